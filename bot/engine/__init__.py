@@ -1,0 +1,1 @@
+"""Engine stage (② and ⑤): the channel-agnostic conversation core."""

@@ -1,0 +1,150 @@
+"""Legal Q&A stage, answer: passages -> a short cited answer (extractive, no model needed) or an honest 'not covered'."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.engine.messages import Citation
+from bot.legal_qa.bm25 import Tokenizer
+from bot.legal_qa.knowledge import KnowledgeBase
+from bot.legal_qa.retrieve import Passage, Retrieval
+from bot.texts import Texts
+
+MAX_CITATIONS = 5
+QUOTE_CHARS = 90
+_DOMAIN = re.compile(
+    r"催|债|欠|借|贷|还款|逾期|短信|验证码|骚扰|通讯录|个人信息|隐私|名誉|侮辱|威胁|恐吓|投诉|举报|报警|起诉|征信|利息|法院|律师|"
+    r"collect|debt|loan|harass|verification|privacy|lender|complain|sue|contacts",
+    re.IGNORECASE,
+)
+_SEGMENT = re.compile(r"[^。；\n]+[。；]?")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the Q&A stage returns: text for the user plus the facts behind it."""
+
+    text: str
+    citations: list[Citation]
+    covered: bool
+    passages: list[Passage]
+    english: bool
+    mentions: list[str] = field(default_factory=list)  # instruments named without an article number
+
+
+def is_english(text: str) -> bool:
+    """True when most letters are Latin."""
+    latin = len(re.findall(r"[A-Za-z]", text))
+    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    return latin > 3 * han and latin >= 8
+
+
+class Answerer:
+    """Compose answers from retrieval results; every citation comes from a knowledge/ article."""
+
+    def __init__(self, kb: KnowledgeBase, texts: Texts, tokenizer: Tokenizer) -> None:
+        self.kb = kb
+        self.texts = texts
+        self.tok = tokenizer
+
+    def citations(self, retrieval: Retrieval) -> list[Citation]:
+        """Up to five statute citations, best first; only articles that exist in knowledge/."""
+        out = []
+        for p in retrieval.passages:
+            ref = self.kb.get(p.chunk.id) if p.chunk.kind == "statute" else None
+            if ref is None:
+                continue
+            ins = ref.instrument
+            out.append(
+                Citation(
+                    id=ref.id,
+                    law=ins.short,
+                    article=ref.article.label,
+                    status=ins.status,
+                    source=ref.article.source or ins.sources[0].url,
+                    title=ins.title,
+                    status_note=ins.numbering_note or (ins.status_note if ins.status != "in_force" else ""),
+                )
+            )
+            if len(out) == MAX_CITATIONS:
+                break
+        return out
+
+    def is_covered(self, question: str, retrieval: Retrieval) -> bool:
+        """Covered when a topic card or an explicitly named article matches, or the question is on our ground."""
+        if retrieval.topics or retrieval.direct:
+            return True
+        if not retrieval.passages or not _DOMAIN.search(question):
+            return False
+        return retrieval.passages[0].bm25 >= 6.0
+
+    def quote(self, text: str, question: str) -> str:
+        """The article's most relevant sentence; for an enumeration, its lead-in plus the best item."""
+        q = set(self.tok.tokens(question))
+        segments = [s.strip() for s in _SEGMENT.findall(text) if s.strip()]
+        if not segments:
+            return text[:QUOTE_CHARS]
+        scores = [len(q & set(self.tok.tokens(s))) for s in segments]
+        best_i = max(range(len(segments)), key=lambda i: (scores[i], -i))
+        best = segments[best_i]
+        items = [i for i, s in enumerate(segments) if s.startswith("（")]
+        if best.startswith("（"):
+            lead = next((s for s in reversed(segments[:best_i]) if not s.startswith("（")), "")
+            best = f"{lead.rstrip('：:')}：……{best}" if lead else best
+        elif best.endswith(("：", ":")):
+            after = [i for i in items if i > best_i]
+            if after:
+                item = max(after, key=lambda i: (scores[i], -i))
+                best = f"{best.rstrip('：:')}：……{segments[item]}"
+        if len(best) > QUOTE_CHARS:
+            best = best[: QUOTE_CHARS - 1] + "…"
+        return best
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        """The full reply text for a legal question."""
+        en = is_english(question)
+        sfx = "_en" if en else ""
+        t = self.texts
+        if not self.is_covered(question, retrieval):
+            return Answer(t.get("answer.not_covered" + sfx), [], False, retrieval.passages, en)
+        cites = self.citations(retrieval)
+        lines: list[str] = []
+        primary = retrieval.topics[0].topic if retrieval.topics else None
+        if primary is not None:
+            lines.append((primary.advice_en if en and primary.advice_en else primary.advice).strip())
+        else:
+            lines.append(t.get("answer.general" + sfx))
+        if cites:
+            lines.append("")
+            lines.append(t.get("answer.basis" + sfx))
+            by_id = {p.chunk.id: p for p in retrieval.passages}
+            for n, c in enumerate(cites, 1):
+                body = by_id[c.id].chunk.text.split("\n", 1)[-1]
+                quote = self.quote(body, retrieval.expanded or question)
+                lines.append(t.get("answer.item", n=n, label=c.label, quote=quote))
+        mentions: list[str] = []
+        for hit in retrieval.topics[:2]:
+            for m in hit.topic.law_mentions:
+                if m.law not in mentions:
+                    mentions.append(m.law)
+                    lines.append("• " + (m.text_en if en and m.text_en else m.text))
+        channels = self._channels(retrieval)
+        if channels:
+            lines.append("")
+            lines.append(t.get("answer.next" + sfx) + "；".join(channels))
+        notes = sorted({c.status_note for c in cites if c.status_note})
+        lines.extend(t.get("answer.status", note=note) for note in notes)
+        lines.append("")
+        lines.append(t.get("common.disclaimer" + sfx))
+        return Answer("\n".join(lines), cites, True, retrieval.passages, en, mentions)
+
+    def _channels(self, retrieval: Retrieval) -> list[str]:
+        out: list[str] = []
+        for hit in retrieval.topics[:2]:
+            for cid in hit.topic.channels:
+                c = self.kb.contacts[cid]
+                entry = c.name
+                if entry not in out:
+                    out.append(entry)
+        return out[:4]

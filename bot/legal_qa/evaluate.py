@@ -1,0 +1,118 @@
+"""Legal Q&A stage, evaluation: citation recall@1/@5, MRR, invented and superseded citations, per retrieval mode."""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.legal_qa.knowledge import KnowledgeBase, chinese_number
+from bot.legal_qa.retrieve import Mode
+from bot.legal_qa.service import ANSWER_POOL, LegalQA
+
+_ARTICLE = re.compile(r"^第([\d零〇一二两三四五六七八九十百千]+)条(之[一二三四五六七八九十])?$")
+MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid", "full")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One expected citation label resolved against the knowledge base."""
+
+    label: str
+    ids: frozenset[str]  # article ids that satisfy it
+    laws: frozenset[str]  # instrument ids whose law-level mention satisfies it (article not in knowledge/)
+
+
+def resolve(label: str, kb: KnowledgeBase) -> Target:
+    """Map an evaluation label such as '民法典 第1033条' or '治安管理处罚法 骚扰信息条款' to article ids."""
+    name, _, part = label.partition(" ")
+    insts = [i for i in kb.instruments.values() if name in (i.short, i.title, *i.aliases) and i.current]
+    ids: set[str] = set()
+    laws: set[str] = set()
+    m = _ARTICLE.match(part)
+    for ins in insts:
+        if m:
+            key = str(chinese_number(m.group(1))) + (f"-{chinese_number(m.group(2)[1:])}" if m.group(2) else "")
+            ids.update(f"{ins.id}:{a.key}" for a in ins.articles if a.key == key)
+        elif part:
+            found = {f"{ins.id}:{a.key}" for a in ins.articles if part in a.aliases}
+            ids.update(found)
+            if not found:
+                laws.add(ins.id)
+        else:
+            ids.update(f"{ins.id}:{a.key}" for a in ins.articles)
+            laws.add(ins.id)
+    return Target(label, frozenset(ids), frozenset(laws))
+
+
+def _hit(target: Target, cited: list[str], mentions: list[str], lenient: bool) -> int | None:
+    """1-based rank of the first citation satisfying the target, or None."""
+    for rank, cid in enumerate(cited, 1):
+        if cid in target.ids:
+            return rank
+    if lenient and any(m in target.laws for m in mentions):
+        return len(cited) + 1
+    return None
+
+
+def evaluate(qa: LegalQA, path: Path, modes: tuple[Mode, ...] = MODES, verbose: bool = False) -> dict[str, Any]:
+    """Run every question through each mode and aggregate the metrics."""
+    kb = qa.answerer.kb
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out: dict[str, Any] = {"questions": len(items), "modes": {}}
+    unresolved = sorted({lab for it in items for lab in it["expected_citations"] if not resolve(lab, kb).ids})
+    out["labels_without_article_in_knowledge"] = unresolved
+    for mode in modes:
+        r1, r5, r5_lenient, rr, invented, superseded = [], [], [], [], 0, 0
+        scope_ok = 0
+        for it in items:
+            retrieval = qa.retrieve(it["question"], k=ANSWER_POOL, mode=mode)
+            ans = qa.answerer.answer(it["question"], retrieval)
+            citations = ans.citations if ans.covered else qa.answerer.citations(retrieval)
+            cited = [c.id for c in citations]
+            if any(qa.answerer.kb.get(c) is None for c in cited):
+                invented += 1
+            if any(c.status == "superseded" for c in citations):
+                superseded += 1
+            out_of_scope = "out_of_scope" in it.get("topics", [])
+            scope_ok += int(ans.covered != out_of_scope)
+            targets = [resolve(lab, kb) for lab in it["expected_citations"]]
+            if not targets:
+                continue
+            strict = [_hit(t, cited, [], False) for t in targets]
+            lenient = [_hit(t, cited, ans.mentions, True) for t in targets]
+            if verbose:
+                missed = [t.label for t, h in zip(targets, lenient, strict=True) if h is None]
+                print(f"{mode} {it['id']} missed={missed} cited={cited}")
+            r1.append(sum(1 for h in strict if h == 1) / len(targets))
+            r5.append(sum(1 for h in strict if h is not None and h <= 5) / len(targets))
+            r5_lenient.append(sum(1 for h in lenient if h is not None) / len(targets))
+            ranks = [h for h in strict if h is not None]
+            rr.append(1 / min(ranks) if ranks else 0.0)
+        n = len(items)
+        out["modes"][mode] = {
+            "recall@1": round(statistics.fmean(r1), 3) if r1 else None,
+            "recall@5": round(statistics.fmean(r5), 3) if r5 else None,
+            "recall@5_with_law_mentions": round(statistics.fmean(r5_lenient), 3) if r5_lenient else None,
+            "mrr": round(statistics.fmean(rr), 3) if rr else None,
+            "invented_share": round(invented / n, 3),
+            "superseded_share": round(superseded / n, 3),
+            "scope_accuracy": round(scope_ok / n, 3),
+        }
+    return out
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """Side-by-side text table of the metrics."""
+    modes = list(result["modes"])
+    keys = list(next(iter(result["modes"].values())))
+    lines = [f"{'metric':30}" + "".join(f"{m:>10}" for m in modes)]
+    for k in keys:
+        lines.append(f"{k:30}" + "".join(f"{result['modes'][m][k]!s:>10}" for m in modes))
+    lines.append(f"questions: {result['questions']}")
+    if result["labels_without_article_in_knowledge"]:
+        lines.append("labels with no article in knowledge/: " + ", ".join(result["labels_without_article_in_knowledge"]))
+    return "\n".join(lines)

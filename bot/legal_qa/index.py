@@ -1,0 +1,104 @@
+"""Legal Q&A stage, index: chunks embedded into a chromadb collection, rebuilt incrementally by content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from bot.legal_qa.embeddings import embeddings_name
+from bot.legal_qa.ingest import Chunk
+
+_BATCH = 64
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What a build or freshness check did."""
+
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+
+    @property
+    def changed(self) -> bool:
+        """True when anything was written."""
+        return bool(self.added or self.updated or self.removed)
+
+
+def fingerprint(chunks: list[Chunk], embedding: str) -> str:
+    """One hash over every chunk's content hash and the embedding's name."""
+    h = hashlib.sha256(embedding.encode())
+    for c in sorted(chunks, key=lambda c: c.id):
+        h.update(c.id.encode())
+        h.update(c.content_hash.encode())
+    return h.hexdigest()
+
+
+def open_client(mode: str, path: Path, host: str = "127.0.0.1", port: int = 8000) -> Any:
+    """A chromadb client: a local persistent folder, or a chroma server over HTTP; telemetry off."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if mode == "http":
+        return chromadb.HttpClient(host=host, port=port, settings=settings)
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class VectorIndex:
+    """The dense side of retrieval: a chroma collection we always feed our own embeddings."""
+
+    def __init__(self, client: Any, collection: str, embeddings: Embeddings, manifest: Path) -> None:
+        self.embeddings = embeddings
+        self.name = embeddings_name(embeddings)
+        self._manifest = manifest
+        # Embeddings are always passed explicitly, so chroma never needs (or downloads) its default model.
+        self._col = client.get_or_create_collection(
+            name=f"{collection}-{self.name}", metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+
+    def is_fresh(self, chunks: list[Chunk]) -> bool:
+        """True when the manifest says the collection holds exactly these chunks."""
+        try:
+            data = json.loads(self._manifest.read_text())
+        except (OSError, ValueError):
+            return False
+        return bool(data.get("fingerprint") == fingerprint(chunks, self.name))
+
+    def sync(self, chunks: list[Chunk]) -> IndexReport:
+        """Embed new or changed chunks, delete vanished ones, leave the rest; then write the manifest."""
+        existing = self._col.get(include=["metadatas"])
+        have = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"], strict=True)}
+        todo = [c for c in chunks if have.get(c.id) != c.content_hash]
+        wanted = {c.id for c in chunks}
+        gone = [i for i in have if i not in wanted]
+        if gone:
+            self._col.delete(ids=gone)
+        for start in range(0, len(todo), _BATCH):
+            batch = todo[start : start + _BATCH]
+            self._col.upsert(
+                ids=[c.id for c in batch],
+                embeddings=self.embeddings.embed_documents([c.text for c in batch]),
+                documents=[c.text for c in batch],
+                metadatas=[{"hash": c.content_hash, "law": c.law, "label": c.label, "status": c.status} for c in batch],
+            )
+        self._manifest.parent.mkdir(parents=True, exist_ok=True)
+        self._manifest.write_text(json.dumps({"fingerprint": fingerprint(chunks, self.name), "count": len(chunks)}))
+        added = sum(1 for c in todo if c.id not in have)
+        return IndexReport(added, len(todo) - added, len(gone), len(chunks) - len(todo))
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """The k nearest chunk ids with cosine similarity."""
+        if self._col.count() == 0:
+            return []
+        res = self._col.query(
+            query_embeddings=[self.embeddings.embed_query(query)], n_results=min(k, self._col.count()), include=["distances"]
+        )
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]

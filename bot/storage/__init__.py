@@ -1,0 +1,1 @@
+"""Storage: the database, encryption at rest and the repositories built on them."""
