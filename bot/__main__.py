@@ -92,7 +92,11 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
             for p in res.passages
         ]
         if args.json:
-            print(json.dumps({"query": q, "topics": [h.topic.id for h in res.topics], "passages": rows}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"query": q, "topics": [h.topic.id for h in res.topics], "passages": rows}, ensure_ascii=False
+                )
+            )
         else:
             for r in rows:
                 print(f"{r['score']:.4f}  {r['id']:40} {r['law']} {r['label']}")

@@ -34,9 +34,7 @@ class LLMSettings(BaseModel):
 class Settings(BaseSettings):
     """Everything the bot can be told; every field is documented in deploy/env.example."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="ANNING_", env_nested_delimiter="__", env_file=".env", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="ANNING_", env_nested_delimiter="__", env_file=".env", extra="ignore")
 
     data_dir: Path = PROJECT_ROOT / "var"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"

@@ -44,7 +44,9 @@ def build_qa(settings: Settings, notice: Notice | None = None, embeddings: Embed
     client = open_client(
         settings.index.chroma_mode, settings.data_dir / "chroma", settings.index.chroma_host, settings.index.chroma_port
     )
-    index = VectorIndex(client, settings.index.collection, emb, settings.data_dir / "chroma" / f"manifest-{index_name(emb)}.json")
+    index = VectorIndex(
+        client, settings.index.collection, emb, settings.data_dir / "chroma" / f"manifest-{index_name(emb)}.json"
+    )
     report = None
     if not index.is_fresh(chunks):
         if notice:

@@ -590,7 +590,7 @@ INSTRUMENTS: list[Instrument] = [
             "因此第二条以后的条号可能已经变动。"
         ),
         numbering_note=(
-            "以下为2016年文本的条号；2025年10月28日全国人大常委会修改（2026年1月1日起施行）新增一条，"
+            "本文件所收为2016年文本的条号；2025年10月28日全国人大常委会修改（2026年1月1日起施行）新增一条，"
             "第二条以后的条号可能已变动，引用时须说明是2016年文本的条号。"
         ),
         full_texts=["cybersecurity-law-2016.md"],
@@ -613,7 +613,7 @@ INSTRUMENTS: list[Instrument] = [
             "本文件保留2005年通过、2012年10月26日修正的文本，仅供查考历史（很多网页仍引用旧的第四十二条），"
             "不应作为现行条文引用。"
         ),
-        numbering_note="以下为2012年修正文本的条号，与2026年1月1日起施行的修订本条号不同。",
+        numbering_note="本文件所收为2012年修正文本的条号，与2026年1月1日起施行的修订本条号不同。",
         full_texts=["public-security-admin-punishments-law-2012.md"],
         sources=[_lawref_repo("public-security-admin-punishments-law-2012.md"), _FLK],
     ),
@@ -847,11 +847,7 @@ def select_articles(inst: Instrument, parsed: list[SourceArticle]) -> tuple[list
         return list(parsed), []
     wanted = [_key(a) for a in sel.articles]
     wanted_set = set(wanted)
-    chosen = [
-        art
-        for art in parsed
-        if art.key in wanted_set or any(c in h for c in sel.chapters for h in art.chapters)
-    ]
+    chosen = [art for art in parsed if art.key in wanted_set or any(c in h for c in sel.chapters for h in art.chapters)]
     found = {a.key for a in chosen}
     missing = [k for k in wanted if k not in found]
     chosen.sort(key=lambda a: (a.number, a.suffix or ""))
@@ -1006,14 +1002,9 @@ def check_instrument(inst: Instrument, sources: Path, out: Path) -> list[str]:
             problems.append(f"{where}: {key} is not an ISO date")
 
     source_texts = {
-        name: normalise_source((sources / "laws-full" / name).read_text(encoding="utf-8"))
-        for name in inst.full_texts
+        name: normalise_source((sources / "laws-full" / name).read_text(encoding="utf-8")) for name in inst.full_texts
     }
-    regulation = (
-        parse_regulation_file(sources / "regulations" / inst.regulation_file)
-        if inst.regulation_file
-        else None
-    )
+    regulation = parse_regulation_file(sources / "regulations" / inst.regulation_file) if inst.regulation_file else None
     seen: set[Key] = set()
     seen_fields: set[Any] = set()
     for art in data.get("articles") or []:
@@ -1025,8 +1016,7 @@ def check_instrument(inst: Instrument, sources: Path, out: Path) -> list[str]:
             continue
         if (number, suffix) != (art.get("number"), art.get("suffix")):
             problems.append(
-                f"{where}: {label} parses to {(number, suffix)}, "
-                f"file says {(art.get('number'), art.get('suffix'))}"
+                f"{where}: {label} parses to {(number, suffix)}, file says {(art.get('number'), art.get('suffix'))}"
             )
         if format_label(number, suffix) != label:
             problems.append(f"{where}: {label} does not format back to the same label")
@@ -1048,9 +1038,7 @@ def check_instrument(inst: Instrument, sources: Path, out: Path) -> list[str]:
     not_found = {parse_label(e["label"]) for e in data.get("not_found") or []}
     for key in wanted:
         if key not in seen and key not in not_found:
-            problems.append(
-                f"{where}: selected article {format_label(*key)} is neither present nor in not_found"
-            )
+            problems.append(f"{where}: selected article {format_label(*key)} is neither present nor in not_found")
     return problems
 
 

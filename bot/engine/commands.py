@@ -36,7 +36,10 @@ def run(command: str, session: Session, texts: Texts) -> Outcome:
         return Outcome([Reply(mydata_text(session, texts))])
     if command == "forget":
         session.flow = FORGET_FLOW
-        buttons = (Button(texts.get("commands.button_yes"), FORGET_YES), Button(texts.get("commands.button_no"), FORGET_NO))
+        buttons = (
+            Button(texts.get("commands.button_yes"), FORGET_YES),
+            Button(texts.get("commands.button_no"), FORGET_NO),
+        )
         session.buttons = [[b.label, b.payload] for b in buttons]
         return Outcome([Reply(texts.get("commands.forget_confirm"), buttons=buttons)])
     return Outcome([Reply(texts.get("commands.unknown", command="/" + command))])
@@ -45,7 +48,7 @@ def run(command: str, session: Session, texts: Texts) -> Outcome:
 def mydata_text(session: Session, texts: Texts) -> str:
     """Everything stored about the user, readable."""
     data = {k: v for k, v in session.to_dict().items() if v not in (None, "", [], {}, 0) and k != "buttons"}
-    if not data:
+    if session.is_blank():
         return texts.get("commands.mydata_empty")
     return texts.get("commands.mydata", data=json.dumps(data, ensure_ascii=False, indent=2))
 

@@ -43,13 +43,14 @@ class Engine:
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message; messages of one user are handled one at a time, in order."""
         async with self._lock(msg.user_key):
-            session = await self.store.load(msg.user_key) or Session(
+            stored = await self.store.load(msg.user_key)
+            session = stored or Session(
                 user_key=msg.user_key, created_at=datetime.now(UTC).isoformat(timespec="seconds")
             )
             replies, erase = await self._dispatch(msg, session)
             if erase:
                 await self.store.delete(msg.user_key)
-            else:
+            elif stored is not None or not session.is_blank():  # keep nothing about a user who left no state
                 await self.store.save(session)
             return replies
 

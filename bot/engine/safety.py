@@ -45,7 +45,9 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
     ),
     (
         Concern.SELF_HARM,
-        re.compile(r"(不想活|活不下去|想死|自杀|轻生|了结自己|结束生命|跳楼|kill myself|suicid|end my life)", re.IGNORECASE),
+        re.compile(
+            r"(不想活|活不下去|想死|自杀|轻生|了结自己|结束生命|跳楼|kill myself|suicid|end my life)", re.IGNORECASE
+        ),
     ),
     (
         Concern.COUNTER_ATTACK,
@@ -64,7 +66,9 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
     ),
     (
         Concern.FORGERY,
-        re.compile(r"((写|做|弄|伪造|排版|P).{0,12}(裁定书|判决书|调解书|公章|盖章|法院.{0,4}(文书|证明))|假的?(判决|裁定))"),
+        re.compile(
+            r"((写|做|弄|伪造|排版|P).{0,12}(裁定书|判决书|调解书|公章|盖章|法院.{0,4}(文书|证明))|假的?(判决|裁定))"
+        ),
     ),
     (
         Concern.EVADE,

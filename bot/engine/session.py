@@ -18,6 +18,10 @@ class Session:
     questions: int = 0
     created_at: str = ""
 
+    def is_blank(self) -> bool:
+        """True when there is nothing worth keeping about the user."""
+        return not (self.flow or self.step or self.slots or self.buttons or self.questions)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for storage and /mydata (without the user key, which is stored as a pseudonym)."""
         data = asdict(self)

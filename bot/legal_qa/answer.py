@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.engine.messages import Citation
 from bot.legal_qa.bm25 import Tokenizer
-from bot.legal_qa.knowledge import KnowledgeBase
+from bot.legal_qa.knowledge import Instrument, KnowledgeBase
 from bot.legal_qa.retrieve import Passage, Retrieval
 from bot.texts import Texts
 
@@ -18,7 +18,7 @@ _DOMAIN = re.compile(
     r"collect|debt|loan|harass|verification|privacy|lender|complain|sue|contacts",
     re.IGNORECASE,
 )
-_SEGMENT = re.compile(r"[^。；\n]+[。；]?")
+_SEGMENT = re.compile(r"[^。\n]+。?")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,15 @@ class Answer:
     passages: list[Passage]
     english: bool
     mentions: list[str] = field(default_factory=list)  # instruments named without an article number
+
+
+def _status_note(ins: Instrument) -> str:
+    """What a reader must know about an instrument's currency next to a citation; empty when simply in force."""
+    if ins.status in ("superseded", "repealed"):
+        return ins.status_note
+    if ins.status == "amended":
+        return ins.numbering_note or ins.status_note
+    return ""
 
 
 def is_english(text: str) -> bool:
@@ -47,11 +56,15 @@ class Answerer:
         self.kb = kb
         self.texts = texts
         self.tok = tokenizer
+        self._seg_cache: dict[str, set[str]] = {}  # article sentences are few and fixed: tokenise each once
 
     def citations(self, retrieval: Retrieval) -> list[Citation]:
         """Up to five statute citations, best first; only articles that exist in knowledge/."""
         out = []
+        only_named = set(retrieval.direct) if retrieval.direct and not retrieval.topics else None
         for p in retrieval.passages:
+            if only_named is not None and p.chunk.id not in only_named:
+                continue
             ref = self.kb.get(p.chunk.id) if p.chunk.kind == "statute" else None
             if ref is None:
                 continue
@@ -64,7 +77,7 @@ class Answerer:
                     status=ins.status,
                     source=ref.article.source or ins.sources[0].url,
                     title=ins.title,
-                    status_note=ins.numbering_note or (ins.status_note if ins.status != "in_force" else ""),
+                    status_note=_status_note(ins),
                 )
             )
             if len(out) == MAX_CITATIONS:
@@ -85,9 +98,9 @@ class Answerer:
         segments = [s.strip() for s in _SEGMENT.findall(text) if s.strip()]
         if not segments:
             return text[:QUOTE_CHARS]
-        scores = [len(q & set(self.tok.tokens(s))) for s in segments]
+        scores = [len(q & self._segment_tokens(s)) for s in segments]
         best_i = max(range(len(segments)), key=lambda i: (scores[i], -i))
-        best = segments[best_i]
+        best: str = segments[best_i]
         items = [i for i, s in enumerate(segments) if s.startswith("（")]
         if best.startswith("（"):
             lead = next((s for s in reversed(segments[:best_i]) if not s.startswith("（")), "")
@@ -100,6 +113,12 @@ class Answerer:
         if len(best) > QUOTE_CHARS:
             best = best[: QUOTE_CHARS - 1] + "…"
         return best
+
+    def _segment_tokens(self, segment: str) -> set[str]:
+        cached = self._seg_cache.get(segment)
+        if cached is None:
+            cached = self._seg_cache[segment] = set(self.tok.tokens(segment))
+        return cached
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
         """The full reply text for a legal question."""
@@ -122,7 +141,8 @@ class Answerer:
             for n, c in enumerate(cites, 1):
                 body = by_id[c.id].chunk.text.split("\n", 1)[-1]
                 quote = self.quote(body, retrieval.expanded or question)
-                lines.append(t.get("answer.item", n=n, label=c.label, quote=quote))
+                label = c.label + (t.get("answer.superseded_mark") if c.status == "superseded" else "")
+                lines.append(t.get("answer.item", n=n, label=label, quote=quote))
         mentions: list[str] = []
         for hit in retrieval.topics[:2]:
             for m in hit.topic.law_mentions:
@@ -133,8 +153,8 @@ class Answerer:
         if channels:
             lines.append("")
             lines.append(t.get("answer.next" + sfx) + "；".join(channels))
-        notes = sorted({c.status_note for c in cites if c.status_note})
-        lines.extend(t.get("answer.status", note=note) for note in notes)
+        notes = {(c.law, c.status_note) for c in cites if c.status_note}
+        lines.extend(t.get("answer.status", law=law, note=note) for law, note in sorted(notes))
         lines.append("")
         lines.append(t.get("common.disclaimer" + sfx))
         return Answer("\n".join(lines), cites, True, retrieval.passages, en, mentions)

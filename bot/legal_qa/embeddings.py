@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 from typing import Any
@@ -67,7 +68,7 @@ class HashEmbeddings(Embeddings):
 
     def _one(self, text: str) -> list[float]:
         units = _WORD.findall(text.lower())
-        grams = units + [a + b for a, b in zip(units, units[1:], strict=False)]
+        grams = units + [a + b for a, b in itertools.pairwise(units)]
         vec = [0.0] * self.dim
         for g in grams:
             h = int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little")

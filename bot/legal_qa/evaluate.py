@@ -114,5 +114,7 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append(f"{k:30}" + "".join(f"{result['modes'][m][k]!s:>10}" for m in modes))
     lines.append(f"questions: {result['questions']}")
     if result["labels_without_article_in_knowledge"]:
-        lines.append("labels with no article in knowledge/: " + ", ".join(result["labels_without_article_in_knowledge"]))
+        lines.append(
+            "labels with no article in knowledge/: " + ", ".join(result["labels_without_article_in_knowledge"])
+        )
     return "\n".join(lines)

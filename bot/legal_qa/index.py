@@ -99,6 +99,8 @@ class VectorIndex:
         if self._col.count() == 0:
             return []
         res = self._col.query(
-            query_embeddings=[self.embeddings.embed_query(query)], n_results=min(k, self._col.count()), include=["distances"]
+            query_embeddings=[self.embeddings.embed_query(query)],
+            n_results=min(k, self._col.count()),
+            include=["distances"],
         )
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]

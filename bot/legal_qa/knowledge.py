@@ -13,7 +13,20 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -254,7 +267,9 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise KnowledgeError(f"{path}:{line}: YAML syntax error: {exc.problem}") from exc
 
 
-def _validate(path: Path, model: type[BaseModel], data: Any, node: yaml.Node | None, prefix: tuple[Any, ...] = ()) -> Any:
+def _validate(
+    path: Path, model: type[BaseModel], data: Any, node: yaml.Node | None, prefix: tuple[Any, ...] = ()
+) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -290,7 +305,9 @@ def load_knowledge(root: Path, extra: list[Path] | None = None) -> KnowledgeBase
         instruments[ins.id] = ins
     for ins in instruments.values():
         if ins.superseded_by and ins.superseded_by not in instruments:
-            raise KnowledgeError(f"{root / 'laws' / (ins.id + '.yaml')}:1: superseded_by {ins.superseded_by!r} is unknown")
+            raise KnowledgeError(
+                f"{root / 'laws' / (ins.id + '.yaml')}:1: superseded_by {ins.superseded_by!r} is unknown"
+            )
 
     contacts: dict[str, Contact] = {}
     contacts_path = root / "contacts.yaml"

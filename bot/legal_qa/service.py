@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.legal_qa.answer import Answer, Answerer
 from bot.legal_qa.retrieve import Mode, Retrieval, Retriever
 
-
 ANSWER_POOL = 20  # the seed article's sections often fill the top ranks; citations need statutes below them
 
 

@@ -1,0 +1,33 @@
+# The two commands a fresh machine needs: `make run` (terminal chat) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint bench eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[telegram,llm,dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+run: $(STAMP)
+	$(BIN)/anning chat
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/anning lint
+
+bench: $(STAMP)
+	$(BIN)/python bench/qa_bench.py
+
+eval: $(STAMP)
+	$(BIN)/anning eval
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

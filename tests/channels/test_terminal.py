@@ -1,0 +1,61 @@
+"""The terminal chat end to end: `python -m bot chat` with piped stdin, as a user scripts it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+from bot.wiring import QAParts
+
+TRANSCRIPT = "\n".join(
+    [
+        "/start",
+        "催收天天用验证码轰炸我手机，犯法吗？",
+        "",
+        "😭😭",
+        "明天广州下不下雨",
+        "/forget",
+        "2",
+        "/mydata",
+        "/forget",
+        "1",
+        "/mydata",
+    ]
+)
+
+
+def _chat(data_dir: Path, stdin: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ANNING_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--user", "tester"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_piped_transcript(index_dir: Path, qa_parts: QAParts) -> None:
+    result = _chat(index_dir, TRANSCRIPT + "\n")
+    assert result.returncode == 0, result.stderr
+    replies = [r for r in result.stdout.split("\n\n") if r.strip()]
+    out = result.stdout
+    assert "我是「安宁」" in replies[0]
+    assert "《民法典》第一千零三十三条" in out and "12378" in out
+    assert "没有收到内容" in out and "表情" in out and "没有覆盖" in out
+    assert "回复数字选择：\n1. 确认删除\n2. 取消" in out
+    assert "没有删除任何数据" in out and "已删除我保存的关于你的全部数据" in out
+    assert out.rstrip().endswith("我目前没有保存关于你的任何数据。")
+
+
+def test_session_survives_process_restart(index_dir: Path, qa_parts: QAParts) -> None:
+    first = _chat(index_dir, "/forget\n")
+    assert "确定要删除" in first.stdout
+    second = _chat(index_dir, "1\n")
+    assert "已删除" in second.stdout

@@ -1,0 +1,113 @@
+"""The real knowledge/ folder loads, and the loader names file and line for bad data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.legal_qa.knowledge import KnowledgeError, load_instrument, load_knowledge, parse_label
+from bot.settings import PROJECT_ROOT
+
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
+
+
+def test_real_knowledge_loads_with_every_reference_resolved() -> None:
+    kb = load_knowledge(KNOWLEDGE)
+    assert len(kb.instruments) >= 15
+    assert len(kb.articles()) >= 250
+    for topic in kb.topics:
+        assert topic.articles or topic.law_mentions or topic.id == "channels", topic.id
+        for cid in topic.articles:
+            assert kb.get(cid) is not None, cid
+    assert kb.article_text.startswith("# ")
+
+
+def test_key_articles_have_exact_official_wording() -> None:
+    kb = load_knowledge(KNOWLEDGE)
+    art = kb.get("civil-code:1033")
+    assert art is not None
+    assert "（一）以电话、短信、即时通讯工具、电子邮件、传单等方式侵扰他人的私人生活安宁；" in art.article.text
+    assert kb.get("criminal-law:293-1") is not None
+    assert kb.get("criminal-law:293-1").article.label == "第二百九十三条之一"  # type: ignore[union-attr]
+
+
+def test_statuses_and_changes_are_recorded() -> None:
+    kb = load_knowledge(KNOWLEDGE)
+    old = kb.instruments["public-security-admin-punishments-law-2012"]
+    new = kb.instruments["public-security-admin-punishments-law-2025"]
+    assert old.status == "superseded" and old.superseded_by == new.id
+    assert str(new.effective) == "2026-01-01"
+    csl = kb.instruments["cybersecurity-law-2016"]
+    assert csl.status == "amended" and csl.numbering_note and "2016" in csl.numbering_note
+    loans = kb.instruments["internet-loan-interim-measures"]
+    assert "国家金融监督管理总局" in loans.status_note
+
+
+def test_every_instrument_has_a_source_url() -> None:
+    kb = load_knowledge(KNOWLEDGE)
+    for ins in kb.instruments.values():
+        assert ins.sources and all(s.url.startswith(("http://", "https://")) for s in ins.sources), ins.id
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("第一千零三十三条", (1033, None)),
+        ("第二百五十三条之一", (253, "之一")),
+        ("第十条", (10, None)),
+        ("第一百零九条", (109, None)),
+    ],
+)
+def test_article_labels_parse(label: str, expected: tuple[int, str | None]) -> None:
+    assert parse_label(label) == expected
+
+
+def test_bad_file_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad-law.yaml"
+    bad.write_text(
+        "id: bad-law\ntitle: 测试法\nshort: 测试法\nkind: law\nissuer: 测试\nstatus: in_force\n"
+        "sources:\n  - url: https://example.org\narticles:\n  - number: 5\n    label: 第六条\n    text: 内容\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError) as err:
+        load_instrument(bad)
+    assert "bad-law.yaml:10" in str(err.value)
+    assert "does not match" in str(err.value)
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("id: broken\ntitle: [unclosed\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"broken.yaml:\d+: YAML syntax error"):
+        load_instrument(bad)
+
+
+def test_topic_citing_a_missing_article_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "laws").mkdir()
+    for f in (KNOWLEDGE / "laws").glob("civil-code.yaml"):
+        (tmp_path / "laws" / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "topics.yaml").write_text(
+        "topics:\n  - id: t\n    title: t\n    triggers: [x]\n    articles: [civil-code:99999]\n    advice: a\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match=r"topics.yaml:5: topic t cites unknown article 'civil-code:99999'"):
+        load_knowledge(tmp_path)
+
+
+def test_import_script_check_passes_against_shared_sources() -> None:
+    """The statute texts in knowledge/ still match the shared source files word for word."""
+    import subprocess
+    import sys
+
+    shared = PROJECT_ROOT.parent / "shared" / "knowledge-sources"
+    if not shared.exists():
+        pytest.skip("shared/knowledge-sources is not beside this checkout")
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "import_sources.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,106 @@
+"""Cited answers: the right articles, exact quotes, honest 'not covered', no invented or stale citations."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.wiring import QAParts
+
+
+def _ids(parts: QAParts, question: str) -> list[str]:
+    return [c.id for c in parts.qa.ask(question).citations]
+
+
+@pytest.mark.parametrize(
+    ("question", "must_cite"),
+    [
+        ("催收天天用验证码轰炸我手机，犯法吗？", "civil-code:1033"),
+        ("他们打电话给我通讯录里的人合法吗", "pipl:10"),
+        ("催收把我的照片发到微信群里说我是骗子", "civil-code:1032"),
+        ("催收说要带人去我家，我很怕", "criminal-law:293"),
+        ("被催收骚扰得了抑郁症，能要精神损害赔偿吗", "civil-code:1183"),
+        ("征信上的逾期记录会保存多久", "credit-reporting-regulation:16"),
+        ("the collector keeps sending me hundreds of verification codes at night, is it legal?", "civil-code:1033"),
+    ],
+)
+def test_answers_cite_the_governing_article(qa_parts: QAParts, question: str, must_cite: str) -> None:
+    assert must_cite in _ids(qa_parts, question)
+
+
+def test_answer_quotes_the_article_text_verbatim(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("催收天天用验证码轰炸我手机，犯法吗？")
+    assert ans.covered
+    assert "《民法典》第一千零三十三条" in ans.text
+    quotes = re.findall(r"：“(.+?)”", ans.text)
+    assert quotes
+    for cite, quote in zip(ans.citations, quotes, strict=False):
+        ref = qa_parts.kb.get(cite.id)
+        assert ref is not None
+        for piece in quote.rstrip("…").split("……"):
+            assert piece.rstrip("：") in ref.article.text, (cite.id, piece)
+
+
+def test_answer_says_what_to_do_next_and_where_to_get_help(qa_parts: QAParts) -> None:
+    text = qa_parts.qa.ask("验证码轰炸怎么办").text
+    assert "12378" in text and "12348" in text
+
+
+@pytest.mark.parametrize("question", ["明天广州下不下雨啊，要不要带伞", "租手机哪个平台押金低啊", "红烧肉怎么做好吃"])
+def test_unrelated_questions_are_honestly_not_covered(qa_parts: QAParts, question: str) -> None:
+    ans = qa_parts.qa.ask(question)
+    assert not ans.covered
+    assert ans.citations == []
+    assert "没有覆盖" in ans.text and "12348" in ans.text
+
+
+def test_english_question_gets_an_english_answer(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("Is it legal for collectors to call my family and friends?")
+    assert ans.english and ans.covered
+    assert "Legal basis" in ans.text and "12348" in ans.text
+
+
+def test_superseded_2012_numbering_is_never_cited_and_the_change_is_explained(qa_parts: QAParts) -> None:
+    for q in ["催收发短信辱骂威胁我能报警吗", "验证码轰炸能报警吗", "催收半夜一直发短信骂人"]:
+        ans = qa_parts.qa.ask(q)
+        assert all(c.status != "superseded" for c in ans.citations), q
+    text = qa_parts.qa.ask("催收发短信辱骂威胁我能报警吗").text
+    assert "2026年1月1日" in text and "第四十二条" in text
+
+
+def test_an_explicitly_named_old_article_is_shown_as_repealed(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("治安管理处罚法第四十二条")
+    first = ans.citations[0]
+    assert first.id == "public-security-admin-punishments-law-2012:42" and first.status == "superseded"
+    assert "已失效" in ans.text and "2026年1月1日" in ans.text
+
+
+def test_amended_law_citation_carries_its_numbering_note(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("我的个人信息被泄露被卖了，网络安全法怎么规定")
+    csl = [c for c in ans.citations if c.id.startswith("cybersecurity-law-2016")]
+    assert csl
+    assert "2016" in ans.text
+
+
+def test_named_article_is_found_directly(qa_parts: QAParts) -> None:
+    res = qa_parts.qa.retrieve("民法典第一千零三十八条说的是什么")
+    assert res.passages[0].chunk.id == "civil-code:1038"
+    res = qa_parts.qa.retrieve("刑法第293条之一")
+    assert res.passages[0].chunk.id == "criminal-law:293-1"
+
+
+def test_every_citation_exists_in_knowledge(qa_parts: QAParts) -> None:
+    questions = ["催收打到我单位", "高利贷还用还吗", "收到假传票", "怎么屏蔽验证码", "我想起诉催收公司", "征信能洗白吗"]
+    for q in questions:
+        for c in qa_parts.qa.ask(q).citations:
+            ref = qa_parts.kb.get(c.id)
+            assert ref is not None and ref.article.label == c.article and ref.instrument.short == c.law
+
+
+def test_retrieval_modes_all_return_ranked_passages(qa_parts: QAParts) -> None:
+    for mode in ("bm25", "dense", "hybrid", "full"):
+        res = qa_parts.qa.retrieve("手机号被拿去注册收到大量验证码短信", k=5, mode=mode)  # type: ignore[arg-type]
+        assert len(res.passages) == 5
+        scores = [p.score for p in res.passages]
+        assert scores == sorted(scores, reverse=True)

@@ -1,0 +1,90 @@
+"""The chroma index: built once, rebuilt incrementally by content hash, stale index noticed, extra corpora."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.legal_qa.embeddings import HashEmbeddings
+from bot.legal_qa.knowledge import KnowledgeError
+from bot.settings import PROJECT_ROOT, Settings
+from bot.wiring import build_qa
+
+
+def _knowledge_copy(tmp_path: Path) -> Path:
+    dst = tmp_path / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge", dst)
+    return dst
+
+
+def test_rebuild_touches_only_what_changed(tmp_path: Path) -> None:
+    kdir = _knowledge_copy(tmp_path)
+    settings = Settings(data_dir=tmp_path / "var", knowledge_dir=kdir)
+    notices: list[str] = []
+    first = build_qa(settings, notices.append, HashEmbeddings())
+    assert first.report is not None and first.report.added > 250 and notices
+    again = build_qa(settings, notices.append, HashEmbeddings())
+    assert again.report is None  # fresh: nothing rebuilt, no notice
+    law = kdir / "laws" / "consumer-rights-law.yaml"
+    law.write_text(
+        law.read_text(encoding="utf-8").replace("享有人格尊严", "享有人格尊严（测试改动）", 1), encoding="utf-8"
+    )
+    (kdir / "laws" / "data-security-law.yaml").unlink()
+    changed = build_qa(settings, None, HashEmbeddings())
+    assert changed.report is not None
+    assert (changed.report.updated, changed.report.added) == (1, 0)
+    assert changed.report.removed == 5
+    hit = changed.qa.retrieve("人格尊严 测试改动", k=3, mode="dense").passages
+    assert any("测试改动" in p.chunk.text for p in hit)
+
+
+def test_switching_embedding_uses_its_own_collection(tmp_path: Path, qa_parts: object) -> None:
+    settings = Settings(data_dir=tmp_path, knowledge_dir=PROJECT_ROOT / "knowledge")
+    parts = build_qa(settings, None, HashEmbeddings())
+    assert parts.index.name == "hash"
+    assert parts.report is not None and parts.report.added > 0
+
+
+def test_chroma_never_downloads_its_default_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    build_qa(Settings(data_dir=tmp_path / "var", knowledge_dir=PROJECT_ROOT / "knowledge"), None, HashEmbeddings())
+    assert not (tmp_path / "home" / ".cache" / "chroma").exists()
+
+
+def test_extra_jsonl_corpus_is_indexed_and_citable(tmp_path: Path) -> None:
+    extra = tmp_path / "local.jsonl"
+    rows = [
+        {
+            "id": "x1",
+            "law": "某市催收行为规范（试行）",
+            "article": "第三条",
+            "text": "催收人员不得在晚上十点至次日早上八点之间联系债务人。",
+        },
+        {
+            "id": "x2",
+            "law": "某市催收行为规范（试行）",
+            "article": 4,
+            "text": "催收人员不得向债务人的同事透露债务情况。",
+        },
+    ]
+    extra.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "var", knowledge_dir=PROJECT_ROOT / "knowledge")
+    settings.index.extra_sources = [extra]
+    parts = build_qa(settings, None, HashEmbeddings())
+    res = parts.qa.retrieve("某市催收行为规范 晚上十点", k=3, mode="bm25")
+    assert res.passages[0].chunk.law == "某市催收行为规范（试行）"
+    assert res.passages[0].chunk.label == "第三条"
+
+
+def test_bad_extra_record_names_the_line(tmp_path: Path) -> None:
+    extra = tmp_path / "bad.jsonl"
+    extra.write_text(
+        '{"law": "x", "article": "第一条", "text": "a"}\n{"law": "x", "text": "no article"}\n', encoding="utf-8"
+    )
+    settings = Settings(data_dir=tmp_path / "var", knowledge_dir=PROJECT_ROOT / "knowledge")
+    settings.index.extra_sources = [extra]
+    with pytest.raises(KnowledgeError, match=r"bad.jsonl:2"):
+        build_qa(settings, None, HashEmbeddings())
