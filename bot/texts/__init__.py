@@ -13,8 +13,14 @@ class Texts:
     """Keyed user-facing texts; a missing key is an error at load time of the caller's test, never a silent blank."""
 
     def __init__(self, locale: str = "zh_CN") -> None:
-        with (_DIR / f"{locale}.toml").open("rb") as fh:
-            self._data: dict[str, Any] = tomllib.load(fh)
+        self._data: dict[str, Any] = {}
+        # <locale>.toml plus per-area files such as <locale>.sms.toml; a section may live in one file only.
+        for path in sorted(_DIR.glob(f"{locale}*.toml")):
+            with path.open("rb") as fh:
+                for section, values in tomllib.load(fh).items():
+                    if section in self._data:
+                        raise ValueError(f"text section [{section}] is defined twice ({path.name})")
+                    self._data[section] = values
 
     def get(self, key: str, **values: object) -> str:
         """The text under a dotted key, with {placeholders} filled from values."""
