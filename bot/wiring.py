@@ -20,6 +20,7 @@ from bot.legal_qa.service import LegalQA
 from bot.settings import Settings
 from bot.storage.crypto import Crypto, load_key
 from bot.storage.db import Database
+from bot.storage.evidence_repo import EvidenceStore
 from bot.storage.repositories import SqlSessionStore
 from bot.texts import Texts
 
@@ -84,5 +85,5 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
     db = Database(settings.resolved_database_url())
     await db.create_all()
     crypto = Crypto(load_key(settings.encryption_key.get_secret_value(), Path(settings.data_dir) / "secret.key"))
-    engine = Engine(SqlSessionStore(db, crypto), parts.qa, Texts(), settings.max_text_chars)
+    engine = Engine(SqlSessionStore(db, crypto), EvidenceStore(db, crypto), parts.qa, Texts(), settings.max_text_chars)
     return App(engine, db, parts)

@@ -32,8 +32,6 @@ def run(command: str, session: Session, texts: Texts) -> Outcome:
         session.flow = None
         session.buttons = []
         return Outcome([Reply(texts.get("commands.cancel" if had else "commands.cancel_none"))])
-    if command == "mydata":
-        return Outcome([Reply(mydata_text(session, texts))])
     if command == "forget":
         session.flow = FORGET_FLOW
         buttons = (
@@ -45,10 +43,14 @@ def run(command: str, session: Session, texts: Texts) -> Outcome:
     return Outcome([Reply(texts.get("commands.unknown", command="/" + command))])
 
 
-def mydata_text(session: Session, texts: Texts) -> str:
-    """Everything stored about the user, readable."""
-    data = {k: v for k, v in session.to_dict().items() if v not in (None, "", [], {}, 0) and k != "buttons"}
-    if session.is_blank():
+def mydata_text(session: Session, texts: Texts, evidence_count: int = 0) -> str:
+    """Everything stored about the user, readable (the evidence log is summarised; /evidence exports it)."""
+    data: dict[str, object] = {
+        k: v for k, v in session.to_dict().items() if v not in (None, "", [], {}, 0) and k != "buttons"
+    }
+    if evidence_count:
+        data["evidence_items"] = evidence_count
+    if session.is_blank() and not evidence_count:
         return texts.get("commands.mydata_empty")
     return texts.get("commands.mydata", data=json.dumps(data, ensure_ascii=False, indent=2))
 

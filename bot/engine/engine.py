@@ -13,6 +13,7 @@ from bot.engine.safety import Concern, check
 from bot.engine.session import Session, SessionStore
 from bot.legal_qa.answer import is_english
 from bot.legal_qa.service import LegalQA
+from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
 
 _DECLINE_KEYS = {
@@ -26,8 +27,11 @@ _DECLINE_KEYS = {
 class Engine:
     """The channel-agnostic core: every channel calls handle() and sends what it returns."""
 
-    def __init__(self, store: SessionStore, qa: LegalQA, texts: Texts, max_text_chars: int = 4000) -> None:
+    def __init__(
+        self, store: SessionStore, evidence: EvidenceStore, qa: LegalQA, texts: Texts, max_text_chars: int = 4000
+    ) -> None:
         self.store = store
+        self.evidence = evidence
         self.qa = qa
         self.texts = texts
         self.max_text_chars = max_text_chars
@@ -49,6 +53,7 @@ class Engine:
             )
             replies, erase = await self._dispatch(msg, session)
             if erase:
+                await self.evidence.erase(msg.user_key)
                 await self.store.delete(msg.user_key)
             elif stored is not None or not session.is_blank():  # keep nothing about a user who left no state
                 await self.store.save(session)
@@ -67,6 +72,9 @@ class Engine:
         if route is Route.EMOJI_ONLY:
             return [Reply(t.get("input.emoji_only"))], False
         if route is Route.COMMAND:
+            if decision.command == "mydata":
+                count = await self.evidence.count(msg.user_key)
+                return [Reply(commands.mydata_text(session, t, count))], False
             out = commands.run(decision.command, session, t)
             return out.replies, out.erase
         if route is Route.BUTTON:

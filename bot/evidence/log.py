@@ -1,0 +1,56 @@
+"""Evidence, log: pure hashing of items, the hash chain over a user's log, and its verification."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.evidence.model import EvidenceItem
+
+GENESIS = "0" * 64
+
+
+def item_hash(raw_text: str, sent_at: datetime | None, source: str) -> str:
+    """SHA-256 of the raw item: its exact text, its claimed send time and where it came from."""
+    payload = json.dumps([raw_text, sent_at.isoformat() if sent_at else "", source], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def dedupe_key(raw_text: str, sent_at: datetime | None) -> str:
+    """Identity of a message for duplicate detection: the same text and send time, whatever the source."""
+    payload = json.dumps([raw_text.strip(), sent_at.isoformat() if sent_at else ""], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def chain_hash(previous: str, item: str) -> str:
+    """SHA-256(previous chain hash + item hash)."""
+    return hashlib.sha256((previous + item).encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Whether a log is intact, and where it first breaks."""
+
+    ok: bool
+    count: int
+    head: str
+    broken_at: int | None = None
+    reason: str = ""
+
+
+def verify(items: list[EvidenceItem]) -> Verification:
+    """Recompute every item hash and the chain; any edit, insertion, deletion or reordering is found."""
+    previous = GENESIS
+    for expected_seq, item in enumerate(items, 1):
+        if item.seq != expected_seq:
+            return Verification(False, len(items), previous, item.seq, f"序号不连续：应为 {expected_seq}，实际为 {item.seq}")
+        recomputed = item_hash(item.raw_text, item.sent_at, item.source)
+        if recomputed != item.item_hash:
+            return Verification(False, len(items), previous, item.seq, "条目内容与其哈希不符（内容被改动）")
+        link = chain_hash(previous, item.item_hash)
+        if link != item.chain_hash:
+            return Verification(False, len(items), previous, item.seq, "链哈希不符（前面的条目被改动、删除或插入）")
+        previous = link
+    return Verification(True, len(items), previous)

@@ -1,0 +1,144 @@
+"""Storage, evidence repository: append-only, hash-chained, encrypted evidence log per user."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select
+
+from bot.evidence.log import GENESIS, chain_hash, dedupe_key, item_hash
+from bot.evidence.model import EvidenceItem
+from bot.storage.crypto import Crypto
+from bot.storage.db import Database, EvidenceRow
+
+
+@dataclass(frozen=True)
+class NewEvidence:
+    """An analysed message to be logged."""
+
+    raw_text: str
+    sent_at: datetime | None
+    source: str
+    received_at: datetime
+    sender: str | None = None
+    label: str = "normal"
+    platform: str | None = None
+    signals: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """What an append did."""
+
+    added: int
+    duplicates: int
+    head: str
+
+
+class EvidenceStore:
+    """The only way to write the log is append(); the only way to remove it is erase() (/forget)."""
+
+    def __init__(self, db: Database, crypto: Crypto) -> None:
+        self.db = db
+        self.crypto = crypto
+
+    def _dedupe(self, uid: str, raw_text: str, sent_at: datetime | None) -> str:
+        return hmac.new(uid.encode(), dedupe_key(raw_text, sent_at).encode(), hashlib.sha256).hexdigest()
+
+    async def append(self, user_key: str, entries: list[NewEvidence]) -> AppendResult:
+        """Add entries in order, skipping ones already logged (same text and send time); all or nothing."""
+        uid = self.crypto.pseudonym(user_key)
+        async with self.db.sessions() as s, s.begin():
+            last = (
+                await s.execute(
+                    select(EvidenceRow.seq, EvidenceRow.chain_hash)
+                    .where(EvidenceRow.user_id == uid)
+                    .order_by(EvidenceRow.seq.desc())
+                    .limit(1)
+                )
+            ).first()
+            seq, head = (last[0], last[1]) if last else (0, GENESIS)
+            known = set((await s.execute(select(EvidenceRow.dedupe_key).where(EvidenceRow.user_id == uid))).scalars())
+            added = duplicates = 0
+            for e in entries:
+                key = self._dedupe(uid, e.raw_text, e.sent_at)
+                if key in known:
+                    duplicates += 1
+                    continue
+                known.add(key)
+                seq += 1
+                ih = item_hash(e.raw_text, e.sent_at, e.source)
+                head = chain_hash(head, ih)
+                payload = {
+                    "raw_text": e.raw_text,
+                    "sent_at": e.sent_at.isoformat() if e.sent_at else None,
+                    "source": e.source,
+                    "sender": e.sender,
+                    "label": e.label,
+                    "platform": e.platform,
+                    "signals": list(e.signals),
+                    "articles": list(e.articles),
+                }
+                blob = self.crypto.encrypt(json.dumps(payload, ensure_ascii=False).encode(), f"{uid}:{seq}".encode())
+                s.add(
+                    EvidenceRow(
+                        user_id=uid,
+                        seq=seq,
+                        received_at=e.received_at.astimezone(UTC),
+                        dedupe_key=key,
+                        item_hash=ih,
+                        chain_hash=head,
+                        payload=blob,
+                    )
+                )
+                added += 1
+        return AppendResult(added, duplicates, head)
+
+    async def items(self, user_key: str) -> list[EvidenceItem]:
+        """The whole log in order, decrypted."""
+        uid = self.crypto.pseudonym(user_key)
+        async with self.db.sessions() as s:
+            rows = (await s.execute(select(EvidenceRow).where(EvidenceRow.user_id == uid).order_by(EvidenceRow.seq))).scalars()
+            out = []
+            for row in rows:
+                data = json.loads(self.crypto.decrypt(row.payload, f"{uid}:{row.seq}".encode()))
+                out.append(
+                    EvidenceItem(
+                        seq=row.seq,
+                        received_at=_aware(row.received_at),
+                        sent_at=datetime.fromisoformat(data["sent_at"]) if data["sent_at"] else None,
+                        source=data["source"],
+                        raw_text=data["raw_text"],
+                        sender=data["sender"],
+                        label=data["label"],
+                        platform=data["platform"],
+                        signals=tuple(data["signals"]),
+                        articles=tuple(data["articles"]),
+                        item_hash=row.item_hash,
+                        chain_hash=row.chain_hash,
+                    )
+                )
+            return out
+
+    async def count(self, user_key: str) -> int:
+        """How many entries the user's log has."""
+        uid = self.crypto.pseudonym(user_key)
+        async with self.db.sessions() as s:
+            return int((await s.execute(select(func.count()).where(EvidenceRow.user_id == uid))).scalar_one())
+
+    async def erase(self, user_key: str) -> int:
+        """Delete the user's whole log (the person asked to be forgotten)."""
+        uid = self.crypto.pseudonym(user_key)
+        async with self.db.sessions() as s, s.begin():
+            result = await s.execute(delete(EvidenceRow).where(EvidenceRow.user_id == uid))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
