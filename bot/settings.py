@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     database_url: str = ""  # empty: SQLite file under data_dir
     encryption_key: SecretStr = SecretStr("")  # empty: a key file is created under data_dir
-    max_text_chars: int = 4000
+    max_text_chars: int = 4000  # longest question
+    max_paste_chars: int = 200_000  # longest paste of messages to analyse
+    max_file_bytes: int = 10 * 1024 * 1024  # largest screenshot or backup file
     index: IndexSettings = Field(default_factory=IndexSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 

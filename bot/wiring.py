@@ -18,6 +18,10 @@ from bot.legal_qa.knowledge import KnowledgeBase, load_knowledge
 from bot.legal_qa.retrieve import Retriever
 from bot.legal_qa.service import LegalQA
 from bot.settings import Settings
+from bot.sms.classify import Classifier
+from bot.sms.handler import SmsHandler
+from bot.sms.ocr import RapidOcr
+from bot.sms.rules import load_rules
 from bot.storage.crypto import Crypto, load_key
 from bot.storage.db import Database
 from bot.storage.evidence_repo import EvidenceStore
@@ -72,6 +76,8 @@ class App:
     engine: Engine
     db: Database
     parts: QAParts
+    evidence: EvidenceStore
+    sms: SmsHandler
 
     async def close(self) -> None:
         """Release the database."""
@@ -85,5 +91,17 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
     db = Database(settings.resolved_database_url())
     await db.create_all()
     crypto = Crypto(load_key(settings.encryption_key.get_secret_value(), Path(settings.data_dir) / "secret.key"))
-    engine = Engine(SqlSessionStore(db, crypto), EvidenceStore(db, crypto), parts.qa, Texts(), settings.max_text_chars)
-    return App(engine, db, parts)
+    texts = Texts()
+    evidence = EvidenceStore(db, crypto)
+    classifier = Classifier(load_rules(parts.kb, settings.knowledge_dir / "sms_rules.yaml"))
+    sms_handler = SmsHandler(parts.kb, classifier, evidence, RapidOcr(), texts)
+    engine = Engine(
+        SqlSessionStore(db, crypto),
+        evidence,
+        parts.qa,
+        sms_handler,
+        texts,
+        max_text_chars=settings.max_text_chars,
+        max_file_bytes=settings.max_file_bytes,
+    )
+    return App(engine, db, parts, evidence, sms_handler)

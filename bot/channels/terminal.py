@@ -10,9 +10,10 @@ from typing import TextIO
 
 from bot.channels.base import Capabilities, numbered_buttons, register, split_text
 from bot.engine.engine import Engine
-from bot.engine.messages import Incoming, Reply
+from bot.engine.messages import Attachment, Incoming, Reply
 
 CAPABILITIES = Capabilities(buttons=False, files=True, max_chars=None)
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".heic"}
 
 
 def render(reply: Reply) -> str:
@@ -48,8 +49,21 @@ class TerminalChannel:
             text = line.rstrip("\n")
             if interactive and text.strip() in ("/quit", "/exit"):
                 break
-            for reply in await self.engine.handle(Incoming(channel="terminal", user_key=self.user_key, text=text)):
+            for reply in await self.engine.handle(self.incoming(text)):
                 self._print(render(reply) + self._save_files(reply))
+
+    def incoming(self, text: str) -> Incoming:
+        """A typed line as a message; `/file PATH` sends a screenshot or backup file from this computer."""
+        if text.startswith("/file "):
+            path = Path(text[6:].strip()).expanduser()
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return Incoming(channel="terminal", user_key=self.user_key, text=text)
+            kind = "image" if path.suffix.lower() in IMAGE_SUFFIXES else "document"
+            attachment = Attachment(kind=kind, name=path.name, data=data)
+            return Incoming(channel="terminal", user_key=self.user_key, attachments=(attachment,))
+        return Incoming(channel="terminal", user_key=self.user_key, text=text)
 
     def _save_files(self, reply: Reply) -> str:
         lines = []

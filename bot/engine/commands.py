@@ -40,6 +40,8 @@ def run(command: str, session: Session, texts: Texts) -> Outcome:
         )
         session.buttons = [[b.label, b.payload] for b in buttons]
         return Outcome([Reply(texts.get("commands.forget_confirm"), buttons=buttons)])
+    if command == "file":
+        return Outcome([Reply(texts.get("commands.file_missing"))])
     return Outcome([Reply(texts.get("commands.unknown", command="/" + command))])
 
 

@@ -13,6 +13,8 @@ from bot.engine.safety import Concern, check
 from bot.engine.session import Session, SessionStore
 from bot.legal_qa.answer import is_english
 from bot.legal_qa.service import LegalQA
+from bot.sms import handler as sms
+from bot.sms.handler import SmsHandler
 from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
 
@@ -28,13 +30,22 @@ class Engine:
     """The channel-agnostic core: every channel calls handle() and sends what it returns."""
 
     def __init__(
-        self, store: SessionStore, evidence: EvidenceStore, qa: LegalQA, texts: Texts, max_text_chars: int = 4000
+        self,
+        store: SessionStore,
+        evidence: EvidenceStore,
+        qa: LegalQA,
+        sms_handler: SmsHandler,
+        texts: Texts,
+        max_text_chars: int = 4000,
+        max_file_bytes: int = 10 * 1024 * 1024,
     ) -> None:
         self.store = store
         self.evidence = evidence
         self.qa = qa
+        self.sms = sms_handler
         self.texts = texts
         self.max_text_chars = max_text_chars
+        self.max_file_bytes = max_file_bytes
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _lock(self, user_key: str) -> asyncio.Lock:
@@ -60,8 +71,8 @@ class Engine:
             return replies
 
     async def _dispatch(self, msg: Incoming, session: Session) -> tuple[list[Reply], bool]:
-        t = self.texts
         decision = decide(msg, session, self.max_text_chars)
+        t = self.texts
         route = decision.route
         if route is Route.EMPTY:
             return [Reply(t.get("input.empty"))], False
@@ -71,26 +82,58 @@ class Engine:
             return [Reply(t.get("input.binary"))], False
         if route is Route.EMOJI_ONLY:
             return [Reply(t.get("input.emoji_only"))], False
+        if route is Route.ATTACHMENT:
+            return await self.sms.attachment(msg.user_key, session, msg.attachments[0], self.max_file_bytes), False
+        if route is Route.SMS:
+            source = "forward" if msg.forwarded_at else "paste"
+            return await self.sms.paste(msg.user_key, decision.argument, source, msg.forwarded_at), False
         if route is Route.COMMAND:
-            if decision.command == "mydata":
-                count = await self.evidence.count(msg.user_key)
-                return [Reply(commands.mydata_text(session, t, count))], False
-            out = commands.run(decision.command, session, t)
-            return out.replies, out.erase
+            return await self._command(msg, decision.command, decision.argument, session)
         if route is Route.BUTTON:
-            btn = commands.button(decision.argument, session, t)
-            if btn is not None:
-                return btn.replies, btn.erase
-            session.buttons = []
-            return await self._question(decision.argument, session), False
+            return await self._button(msg, decision.argument, session)
         if route is Route.PENDING:
+            flow = session.flow
+            if flow == sms.OCR_FLOW:
+                return await self.sms.confirm_ocr(msg.user_key, session, decision.argument), False
             session.flow = None
             session.buttons = []
-            if decision.argument in ("确认", "确认删除", "是", "yes"):
-                btn = commands.button(commands.FORGET_YES, Session(session.user_key, flow=commands.FORGET_FLOW), t)
-                if btn is not None:
-                    return btn.replies, btn.erase
+            if flow == commands.FORGET_FLOW and decision.argument in ("确认", "确认删除", "是", "yes"):
+                return [Reply(t.get("commands.forget_done"))], True
         return await self._question(decision.argument, session), False
+
+    async def _command(self, msg: Incoming, command: str, argument: str, session: Session) -> tuple[list[Reply], bool]:
+        t = self.texts
+        if command == "mydata":
+            count = await self.evidence.count(msg.user_key)
+            return [Reply(commands.mydata_text(session, t, count))], False
+        if command == "evidence":
+            fmt = argument.lower().lstrip(".")
+            if fmt:
+                return await self.sms.export(msg.user_key, fmt), False
+            return await self.sms.summary(msg.user_key), False
+        if command == "sms":
+            if not argument:
+                return [Reply(t.get("sms.empty"))], False
+            return await self.sms.paste(msg.user_key, argument, "paste", None), False
+        if command == "cancel":
+            session.slots.pop("ocr_text", None)
+        out = commands.run(command, session, t)
+        return out.replies, out.erase
+
+    async def _button(self, msg: Incoming, payload: str, session: Session) -> tuple[list[Reply], bool]:
+        btn = commands.button(payload, session, self.texts)
+        if btn is not None:
+            return btn.replies, btn.erase
+        if payload == sms.OCR_YES and session.flow == sms.OCR_FLOW:
+            return await self.sms.confirm_ocr(msg.user_key, session, None), False
+        if payload == sms.OCR_NO:
+            return self.sms.cancel_ocr(session), False
+        session.buttons = []
+        if payload == sms.EVIDENCE_SUMMARY:
+            return await self.sms.summary(msg.user_key), False
+        if payload.startswith(sms.EXPORT_PREFIX):
+            return await self.sms.export(msg.user_key, payload.removeprefix(sms.EXPORT_PREFIX)), False
+        return await self._question(payload, session), False
 
     async def _question(self, text: str, session: Session) -> list[Reply]:
         t = self.texts

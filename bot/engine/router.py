@@ -19,6 +19,8 @@ class Route(Enum):
     BINARY = "binary"
     EMOJI_ONLY = "emoji_only"
     COMMAND = "command"
+    SMS = "sms"  # pasted or forwarded messages to analyse and log
+    ATTACHMENT = "attachment"  # a screenshot or a backup file
     BUTTON = "button"
     PENDING = "pending"  # answering a question the bot asked (e.g. confirm /forget)
     QUESTION = "question"
@@ -34,6 +36,39 @@ class Decision:
 
 
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?\s*(.*)$", re.DOTALL)
+_SIGNATURE = re.compile(r"【[^】\n]{1,24}】")
+_CODE = re.compile(r"(验证码|校验码|动态码|动态密码|确认码|verification code|code)\D{0,10}\d{4,8}", re.IGNORECASE)
+_TIMESTAMP_LINE = re.compile(
+    r"^\s*(\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?|\d{1,2}月\d{1,2}日|昨天|今天|前天)?\s*\d{1,2}:\d{2}", re.M
+)
+_SENDER_LINE = re.compile(r"^\s*(\+?86[- ]?)?(1\d{10}|106\d{5,17}|95\d{3,6})\s*$", re.M)
+_ADDRESSED = re.compile(r"[你您]")
+_COLLECTION_WORDS = re.compile(
+    r"(还款|还钱|结清|欠款|欠钱|逾期|回电|处理|通讯录|紧急联系人|上门|家访|外访|立案|传票|起诉|曝光|征信|老赖|骗子|不要脸|"
+    r"废物|人渣|丢人|验证码|贷款|额度|下款|注销|冻结|涉嫌|账户|单位|领导|公司|村委会|学校|照片)"
+)
+_QUESTION = re.compile(r"([？?]|吗|怎么|怎样|能不能|是不是|可不可以|咋|啥|如何|为什么|违法|犯法|合法|请问|求助)")
+_NARRATIVE = re.compile(r"(他们|催收的|催收员|催款的|对方|他说|她说|发来|给我发|总是|天天|一直)")
+_FIRST_PERSON = re.compile(r"我(?![们司方行])")
+
+
+def looks_like_sms(text: str) -> bool:
+    """True for pasted or forwarded messages (signatures, codes, timestamp or sender lines, text addressed to the
+    reader in collection language), false for the person's own questions and accounts (first person, question
+    words, third-person narrative)."""
+    own_words = bool(_FIRST_PERSON.search(text) or _NARRATIVE.search(text))
+    asks = bool(_QUESTION.search(text)) and (own_words or not _ADDRESSED.search(text))
+    if _SIGNATURE.search(text) or _CODE.search(text):
+        return not asks or text.count("\n") >= 2
+    if len(_TIMESTAMP_LINE.findall(text)) >= 2 or _SENDER_LINE.search(text):
+        return True
+    return (
+        len(text) >= 10
+        and bool(_ADDRESSED.search(text))
+        and bool(_COLLECTION_WORDS.search(text))
+        and not asks
+        and not own_words
+    )
 
 
 def _looks_binary(text: str) -> bool:
@@ -48,14 +83,21 @@ def _emoji_only(text: str) -> bool:
     return bool(meaningful) and all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf", "Po") for ch in meaningful)
 
 
-def decide(msg: Incoming, session: Session, max_chars: int) -> Decision:
-    """Input checks > command > button > pending question > legal question. Safety runs in the engine."""
+def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int = 200_000) -> Decision:
+    """Input checks > button > attachment > command > pending question > SMS paste > legal question.
+
+    Safety runs in the engine, on questions.
+    """
     text = msg.text.strip()
     if msg.button:
         return Decision(Route.BUTTON, argument=msg.button)
+    if msg.attachments:
+        return Decision(Route.ATTACHMENT)
     if not text:
         return Decision(Route.EMPTY)
-    if len(text) > max_chars:
+    if len(text) > max_paste_chars:
+        return Decision(Route.TOO_LONG, argument=str(len(text)))
+    if len(text) > max_chars and not looks_like_sms(text):
         return Decision(Route.TOO_LONG, argument=str(len(text)))
     if _looks_binary(text):
         return Decision(Route.BINARY)
@@ -68,6 +110,8 @@ def decide(msg: Incoming, session: Session, max_chars: int) -> Decision:
             return Decision(Route.BUTTON, argument=session.buttons[index][1])
     if session.flow:
         return Decision(Route.PENDING, argument=text)
+    if msg.forwarded_at is not None or looks_like_sms(text):
+        return Decision(Route.SMS, argument=text)
     if _emoji_only(text):
         return Decision(Route.EMOJI_ONLY)
     return Decision(Route.QUESTION, argument=text)

@@ -45,7 +45,9 @@ def verify(items: list[EvidenceItem]) -> Verification:
     previous = GENESIS
     for expected_seq, item in enumerate(items, 1):
         if item.seq != expected_seq:
-            return Verification(False, len(items), previous, item.seq, f"序号不连续：应为 {expected_seq}，实际为 {item.seq}")
+            return Verification(
+                False, len(items), previous, item.seq, f"序号不连续：应为 {expected_seq}，实际为 {item.seq}"
+            )
         recomputed = item_hash(item.raw_text, item.sent_at, item.source)
         if recomputed != item.item_hash:
             return Verification(False, len(items), previous, item.seq, "条目内容与其哈希不符（内容被改动）")

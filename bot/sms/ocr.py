@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+import math
 import re
 import statistics
 import threading
@@ -34,6 +35,7 @@ __all__ = [
     "RapidOcr",
     "RejectReason",
     "lines_to_paste",
+    "load_image",
 ]
 
 MAX_IMAGE_BYTES: Final = 20 * 1024 * 1024
@@ -44,12 +46,12 @@ MAX_IMAGE_PIXELS: Final = 40_000_000
 # shared between neighbours (larger than any text line, so each line is whole in at least one slice).
 _MAX_WIDTH: Final = 1280
 _MAX_HEIGHT: Final = 16_000  # after width capping; beyond this the whole image is shrunk further
-_SLICE_HEIGHT: Final = 1800
+_SLICE_HEIGHT: Final = 2400  # a 1080x2400 phone screenshot is read in one pass
 _SLICE_OVERLAP: Final = 240
 # rapidocr shrinks anything whose long side exceeds max_side_len; keep it above a slice's height.
 _ENGINE_MAX_SIDE: Final = _SLICE_HEIGHT + _SLICE_OVERLAP + 64
 
-_FORMATS: Final = ("PNG", "JPEG", "MPO", "WEBP", "GIF", "BMP")
+_FORMATS: Final = ("PNG", "JPEG", "WEBP", "GIF", "BMP")  # JPEG also opens MPO (camera) files
 
 _MODEL_FILES: Final = {
     "Det.model_path": "PP-OCRv6_det_small.onnx",
@@ -127,25 +129,31 @@ def load_image(data: bytes) -> Image.Image:
         raise ImageRejected("too_large", f"{len(data)} bytes > {MAX_IMAGE_BYTES}")
     if not data:
         raise ImageRejected("not_an_image", "empty file")
+    decode_errors = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=_FORMATS)
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise ImageRejected("too_large", f"{width}x{height} pixels > {MAX_IMAGE_PIXELS}")
-            image.verify()  # structure and checksums; the object is unusable afterwards
-            image = Image.open(io.BytesIO(data), formats=_FORMATS)
-            image.load()
+            header = Image.open(io.BytesIO(data), formats=_FORMATS)  # reads the header only
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageRejected("too_large", str(exc)) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        if isinstance(exc, ImageRejected):
-            raise
+    except decode_errors as exc:
+        raise ImageRejected("not_an_image", f"{type(exc).__name__}: {exc}") from exc
+    width, height = header.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ImageRejected("too_large", f"{width}x{height} pixels > {MAX_IMAGE_PIXELS}")
+    try:
+        header.verify()  # structure and checksums; the object is unusable afterwards
+        image: Image.Image = Image.open(io.BytesIO(data), formats=_FORMATS)
+        image.load()
+    except decode_errors as exc:
         raise ImageRejected("not_an_image", f"{type(exc).__name__}: {exc}") from exc
     if width < 8 or height < 8:
         raise ImageRejected("no_text", f"{width}x{height} pixels")
-    return _to_rgb(ImageOps.exif_transpose(image))
+    try:
+        image = ImageOps.exif_transpose(image)
+    except decode_errors:
+        _log.debug("ocr: unreadable EXIF orientation ignored")
+    return _to_rgb(image)
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -170,13 +178,14 @@ def _slices(height: int) -> list[tuple[int, int, int, int]]:
     """(start, end, keep_from, keep_to) per slice: a box is kept by the slice whose keep range holds its middle."""
     if height <= _SLICE_HEIGHT + _SLICE_OVERLAP:
         return [(0, height, 0, height)]
-    step = _SLICE_HEIGHT
-    starts = list(range(0, height - _SLICE_OVERLAP, step))
+    count = math.ceil((height - _SLICE_OVERLAP) / _SLICE_HEIGHT)
+    step = math.ceil((height - _SLICE_OVERLAP) / count)  # equal slices, not one sliver at the end
     result = []
-    for i, start in enumerate(starts):
+    for i in range(count):
+        start = i * step
         end = min(height, start + step + _SLICE_OVERLAP)
         keep_from = 0 if i == 0 else start + _SLICE_OVERLAP // 2
-        keep_to = height if i == len(starts) - 1 else start + step + _SLICE_OVERLAP // 2
+        keep_to = height if i == count - 1 else start + step + _SLICE_OVERLAP // 2
         result.append((start, end, keep_from, keep_to))
     return result
 
@@ -271,19 +280,65 @@ def _normalise_time_row(line: str) -> str | None:
     return " ".join(p for p in parts if p)
 
 
-def lines_to_paste(result: OcrResult) -> str:
-    """OCR lines -> paste-like text: each timestamp row on its own line, a blank line between bubbles.
+# The title bar of a thread shows the other side: a number or service port ("106905551234", "+86 138 0013 8000").
+_NUMBER_TITLE = re.compile(r"^(?:\+?86[\s-]*)?\d[\d\s-]{3,22}\d$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# Input-bar and button text at the bottom of a messages app, never part of a message.
+_BOTTOM_CHROME = frozenset(
+    {
+        "发送",
+        "短信",
+        "信息",
+        "彩信",
+        "短信/彩信",
+        "短信彩信",
+        "输入信息",
+        "发送短信",
+        "iMessage",
+        "SMS",
+        "SMS/MMS",
+        "Text Message",
+    }
+)
 
-    Lines between two timestamp rows are one message (a bubble wraps over several lines); anything above
-    the first timestamp (the contact name or number in the title bar) is kept as it is.
+
+def lines_to_paste(result: OcrResult) -> str:
+    """OCR lines -> paste-like text for `parse_paste`: a timestamp row starts each message, a blank line ends it.
+
+    Lines between two timestamp rows are one message (a bubble wraps over several lines). Above the first
+    timestamp is the app's chrome: a status-bar clock and the title bar. A title that is a number becomes
+    the sender of every message; other short chrome lines are dropped, sentence-like ones (a bubble cut by
+    the top edge) are kept as a message without time. Input-bar text at the bottom is dropped.
     """
+    lines = [line.strip(" <>‹›") for line in result.lines]
+    lines = [line for line in lines if line]
+    stamp_at = [i for i, line in enumerate(lines) if _normalise_time_row(line) is not None]
+    if len(stamp_at) > 1 and stamp_at[0] == 0 and re.fullmatch(r"\d{1,2}\s*[:：]\s*\d{2}", lines[0]):
+        stamp_at = stamp_at[1:]  # a bare clock on the first line is the phone's status bar
+    if not stamp_at:
+        return "\n".join(lines)
+    first = stamp_at[0]
+    sender: str | None = None
+    kept_head: list[str] = []
+    for line in lines[:first]:
+        if sender is None and _NUMBER_TITLE.match(line) and sum(ch.isdigit() for ch in line) >= 5:
+            sender = line
+        elif len(line) >= 6 and (_CJK.search(line) or "【" in line) and _normalise_time_row(line) is None:
+            kept_head.append(line)
+    body = lines[first:]
+    while body and all(word in _BOTTOM_CHROME for word in body[-1].split()):
+        body.pop()
     out: list[str] = []
-    for line in result.lines:
+    if kept_head:
+        out += [*([sender] if sender else []), *kept_head, ""]
+    for line in body:
         stamp = _normalise_time_row(line)
-        if stamp is not None:
-            if out and out[-1] != "":
-                out.append("")
-            out.append(stamp)
-        else:
+        if stamp is None:
             out.append(line)
+            continue
+        if out and out[-1] != "":
+            out.append("")
+        if sender:
+            out.append(sender)
+        out.append(stamp)
     return "\n".join(out).strip()

@@ -103,7 +103,9 @@ class EvidenceStore:
         """The whole log in order, decrypted."""
         uid = self.crypto.pseudonym(user_key)
         async with self.db.sessions() as s:
-            rows = (await s.execute(select(EvidenceRow).where(EvidenceRow.user_id == uid).order_by(EvidenceRow.seq))).scalars()
+            rows = (
+                await s.execute(select(EvidenceRow).where(EvidenceRow.user_id == uid).order_by(EvidenceRow.seq))
+            ).scalars()
             out = []
             for row in rows:
                 data = json.loads(self.crypto.decrypt(row.payload, f"{uid}:{row.seq}".encode()))

@@ -1,0 +1,189 @@
+"""SMS analysis stage (③a), explain: turn findings into one short plain-Chinese reply with cited articles.
+
+Only articles that exist in the KnowledgeBase are cited (labels like 《民法典》第一千零三十三条); every sentence comes
+from bot/texts/zh_CN.sms.toml. The reply stays under MAX_REPLY_CHARS by listing fewer messages when there are many.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.engine.messages import Citation
+from bot.legal_qa.knowledge import KnowledgeBase
+from bot.sms.classify import Finding
+from bot.sms.rules import LABELS
+from bot.texts import Texts
+
+MAX_REPLY_CHARS = 1500
+NOTABLE_LABELS = ("collection_threat", "fraud", "harassment_insult")
+DANGER_SIGNALS = frozenset({"home_visit_threat", "third_party_contact", "workplace_threat"})
+MAX_ARTICLES_PER_LINE = 3
+MAX_PLATFORMS = 6
+SNIPPET_CHARS = 36
+# Without timestamps a burst cannot be proven; this many undated codes from this many platforms still get the
+# bombing explanation (with a note that the times are unknown).
+UNDATED_MIN_CODES = 5
+UNDATED_MIN_PLATFORMS = 3
+
+
+def article_label(kb: KnowledgeBase, citation_id: str) -> str | None:
+    """《law》第…条 for a citation id, or None when the article is not in knowledge/ (it is then never shown)."""
+    ref = kb.get(citation_id)
+    if ref is None:
+        return None
+    return f"《{ref.instrument.short}》{ref.article.label}"
+
+
+def citations(findings: Sequence[Finding], kb: KnowledgeBase) -> list[Citation]:
+    """Every article the findings cite, once, as engine Citations (for Reply.citations)."""
+    out: list[Citation] = []
+    seen: set[str] = set()
+    for f in findings:
+        for cid in f.articles:
+            ref = kb.get(cid)
+            if ref is None or cid in seen:
+                continue
+            seen.add(cid)
+            ins = ref.instrument
+            out.append(
+                Citation(
+                    id=cid,
+                    law=ins.short,
+                    article=ref.article.label,
+                    status=ins.status,
+                    source=ref.article.source or ins.sources[0].url,
+                    title=ins.title,
+                    status_note=ins.status_note if not ins.current or ins.numbering_note else "",
+                )
+            )
+    return out
+
+
+def _fraud_hotline(kb: KnowledgeBase) -> str:
+    """110, plus 96110 only when a reviewed contact in knowledge/ names it."""
+    for contact in kb.contacts.values():
+        blob = " ".join([contact.phone or "", contact.name, contact.handles, contact.how])
+        if "96110" in blob:
+            return "110 或 96110"
+    return "110"
+
+
+def _carriers(kb: KnowledgeBase) -> str:
+    contact = kb.contacts.get("carrier-service")
+    return contact.phone if contact is not None and contact.phone else "10086 / 10010 / 10000"
+
+
+def _when(dt: datetime | None) -> str:
+    return dt.strftime("%m-%d %H:%M") if dt is not None else ""
+
+
+def _snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SNIPPET_CHARS else flat[: SNIPPET_CHARS - 1] + "…"
+
+
+def _articles_text(kb: KnowledgeBase, texts: Texts, ids: Sequence[str], limit: int) -> str:
+    labels = [lab for lab in (article_label(kb, cid) for cid in ids) if lab is not None]
+    return texts.get("sms.article_sep").join(labels[:limit])
+
+
+def _notable_line(n: int, f: Finding, kb: KnowledgeBase, texts: Texts) -> str:
+    sig_names = [texts.get(f"sms.signal.{s}") for s in f.signals if texts.has(f"sms.signal.{s}")]
+    signals = texts.get("sms.signals_wrap", signals=texts.get("sms.signal_sep").join(sig_names)) if sig_names else ""
+    arts = _articles_text(kb, texts, f.articles, MAX_ARTICLES_PER_LINE)
+    when = texts.get("sms.when", time=_when(f.record.sent_at)) if f.record.sent_at else ""
+    return texts.get(
+        "sms.notable_item",
+        n=n,
+        when=when,
+        label=texts.get(f"sms.label.{f.label}"),
+        signals=signals,
+        snippet=_snippet(f.record.text),
+        cite=texts.get("sms.cite", articles=arts) if arts else "",
+    )
+
+
+def _bombing(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts) -> tuple[str, bool] | None:
+    """The paragraph about codes, and whether it is the bombing explanation."""
+    codes = [f for f in findings if f.label == "verification_code"]
+    if not codes:
+        return None
+    burst = [f for f in codes if "code_bombing_part" in f.signals]
+    undated = False
+    if not burst:
+        keys = {f.platform or f.sender for f in codes if f.platform or f.sender}
+        if (
+            len(codes) >= UNDATED_MIN_CODES
+            and len(keys) >= UNDATED_MIN_PLATFORMS
+            and all(f.record.sent_at is None for f in codes)
+        ):
+            burst, undated = codes, True
+        else:
+            return texts.get("sms.codes_plain", n=len(codes)), False
+    platforms = list(dict.fromkeys(f.platform for f in burst if f.platform))
+    shown = texts.get("sms.platform_sep").join(f"【{p}】" for p in platforms[:MAX_PLATFORMS])
+    if len(platforms) > MAX_PLATFORMS:
+        shown += texts.get("sms.platforms_more")
+    times = sorted(f.record.sent_at for f in burst if f.record.sent_at is not None)
+    if undated:
+        span = texts.get("sms.bombing_undated")
+    else:
+        span = texts.get("sms.bombing_span", start=_when(times[0]), end=_when(times[-1])) if times else ""
+    ids = list(dict.fromkeys(cid for f in burst for cid in f.articles))
+    text = texts.get(
+        "sms.bombing",
+        span=span,
+        n=len(burst),
+        platforms=shown,
+        k=len(platforms),
+        carriers=_carriers(kb),
+        articles=_articles_text(kb, texts, ids, 4),
+    )
+    return text, True
+
+
+def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplicates: int = 0) -> str:
+    """One short reply: counts by label, the notable messages with their articles, bombing help, the next step."""
+    if not findings:
+        return texts.get("sms.empty")
+    counts = Counter(f.label for f in findings)
+    count_text = texts.get("sms.count_sep").join(
+        texts.get("sms.count_item", label=texts.get(f"sms.label.{lab}"), n=counts[lab]) for lab in LABELS if counts[lab]
+    )
+    dup = texts.get("sms.dup", n=duplicates) if duplicates else ""
+    head = texts.get("sms.summary", total=len(findings), dup=dup, counts=count_text)
+
+    # threats first, then fraud, then insults; in paste order within each
+    notable = sorted((f for f in findings if f.label in NOTABLE_LABELS), key=lambda f: NOTABLE_LABELS.index(f.label))
+    tail: list[str] = []
+    codes = _bombing(findings, kb, texts)
+    bombed = codes is not None and codes[1]
+    if codes is not None:
+        tail.append(codes[0])
+    if counts["fraud"]:
+        tail.append(texts.get("sms.fraud", hotline=_fraud_hotline(kb)))
+    threatening = counts["collection_threat"] or any(DANGER_SIGNALS & set(f.signals) for f in notable)
+    if threatening:
+        tail.append(texts.get("sms.danger"))
+    if counts["collection_threat"] or counts["harassment_insult"] or bombed:
+        tail.append(texts.get("sms.next_complain"))
+    elif counts["collection_notice"]:
+        tail.append(texts.get("sms.next_notice"))
+    elif not counts["fraud"]:
+        tail.append(texts.get("sms.next_none"))
+
+    limit = len(notable)
+    while True:
+        parts = [head]
+        if notable:
+            lines = [_notable_line(i + 1, f, kb, texts) for i, f in enumerate(notable[:limit])]
+            if limit < len(notable):
+                lines.append(texts.get("sms.more", n=len(notable) - limit))
+            parts.append("\n".join([texts.get("sms.notable_head"), *lines]))
+        parts.extend(tail)
+        reply = "\n\n".join(parts)
+        if len(reply) <= MAX_REPLY_CHARS or limit <= 1:
+            return reply
+        limit = min(limit - 1, 8)

@@ -1,0 +1,324 @@
+"""SMS analysis stage (③a), parse: split a pasted block of SMS into records with sender and time; never judges content.
+
+Understood layouts (mixed freely in one paste):
+
+* one message, or several separated by blank lines;
+* a header line before the body with a sender and/or a time, as phones and messengers copy or share them:
+  "106900000000", "+86 138 0000 0000", "发件人：10690000", "张三 2026-11-03 02:14", "[2026/11/3 2:14:03]",
+  "11月3日 02:14", "昨天 23:10", "凌晨2:14" (relative days and bare times only when a default date is given);
+* a time at the start of the body line: "2026-11-03 02:14 【平台】验证码…", "[11-03 02:14] 10690000: …";
+* labelled lines after the body ("发件人：…", "时间：…"), as some Android share sheets write them;
+* a line starting with a 【平台】 signature starts a new message, even without a blank line.
+
+Times are Asia/Shanghai. Headers are matched on a copy with full-width characters folded to ASCII; bodies stay raw.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_PASTE_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class SmsRecord:
+    """One message as pasted: the raw body, who sent it and when (when known)."""
+
+    text: str
+    sender: str | None = None
+    sent_at: datetime | None = None
+    source: str = "paste"
+
+
+def _time_re(g: str) -> str:
+    """A clock time; group names end with g so the pattern can appear twice in one regex."""
+    return (
+        rf"(?P<ampm{g}>上午|下午|晚上|凌晨|中午|早上|早晨|夜里|夜间|傍晚|半夜|AM|PM)?"
+        rf"\s*(?P<h{g}>\d{{1,2}})[:时点](?P<mi{g}>\d{{2}})(?:分)?(?::(?P<s{g}>\d{{2}})(?:\.\d+)?)?"
+        rf"\s*(?P<ampm2{g}>AM|PM)?(?P<tz{g}>Z|[+-]\d{{2}}:?\d{{2}})?"
+    )
+
+
+_DATE = (
+    r"(?:(?P<y>\d{4})[-/.年](?P<mo>\d{1,2})[-/.月](?P<d>\d{1,2})日?"
+    r"|(?P<mo2>\d{1,2})(?:月(?P<d2>\d{1,2})日?|[-/](?P<d3>\d{1,2}))"
+    r"|(?P<rel>今天|昨天|前天|今日|昨日)"
+    r"|(?:星期|周|礼拜)(?P<wd>[一二三四五六日天]))"
+    r"(?:\s*[,，]?\s*(?:星期|周)[一二三四五六日天])?"
+)
+_TS = re.compile(
+    rf"^\s*[\[(]?\s*(?:(?P<date>{_DATE})(?:\s*T?\s*|\s+)(?P<time>{_time_re('')})?|(?P<time_only>{_time_re('_')}))\s*[\])]?",
+    re.IGNORECASE,
+)
+_LABEL_PREFIX = re.compile(
+    r"^\s*(?P<label>发件人|发信人|来自|来信|短信来自|号码|From|Sender|时间|发送时间|接收时间|收到时间|日期|Date|Time)\s*[:：]\s*",
+    re.IGNORECASE,
+)
+_PHONE = re.compile(
+    r"^(?:\+?86[\s-]*)?1[3-9][\dx*][\s-]*[\dx*]{4}[\s-]*[\dx*]{4}$"
+    r"|^106[\dx*\s-]{5,20}$"
+    r"|^(?:100(?:86|10|00)|95\d{3,4}|96\d{3,4}|123\d{2}|1069\d{1,16})$"
+    r"|^400[\s-]?[\dx*]{3}[\s-]?[\dx*]{4}$"
+    r"|^0\d{2,3}[\s-]?[\dx*]{7,8}$",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"^[^\s,，。！？!?；;:：、\"“”【】\[\]()（）]{1,16}$")
+_NOISE_LINE = re.compile(r"^(短信|信息|彩信|iMessage|Text Message|SMS|RCS)$", re.IGNORECASE)
+_INLINE_SIGNATURE = re.compile(r"(?<=[。.!！?？\s])(?=【[^【】\n]{1,30}】\S{2,})")
+_WEEKDAYS = "一二三四五六日"
+_MAX_HEADER_CHARS = 64  # a "sender time" header line is short; longer lines are bodies
+_BODY_PREFIX = re.compile(r"^\s*(?:内容|短信内容|正文|Message|Body)\s*[:：]\s*", re.IGNORECASE)
+# Full-width ASCII and the ideographic space folded to ASCII: one character for one, so offsets match the raw line.
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+@dataclass
+class _Draft:
+    sender: str | None = None
+    sent_at: datetime | None = None
+    time_known: bool = False
+    body: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    default_date: date | None
+    year: int | None = None
+    day: date | None = None  # the date of a date-only line, for following bare times
+
+
+def _sender(text: str) -> str | None:
+    """The sender if the whole text is a phone number, service port or (with a number) a name."""
+    s = text.strip().rstrip(":：").strip()
+    if not s:
+        return None
+    if _PHONE.match(s):
+        return s
+    name, _, number = s.rpartition(" ")
+    if name and _PHONE.match(number.strip()) and _NAME.match(name.strip()):
+        return s
+    return None
+
+
+def _hour(h: int, ampm: str | None) -> int:
+    marker = (ampm or "").upper()
+    if marker in ("下午", "晚上", "傍晚", "PM") and h < 12:
+        return h + 12
+    if marker == "中午" and h < 11:
+        return h + 12
+    if marker in ("凌晨", "上午", "早上", "早晨", "AM", "半夜", "夜里", "夜间") and h == 12:
+        return 0
+    if marker in ("夜里", "夜间") and 6 <= h < 12:
+        return h + 12
+    return h
+
+
+def _resolve(m: re.Match[str], ctx: _Context) -> tuple[datetime | None, bool]:
+    """Turn a timestamp match into an aware datetime (None when the day is unknown); second: a time was present."""
+    has_time = bool(m.group("time") or m.group("time_only"))
+    day: date | None = None
+    try:
+        if m.group("y"):
+            day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
+            ctx.year = day.year
+        elif m.group("mo2"):
+            year = ctx.year or (ctx.default_date.year if ctx.default_date else datetime.now(SHANGHAI).year)
+            day = date(year, int(m.group("mo2")), int(m.group("d2") or m.group("d3")))
+        elif m.group("rel"):
+            if ctx.default_date is not None:
+                back = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}[m.group("rel")]
+                day = ctx.default_date - timedelta(days=back)
+        elif m.group("wd"):
+            if ctx.default_date is not None:
+                target = _WEEKDAYS.index(m.group("wd").replace("天", "日"))
+                day = ctx.default_date - timedelta(days=(ctx.default_date.weekday() - target) % 7)
+        elif m.group("time_only"):
+            day = ctx.day or ctx.default_date
+    except ValueError:
+        return None, has_time
+    if not has_time:
+        if day is not None:
+            ctx.day = day
+        return None, False
+    if day is None:
+        return None, True
+    g = "" if m.group("time") else "_"
+    h = _hour(int(m.group("h" + g)), m.group("ampm" + g) or m.group("ampm2" + g))
+    minute, second = int(m.group("mi" + g)), int(m.group("s" + g) or 0)
+    if h > 23 or minute > 59 or second > 59:
+        return None, True
+    tz_text = m.group("tz" + g)
+    if tz_text:
+        iso = tz_text if tz_text == "Z" else f"{tz_text[:3]}:{tz_text[-2:]}"
+        aware = datetime.fromisoformat(
+            f"{day.isoformat()}T{h:02d}:{minute:02d}:{second:02d}{iso}".replace("Z", "+00:00")
+        )
+        return aware.astimezone(SHANGHAI), True
+    return datetime(day.year, day.month, day.day, h, minute, second, tzinfo=SHANGHAI), True
+
+
+@dataclass(frozen=True)
+class _Header:
+    sender: str | None
+    sent_at: datetime | None
+    time_known: bool
+    rest: str  # body text that followed on the same line (raw)
+    labelled: bool  # "发件人：" / "时间：" style, which may follow the body
+    weak: bool = False  # "name number": a header only before a body, else an ordinary line such as "回电 138…"
+
+
+def _header(raw: str, ctx: _Context) -> _Header | None:
+    """Parse a line that carries a sender and/or a time; None for an ordinary body line."""
+    raw = raw.strip()
+    line = _fold(raw)
+    labelled = False
+    lm = _LABEL_PREFIX.match(line)
+    if lm:
+        labelled = True
+        line, raw = line[lm.end() :], raw[lm.end() :]
+    if not line:
+        return None
+    sender = _sender(line)
+    if sender is not None:
+        return _Header(sender, None, False, "", labelled, weak=" " in sender and not _PHONE.match(sender))
+
+    m = _TS.match(line)
+    prefix = ""
+    if m is None or not (m.group("date") or m.group("time_only")):
+        if len(line) > _MAX_HEADER_CHARS:
+            return None
+        # "张三 2026-11-03 02:14" or "10690000 11-03 02:14": a sender, then a timestamp that ends the line
+        for sm in re.finditer(r"\s+|(?<=[:：])", line):
+            head, tail = line[: sm.start()].rstrip(":： "), line[sm.end() :]
+            tm = _TS.match(tail)
+            ends_line = tm is not None and not tail[tm.end() :].strip(" :：")
+            if (
+                tm
+                and ends_line
+                and (tm.group("time") or tm.group("time_only"))
+                and (_sender(head) or _NAME.match(head))
+            ):
+                m, prefix, line = tm, head, tail
+                break
+        else:
+            return None
+    assert m is not None
+    date_only = m.group("date") and not m.group("time")
+    rest_norm = line[m.end() :]
+    if m.group("time_only") and not prefix and rest_norm.strip(" :："):
+        return None  # "21:00前取件": a time inside a sentence, not a header
+    # "11月8日到期": a date inside a sentence; a full date with text after it is a header only if bracketed
+    if date_only and rest_norm.strip() and (not m.group("y") or not re.match(r"^\s*[\[(]", line)):
+        return None
+    sent_at, has_time = _resolve(m, ctx)
+    rest_raw = raw[len(raw) - len(rest_norm) :] if rest_norm.strip() else ""
+    sender_text = _sender(prefix) or (prefix or None)
+    rest_stripped = rest_raw.strip().lstrip(":：").strip()
+    if rest_stripped:
+        # "[02:14] 10690000: body" — a port or number before a colon is the sender
+        sm2 = re.match(r"^(?P<s>[^:：]{3,24})[:：]\s*(?P<body>.+)$", rest_stripped)
+        if sm2 and _sender(_fold(sm2.group("s"))):
+            sender_text = sender_text or _fold(sm2.group("s")).strip()
+            rest_stripped = sm2.group("body").strip()
+        elif not sender_text:
+            first, _, after = rest_stripped.partition(" ")
+            if after and _sender(_fold(first)):
+                sender_text, rest_stripped = _fold(first), after.strip()
+    return _Header(sender_text, sent_at, has_time or bool(date_only), rest_stripped, labelled)
+
+
+def _split_signatures(line: str) -> list[str]:
+    """Split "【A】验证码1234。【B】验证码5678" into one piece per message; a trailing signature stays put."""
+    if not line.lstrip().startswith("【"):
+        return [line]
+    parts = _INLINE_SIGNATURE.split(line)
+    return [p for p in (s.strip() for s in parts) if p]
+
+
+def parse_paste(text: str, source: str = "paste", default_date: date | None = None) -> list[SmsRecord]:
+    """Split a pasted block into SMS records; raises ValueError when it is longer than MAX_PASTE_CHARS."""
+    if len(text) > MAX_PASTE_CHARS:
+        raise ValueError(
+            f"the pasted text has {len(text)} characters; the limit is {MAX_PASTE_CHARS} — paste fewer messages at once"
+        )
+    ctx = _Context(default_date)
+    out: list[SmsRecord] = []
+    cur = _Draft()
+
+    def flush() -> None:
+        nonlocal cur
+        body = "\n".join(cur.body).strip()
+        if body:
+            out.append(SmsRecord(text=body, sender=cur.sender, sent_at=cur.sent_at, source=source))
+        cur = _Draft()
+
+    for raw_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        stripped = raw_line.strip()
+        if not stripped:
+            if cur.body:
+                flush()
+            continue
+        if _NOISE_LINE.match(stripped):
+            continue
+        h = _header(stripped, ctx)
+        if h is not None and h.weak and cur.body:
+            h = None
+        if h is not None:
+            if cur.body and h.labelled and not h.rest:
+                # "发件人：…" / "时间：…" after the body belongs to that body when the field is still empty
+                if h.sender and cur.sender is None and not h.time_known:
+                    cur.sender = h.sender
+                    continue
+                if h.time_known and not cur.time_known and not h.sender:
+                    cur.sent_at, cur.time_known = h.sent_at, True
+                    continue
+            if cur.body:
+                flush()
+            if h.sender is not None:
+                if cur.sender is not None:
+                    cur = _Draft()  # a second sender line without a body: the first header had no message
+                cur.sender = h.sender
+            if h.time_known:
+                cur.sent_at, cur.time_known = h.sent_at, True
+            if h.rest:
+                for piece in _split_signatures(h.rest):
+                    if cur.body:
+                        flush()
+                    cur.body.append(piece)
+            continue
+        stripped = _BODY_PREFIX.sub("", stripped)
+        for piece in _split_signatures(stripped):
+            if piece.startswith("【") and cur.body:
+                flush()
+            cur.body.append(piece)
+    flush()
+    return out
+
+
+def _dedupe_key(record: SmsRecord) -> tuple[str, datetime | None]:
+    return " ".join(unicodedata.normalize("NFKC", record.text).split()), record.sent_at
+
+
+def dedupe(records: Iterable[SmsRecord]) -> tuple[list[SmsRecord], int]:
+    """Drop repeats of the same text with the same time (first copy kept); returns (unique, number dropped)."""
+    seen: set[tuple[str, datetime | None]] = set()
+    unique: list[SmsRecord] = []
+    dropped = 0
+    for record in records:
+        key = _dedupe_key(record)
+        if key in seen:
+            dropped += 1
+            continue
+        seen.add(key)
+        unique.append(record)
+    return unique, dropped

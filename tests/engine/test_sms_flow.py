@@ -1,0 +1,131 @@
+"""SMS in the chat: a night of bombing pasted at once, screenshots confirmed before logging, backups, exports."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from docx import Document
+
+from bot.engine.messages import Attachment, Incoming
+from bot.evidence.log import verify
+from bot.wiring import App
+from tests.sms.test_ocr import THREAD, png_bytes, render
+from tests.support import msg, say
+
+SH = ZoneInfo("Asia/Shanghai")
+PLATFORMS = [
+    "速购优选",
+    "橙意出行",
+    "小鹿视频",
+    "青禾买菜",
+    "闪电招聘",
+    "云朵相册",
+    "星河阅读",
+    "蓝鲸网盘",
+    "米粒外卖",
+    "极光打车",
+]
+
+
+def night_paste() -> str:
+    """28 verification codes in a 2 a.m. burst plus two threats: what a person copies out of their SMS app."""
+    start = datetime(2026, 11, 3, 2, 10, tzinfo=SH)
+    blocks = []
+    for i in range(28):
+        t = start + timedelta(seconds=25 * i)
+        p = PLATFORMS[i % len(PLATFORMS)]
+        blocks.append(
+            f"{t:%Y-%m-%d %H:%M:%S}\n【{p}】您的验证码是{(i * 7919) % 900000 + 100000}，用于注册，5分钟内有效。"
+        )
+    blocks.append("2026-11-03 01:58:00\n今晚让你好好体验一下，不还钱就别想睡觉，明天把你欠钱的事发给你通讯录里所有人。")
+    blocks.append("2026-11-03 09:30:00\n已安排外访同事明天上门，到时候你爸妈和邻居都会知道你是什么人。")
+    return "\n\n".join(blocks)
+
+
+async def test_pasting_a_night_of_bombing_gives_analysis_log_and_documents(app: App) -> None:
+    replies = await app.engine.handle(msg(night_paste(), user="victim"))
+    text = replies[0].text
+    assert "30 条" in text and "验证码" in text
+    assert "不是放贷方" in text  # the codes come from the platforms, not the lender
+    assert "110" in text  # threats of a home visit
+    assert "新增 30 条" in text
+    assert replies[0].buttons and replies[0].citations
+    assert all(app.parts.kb.get(c.id) is not None for c in replies[0].citations)
+
+    summary = await say(app.engine, "/evidence", user="victim")
+    assert "共 30 条" in summary and "验证码轰炸" in summary and "28 条" in summary and "记录完整" in summary
+
+    again = await app.engine.handle(msg(night_paste(), user="victim"))
+    assert "新增 0 条" in again[0].text and "重复的 30 条" in again[0].text
+
+    pdf = (await app.engine.handle(msg("/evidence pdf", user="victim")))[0].files[0]
+    assert pdf.name.endswith(".pdf") and pdf.data.startswith(b"%PDF") and len(pdf.data) > 10_000
+    docx_file = (await app.engine.handle(msg("/evidence docx", user="victim")))[0].files[0]
+    doc = Document(io.BytesIO(docx_file.data))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "证据清单" in body
+    items = await app.evidence.items("victim")
+    assert verify(items).head in body or verify(items).head in "".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells
+    )
+    assert len(items) == 30
+
+    await say(app.engine, "/forget", user="victim")
+    await say(app.engine, "1", user="victim")
+    assert await app.evidence.count("victim") == 0
+
+
+async def test_screenshot_is_read_then_confirmed_before_logging(app: App) -> None:
+    shot = Attachment(kind="image", name="shot.png", data=png_bytes(render(THREAD)))
+    replies = await app.engine.handle(Incoming(channel="test", user_key="shooter", attachments=(shot,)))
+    assert "请核对" in replies[0].text and "884213" in replies[0].text.replace(" ", "")
+    assert await app.evidence.count("shooter") == 0  # nothing logged before the person confirms
+    done = await app.engine.handle(msg(user="shooter", button=replies[0].buttons[0].payload))
+    assert "已记入" in done[0].text
+    items = await app.evidence.items("shooter")
+    assert len(items) == 3 and {i.source for i in items} == {"screenshot"}
+
+
+async def test_screenshot_text_can_be_corrected_or_discarded(app: App) -> None:
+    shot = Attachment(kind="image", name="shot.png", data=png_bytes(render(THREAD)))
+    await app.engine.handle(Incoming(channel="test", user_key="fixer", attachments=(shot,)))
+    corrected = await say(app.engine, "【速借宝】您的验证码为884213，如非本人操作请忽略。", user="fixer")
+    assert "已记入" in corrected
+    assert [i.raw_text for i in await app.evidence.items("fixer")] == [
+        "【速借宝】您的验证码为884213，如非本人操作请忽略。"
+    ]
+    await app.engine.handle(Incoming(channel="test", user_key="fixer", attachments=(shot,)))
+    assert "没有记录" in await say(app.engine, "2", user="fixer")
+    assert await app.evidence.count("fixer") == 1
+
+
+async def test_bad_files_get_friendly_replies(app: App) -> None:
+    fake_png = Attachment(kind="image", name="fake.png", data=b"this is not an image at all")
+    assert "不是图片" in (await app.engine.handle(Incoming("test", "f", attachments=(fake_png,))))[0].text
+    xxe = b'<?xml version="1.0"?><!DOCTYPE smses [<!ENTITY x SYSTEM "file:///etc/passwd">]><smses><sms body="&x;"/></smses>'
+    reply = (await app.engine.handle(Incoming("test", "f", attachments=(Attachment("document", "b.xml", xxe),))))[
+        0
+    ].text
+    assert "不安全" in reply and "root:" not in reply
+    big = Attachment("document", "big.txt", b"x" * (11 * 1024 * 1024))
+    assert "太大" in (await app.engine.handle(Incoming("test", "f", attachments=(big,))))[0].text
+    assert await app.evidence.count("f") == 0
+
+
+async def test_android_backup_is_imported(app: App) -> None:
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><smses count="2">'
+        '<sms protocol="0" address="10690000" date="1793644200000" type="1" body="【青禾买菜】验证码 906341，5分钟内有效。" />'
+        '<sms protocol="0" address="13800000000" date="1793644260000" type="1" body="再不还钱就去你单位找你领导。" />'
+        "</smses>"
+    ).encode()
+    replies = await app.engine.handle(Incoming("test", "bk", attachments=(Attachment("document", "sms.xml", xml),)))
+    assert "新增 2 条" in replies[0].text
+    assert {i.source for i in await app.evidence.items("bk")} == {"backup"}
+
+
+async def test_questions_still_go_to_legal_answers(app: App) -> None:
+    text = await say(app.engine, "催收天天用验证码轰炸我手机，犯法吗？", user="q")
+    assert "法律依据" in text and await app.evidence.count("q") == 0

@@ -1,0 +1,134 @@
+"""The SMS reply: counts, notable messages with real citations, the bombing explanation, fraud and 110 advice."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.legal_qa.knowledge import KnowledgeBase, load_knowledge
+from bot.settings import PROJECT_ROOT
+from bot.sms.classify import Classifier, Finding
+from bot.sms.explain import MAX_REPLY_CHARS, article_label, citations, explain
+from bot.sms.parse import SHANGHAI, SmsRecord, dedupe, parse_paste
+from bot.sms.rules import load_rules
+from bot.texts import Texts
+
+CITED = re.compile(r"《([^》]+)》(第[零〇一二两三四五六七八九十百千]+条(?:之[一二三四五六七八九十])?)")
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge(PROJECT_ROOT / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def clf(kb: KnowledgeBase) -> Classifier:
+    return Classifier(load_rules(kb))
+
+
+@pytest.fixture(scope="module")
+def texts() -> Texts:
+    return Texts()
+
+
+BOMBING = "\n".join(
+    f"2026-12-08 02:{10 + i}:00\n【{p}】验证码 {300000 + i}，请勿泄露。"
+    for i, p in enumerate(["乐跑", "飞鱼读书", "米多", "云图相机", "小熊打车", "花生记账"])
+)
+THREAT = "2026-12-08 02:30\n不还钱明天就派人去你家，顺便问问你爸妈知不知道你欠了多少。"
+INSULT = "2026-12-08 09:00\n欠钱不还的人渣。"
+FRAUD = "2026-12-08 10:00\n【社保服务】您的社保卡已被暂停使用，请点击 sb-gov.top 重新认证。"
+NOTICE = "2026-12-08 11:00\n【信达消费金融】您本期应还2,150.00元已逾期2天，请及时还款。"
+
+
+def run(clf: Classifier, kb: KnowledgeBase, texts: Texts, paste: str) -> tuple[str, list[Finding]]:
+    records, dup = dedupe(parse_paste(paste))
+    findings = clf.classify_all(records)
+    return explain(findings, kb, texts, duplicates=dup), findings
+
+
+def assert_citations_exist(reply: str, kb: KnowledgeBase) -> None:
+    known = {f"《{ref.instrument.short}》{ref.article.label}" for ref in kb.articles()}
+    found = [f"《{law}》{art}" for law, art in CITED.findall(reply)]
+    for label in found:
+        assert label in known, f"{label} is not in knowledge/"
+
+
+def test_mixed_paste_reply(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> None:
+    paste = "\n\n".join([BOMBING, THREAT, INSULT, FRAUD, NOTICE, NOTICE])
+    reply, findings = run(clf, kb, texts, paste)
+    assert len(findings) == 10
+    assert "10 条短信" in reply and "1 条重复" in reply
+    assert "验证码 6 条" in reply and "催收威胁 1 条" in reply and "疑似诈骗 1 条" in reply
+    # the threat is listed with its articles, by their real labels
+    threat_line = next(line for line in reply.splitlines() if "催收威胁（" in line)
+    assert "威胁上门" in threat_line and "《民法典》第一千零三十三条" in threat_line
+    # bombing: platforms named, not the lender, where to complain, keep the messages
+    assert "【乐跑】" in reply and "【飞鱼读书】" in reply
+    assert "不是放贷方" in reply and "客服" in reply and "运营商" in reply and "报警" in reply and "别删短信" in reply
+    assert "10086" in reply  # the carrier numbers come from knowledge/contacts.yaml
+    # fraud: no links, no transfers, 110 (96110 is not in knowledge/, so it is not offered)
+    assert "不要点" in reply and "不要转账" in reply and "96110" not in reply
+    assert "110" in reply
+    assert_citations_exist(reply, kb)
+    assert len(reply) <= MAX_REPLY_CHARS
+
+
+def test_threats_always_mention_110(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> None:
+    reply, findings = run(clf, kb, texts, THREAT)
+    assert findings[0].label == "collection_threat"
+    assert "110" in reply
+    assert_citations_exist(reply, kb)
+
+
+def test_cited_articles_exist_and_come_from_the_findings(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> None:
+    _, findings = run(clf, kb, texts, "\n\n".join([THREAT, INSULT, FRAUD]))
+    cites = citations(findings, kb)
+    assert cites
+    assert {c.id for c in cites} == {cid for f in findings for cid in f.articles}
+    for c in cites:
+        assert article_label(kb, c.id) == c.label
+    assert article_label(kb, "criminal-law:9999") is None
+
+
+def test_lawful_reminders_only(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> None:
+    reply, _ = run(clf, kb, texts, NOTICE)
+    assert "催收提醒 1 条" in reply
+    assert "不违法" in reply and "协商" in reply
+    assert "需要留意" not in reply and "《" not in reply
+
+
+def test_own_code_is_not_called_bombing(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> None:
+    reply, _ = run(clf, kb, texts, "【乐跑】验证码 771203，请勿泄露。")
+    assert "验证码 1 条" in reply and "不是放贷方" not in reply
+
+
+def test_undated_flood_still_gets_the_bombing_explanation(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> None:
+    paste = "\n".join(
+        f"【{p}】验证码 {400000 + i}" for i, p in enumerate(["乐跑", "飞鱼读书", "米多", "云图相机", "花生记账"])
+    )
+    reply, findings = run(clf, kb, texts, paste)
+    assert all(f.record.sent_at is None for f in findings)
+    assert "不是放贷方" in reply and "没有时间信息" in reply
+
+
+def test_many_messages_are_summarised_under_the_limit(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> None:
+    start = datetime(2026, 12, 8, 22, 0, tzinfo=SHANGHAI)
+    records = [
+        SmsRecord(f"第{i}次：你这个人渣，欠钱不还，明天就去你家找你爸妈。", None, start + timedelta(minutes=i))
+        for i in range(300)
+    ]
+    reply = explain(clf.classify_all(records), kb, texts)
+    assert len(reply) <= MAX_REPLY_CHARS
+    assert "300 条短信" in reply and "另有" in reply and "110" in reply
+
+
+def test_nothing_found(kb: KnowledgeBase, texts: Texts) -> None:
+    assert "没有" in explain([], kb, texts)
+
+
+def test_every_sms_text_key_is_used_from_its_own_file(texts: Texts) -> None:
+    for key in ("sms.summary", "sms.bombing", "sms.fraud", "sms.danger", "sms.label.fraud", "sms.signal.insult"):
+        assert texts.has(key), key
