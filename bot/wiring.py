@@ -94,7 +94,7 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
     texts = Texts()
     evidence = EvidenceStore(db, crypto)
     classifier = Classifier(load_rules(parts.kb, settings.knowledge_dir / "sms_rules.yaml"))
-    sms_handler = SmsHandler(parts.kb, classifier, evidence, RapidOcr(), texts)
+    sms_handler = SmsHandler(parts.kb, classifier, evidence, RapidOcr(), texts, settings.font_path)
     engine = Engine(
         SqlSessionStore(db, crypto),
         evidence,

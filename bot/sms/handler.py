@@ -46,8 +46,15 @@ class SmsHandler:
     """Analyses messages, appends them to the person's evidence log, and exports the log."""
 
     def __init__(
-        self, kb: KnowledgeBase, classifier: Classifier, evidence: EvidenceStore, ocr: RapidOcr, texts: Texts
+        self,
+        kb: KnowledgeBase,
+        classifier: Classifier,
+        evidence: EvidenceStore,
+        ocr: RapidOcr,
+        texts: Texts,
+        font: str | None = None,
     ) -> None:
+        self.font = font or None
         self.kb = kb
         self.classifier = classifier
         self.evidence = evidence
@@ -223,6 +230,7 @@ class SmsHandler:
             verify_hint=self.texts.get("evidence_log.verify_hint"),
             article_labels={a: article_label(self.kb, a) or a for i in items for a in i.articles},
             label_names={k: self.texts.get("sms.label." + k) for k in stats.by_label},
+            font=self.font,
         )
         return FORMATS[fmt][1](items, stats, meta)
 

@@ -1,0 +1,69 @@
+"""The command line as maintainers script it: ask/retrieve JSON, sms JSON, evidence export and verify."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+from bot.wiring import QAParts
+
+
+def run(args: list[str], data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ANNING_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_ask_json_one_object_per_stdin_line(index_dir: Path, qa_parts: QAParts) -> None:
+    out = run(["ask", "--json"], index_dir, "验证码轰炸违法吗\n明天下雨吗\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["covered"] for r in rows] == [True, False]
+    first = rows[0]["citations"][0]
+    assert set(first) >= {"law", "article", "label", "status", "source"} and first["source"].startswith("http")
+
+
+def test_retrieve_json_has_ids_and_scores(index_dir: Path, qa_parts: QAParts) -> None:
+    out = run(["retrieve", "--json", "-k", "3", "民法典第一千零三十三条"], index_dir)
+    row = json.loads(out.stdout)
+    assert row["passages"][0]["id"] == "civil-code:1033" and len(row["passages"]) == 3
+
+
+def test_sms_json_one_object_per_message(tmp_path: Path) -> None:
+    paste = "2026-11-03 02:14\n【速购优选】验证码：582017，您正在注册。\n\n2026-11-03 02:20\n再不还钱明天就去你单位找你领导。"
+    out = run(["sms", "--json"], tmp_path, paste)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["label"] for r in rows] == ["verification_code", "collection_threat"]
+    assert rows[0]["platform"] == "速购优选" and rows[0]["sent_at"].startswith("2026-11-03T02:14")
+    assert "workplace_threat" in rows[1]["signals"] and rows[1]["citations"]
+
+
+def test_evidence_export_and_tamper_detection(index_dir: Path, qa_parts: QAParts, tmp_path: Path) -> None:
+    data = tmp_path / "var"
+    data.mkdir()
+    (data / "chroma").symlink_to(index_dir / "chroma")  # reuse the session's index
+    chat = run(["chat", "--user", "cli"], data, "【海豚钱包】验证码 628401，切勿告知他人。\n/evidence pdf\n")
+    assert "新增 1 条" in chat.stdout and "[文件已保存：" in chat.stdout
+    saved = next((data / "files").glob("*.pdf"))
+    assert saved.read_bytes().startswith(b"%PDF")
+    out = run(["evidence", "export", "--user", "cli", "--format", "csv", "-o", str(tmp_path / "e.csv")], data)
+    assert out.returncode == 0 and "海豚钱包" in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+    assert run(["evidence", "verify", "--user", "cli"], data).returncode == 0
+    with sqlite3.connect(data / "anning.sqlite3") as db:
+        db.execute("UPDATE evidence SET item_hash = ? WHERE seq = 1", ("0" * 64,))
+    broken = run(["evidence", "verify", "--user", "cli"], data)
+    assert broken.returncode == 1 and "BROKEN at item 1" in broken.stdout
