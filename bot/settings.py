@@ -31,6 +31,26 @@ class LLMSettings(BaseModel):
     timeout_seconds: float = 20.0
 
 
+class TelegramSettings(BaseModel):
+    """The Telegram channel; an empty token means the channel is off."""
+
+    token: SecretStr = SecretStr("")
+    base_url: str = "https://api.telegram.org/bot"  # point elsewhere for a local Bot API server or a test server
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str = ""  # empty: long polling; else the public URL Telegram posts to (served by `anning serve`)
+    webhook_secret: SecretStr = SecretStr("")  # checked against X-Telegram-Bot-Api-Secret-Token
+    private_only: bool = True  # in groups, answer only when addressed
+    rate_limit_per_minute: int = 20  # per user; more gets a friendly "slow down"
+
+
+class WebSettings(BaseModel):
+    """The one web app that serves every webhook (`anning serve`)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    prefix: str = "/hooks"
+
+
 class Settings(BaseSettings):
     """Everything the bot can be told; every field is documented in deploy/env.example."""
 
@@ -46,6 +66,8 @@ class Settings(BaseSettings):
     font_path: str = ""  # CJK font for PDF/chart exports ("path" or "path#index"); empty: system font, else packaged
     index: IndexSettings = Field(default_factory=IndexSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""
