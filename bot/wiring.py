@@ -9,6 +9,8 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from bot.engine.engine import Engine
+from bot.flows.runner import FlowRunner
+from bot.flows.seven_steps import SEVEN_STEPS
 from bot.legal_qa.answer import Answerer
 from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.embeddings import make_embeddings
@@ -100,6 +102,7 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
         evidence,
         parts.qa,
         sms_handler,
+        FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents={}),
         texts,
         max_text_chars=settings.max_text_chars,
         max_file_bytes=settings.max_file_bytes,

@@ -24,7 +24,7 @@ class Outcome:
 
 def run(command: str, session: Session, texts: Texts) -> Outcome:
     """Handle a slash command; mutates only the given session object."""
-    if command in ("start", "help", "steps"):
+    if command in ("start", "help"):
         session.flow = None
         return Outcome([Reply(texts.get(f"commands.{command}"))])
     if command == "cancel":

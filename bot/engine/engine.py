@@ -11,6 +11,9 @@ from bot.engine.messages import Incoming, Reply
 from bot.engine.router import Route, decide
 from bot.engine.safety import Concern, check
 from bot.engine.session import Session, SessionStore
+from bot.evidence.model import Stats
+from bot.evidence.stats import compute
+from bot.flows.runner import DRAFT_PREFIX, FLOW_PREFIX, FlowRunner
 from bot.legal_qa.answer import is_english
 from bot.legal_qa.service import LegalQA
 from bot.sms import handler as sms
@@ -35,6 +38,7 @@ class Engine:
         evidence: EvidenceStore,
         qa: LegalQA,
         sms_handler: SmsHandler,
+        journey: FlowRunner,
         texts: Texts,
         max_text_chars: int = 4000,
         max_file_bytes: int = 10 * 1024 * 1024,
@@ -43,6 +47,7 @@ class Engine:
         self.evidence = evidence
         self.qa = qa
         self.sms = sms_handler
+        self.journey = journey
         self.texts = texts
         self.max_text_chars = max_text_chars
         self.max_file_bytes = max_file_bytes
@@ -95,6 +100,8 @@ class Engine:
             flow = session.flow
             if flow == sms.OCR_FLOW:
                 return await self.sms.confirm_ocr(msg.user_key, session, decision.argument), False
+            if flow == self.journey.flow.id:
+                return await self._in_journey(msg, decision.argument, session), False
             session.flow = None
             session.buttons = []
             if flow == commands.FORGET_FLOW and decision.argument in ("确认", "确认删除", "是", "yes"):
@@ -111,6 +118,14 @@ class Engine:
             if fmt:
                 return await self.sms.export(msg.user_key, fmt), False
             return await self.sms.summary(msg.user_key), False
+        if command == "steps":
+            resumed = session.step is not None
+            step = self.journey.start(session)
+            stats = await self._stats(msg.user_key)
+            prefix = t.get("flows.resumed") if resumed else ""
+            reply = self.journey.render(step, stats, prefix)
+            session.buttons = [[b.label, b.payload] for b in reply.buttons]
+            return [reply], False
         if command == "sms":
             if not argument:
                 return [Reply(t.get("sms.empty"))], False
@@ -129,11 +144,40 @@ class Engine:
         if payload == sms.OCR_NO:
             return self.sms.cancel_ocr(session), False
         session.buttons = []
+        if payload.startswith(FLOW_PREFIX):
+            view = self.journey.event(session, payload.removeprefix(FLOW_PREFIX), await self._stats(msg.user_key))
+            session.buttons = [[b.label, b.payload] for b in view.reply.buttons]
+            return [view.reply], False
+        if payload.startswith(DRAFT_PREFIX):
+            return [Reply(self.texts.get("flows.draft_unavailable"))], False
         if payload == sms.EVIDENCE_SUMMARY:
             return await self.sms.summary(msg.user_key), False
         if payload.startswith(sms.EXPORT_PREFIX):
             return await self.sms.export(msg.user_key, payload.removeprefix(sms.EXPORT_PREFIX)), False
         return await self._question(payload, session), False
+
+    async def _stats(self, user_key: str) -> Stats | None:
+        items = await self.evidence.items(user_key)
+        return compute(items) if items else None
+
+    async def _in_journey(self, msg: Incoming, text: str, session: Session) -> list[Reply]:
+        """Text typed during the guided journey: 继续 shows the step again; anything else is answered, then the
+        journey waits where it was."""
+        step = session.step or self.journey.flow.first.id
+        if text.strip() in ("继续", "继续步骤", "continue"):
+            reply = self.journey.render(step, await self._stats(msg.user_key))
+            session.buttons = [[b.label, b.payload] for b in reply.buttons]
+            return [reply]
+        answers = await self._question(text, session)
+        session.flow = self.journey.flow.id
+        buttons = self.journey.buttons(step)
+        session.buttons = [[b.label, b.payload] for b in buttons]
+        last = answers[-1]
+        hint = self.journey.resume_hint(session)
+        return [
+            *answers[:-1],
+            Reply(f"{last.text}\n\n{hint}", buttons=buttons, files=last.files, citations=last.citations),
+        ]
 
     async def _question(self, text: str, session: Session) -> list[Reply]:
         t = self.texts
