@@ -129,3 +129,21 @@ async def test_android_backup_is_imported(app: App) -> None:
 async def test_questions_still_go_to_legal_answers(app: App) -> None:
     text = await say(app.engine, "催收天天用验证码轰炸我手机，犯法吗？", user="q")
     assert "法律依据" in text and await app.evidence.count("q") == 0
+
+
+async def test_ten_megabyte_paste_is_refused_and_nothing_is_stored(app: App) -> None:
+    block = "【速购优选】您的验证码是582017，用于注册，5分钟内有效。\n\n"
+    huge = block * (10 * 1024 * 1024 // len(block.encode()))
+    text = await say(app.engine, huge, user="huge")
+    assert "太长" in text
+    assert await app.evidence.count("huge") == 0
+
+
+async def test_same_message_forwarded_twice_is_logged_once(app: App) -> None:
+    sent = datetime(2026, 11, 3, 2, 14, tzinfo=SH)
+    forward = Incoming("test", "fw", text="再不还钱就把你的照片发到你们公司群里。", forwarded_at=sent)
+    first = await app.engine.handle(forward)
+    second = await app.engine.handle(forward)
+    assert "新增 1 条" in first[0].text and "新增 0 条" in second[0].text
+    items = await app.evidence.items("fw")
+    assert len(items) == 1 and items[0].source == "forward" and items[0].sent_at == sent
