@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from bot.engine.messages import Attachment, Button, FileOut, Reply
 from bot.engine.session import Session
-from bot.evidence.export import ExportMeta, export_csv, export_docx, export_pdf
 from bot.evidence.log import verify
 from bot.evidence.model import EvidenceItem
 from bot.evidence.stats import compute
@@ -27,9 +26,9 @@ OCR_NO = "ocr:no"
 EVIDENCE_SUMMARY = "evidence:summary"
 EXPORT_PREFIX = "evidence:"
 FORMATS = {
-    "pdf": ("application/pdf", export_pdf),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", export_docx),
-    "csv": ("text/csv", export_csv),
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv",
 }
 
 
@@ -215,24 +214,27 @@ class SmsHandler:
         if not items:
             return [Reply(t.get("evidence_log.summary_empty"))]
         data = await asyncio.to_thread(self.render, items, fmt)
-        mime = FORMATS[fmt][0]
+        mime = FORMATS[fmt]
         name = f"证据清单-{datetime.now(SHANGHAI):%Y%m%d}.{fmt}"
         return [
             Reply(t.get("evidence_log.exported", n=len(items), fmt=fmt.upper()), files=(FileOut(name, data, mime),))
         ]
 
     def render(self, items: list[EvidenceItem], fmt: str) -> bytes:
-        """Render the log in a format (pure, CPU-bound)."""
+        """Render the log in a format (pure, CPU-bound). The document libraries load only when someone exports."""
+        from bot.evidence import export
+
         stats = compute(items)
         check = verify(items)
-        meta = ExportMeta(
+        meta = export.ExportMeta(
             chain_head=check.head,
             verify_hint=self.texts.get("evidence_log.verify_hint"),
             article_labels={a: article_label(self.kb, a) or a for i in items for a in i.articles},
             label_names={k: self.texts.get("sms.label." + k) for k in stats.by_label},
             font=self.font,
         )
-        return FORMATS[fmt][1](items, stats, meta)
+        renderers = {"pdf": export.export_pdf, "docx": export.export_docx, "csv": export.export_csv}
+        return renderers[fmt](items, stats, meta)
 
 
 def _fmt(moment: datetime | None) -> str:
