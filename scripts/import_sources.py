@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from bot.legal_qa.knowledge import parse_label  # the bot's own label parser: one implementation for both
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCES = Path("/work/shared/knowledge-sources")
 DEFAULT_SEED = Path("/work/shared/seed/article.txt")
@@ -45,43 +47,11 @@ FLK_NOTE = (
 # Chinese article labels
 # --------------------------------------------------------------------------------------------------------
 
-_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUM = "零〇一二三四五六七八九十百千"
 LABEL_RE = re.compile(rf"^第([{_CN_NUM}]+)条(之[一二三四五六七八九十]+)?$")
 # An article starts a paragraph: "第X条" (optionally "之N") followed by a space and the first paragraph.
 ARTICLE_START_RE = re.compile(rf"^(第[{_CN_NUM}]+条(?:之[一二三四五六七八九十]+)?)[ \u3000](.*)$")
 _INVISIBLE = "\u200b\ufeff"
-
-
-def parse_cn_number(text: str) -> int:
-    """Parse a Chinese numeral such as "一千零三十三" or "十二" into an integer."""
-    if not text:
-        raise ValueError("empty numeral")
-    total = 0
-    current = 0
-    for ch in text:
-        if ch in _DIGITS:
-            current = _DIGITS[ch]
-        elif ch in _UNITS:
-            total += (current or 1) * _UNITS[ch]
-            current = 0
-        else:
-            raise ValueError(f"not a Chinese numeral: {text!r}")
-    return total + current
 
 
 def format_cn_number(number: int) -> str:
@@ -105,14 +75,6 @@ def format_cn_number(number: int) -> str:
         else:
             parts.append(names[digit] + unit_name)
     return "".join(parts)
-
-
-def parse_label(label: str) -> tuple[int, str | None]:
-    """Split an article label like "第二百五十三条之一" into (253, "之一")."""
-    match = LABEL_RE.match(label)
-    if not match:
-        raise ValueError(f"not an article label: {label!r}")
-    return parse_cn_number(match.group(1)), match.group(2)
 
 
 def format_label(number: int, suffix: str | None = None) -> str:

@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
 from bot.wiring import QAParts
-
-
-def run(args: list[str], data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ANNING_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+from tests.support import run_cli as run
 
 
 def test_ask_json_one_object_per_stdin_line(index_dir: Path, qa_parts: QAParts) -> None:

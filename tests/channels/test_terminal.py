@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
 from bot.wiring import QAParts
+from tests.support import run_cli
 
 TRANSCRIPT = "\n".join(
     [
@@ -28,17 +26,7 @@ TRANSCRIPT = "\n".join(
 
 
 def _chat(data_dir: Path, stdin: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ANNING_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--user", "tester"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return run_cli(["chat", "--user", "tester"], data_dir, stdin)
 
 
 def test_piped_transcript(index_dir: Path, qa_parts: QAParts) -> None:
