@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[telegram,llm,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[llm,dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 run: $(STAMP)
@@ -25,6 +25,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/qa_bench.py
+	$(BIN)/python bench/sms_bench.py
+	$(BIN)/python bench/export_bench.py
+	$(BIN)/python bench/ocr_bench.py
+	$(BIN)/python bench/telegram_bench.py
 
 eval: $(STAMP)
 	$(BIN)/anning eval

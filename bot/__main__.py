@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -243,6 +244,62 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    """Telegram bot, long polling (webhook mode: `anning serve`)."""
+    import logging
+
+    from bot.channels.telegram import TelegramChannel
+    from bot.texts import Texts
+    from bot.wiring import build_app
+
+    settings = _settings(args)
+    if not settings.telegram.token.get_secret_value():
+        print("ANNING_TELEGRAM__TOKEN is not set (see deploy/env.example)", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO)
+
+    async def main() -> None:
+        app = await build_app(settings, _notice)
+        channel = TelegramChannel(app.engine, settings.telegram, Texts(), max_file_bytes=settings.max_file_bytes)
+        try:
+            await channel.run_polling()
+        finally:
+            await app.close()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """One web app serving every enabled channel's webhook under settings.web.prefix, plus /healthz."""
+    import logging
+
+    from bot.channels.telegram import TelegramChannel
+    from bot.texts import Texts
+    from bot.web import build_web_app, serve
+    from bot.wiring import build_app
+
+    settings = _settings(args)
+    tg = settings.telegram
+    if not (tg.token.get_secret_value() and tg.webhook_url and tg.webhook_secret.get_secret_value()):
+        print("serve needs ANNING_TELEGRAM__TOKEN, __WEBHOOK_URL and __WEBHOOK_SECRET", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO)
+
+    async def main() -> None:
+        app = await build_app(settings, _notice)
+        channel = TelegramChannel(app.engine, tg, Texts(), max_file_bytes=settings.max_file_bytes)
+        try:
+            await channel.start(polling=False)
+            await serve(settings, build_web_app(settings, channel.routes()))
+        finally:
+            await channel.stop()
+            await app.close()
+
+    asyncio.run(main())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser."""
     common = argparse.ArgumentParser(add_help=False)
@@ -274,11 +331,14 @@ def parser() -> argparse.ArgumentParser:
     evd.add_argument("--format", choices=["pdf", "docx", "csv"], default="pdf")
     evd.add_argument("-o", "--output", help="output file")
     sub.add_parser("lint", parents=[common], help="validate knowledge/")
+    sub.add_parser("telegram", parents=[common], help="Telegram bot (long polling)")
+    sub.add_parser("serve", parents=[common], help="the webhook web app (Telegram webhook mode, /healthz)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `anning` console script."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta (silences a deprecation path)
     args = parser().parse_args(argv)
     if args.cmd is None:
         args = parser().parse_args(["chat", *(argv or [])])
@@ -291,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
         "lint": cmd_lint,
         "sms": cmd_sms,
         "evidence": cmd_evidence,
+        "telegram": cmd_telegram,
+        "serve": cmd_serve,
     }
     return handlers[args.cmd](args)
 
