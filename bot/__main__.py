@@ -222,7 +222,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
         print(f"knowledge error: {exc}", file=sys.stderr)
         return 1
     n = sum(len(i.articles) for i in kb.instruments.values())
-    print(f"ok: {len(kb.instruments)} instruments, {n} articles, {len(kb.contacts)} channels, {len(kb.topics)} topics")
+    loaded = _templates(settings)
+    if loaded is None:
+        return 1
+    print(
+        f"ok: {len(kb.instruments)} instruments, {n} articles, {len(kb.contacts)} channels, {len(kb.topics)} topics, "
+        f"{len(loaded[1])} templates"
+    )
     return 0
 
 
@@ -241,6 +247,82 @@ def cmd_chat(args: argparse.Namespace) -> int:
             await app.close()
 
     asyncio.run(main())
+    return 0
+
+
+def _templates(settings: Settings) -> tuple[Any, dict[str, Any]] | None:
+    from bot.documents import load_templates
+    from bot.legal_qa.knowledge import KnowledgeError, load_knowledge
+
+    try:
+        kb = load_knowledge(settings.knowledge_dir)
+        return kb, load_templates(settings.knowledge_dir / "templates", kb)
+    except KnowledgeError as exc:
+        print(f"knowledge error: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    """List the document templates with their required and optional slots."""
+    loaded = _templates(_settings(args))
+    if loaded is None:
+        return 1
+    for name, tpl in loaded[1].items():
+        if args.json:
+
+            def slot(s: str, tpl: Any = tpl) -> dict[str, str]:
+                d = tpl.slot_defs[s]
+                return {"slot": s, "label": d.label, "kind": d.kind, "example": d.example}
+
+            row = {
+                "name": name,
+                "title": tpl.title,
+                "recipient": tpl.recipient,
+                "when_to_use": tpl.when_to_use,
+                "channels": tpl.channels,
+                "formats": tpl.formats,
+                "required": [slot(s) for s in tpl.required_slots],
+                "optional": [slot(s) for s in tpl.optional_slots],
+                "citations": [c.id for c in tpl.citations],
+                "law_mentions": tpl.law_mentions,
+            }
+            print(json.dumps(row, ensure_ascii=False))
+            continue
+        print(f"{name}  {tpl.title}  (to: {tpl.recipient})")
+        print("  required: " + ", ".join(f"{s} ({tpl.slot_defs[s].label})" for s in tpl.required_slots))
+        if tpl.optional_slots:
+            print("  optional: " + ", ".join(f"{s} ({tpl.slot_defs[s].label})" for s in tpl.optional_slots))
+    return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    """Fill a template from a JSON file of slots and write txt, docx or pdf; notices and missing items on stderr."""
+    from bot.documents import file_out, fill, slots_from_json
+
+    loaded = _templates(_settings(args))
+    if loaded is None:
+        return 1
+    kb, templates = loaded
+    tpl = templates.get(args.template)
+    if tpl is None:
+        print(f"unknown template {args.template!r}; available: {', '.join(templates)}", file=sys.stderr)
+        return 2
+    raw = json.loads(Path(args.data).read_text(encoding="utf-8")) if args.data else {}
+    if not isinstance(raw, dict):
+        print("--data must hold a JSON object of slot values", file=sys.stderr)
+        return 2
+    draft = fill(tpl, slots_from_json(raw), kb)
+    for notice in draft.notices:
+        _notice(notice)
+    for label in draft.missing:
+        _notice(f"missing: {label}")
+    if args.format == "txt" and not args.output:
+        sys.stdout.write(draft.text)
+        return 0
+    out_file = file_out(draft, None, args.format)
+    out = Path(args.output or out_file.name)
+    out.write_bytes(out_file.data)
+    print(f"wrote {out} ({len(out_file.data)} bytes, {len(draft.missing)} items to fill in)")
     return 0
 
 
@@ -331,6 +413,13 @@ def parser() -> argparse.ArgumentParser:
     evd.add_argument("--format", choices=["pdf", "docx", "csv"], default="pdf")
     evd.add_argument("-o", "--output", help="output file")
     sub.add_parser("lint", parents=[common], help="validate knowledge/")
+    tpl = sub.add_parser("templates", parents=[common], help="list the document templates and their slots")
+    tpl.add_argument("--json", action="store_true", help="one JSON object per template")
+    dr = sub.add_parser("draft", parents=[common], help="fill a document template")
+    dr.add_argument("--template", required=True, help="template name (see `anning templates`)")
+    dr.add_argument("--data", help="JSON file with slot values {slot: value or [values]}")
+    dr.add_argument("--format", choices=["txt", "docx", "pdf"], default="txt")
+    dr.add_argument("-o", "--output", help="output file (txt without -o goes to stdout)")
     sub.add_parser("telegram", parents=[common], help="Telegram bot (long polling)")
     sub.add_parser("serve", parents=[common], help="the webhook web app (Telegram webhook mode, /healthz)")
     return p
@@ -351,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         "lint": cmd_lint,
         "sms": cmd_sms,
         "evidence": cmd_evidence,
+        "templates": cmd_templates,
+        "draft": cmd_draft,
         "telegram": cmd_telegram,
         "serve": cmd_serve,
     }

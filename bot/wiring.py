@@ -8,6 +8,8 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from bot.documents.handler import DraftHandler
+from bot.documents.templates import load_templates
 from bot.engine.engine import Engine
 from bot.flows.runner import FlowRunner
 from bot.flows.seven_steps import SEVEN_STEPS
@@ -97,12 +99,14 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
     evidence = EvidenceStore(db, crypto)
     classifier = Classifier(load_rules(parts.kb, settings.knowledge_dir / "sms_rules.yaml"))
     sms_handler = SmsHandler(parts.kb, classifier, evidence, RapidOcr(), texts, settings.font_path)
+    drafts = DraftHandler(load_templates(settings.knowledge_dir / "templates", parts.kb), parts.kb, evidence, texts)
     engine = Engine(
         SqlSessionStore(db, crypto),
         evidence,
         parts.qa,
         sms_handler,
-        FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents={}),
+        FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents=drafts.titles()),
+        drafts,
         texts,
         max_text_chars=settings.max_text_chars,
         max_file_bytes=settings.max_file_bytes,

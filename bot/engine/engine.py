@@ -6,6 +6,7 @@ import asyncio
 import weakref
 from datetime import UTC, datetime
 
+from bot.documents.handler import DraftHandler
 from bot.engine import commands
 from bot.engine.messages import Incoming, Reply
 from bot.engine.router import Route, decide
@@ -39,6 +40,7 @@ class Engine:
         qa: LegalQA,
         sms_handler: SmsHandler,
         journey: FlowRunner,
+        drafts: DraftHandler,
         texts: Texts,
         max_text_chars: int = 4000,
         max_file_bytes: int = 10 * 1024 * 1024,
@@ -48,6 +50,7 @@ class Engine:
         self.qa = qa
         self.sms = sms_handler
         self.journey = journey
+        self.drafts = drafts
         self.texts = texts
         self.max_text_chars = max_text_chars
         self.max_file_bytes = max_file_bytes
@@ -102,6 +105,11 @@ class Engine:
                 return await self.sms.confirm_ocr(msg.user_key, session, decision.argument), False
             if flow == self.journey.flow.id:
                 return await self._in_journey(msg, decision.argument, session), False
+            if flow and flow.startswith(DRAFT_PREFIX):
+                filled = await self.drafts.fields(msg.user_key, session, decision.argument)
+                if filled is not None:
+                    return filled, False
+                return await self._question(decision.argument, session), False
             session.flow = None
             session.buttons = []
             if flow == commands.FORGET_FLOW and decision.argument in ("确认", "确认删除", "是", "yes"):
@@ -126,6 +134,12 @@ class Engine:
             reply = self.journey.render(step, stats, prefix)
             session.buttons = [[b.label, b.payload] for b in reply.buttons]
             return [reply], False
+        if command == "draft":
+            if argument:
+                return await self.drafts.draft(msg.user_key, session, argument), False
+            menu = self.drafts.menu()
+            session.buttons = [[b.label, b.payload] for b in menu.buttons]
+            return [menu], False
         if command == "sms":
             if not argument:
                 return [Reply(t.get("sms.empty"))], False
@@ -149,7 +163,7 @@ class Engine:
             session.buttons = [[b.label, b.payload] for b in view.reply.buttons]
             return [view.reply], False
         if payload.startswith(DRAFT_PREFIX):
-            return [Reply(self.texts.get("flows.draft_unavailable"))], False
+            return await self.drafts.draft(msg.user_key, session, payload.removeprefix(DRAFT_PREFIX)), False
         if payload == sms.EVIDENCE_SUMMARY:
             return await self.sms.summary(msg.user_key), False
         if payload.startswith(sms.EXPORT_PREFIX):

@@ -1,0 +1,44 @@
+"""Documents: letters and complaint materials filled from templates in knowledge/templates/ (text, DOCX, PDF).
+
+`load_templates(knowledge/templates, kb)` validates the templates against the slot catalogue and the knowledge base;
+`fill(template, slots, kb, today)` returns a Draft; `to_docx`, `to_pdf`, `file_out` turn it into files.
+`slots_from_evidence(items, stats)` drafts 事实经过 and the evidence list from a person's evidence log.
+The renderers import python-docx and fpdf2 only when called.
+"""
+
+from __future__ import annotations
+
+from bot.documents.facts import slots_from_evidence
+from bot.documents.render import Block, Draft, citation_texts, file_out, fill, to_docx, to_pdf, to_txt
+from bot.documents.templates import (
+    Slot,
+    Template,
+    load_catalogue,
+    load_templates,
+    mask_id,
+    normalise_phone,
+    parse_date,
+    slots_from_json,
+    validate_slot,
+)
+
+__all__ = [
+    "Block",
+    "Draft",
+    "Slot",
+    "Template",
+    "citation_texts",
+    "file_out",
+    "fill",
+    "load_catalogue",
+    "load_templates",
+    "mask_id",
+    "normalise_phone",
+    "parse_date",
+    "slots_from_evidence",
+    "slots_from_json",
+    "to_docx",
+    "to_pdf",
+    "to_txt",
+    "validate_slot",
+]

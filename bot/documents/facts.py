@@ -1,0 +1,126 @@
+"""Documents, facts: slot values drawn from a person's evidence log (the auto-summarised 事实经过, dates, numbers, the
+evidence list and sample messages), so that a draft needs only what the log cannot know."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+
+from bot.documents.templates import clean_value
+from bot.evidence.model import EvidenceItem, Stats
+from bot.texts import Texts
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+COLLECTION_LABELS = ("collection_threat", "harassment_insult", "collection_notice")
+THREAT_LABELS = ("collection_threat", "harassment_insult")
+MAX_PLATFORMS = 8
+MAX_NUMBERS = 10
+MAX_SAMPLES = 3
+SAMPLE_CHARS = 100
+_SPACES = re.compile(r"\s+")
+
+
+@functools.cache
+def _texts() -> Texts:
+    return Texts()
+
+
+def _t(key: str, **values: object) -> str:
+    return _texts().get(f"documents.evidence.{key}", **values)
+
+
+def _label(label: str) -> str:
+    key = f"evidence.label.{label}"
+    return _texts().get(key) if _texts().has(key) else label
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(CHINA) if moment.tzinfo else moment
+
+
+def _day(moment: datetime) -> str:
+    local = _local(moment)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def _minute(moment: datetime) -> str:
+    local = _local(moment)
+    return f"{local.year}年{local.month}月{local.day}日{local.hour}时{local.minute:02d}分"
+
+
+def _short(text: str, limit: int = SAMPLE_CHARS) -> str:
+    text = _SPACES.sub(" ", clean_value(text)).strip()
+    return text if len(text) <= limit else text[:limit] + "……"
+
+
+def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats) -> dict[str, str]:
+    """Slot values from the evidence log: what_happened, start_date, latest_date, collector_numbers, sms_samples,
+    evidence_list. Empty dict for an empty log. Message texts are cleaned and trimmed; nothing is invented."""
+    if not items or not stats.total:
+        return {}
+    out: dict[str, str] = {}
+    labels = sorted(stats.by_label.items(), key=lambda kv: (-kv[1], kv[0]))
+    parts = "、".join(_t("label_part", name=_label(k), count=v) for k, v in labels)
+    if stats.first and stats.last:
+        out["start_date"] = _local(stats.first).date().isoformat()
+        out["latest_date"] = _local(stats.last).date().isoformat()
+        if _day(stats.first) == _day(stats.last):
+            text = _t("range_single", first=_day(stats.first), total=stats.total)
+        else:
+            text = _t("range", first=_day(stats.first), last=_day(stats.last), total=stats.total)
+    else:
+        text = _t("range_single", first="", total=stats.total).lstrip("，")
+    if parts:
+        text += _t("by_label", parts=parts)
+    if stats.night_share > 0:
+        text += _t("night", percent=f"{stats.night_share:.0%}")
+    text += _t("end")
+    sentences = [text]
+    if stats.platforms:
+        names = "、".join(clean_value(p) for p in stats.platforms[:MAX_PLATFORMS])
+        more = _t("platforms_more") if len(stats.platforms) > MAX_PLATFORMS else ""
+        sentences.append(_t("platforms", count=len(stats.platforms), names=names, more=more))
+    if stats.episodes:
+        top = max(stats.episodes, key=lambda e: e.count)
+        end = _local(top.end)
+        end_text = f"{end.hour}时{end.minute:02d}分" if _day(top.end) == _day(top.start) else _minute(top.end)
+        sentences.append(
+            _t(
+                "episodes",
+                count=len(stats.episodes),
+                start=_minute(top.start),
+                end=end_text,
+                episode_count=top.count,
+                platform_count=len(top.platforms),
+            )
+        )
+    threats = [i for i in items if i.label in THREAT_LABELS]
+    if threats:
+        first = threats[0]
+        sender = clean_value(first.sender) if first.sender else _t("sender_unknown")
+        sentences.append(
+            _t("threat", when=_minute(first.sent_at or first.received_at), sender=sender, text=_short(first.raw_text))
+        )
+    out["what_happened"] = "".join(sentences)
+
+    numbers = [clean_value(i.sender) for i in items if i.label in COLLECTION_LABELS and i.sender]
+    if numbers:
+        out["collector_numbers"] = "\n".join(list(dict.fromkeys(n for n in numbers if n))[:MAX_NUMBERS])
+    samples = [i for i in items if i.label in COLLECTION_LABELS][:MAX_SAMPLES]
+    codes = [i for i in items if i.label == "verification_code"][:1]
+    if samples or codes:
+        out["sms_samples"] = "\n".join(
+            _t(
+                "sample",
+                when=_minute(i.sent_at or i.received_at),
+                sender=clean_value(i.sender) if i.sender else _t("sender_unknown"),
+                text=_short(i.raw_text),
+            )
+            for i in [*samples, *codes]
+        )
+    out["evidence_list"] = "\n".join(
+        [_t("list_sms", total=stats.total, parts=parts or str(stats.total)), _t("list_export"), _t("list_screens")]
+    )
+    return out

@@ -1,0 +1,1 @@
+"""Documents: templates, rendering, validation."""

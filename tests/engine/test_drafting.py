@@ -1,0 +1,84 @@
+"""Drafting documents in the chat: menu, 【待填写】 markers, filling fields, facts from the evidence log, files."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+
+from bot.wiring import App
+from tests.support import msg, say
+
+
+async def _press(app: App, user: str, label_part: str) -> list:  # type: ignore[type-arg]
+    session = await app.engine.store.load(user)
+    assert session is not None
+    payload = next(p for label, p in session.buttons if label_part in label)
+    return await app.engine.handle(msg(user=user, button=payload))
+
+
+async def test_menu_then_draft_with_missing_markers_and_files(app: App) -> None:
+    menu = await app.engine.handle(msg("/draft", user="d"))
+    assert len(menu[0].buttons) == 10
+    replies = await _press(app, "d", "停止催收骚扰告知函")
+    reply = replies[-1]
+    assert "【待填写：" in reply.text and "还缺" in reply.text
+    names = sorted(f.name.rsplit(".", 1)[1] for f in reply.files)
+    assert names == ["docx", "pdf"]
+    pdf = next(f for f in reply.files if f.name.endswith(".pdf"))
+    assert pdf.data.startswith(b"%PDF")
+    assert "《中华人民共和国民法典》第一千零三十三条" in reply.text
+
+
+async def test_fields_are_filled_validated_and_never_asked_twice(app: App) -> None:
+    await say(app.engine, "/draft cease_notice", user="f")
+    text = await say(app.engine, "姓名：张某\n借款平台或放款机构：鹿鸣分期\n被骚扰的手机号码：12345", user="f")
+    assert "格式好像不对" in text and "鹿鸣分期" in text and "张某" in text
+    text = await say(app.engine, "被骚扰的手机号码：138 0000 0000", user="f")
+    assert "13800000000" in text
+    later = await say(app.engine, "/draft lender_complaint", user="f")
+    assert "张某" in later and "鹿鸣分期" in later  # remembered across documents
+
+
+async def test_facts_come_from_the_evidence_log(app: App) -> None:
+    await say(
+        app.engine,
+        "2026-11-03 02:14\n【速购优选】验证码：582017\n\n2026-11-03 02:15\n【橙意出行】您的验证码是4419",
+        user="e",
+    )
+    text = await say(app.engine, "/draft police_report", user="e")
+    assert "速购优选" in text or "2026年11月3日" in text
+    assert "受案回执" in text
+
+
+async def test_template_injection_is_printed_literally(app: App) -> None:
+    await say(app.engine, "/draft cease_notice", user="i")
+    replies = await app.engine.handle(msg("姓名：{{7*7}}{% for x in y %}\x07", user="i"))
+    text = replies[-1].text
+    assert "{{7*7}}{% for x in y %}" in text and "49" not in text.split("本人", 1)[1][:20] and "\x07" not in text
+    docx_file = next(f for f in replies[-1].files if f.name.endswith(".docx"))
+    body = "\n".join(p.text for p in Document(io.BytesIO(docx_file.data)).paragraphs)
+    assert "{{7*7}}" in body
+
+
+async def test_a_question_during_a_draft_is_answered(app: App) -> None:
+    await say(app.engine, "/draft cease_notice", user="q")
+    assert "法律依据" in await say(app.engine, "催收打电话给我家人合法吗", user="q")
+
+
+async def test_walk_seven_steps_generating_every_offered_document(app: App) -> None:
+    await say(app.engine, "/steps", user="w")
+    generated = []
+    for _ in range(7):
+        session = await app.engine.store.load("w")
+        assert session is not None
+        draft = [p for label, p in session.buttons if label.startswith("生成文书")]
+        if draft:
+            replies = await app.engine.handle(msg(user="w", button=draft[0]))
+            assert replies[-1].files
+            generated.append(draft[0])
+            await say(app.engine, "/steps", user="w")
+        await _press(app, "w", "下一步")
+    assert len(generated) == 6
+    session = await app.engine.store.load("w")
+    assert session is not None and session.step is None
