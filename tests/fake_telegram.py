@@ -119,14 +119,14 @@ class FakeTelegram:
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
-    async def start(self) -> FakeTelegram:
-        """Listen on 127.0.0.1 (a free port)."""
+    async def start(self, port: int = 0) -> FakeTelegram:
+        """Listen on 127.0.0.1 (a free port unless one is given)."""
         app = web.Application(client_max_size=100 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         return self
@@ -558,3 +558,46 @@ async def _params(request: web.Request) -> tuple[dict[str, Any], dict[str, tuple
         elif name in _JSON_FIELDS:
             params[name] = json.loads(value)
     return params, files
+
+
+async def _console(port: int) -> None:
+    """Play one Telegram user from this terminal against a bot running on the fake server."""
+    import sys
+
+    server = await FakeTelegram().start(port)
+    print(f"fake Bot API on 127.0.0.1:{server.port}. Run the bot in another terminal with:")
+    print(f"  ANNING_TELEGRAM__TOKEN={server.token} ANNING_TELEGRAM__BASE_URL={server.base_url} \\")
+    print(f"  ANNING_TELEGRAM__BASE_FILE_URL={server.base_file_url} .venv/bin/anning telegram")
+    print("Then type messages here as Telegram user 1001 (Ctrl-D to stop).")
+
+    async def printer() -> None:
+        seen = 0
+        while True:
+            sent = server.sent_to(1001)
+            for item in sent[seen:]:
+                shown = item.text or f"(file {item.file_name}, {len(item.data)} bytes)"
+                buttons = [b["text"] for row in (item.reply_markup or {}).get("inline_keyboard", []) for b in row]
+                print(f"[bot] {shown}" + (f"\n      buttons: {buttons}" if buttons else ""), flush=True)
+            seen = len(sent)
+            await asyncio.sleep(0.3)
+
+    task = asyncio.create_task(printer())
+    try:
+        while True:
+            line = await asyncio.to_thread(sys.stdin.readline)
+            if not line:
+                break
+            if line.strip():
+                await server.send_text(1001, line.rstrip("\n"))
+    finally:
+        await asyncio.sleep(1)
+        task.cancel()
+        await server.close()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="fake Telegram Bot API server with a one-user console")
+    parser.add_argument("--port", type=int, default=8081)
+    asyncio.run(_console(parser.parse_args().port))
