@@ -355,87 +355,22 @@ def _docx_footer(document: DocxDocument) -> None:
 
 PDF_MARGIN_X = 22.0
 PDF_MARGIN_Y = 20.0
-_NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’…,.;:!?)]}%")  # CJK line-start rule: these never begin a line
-_NO_LINE_END = frozenset("（《「『【〔“‘([{")  # and these never end one
-_FONT = "cjk"
-_WIDTHS: dict[tuple[str, int], dict[str, float]] = {}  # per font: character -> width in mm at 1 pt, across documents
-
-
-def _carry(line: list[str], nxt: str) -> list[str]:
-    """The tail of a full line that moves to the next one: a Latin word, or a character before a closing mark."""
-    if nxt in _NO_LINE_START and len(line) > 1:
-        keep = 1
-        while keep < min(len(line) - 1, 4) and line[-keep] in _NO_LINE_START:
-            keep += 1
-        return line[-keep:]
-    if line[-1] in _NO_LINE_END and len(line) > 1:
-        return line[-1:]
-    if nxt.isascii() and nxt != " " and line[-1].isascii() and line[-1] != " ":
-        for cut in range(len(line) - 1, 0, -1):
-            if line[cut - 1] == " " or not line[cut - 1].isascii():
-                return line[cut:] if len(line) - cut < 30 else []
-    return []
 
 
 def _make_pdf_class() -> type:
-    from fpdf import FPDF
-    from fpdf.fonts import TTFFont
+    from bot.documents.pdf_text import FONT, CjkPdf
 
-    class LetterPdf(FPDF):
-        """A4 letter with an embedded CJK font, character wrapping with CJK line-start rules, and page numbers."""
+    class LetterPdf(CjkPdf):
+        """A4 letter on the shared CJK writer: blocks left, centred or right-aligned, first-line indents."""
 
         def __init__(self, font: tuple[Path, int]) -> None:
-            super().__init__(format="A4", unit="mm")
-            path, index = font
-            self.add_font(_FONT, fname=path, collection_font_number=index)
-            self.set_margins(PDF_MARGIN_X, PDF_MARGIN_Y, PDF_MARGIN_X)
-            self.set_auto_page_break(True, margin=PDF_MARGIN_Y)
-            self.widths = _WIDTHS.setdefault((str(path), index), {})
-            embedded = self.fonts[_FONT]
-            assert isinstance(embedded, TTFFont)
-            self.cmap = embedded.cmap
-            # The subset is saved once per document; recomputing every glyph's bounding box on save is a third of the
-            # PDF time with CFF fonts (Noto CJK) and changes nothing a reader uses (the PDF carries its own metrics).
-            embedded.ttfont.recalcBBoxes = False
-
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font(_FONT, size=8)
-            self.set_text_color(110)
-            self.cell(0, 4, _t("page_footer", page=self.page_no(), pages="{nb}"), align="C")
-            self.set_text_color(0)
-
-        def visible(self, text: str) -> str:
-            """Characters the font lacks as 〔U+XXXX〕 rather than silently dropped."""
-            return "".join(ch if ord(ch) in self.cmap else f"〔U+{ord(ch):04X}〕" for ch in text)
-
-        def width(self, ch: str) -> float:
-            unit = self.widths.get(ch)
-            if unit is None:
-                size = self.font_size_pt
-                self.set_font_size(10)
-                unit = self.get_string_width(ch) / 10
-                self.set_font_size(size)
-                self.widths[ch] = unit
-            return unit * self.font_size_pt
-
-        def wrap(self, text: str, width: float, indent: float = 0.0) -> list[str]:
-            lines: list[str] = []
-            line: list[str] = []
-            used = indent
-            for ch in self.visible(text):
-                w = self.width(ch)
-                if line and used + w > width:
-                    carry = _carry(line, ch)
-                    lines.append("".join(line[: len(line) - len(carry)]).rstrip())
-                    line = [c for c in carry if c != " "] if carry else []
-                    used = sum(self.width(c) for c in line)
-                    if ch == " " and not line:
-                        continue
-                line.append(ch)
-                used += w
-            lines.append("".join(line))
-            return lines
+            super().__init__(
+                font,
+                lambda page: _t("page_footer", page=page, pages="{nb}"),
+                PDF_MARGIN_X,
+                PDF_MARGIN_Y,
+                footer_y=-12,
+            )
 
         def write_block(
             self,
@@ -446,27 +381,25 @@ def _make_pdf_class() -> type:
             bold: bool = False,
             gray: bool = False,
         ) -> None:
-            self.set_font(_FONT, size=size)
+            self.set_font(FONT, size=size)
             height = size * 0.3528 * 1.55
             if gray:
                 self.set_text_color(100)
             for n, line in enumerate(self.wrap(text, self.epw, indent if align == "L" else 0.0)):
                 if self.get_y() + height > self.page_break_trigger:
                     self.add_page()
-                    self.set_font(_FONT, size=size)
+                    self.set_font(FONT, size=size)
                     if gray:
                         self.set_text_color(100)
                 if align == "C":
-                    x = self.l_margin + (self.epw - sum(self.width(c) for c in line)) / 2
+                    x = self.l_margin + (self.epw - sum(self.char_width(c) for c in line)) / 2
                 elif align == "R":
-                    x = self.l_margin + self.epw - sum(self.width(c) for c in line)
+                    x = self.l_margin + self.epw - sum(self.char_width(c) for c in line)
                 else:
                     x = self.l_margin + (indent if n == 0 else 0.0)
-                if line:
-                    baseline = self.get_y() + height / 2 + self.font_size * 0.36
-                    self.text(x, baseline, line)
-                    if bold:  # fake bold: the CJK font has no bold face
-                        self.text(x + self.font_size * 0.03, baseline, line)
+                self.bold = bold
+                self.draw_line(x, self.get_y(), height, line)
+                self.bold = False
                 self.set_y(self.get_y() + height)
             self.set_text_color(0)
 
@@ -510,7 +443,8 @@ def to_pdf(draft: Draft, title: str | None = None, font: str | None = None) -> b
             pdf.write_block(block.text, size=10, bold=True, gray=True)
         else:
             pdf.write_block(block.text, size=10, gray=True)
-    return bytes(pdf.output())
+    data: bytes = pdf.to_bytes()
+    return data
 
 
 def to_txt(draft: Draft) -> bytes:

@@ -23,9 +23,8 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import CharacterStyle
 from docx.text.paragraph import Paragraph
-from fpdf import FPDF
-from fpdf.fonts import TTFFont
 
+from bot.documents.pdf_text import FONT, CjkPdf
 from bot.evidence.chart import render_chart
 from bot.evidence.fonts import find_cjk_font
 from bot.evidence.model import EvidenceItem, Stats
@@ -510,90 +509,14 @@ def _docx_verify(document: DocxDocument, content: _Content) -> None:
 
 PDF_MARGIN = 15.0
 PDF_COL_MM = (8.0, 27.0, 9.0, 17.0, 22.0, 37.0, 60.0)  # 180 mm
-_NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’…,.;:!?)]}%")  # CJK line-start rule: these never begin a line
-_NO_LINE_END = frozenset("（《「『【〔“‘([{")  # and these never end one
-_FONT = "cjk"
+_FONT = FONT
 
 
-class _Pdf(FPDF):
-    """A4 with a page-number footer and fast character-wrapped text in the CJK font."""
+class _Pdf(CjkPdf):
+    """The evidence list: paragraphs, headings and a fast table on the shared CJK writer."""
 
     def __init__(self, font: tuple[Path, int], footer_text: Callable[[int], str]) -> None:
-        super().__init__(format="A4", unit="mm")
-        self.footer_text = footer_text
-        path, index = font
-        self.add_font(_FONT, fname=path, collection_font_number=index)
-        self.set_margins(PDF_MARGIN, PDF_MARGIN, PDF_MARGIN)
-        self.set_auto_page_break(True, margin=PDF_MARGIN)
-        self._unit_widths: dict[str, float] = {}
-        self.bold = False  # fake bold (the text drawn twice, slightly shifted): the CJK font has no bold face
-        embedded = self.fonts[_FONT]
-        assert isinstance(embedded, TTFFont)  # add_font above loaded it from a file
-        self._cmap = embedded.cmap
-
-    def visible(self, text: str) -> str:
-        """Characters the font lacks (emoji, rare ideographs) as 〔U+XXXX〕 rather than silently dropped."""
-        cmap = self._cmap
-        if all(ord(ch) in cmap or ch == "\n" for ch in text):
-            return text
-        return "".join(ch if ord(ch) in cmap or ch == "\n" else f"〔U+{ord(ch):04X}〕" for ch in text)
-
-    def footer(self) -> None:
-        """第 n 页，共 m 页."""
-        self.set_y(-10)
-        size = self.font_size_pt
-        self.set_font(_FONT, size=8)
-        self.set_text_color(110)
-        self.cell(0, 4, self.footer_text(self.page_no()), align="C")
-        self.set_text_color(0)
-        self.set_font(_FONT, size=size)
-
-    def char_width(self, ch: str) -> float:
-        """Width of one character at the current size (mm), cached per character at size 1."""
-        unit = self._unit_widths.get(ch)
-        if unit is None:
-            size = self.font_size_pt
-            self.set_font_size(10)
-            unit = self.get_string_width(ch) / 10
-            self.set_font_size(size)
-            self._unit_widths[ch] = unit
-        return unit * self.font_size_pt
-
-    def wrap(self, text: str, width: float) -> list[str]:
-        """Lines of at most width: breaks anywhere in Chinese, between words in Latin text, never before ，。 etc."""
-        lines: list[str] = []
-        for paragraph in self.visible(text.replace("\t", "    ")).split("\n"):
-            line: list[str] = []
-            used = 0.0
-            for ch in paragraph:
-                w = self.char_width(ch)
-                if line and used + w > width:
-                    carry = self._carry(line, ch)
-                    lines.append("".join(line[: len(line) - len(carry)]).rstrip())
-                    line = [c for c in carry if not (c == " " and not line)]
-                    used = sum(self.char_width(c) for c in line)
-                    if ch == " " and not line:
-                        continue
-                line.append(ch)
-                used += w
-            lines.append("".join(line))
-        return lines
-
-    @staticmethod
-    def _carry(line: list[str], nxt: str) -> list[str]:
-        """The tail of a full line that moves to the next line: a Latin word, or a character before a closing mark."""
-        if nxt in _NO_LINE_START and len(line) > 1:
-            keep = 1  # move the last character too, and any closing marks right before it (…炸）| ，)
-            while keep < min(len(line) - 1, 4) and line[-keep] in _NO_LINE_START:
-                keep += 1
-            return line[-keep:]
-        if line[-1] in _NO_LINE_END and len(line) > 1:
-            return line[-1:]
-        if nxt.isascii() and nxt != " " and line[-1].isascii() and line[-1] != " ":
-            for cut in range(len(line) - 1, 0, -1):
-                if line[cut - 1] == " " or not line[cut - 1].isascii():
-                    return line[cut:] if len(line) - cut < 30 else []
-        return []
+        super().__init__(font, footer_text, PDF_MARGIN, PDF_MARGIN, footer_y=-10)
 
     def paragraph(
         self, text: str, size: float = 10.0, line_height: float | None = None, gap: float = 1.5, keep: float = 0.0
@@ -606,17 +529,9 @@ class _Pdf(FPDF):
         for line in self.wrap(text, self.epw):
             if self.get_y() + height > self.page_break_trigger:
                 self.add_page()
-            self._line(self.l_margin, self.get_y(), height, line)
+            self.draw_line(self.l_margin, self.get_y(), height, line)
             self.set_y(self.get_y() + height)
         self.set_y(self.get_y() + gap)
-
-    def _line(self, x: float, top: float, height: float, text: str) -> None:
-        if text:
-            # baseline so that the ideograph box (about 0.88 em above to 0.12 em below) sits centred in the line
-            baseline = top + height / 2 + self.font_size * 0.36
-            self.text(x, baseline, text)
-            if self.bold:  # fake bold: the text again, shifted by 3% of an em
-                self.text(x + self.font_size * 0.03, baseline, text)
 
     def heading(self, text: str, size: float = 13.0) -> None:
         """A section heading, kept with at least a few lines of what follows."""
@@ -651,7 +566,7 @@ class _Pdf(FPDF):
             for lines, w in zip(wrapped, widths, strict=True):
                 self.rect(x, top, w, height, style="DF" if header else "D")
                 for n, line in enumerate(lines):
-                    self._line(x + pad, top + pad + n * line_h, line_h, line)
+                    self.draw_line(x + pad, top + pad + n * line_h, line_h, line)
                 x += w
             self.set_y(top + height)
 
@@ -674,7 +589,7 @@ def export_pdf(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta | N
     pdf.add_page()
     pdf.set_font(_FONT, size=20)
     pdf.bold = True
-    pdf._line((pdf.w - sum(pdf.char_width(ch) for ch in content.title)) / 2, pdf.get_y(), 11, content.title)
+    pdf.draw_line((pdf.w - sum(pdf.char_width(ch) for ch in content.title)) / 2, pdf.get_y(), 11, content.title)
     pdf.bold = False
     pdf.set_y(pdf.get_y() + 13)
     pdf.paragraph(content.byline, size=9.5, gap=2)
@@ -706,4 +621,4 @@ def export_pdf(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta | N
         for header, text in content.appendix:
             pdf.bold_paragraph(header, size=9, keep=16)
             pdf.paragraph(text, size=9, gap=2)
-    return bytes(pdf.output())
+    return pdf.to_bytes()

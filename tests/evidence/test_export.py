@@ -275,3 +275,4 @@ def test_pdf_wrap_keeps_closing_marks_off_line_starts() -> None:
         assert not any(line[0] in "，。）" for line in lines[1:] if line)
         assert not any(line.endswith("（") for line in lines)
     assert pdf.wrap("please repay immediately", 25) == ["please repay", "immediately"]
+    pdf.close_fonts()
