@@ -110,5 +110,6 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
         texts,
         max_text_chars=settings.max_text_chars,
         max_file_bytes=settings.max_file_bytes,
+        max_paste_chars=settings.max_paste_chars,
     )
     return App(engine, db, parts, evidence, sms_handler)

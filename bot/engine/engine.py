@@ -44,6 +44,7 @@ class Engine:
         texts: Texts,
         max_text_chars: int = 4000,
         max_file_bytes: int = 10 * 1024 * 1024,
+        max_paste_chars: int = 200_000,
     ) -> None:
         self.store = store
         self.evidence = evidence
@@ -54,6 +55,7 @@ class Engine:
         self.texts = texts
         self.max_text_chars = max_text_chars
         self.max_file_bytes = max_file_bytes
+        self.max_paste_chars = max_paste_chars
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _lock(self, user_key: str) -> asyncio.Lock:
@@ -79,13 +81,14 @@ class Engine:
             return replies
 
     async def _dispatch(self, msg: Incoming, session: Session) -> tuple[list[Reply], bool]:
-        decision = decide(msg, session, self.max_text_chars)
+        decision = decide(msg, session, self.max_text_chars, self.max_paste_chars)
         t = self.texts
         route = decision.route
         if route is Route.EMPTY:
             return [Reply(t.get("input.empty"))], False
         if route is Route.TOO_LONG:
-            return [Reply(t.get("input.too_long", size=decision.argument, limit=self.max_text_chars))], False
+            limit = self.max_paste_chars if decision.command == "paste" else self.max_text_chars
+            return [Reply(t.get("input.too_long", size=decision.argument, limit=limit))], False
         if route is Route.BINARY:
             return [Reply(t.get("input.binary"))], False
         if route is Route.EMOJI_ONLY:

@@ -96,7 +96,7 @@ def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int
     if not text:
         return Decision(Route.EMPTY)
     if len(text) > max_paste_chars:
-        return Decision(Route.TOO_LONG, argument=str(len(text)))
+        return Decision(Route.TOO_LONG, command="paste", argument=str(len(text)))
     if len(text) > max_chars and not looks_like_sms(text):
         return Decision(Route.TOO_LONG, argument=str(len(text)))
     if _looks_binary(text):

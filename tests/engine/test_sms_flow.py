@@ -135,7 +135,7 @@ async def test_ten_megabyte_paste_is_refused_and_nothing_is_stored(app: App) -> 
     block = "【速购优选】您的验证码是582017，用于注册，5分钟内有效。\n\n"
     huge = block * (10 * 1024 * 1024 // len(block.encode()))
     text = await say(app.engine, huge, user="huge")
-    assert "太长" in text
+    assert "太长" in text and f"上限 {app.engine.max_paste_chars} 个字" in text
     assert await app.evidence.count("huge") == 0
 
 
