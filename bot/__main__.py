@@ -353,33 +353,74 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """One web app serving every enabled channel's webhook under settings.web.prefix, plus /healthz."""
+    """One web app serving every enabled channel's webhook under settings.web.prefix, plus /healthz and /files."""
     import logging
 
-    from bot.channels.telegram import TelegramChannel
-    from bot.texts import Texts
+    from aiohttp import ClientSession
+
     from bot.web import build_web_app, serve
-    from bot.wiring import build_app
+    from bot.wiring import build_app, start_webhooks
 
     settings = _settings(args)
-    tg = settings.telegram
-    if not (tg.token.get_secret_value() and tg.webhook_url and tg.webhook_secret.get_secret_value()):
-        print("serve needs ANNING_TELEGRAM__TOKEN, __WEBHOOK_URL and __WEBHOOK_SECRET", file=sys.stderr)
+    tg, mp, work = settings.telegram, settings.wechat_mp, settings.wecom
+    wanted = [
+        bool(tg.token.get_secret_value() and tg.webhook_url and tg.webhook_secret.get_secret_value()),
+        bool(mp.token.get_secret_value()),
+        bool(work.token.get_secret_value() and work.corp_id and work.corp_secret.get_secret_value()),
+    ]
+    if not any(wanted):
+        print(
+            "serve needs at least one channel: Telegram (ANNING_TELEGRAM__TOKEN, __WEBHOOK_URL, __WEBHOOK_SECRET), "
+            "WeChat Official Account (ANNING_WECHAT_MP__TOKEN, ...) or WeCom (ANNING_WECOM__TOKEN, __CORP_ID, "
+            "__CORP_SECRET, ...); see deploy/env.example",
+            file=sys.stderr,
+        )
         return 2
     logging.basicConfig(level=logging.INFO)
 
     async def main() -> None:
         app = await build_app(settings, _notice)
-        channel = TelegramChannel(app.engine, tg, Texts(), max_file_bytes=settings.max_file_bytes)
-        try:
-            await channel.start(polling=False)
-            await serve(settings, build_web_app(settings, channel.routes()))
-        finally:
-            await channel.stop()
-            await app.close()
+        async with ClientSession() as http:
+            hooks = await start_webhooks(settings, app, http)
+            _notice(f"serving: {', '.join(hooks.names)} under {settings.web.prefix}")
+            try:
+                await serve(settings, build_web_app(settings, hooks.routes))
+            finally:
+                await hooks.stop()
+                await app.close()
 
     asyncio.run(main())
     return 0
+
+
+def cmd_wechat_menu(args: argparse.Namespace) -> int:
+    """Install the Official Account's custom menu through the WeChat API."""
+    from aiohttp import ClientSession
+
+    from bot.channels.wechat_api import WeChatApiError
+    from bot.channels.wechat_mp import MENU
+    from bot.wiring import wechat_api
+
+    settings = _settings(args)
+    if args.show:
+        print(json.dumps(MENU, ensure_ascii=False, indent=2))
+        return 0
+
+    async def main() -> int:
+        async with ClientSession() as http:
+            api = wechat_api(settings, http, "mp")
+            if api is None:
+                print("wechat-menu needs ANNING_WECHAT_MP__APP_ID and __APP_SECRET", file=sys.stderr)
+                return 2
+            try:
+                await api.create_menu(MENU)
+            except WeChatApiError as exc:
+                print(f"WeChat refused the menu: {exc}", file=sys.stderr)
+                return 1
+        print("menu installed")
+        return 0
+
+    return asyncio.run(main())
 
 
 def parser() -> argparse.ArgumentParser:
@@ -421,7 +462,9 @@ def parser() -> argparse.ArgumentParser:
     dr.add_argument("--format", choices=["txt", "docx", "pdf"], default="txt")
     dr.add_argument("-o", "--output", help="output file (txt without -o goes to stdout)")
     sub.add_parser("telegram", parents=[common], help="Telegram bot (long polling)")
-    sub.add_parser("serve", parents=[common], help="the webhook web app (Telegram webhook mode, /healthz)")
+    sub.add_parser("serve", parents=[common], help="the webhook web app: Telegram, WeChat, WeCom, /files, /healthz")
+    menu = sub.add_parser("wechat-menu", parents=[common], help="install the Official Account's custom menu")
+    menu.add_argument("--show", action="store_true", help="print the menu JSON instead of installing it")
     return p
 
 
@@ -444,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         "draft": cmd_draft,
         "telegram": cmd_telegram,
         "serve": cmd_serve,
+        "wechat-menu": cmd_wechat_menu,
     }
     return handlers[args.cmd](args)
 

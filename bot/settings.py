@@ -43,12 +43,41 @@ class TelegramSettings(BaseModel):
     rate_limit_per_minute: int = 20  # per user; more gets a friendly "slow down"
 
 
+class WeChatMpSettings(BaseModel):
+    """The WeChat Official Account (公众号) channel; an empty token means the channel is off."""
+
+    token: SecretStr = SecretStr("")  # the callback Token set in the WeChat admin console
+    app_id: str = ""
+    app_secret: SecretStr = SecretStr("")  # needed for the API: images, customer-service messages, the menu
+    encoding_aes_key: SecretStr = SecretStr("")  # 43 characters; needed for safe (encrypted) mode
+    api_base_url: str = "https://api.weixin.qq.com"  # point elsewhere for a test server
+    customer_service: bool = True  # the account may use the customer-service message API (客服消息)
+    reply_budget_seconds: float = 4.5  # wait this long for a passive reply (WeChat gives up after 5 s)
+    timestamp_window_seconds: int = 300  # callbacks whose timestamp is further off are refused as replays
+    rate_limit_per_minute: int = 20
+
+
+class WeComSettings(BaseModel):
+    """The WeCom (企业微信) self-built app channel; an empty token means the channel is off."""
+
+    token: SecretStr = SecretStr("")
+    corp_id: str = ""
+    corp_secret: SecretStr = SecretStr("")  # the app's Secret
+    agent_id: int = 0
+    encoding_aes_key: SecretStr = SecretStr("")  # WeCom callbacks are always encrypted
+    api_base_url: str = "https://qyapi.weixin.qq.com"
+    timestamp_window_seconds: int = 300
+    rate_limit_per_minute: int = 20
+
+
 class WebSettings(BaseModel):
-    """The one web app that serves every webhook (`anning serve`)."""
+    """The one web app that serves every webhook (`anning serve`) and the document download links."""
 
     host: str = "127.0.0.1"
     port: int = 8080
     prefix: str = "/hooks"
+    public_url: str = ""  # e.g. https://bot.example.org: the address users reach; empty: no download links
+    file_ttl_seconds: int = 24 * 3600  # how long a document download link works
 
 
 class Settings(BaseSettings):
@@ -67,6 +96,8 @@ class Settings(BaseSettings):
     index: IndexSettings = Field(default_factory=IndexSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    wechat_mp: WeChatMpSettings = Field(default_factory=WeChatMpSettings)
+    wecom: WeComSettings = Field(default_factory=WeComSettings)
     web: WebSettings = Field(default_factory=WebSettings)
 
     def resolved_database_url(self) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
@@ -29,8 +30,16 @@ from bot.sms.rules import load_rules
 from bot.storage.crypto import Crypto, load_key
 from bot.storage.db import Database
 from bot.storage.evidence_repo import EvidenceStore
+from bot.storage.files_repo import FileStore
+from bot.storage.outbox_repo import Outbox
 from bot.storage.repositories import SqlSessionStore
 from bot.texts import Texts
+
+if TYPE_CHECKING:  # the web channels are imported only when serving: `anning chat` starts faster without them
+    from aiohttp import ClientSession
+
+    from bot.channels.wechat_api import WeChatApi
+    from bot.web import Route
 
 Notice = Callable[[str], None]
 
@@ -82,6 +91,9 @@ class App:
     parts: QAParts
     evidence: EvidenceStore
     sms: SmsHandler
+    crypto: Crypto
+    outbox: Outbox
+    files: FileStore
 
     async def close(self) -> None:
         """Release the database."""
@@ -97,6 +109,8 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
     crypto = Crypto(load_key(settings.encryption_key.get_secret_value(), Path(settings.data_dir) / "secret.key"))
     texts = Texts()
     evidence = EvidenceStore(db, crypto)
+    outbox = Outbox(db, crypto)
+    files = FileStore(db, crypto)
     classifier = Classifier(load_rules(parts.kb, settings.knowledge_dir / "sms_rules.yaml"))
     sms_handler = SmsHandler(parts.kb, classifier, evidence, RapidOcr(), texts, settings.font_path)
     drafts = DraftHandler(load_templates(settings.knowledge_dir / "templates", parts.kb), parts.kb, evidence, texts)
@@ -111,5 +125,79 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
         max_text_chars=settings.max_text_chars,
         max_file_bytes=settings.max_file_bytes,
         max_paste_chars=settings.max_paste_chars,
+        erasers=(outbox, files),
     )
-    return App(engine, db, parts, evidence, sms_handler)
+    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files)
+
+
+@dataclass
+class Webhooks:
+    """The channels `anning serve` runs: their routes, names, and how to stop them."""
+
+    routes: list[Route]
+    names: list[str]
+    stoppers: list[Callable[[], Awaitable[None]]]
+
+    async def stop(self) -> None:
+        """Stop every channel, last started first."""
+        for stop in reversed(self.stoppers):
+            await stop()
+
+
+def wechat_api(settings: Settings, http: ClientSession, kind: str) -> WeChatApi | None:
+    """The WeChat API client for the Official Account ("mp") or WeCom ("work"), if its credentials are set."""
+    from bot.channels.wechat_api import WeChatApi
+
+    if kind == "mp":
+        mp = settings.wechat_mp
+        if not (mp.app_id and mp.app_secret.get_secret_value()):
+            return None
+        return WeChatApi(http, mp.api_base_url, "mp", mp.app_id, mp.app_secret.get_secret_value())
+    work = settings.wecom
+    if not (work.corp_id and work.corp_secret.get_secret_value()):
+        return None
+    return WeChatApi(http, work.api_base_url, "work", work.corp_id, work.corp_secret.get_secret_value())
+
+
+async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> Webhooks:
+    """Start every channel whose settings are complete and collect its webhook routes (plus the download links)."""
+    from bot.channels.file_links import FileLinks
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.wechat_mp import WeChatMpChannel
+    from bot.channels.wecom import WeComChannel
+
+    texts = Texts()
+    hooks = Webhooks([], [], [])
+    links = FileLinks(
+        app.files, app.crypto, settings.web.public_url, settings.web.prefix, settings.web.file_ttl_seconds
+    )
+    hooks.routes.extend(links.routes())
+    tg = settings.telegram
+    if tg.token.get_secret_value() and tg.webhook_url and tg.webhook_secret.get_secret_value():
+        telegram = TelegramChannel(app.engine, tg, texts, max_file_bytes=settings.max_file_bytes)
+        await telegram.start(polling=False)
+        hooks.stoppers.append(telegram.stop)
+        hooks.routes.extend(telegram.routes())
+        hooks.names.append("telegram")
+    if settings.wechat_mp.token.get_secret_value():
+        mp = WeChatMpChannel(
+            app.engine,
+            settings.wechat_mp,
+            texts,
+            app.outbox,
+            wechat_api(settings, http, "mp"),
+            links,
+            max_file_bytes=settings.max_file_bytes,
+        )
+        hooks.stoppers.append(mp.close)
+        hooks.routes.extend(mp.routes())
+        hooks.names.append("wechat_mp")
+    work_api = wechat_api(settings, http, "work")
+    if settings.wecom.token.get_secret_value() and work_api is not None:
+        wecom = WeComChannel(
+            app.engine, settings.wecom, texts, app.outbox, work_api, max_file_bytes=settings.max_file_bytes
+        )
+        hooks.stoppers.append(wecom.close)
+        hooks.routes.extend(wecom.routes())
+        hooks.names.append("wecom")
+    return hooks

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from bot.engine.messages import Reply
@@ -74,3 +76,45 @@ def numbered_buttons(reply: Reply) -> str:
         return ""
     lines = [f"{i}. {b.label}" for i, b in enumerate(reply.buttons, 1)]
     return "\n".join(["回复数字选择：", *lines])
+
+
+class Verdict(Enum):
+    """What the rate limiter says about one more message."""
+
+    ALLOW = "allow"
+    WARN = "warn"  # over the limit: tell the person once
+    DROP = "drop"  # still over the limit, already told
+
+
+class RateLimiter:
+    """Sliding-window limit per user: at most `limit` messages in any `window` seconds (0 disables it)."""
+
+    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 10_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_keys = max_keys
+        self._hits: dict[str, deque[float]] = {}
+        self._warned: set[str] = set()
+
+    def check(self, key: str, now: float) -> Verdict:
+        """Count one message at `now` (seconds, monotonic) unless it is over the limit."""
+        if self.limit <= 0:
+            return Verdict.ALLOW
+        if len(self._hits) > self.max_keys:
+            self._sweep(now)
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        if len(hits) < self.limit:
+            hits.append(now)
+            self._warned.discard(key)
+            return Verdict.ALLOW
+        if key in self._warned:
+            return Verdict.DROP
+        self._warned.add(key)
+        return Verdict.WARN
+
+    def _sweep(self, now: float) -> None:
+        for key in [k for k, h in self._hits.items() if not h or h[-1] <= now - self.window]:
+            del self._hits[key]
+            self._warned.discard(key)

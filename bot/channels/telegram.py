@@ -22,11 +22,10 @@ import math
 import time
 import warnings
 import weakref
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from enum import Enum
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -44,7 +43,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.base import Capabilities, register, split_text
+from bot.channels.base import Capabilities, RateLimiter, Verdict, register, split_text
 from bot.engine.engine import Engine
 from bot.engine.messages import Attachment, Incoming, Reply
 from bot.settings import TelegramSettings
@@ -316,48 +315,6 @@ def render(reply: Reply, payloads: PayloadMap | None = None) -> list[SendAction]
         actions.append(SendText("👇", markup))  # buttons need a message to hang on
     actions.extend(SendDocument(f.name, f.data, f.mime) for f in reply.files)
     return actions
-
-
-class Verdict(Enum):
-    """What the rate limiter says about one more message."""
-
-    ALLOW = "allow"
-    WARN = "warn"  # over the limit: tell the person once
-    DROP = "drop"  # still over the limit, already told
-
-
-class RateLimiter:
-    """Sliding-window limit per user: at most `limit` messages in any `window` seconds (0 disables it)."""
-
-    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 10_000) -> None:
-        self.limit = limit
-        self.window = window
-        self.max_keys = max_keys
-        self._hits: dict[str, deque[float]] = {}
-        self._warned: set[str] = set()
-
-    def check(self, key: str, now: float) -> Verdict:
-        """Count one message at `now` (seconds, monotonic) unless it is over the limit."""
-        if self.limit <= 0:
-            return Verdict.ALLOW
-        if len(self._hits) > self.max_keys:
-            self._sweep(now)
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if len(hits) < self.limit:
-            hits.append(now)
-            self._warned.discard(key)
-            return Verdict.ALLOW
-        if key in self._warned:
-            return Verdict.DROP
-        self._warned.add(key)
-        return Verdict.WARN
-
-    def _sweep(self, now: float) -> None:
-        for key in [k for k, h in self._hits.items() if not h or h[-1] <= now - self.window]:
-            del self._hits[key]
-            self._warned.discard(key)
 
 
 def ordering_key(update: object) -> object:

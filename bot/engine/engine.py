@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 from bot.documents.handler import DraftHandler
 from bot.engine import commands
@@ -21,6 +23,15 @@ from bot.sms import handler as sms
 from bot.sms.handler import SmsHandler
 from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
+
+
+class Eraser(Protocol):
+    """Anything else holding a user's data that /forget must erase (held replies, download files)."""
+
+    async def erase(self, user_key: str) -> int:
+        """Erase the user's data; returns how many items went."""
+        ...
+
 
 _DECLINE_KEYS = {
     Concern.COUNTER_ATTACK: "safety.counter_attack",
@@ -45,6 +56,7 @@ class Engine:
         max_text_chars: int = 4000,
         max_file_bytes: int = 10 * 1024 * 1024,
         max_paste_chars: int = 200_000,
+        erasers: Sequence[Eraser] = (),
     ) -> None:
         self.store = store
         self.evidence = evidence
@@ -56,6 +68,7 @@ class Engine:
         self.max_text_chars = max_text_chars
         self.max_file_bytes = max_file_bytes
         self.max_paste_chars = max_paste_chars
+        self.erasers = tuple(erasers)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _lock(self, user_key: str) -> asyncio.Lock:
@@ -75,6 +88,8 @@ class Engine:
             replies, erase = await self._dispatch(msg, session)
             if erase:
                 await self.evidence.erase(msg.user_key)
+                for eraser in self.erasers:
+                    await eraser.erase(msg.user_key)
                 await self.store.delete(msg.user_key)
             elif stored is not None or not session.is_blank():  # keep nothing about a user who left no state
                 await self.store.save(session)

@@ -22,6 +22,7 @@ class Crypto:
             raise ValueError("the encryption key must be 32 bytes (base64 in ANNING_ENCRYPTION_KEY)")
         self._aead = AESGCM(key)
         self._mac_key = hashlib.sha256(b"anning-user-key|" + key).digest()
+        self._tag_key = hashlib.sha256(b"anning-tag|" + key).digest()
 
     def encrypt(self, plain: bytes, context: bytes = b"") -> bytes:
         """Nonce || ciphertext+tag; the context (e.g. the user id) is authenticated too."""
@@ -35,6 +36,10 @@ class Crypto:
     def pseudonym(self, user_key: str) -> str:
         """HMAC-SHA256 of a channel user key: the database never stores the raw key."""
         return hmac.new(self._mac_key, user_key.encode(), hashlib.sha256).hexdigest()
+
+    def tag(self, purpose: str, data: bytes) -> bytes:
+        """HMAC-SHA256 of data for one purpose (e.g. signed download links); not usable as a pseudonym."""
+        return hmac.new(self._tag_key, purpose.encode() + b"|" + data, hashlib.sha256).digest()
 
 
 def load_key(configured: str, key_file: Path) -> bytes:

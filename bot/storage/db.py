@@ -40,6 +40,26 @@ class EvidenceRow(Base):
     payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class OutboxRow(Base):
+    """A reply waiting for a user whose channel cannot push (handed over with their next message); encrypted."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FileRow(Base):
+    """A document offered as a download link; encrypted, erased with the user and swept after it expires."""
+
+    __tablename__ = "files"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, 128 bits
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Database:
     """Owns the engine and the session factory."""
 

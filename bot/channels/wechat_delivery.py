@@ -1,0 +1,256 @@
+"""Channels (⑥), WeChat delivery: the 5-second rule, retries of one MsgId handled once, replies never lost.
+
+WeChat waits 5 seconds for the answer to a callback, then retries the same message (same MsgId) twice more. Each
+message becomes one `Job` (its texts are computed once, whatever the retries); every callback attempt waits up to
+`budget` seconds for it. Then, in order of preference:
+
+1. the answer is ready and is one message: it goes back passively, in the HTTP response;
+2. the answer is long or late, and the account may push (customer-service or WeCom app messages): it is pushed, in
+   order, behind anything already being pushed to that person; a late answer gets a short passive "working on it";
+3. the account cannot push: attempts 1 and 2 stay silent a little past WeChat's timeout so that WeChat retries, and
+   the retry takes the answer passively; past the last attempt the answer waits in the outbox (storage). The passive
+   reply always answers what was just asked (its first part); further parts and late answers wait in the outbox,
+   and the reply says how many; "继续" hands them over, oldest first.
+
+Exactly one of these claims a job. A job nobody claimed in time (WeChat gave up) goes to the outbox, so nothing is
+lost; a retry of a claimed job gets an empty "success".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.storage.outbox_repo import Outbox
+from bot.texts import Texts
+
+log = logging.getLogger(__name__)
+
+Push = Callable[[str, str], Awaitable[None]]  # (user key, text); raises when the platform refuses
+Compute = Callable[[], Coroutine[Any, Any, list[str]]]
+
+
+@dataclass
+class Job:
+    """One WeChat message, whatever the number of callback attempts."""
+
+    user_key: str
+    task: asyncio.Task[list[str]]
+    created: float
+    attempts: int = 0
+    settled: asyncio.Event = field(default_factory=asyncio.Event)  # set once the texts have gone somewhere
+    _claimed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def claimed(self) -> bool:
+        """True once one path (passive, push, outbox) owns the texts."""
+        return self._claimed.is_set()
+
+    def claim(self) -> None:
+        """Take ownership of the texts."""
+        self._claimed.set()
+
+    async def wait_claimed(self) -> None:
+        """Until some path owns the texts."""
+        await self._claimed.wait()
+
+
+class Delivery:
+    """Decide, per callback attempt, what goes back passively and what is pushed or held."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        texts: Texts,
+        push: Push | None,
+        *,
+        budget: float = 4.5,
+        hold: float = 1.0,
+        max_attempts: int = 3,
+        retry_window: float = 20.0,
+        keep_jobs: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.outbox = outbox
+        self.texts = texts
+        self.push = push
+        self.budget = budget
+        self.hold = hold
+        self.max_attempts = max_attempts
+        self.retry_window = retry_window
+        self.keep_jobs = keep_jobs
+        self.clock = clock
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._push_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    # -- the callback side --------------------------------------------------------------------------------------
+
+    def known(self, key: str) -> bool:
+        """True for a message seen before (a WeChat retry)."""
+        return key in self._jobs
+
+    async def callback(self, key: str, user_key: str, compute: Compute) -> str | None:
+        """Handle one callback attempt for message `key`; returns the passive reply text (None: reply "success")."""
+        job = self._jobs.get(key)
+        if job is None:
+            job = Job(user_key, asyncio.create_task(compute()), self.clock())
+            self._jobs[key] = job
+            self._trim()
+            self._spawn(self._settle(job))
+        job.attempts += 1
+        if job.claimed:
+            return None
+        try:
+            texts = await asyncio.wait_for(asyncio.shield(job.task), self.budget)
+        except TimeoutError:
+            return await self._late(job)
+        except Exception:
+            log.exception("wechat: computing a reply failed")
+            texts = [self.texts.get("wechat.error")]
+        if job.claimed:  # another attempt took it while this one waited
+            return None
+        job.claim()
+        try:
+            return await self._hand_over(user_key, texts)
+        finally:
+            job.settled.set()
+
+    def enqueue(self, key: str, user_key: str, compute: Compute) -> None:
+        """Push-only platforms (WeCom): answer the callback at once, push the texts when ready; retries ignored."""
+        if self.push is None:
+            raise ValueError("enqueue needs a push function")
+        if key in self._jobs:
+            return
+        job = Job(user_key, asyncio.create_task(compute()), self.clock())
+        job.claim()
+        self._jobs[key] = job
+        self._trim()
+        self._spawn(self._push_when_ready(job))
+
+    async def _late(self, job: Job) -> str | None:
+        if self.push is not None:
+            job.claim()
+            self._spawn(self._push_when_ready(job))
+            return self.texts.get("wechat.working")
+        if job.attempts < self.max_attempts:
+            await asyncio.sleep(self.hold)  # past WeChat's timeout: it retries, and the retry may take the answer
+            return None
+        job.claim()
+        self._spawn(self._hold_when_ready(job))
+        return self.texts.get("wechat.later")
+
+    async def _hand_over(self, user_key: str, texts: list[str]) -> str | None:
+        if self.push is not None:
+            busy = self._push_lock(user_key).locked()
+            if busy or len(texts) > 1 or await self.outbox.pending(user_key):
+                self._spawn(self._push_all(user_key, texts))  # behind what is being pushed, in order
+                return None
+            return texts[0] if texts else None
+        if texts:  # answer what was just asked; anything longer waits for "继续"
+            head, rest = texts[0], texts[1:]
+            await self.outbox.push(user_key, rest)
+            left = await self.outbox.pending(user_key)
+        else:  # "继续": the oldest held part
+            popped, left = await self.outbox.pop(user_key)
+            if popped is None:
+                return None
+            head = popped
+        return f"{head}\n{self.texts.get('wechat.more', left=left)}" if left else head
+
+    # -- the background side ------------------------------------------------------------------------------------
+
+    async def _result(self, job: Job) -> list[str]:
+        try:
+            return await job.task
+        except Exception:
+            log.exception("wechat: computing a reply failed")
+            return [self.texts.get("wechat.error")]
+
+    async def _push_when_ready(self, job: Job) -> None:
+        try:
+            await self._push_all(job.user_key, await self._result(job))
+        finally:
+            job.settled.set()
+
+    async def _hold_when_ready(self, job: Job) -> None:
+        try:
+            await self.outbox.push(job.user_key, await self._result(job))
+        finally:
+            job.settled.set()
+
+    async def _settle(self, job: Job) -> None:
+        """A job that no attempt claimed within WeChat's retry window goes to the outbox (or is pushed)."""
+        texts = await self._result(job)
+        remaining = job.created + self.retry_window - self.clock()
+        if remaining > 0 and not job.claimed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(job.wait_claimed(), remaining)
+        await self._unclaimed(job, texts)
+
+    async def _unclaimed(self, job: Job, texts: list[str]) -> None:
+        if job.claimed:
+            return
+        job.claim()
+        try:
+            if self.push is not None:
+                await self._push_all(job.user_key, texts)
+            else:
+                await self.outbox.push(job.user_key, texts)
+        finally:
+            job.settled.set()
+
+    async def _push_all(self, user_key: str, texts: list[str]) -> None:
+        """Push held texts, then these, in order; whatever the platform refuses is held for the next message."""
+        assert self.push is not None
+        async with self._push_lock(user_key):
+            queue = [*await self.outbox.drain(user_key), *texts]
+            for i, text in enumerate(queue):
+                try:
+                    await self.push(user_key, text)
+                except Exception as exc:  # any refusal: keep the rest for the next message
+                    log.warning("wechat: push failed (%s); %d message(s) held", type(exc).__name__, len(queue) - i)
+                    await self.outbox.push(user_key, queue[i:])
+                    return
+
+    def _push_lock(self, user_key: str) -> asyncio.Lock:
+        lock = self._push_locks.get(user_key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._push_locks[user_key] = lock
+        return lock
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _trim(self) -> None:
+        """Forget settled jobs once WeChat can no longer retry them, or when there are too many."""
+        horizon = self.clock() - 3 * self.retry_window
+        while self._jobs:
+            _, old = next(iter(self._jobs.items()))
+            if not old.settled.is_set():
+                break  # never forget a job whose texts have not gone anywhere yet
+            if len(self._jobs) <= self.keep_jobs and old.created > horizon:
+                break
+            self._jobs.popitem(last=False)
+
+    async def close(self, timeout: float = 30.0) -> None:
+        """Let running jobs finish; whatever no attempt claimed is pushed or held now rather than lost."""
+
+        async def finish(job: Job) -> None:
+            await self._unclaimed(job, await self._result(job))
+
+        waiting = [finish(job) for job in list(self._jobs.values()) if not job.claimed]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*waiting), timeout)
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)

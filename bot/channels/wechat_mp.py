@@ -1,0 +1,210 @@
+"""Channels (① and ⑥), WeChat Official Account (公众号): the callback at /wechat/mp, plain and safe mode.
+
+In: GET with echostr verifies the URL; POST carries one message as XML (safe mode: AES-encrypted in an envelope).
+Both are refused with 403 unless the signature matches (constant-time) and the timestamp is recent; malformed XML,
+DTDs and entity tricks get 400 and nothing is processed; bodies over the web app's limit get 413.
+Out: `Delivery` (wechat_delivery.py) decides between the passive reply, customer-service messages and the outbox.
+Documents become signed download links (file_links.py), since an Official Account cannot send files.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.base import RateLimiter, Verdict, register
+from bot.channels.file_links import FileLinks
+from bot.channels.wechat_api import WeChatApi
+from bot.channels.wechat_common import SPLIT_BYTES, Decision, decide, pack, prepare, texts_for
+from bot.channels.wechat_crypto import CryptoError, MessageCrypto, check_signature, timestamp_fresh
+from bot.channels.wechat_delivery import Delivery
+from bot.channels.wechat_xml import BadXml, WeChatMessage, dedupe_key, parse_xml, render_text_reply, to_message
+from bot.engine.engine import Engine
+from bot.engine.messages import Reply
+from bot.settings import WeChatMpSettings
+from bot.storage.outbox_repo import Outbox
+from bot.texts import Texts
+from bot.web import Route
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "wechat_mp"
+MENU: dict[str, Any] = {
+    "button": [
+        {"type": "click", "name": "七步应对", "key": "cmd:steps"},
+        {"type": "click", "name": "证据汇总", "key": "cmd:evidence"},
+        {
+            "name": "更多",
+            "sub_button": [
+                {"type": "click", "name": "起草文书", "key": "cmd:draft"},
+                {"type": "click", "name": "使用帮助", "key": "cmd:help"},
+                {"type": "click", "name": "我的数据", "key": "cmd:mydata"},
+            ],
+        },
+    ]
+}
+
+
+def user_key(openid: str) -> str:
+    """The engine's key for an Official Account follower."""
+    return f"{CHANNEL}:{openid}"
+
+
+class Rejected(Exception):
+    """A callback refused before any processing: carries the HTTP status."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+@register(CHANNEL)
+class WeChatMpChannel:
+    """The Official Account adapter: verify, parse, hand to Delivery, render the passive reply."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: WeChatMpSettings,
+        texts: Texts,
+        outbox: Outbox,
+        api: WeChatApi | None,
+        links: FileLinks | None,
+        *,
+        max_file_bytes: int = 10 * 1024 * 1024,
+        hold_seconds: float | None = None,
+        retry_window: float = 20.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.texts = texts
+        self.outbox = outbox
+        self.api = api
+        self.links = links
+        self.max_file_bytes = max_file_bytes
+        self.clock = clock
+        self.token = settings.token.get_secret_value()
+        key = settings.encoding_aes_key.get_secret_value()
+        self.crypto = MessageCrypto(self.token, key, settings.app_id) if key else None
+        budget = settings.reply_budget_seconds
+        push = self._push if (api is not None and settings.customer_service) else None
+        self.delivery = Delivery(
+            outbox,
+            texts,
+            push,
+            budget=budget,
+            hold=hold_seconds if hold_seconds is not None else max(0.5, 5.5 - budget),
+            retry_window=retry_window,
+        )
+        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+
+    def routes(self) -> list[Route]:
+        """The callback URL, relative to the web prefix."""
+        return [("GET", "/wechat/mp", self.verify_url), ("POST", "/wechat/mp", self.callback)]
+
+    async def close(self) -> None:
+        """Finish or hold whatever is still being answered."""
+        await self.delivery.close()
+
+    # -- HTTP ---------------------------------------------------------------------------------------------------
+
+    def _check(self, query: Any, *extra: str, signature_field: str = "signature") -> None:
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        if not self.token:
+            raise Rejected(403, "channel not configured")
+        if not timestamp_fresh(timestamp, self.clock(), self.settings.timestamp_window_seconds):
+            raise Rejected(403, "stale or missing timestamp")
+        if not check_signature(query.get(signature_field, ""), self.token, timestamp, nonce, *extra):
+            raise Rejected(403, "bad signature")
+
+    async def verify_url(self, request: web.Request) -> web.StreamResponse:
+        """GET: WeChat's URL verification; echo echostr when the signature is right."""
+        try:
+            self._check(request.query)
+        except Rejected as exc:
+            return web.Response(status=exc.status, text="forbidden")
+        return web.Response(text=request.query.get("echostr", ""))
+
+    async def callback(self, request: web.Request) -> web.StreamResponse:
+        """POST: one message; the passive reply (or "success") in the response."""
+        query = request.query
+        safe = query.get("encrypt_type", "raw") == "aes"
+        try:
+            self._check(query)
+            body = await request.read()
+            fields = parse_xml(body)
+            if safe:
+                if self.crypto is None:
+                    raise Rejected(400, "safe mode without ANNING_WECHAT_MP__ENCODING_AES_KEY")
+                encrypted = fields.get("Encrypt", "")
+                self._check(query, encrypted, signature_field="msg_signature")
+                fields = parse_xml(self.crypto.decrypt(encrypted))
+            msg = to_message(fields)
+        except Rejected as exc:
+            log.info("wechat_mp: refused (%s)", exc)
+            return web.Response(status=exc.status, text="forbidden" if exc.status == 403 else "bad request")
+        except (BadXml, CryptoError) as exc:
+            log.info("wechat_mp: unreadable callback (%s)", type(exc).__name__)
+            return web.Response(status=400, text="bad request")
+        text = await self.answer(msg)
+        if text is None:
+            return web.Response(text="success")
+        xml = render_text_reply(msg.from_user, msg.to_user, text, int(self.clock()))
+        if safe and self.crypto is not None:
+            xml = self.crypto.encrypt(xml, secrets.token_hex(8), str(int(self.clock())))
+        return web.Response(text=xml, content_type="application/xml", charset="utf-8")
+
+    # -- one message --------------------------------------------------------------------------------------------
+
+    async def answer(self, msg: WeChatMessage) -> str | None:
+        """The passive reply text for one callback attempt (None: "success")."""
+        key = user_key(msg.from_user)
+        dedupe = dedupe_key(msg)
+        if not self.delivery.known(dedupe):
+            verdict = self.limiter.check(key, time.monotonic())
+            if verdict is Verdict.DROP:
+                return None
+            if verdict is Verdict.WARN:
+                return self.texts.get("wechat.rate_limited")
+        decision = decide(msg, CHANNEL, key)
+
+        async def compute() -> list[str]:
+            return await self._compute(decision, key)
+
+        return await self.delivery.callback(dedupe, key, compute)
+
+    async def _compute(self, decision: Decision, key: str) -> list[str]:
+        prepared = await prepare(decision, key, self.outbox, self.api, self.max_file_bytes, self.texts)
+        if isinstance(prepared, list):
+            return prepared
+        replies = await self.engine.handle(prepared)
+        return await self._render(key, replies)
+
+    async def _render(self, key: str, replies: list[Reply]) -> list[str]:
+        out: list[str] = []
+        for reply in replies:
+            out.extend(texts_for([reply], SPLIT_BYTES))
+            for file in reply.files:
+                if self.links is not None and self.links.enabled:
+                    url = await self.links.link(key, file)
+                    hours = max(1, self.links.ttl // 3600)
+                    out.append(self.texts.get("wechat.file_link", name=file.name, hours=hours, url=url))
+                else:
+                    out.append(self.texts.get("wechat.file_no_link", name=file.name))
+        return pack(out)
+
+    async def _push(self, key: str, text: str) -> None:
+        assert self.api is not None
+        await self.api.send_text(key.split(":", 1)[1], text)
+
+    async def create_menu(self) -> None:
+        """Install the custom menu (click keys map to commands, see wechat_xml.menu_text)."""
+        if self.api is None:
+            raise RuntimeError("the menu needs ANNING_WECHAT_MP__APP_ID and __APP_SECRET")
+        await self.api.create_menu(MENU)

@@ -1,0 +1,154 @@
+"""Channels (① and ⑥), WeCom (企业微信) self-built app: the encrypted callback at /wechat/work, replies by app message.
+
+In: GET verifies the URL (the echostr is encrypted); POST carries one encrypted message. Signature (constant-time)
+and timestamp are checked first: 403 and nothing processed otherwise; malformed or hostile XML gets 400.
+Out: the callback is answered at once and the answer goes through the app message API, in order per person
+(Delivery.enqueue); documents are uploaded as media and sent as real files. Whatever the API refuses is held in the
+outbox and handed over with the person's next message.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.base import RateLimiter, Verdict, register
+from bot.channels.wechat_api import WeChatApi, WeChatApiError
+from bot.channels.wechat_common import MAX_BYTES, Decision, decide, pack, prepare, texts_for
+from bot.channels.wechat_crypto import CryptoError, MessageCrypto, check_signature, timestamp_fresh
+from bot.channels.wechat_delivery import Delivery
+from bot.channels.wechat_xml import BadXml, WeChatMessage, dedupe_key, parse_xml, to_message
+from bot.engine.engine import Engine
+from bot.settings import WeComSettings
+from bot.storage.outbox_repo import Outbox
+from bot.texts import Texts
+from bot.web import Route
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "wecom"
+FILE_MARK = "\x00file:"  # an outgoing item that is an uploaded file: FILE_MARK + media_id + "\x00" + name
+
+
+def user_key(user_id: str) -> str:
+    """The engine's key for a WeCom member."""
+    return f"{CHANNEL}:{user_id}"
+
+
+@register(CHANNEL)
+class WeComChannel:
+    """The WeCom app adapter: verify, decrypt, parse, answer at once, push the replies."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: WeComSettings,
+        texts: Texts,
+        outbox: Outbox,
+        api: WeChatApi,
+        *,
+        max_file_bytes: int = 10 * 1024 * 1024,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.texts = texts
+        self.outbox = outbox
+        self.api = api
+        self.max_file_bytes = max_file_bytes
+        self.clock = clock
+        self.token = settings.token.get_secret_value()
+        self.crypto = MessageCrypto(
+            self.token, settings.encoding_aes_key.get_secret_value(), settings.corp_id, work=True
+        )
+        self.delivery = Delivery(outbox, texts, self._push)
+        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+
+    def routes(self) -> list[Route]:
+        """The callback URL, relative to the web prefix."""
+        return [("GET", "/wechat/work", self.verify_url), ("POST", "/wechat/work", self.callback)]
+
+    async def close(self) -> None:
+        """Finish sending whatever is being answered."""
+        await self.delivery.close()
+
+    def _fresh_and_signed(self, query: Any, payload: str) -> bool:
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        return bool(self.token) and (
+            timestamp_fresh(timestamp, self.clock(), self.settings.timestamp_window_seconds)
+            and check_signature(query.get("msg_signature", ""), self.token, timestamp, nonce, payload)
+        )
+
+    async def verify_url(self, request: web.Request) -> web.StreamResponse:
+        """GET: decrypt and return echostr when the signature is right."""
+        echo = request.query.get("echostr", "")
+        if not self._fresh_and_signed(request.query, echo):
+            return web.Response(status=403, text="forbidden")
+        try:
+            return web.Response(text=self.crypto.decrypt_echo(echo))
+        except CryptoError:
+            return web.Response(status=400, text="bad request")
+
+    async def callback(self, request: web.Request) -> web.StreamResponse:
+        """POST: one encrypted message; answered with an empty 200 at once, replies pushed."""
+        try:
+            outer = parse_xml(await request.read())
+        except BadXml:
+            return web.Response(status=400, text="bad request")
+        encrypted = outer.get("Encrypt", "")
+        if not self._fresh_and_signed(request.query, encrypted):
+            return web.Response(status=403, text="forbidden")
+        try:
+            msg = to_message(parse_xml(self.crypto.decrypt(encrypted)))
+        except (BadXml, CryptoError) as exc:
+            log.info("wecom: unreadable callback (%s)", type(exc).__name__)
+            return web.Response(status=400, text="bad request")
+        self.accept(msg)
+        return web.Response(text="")
+
+    def accept(self, msg: WeChatMessage) -> None:
+        """Queue one message (a retry of a known one is ignored)."""
+        key = user_key(msg.from_user)
+        dedupe = dedupe_key(msg)
+        if self.delivery.known(dedupe):
+            return
+        verdict = self.limiter.check(key, time.monotonic())
+        if verdict is Verdict.DROP:
+            return
+        decision = decide(msg, CHANNEL, key)
+
+        async def compute() -> list[str]:
+            if verdict is Verdict.WARN:
+                return [self.texts.get("wechat.rate_limited")]
+            return await self._compute(decision, key)
+
+        self.delivery.enqueue(dedupe, key, compute)
+
+    async def _compute(self, decision: Decision, key: str) -> list[str]:
+        prepared = await prepare(decision, key, self.outbox, self.api, self.max_file_bytes, self.texts)
+        if isinstance(prepared, list):
+            return prepared
+        out: list[str] = []
+        for reply in await self.engine.handle(prepared):
+            out.extend(texts_for([reply], MAX_BYTES))
+            for file in reply.files:
+                try:
+                    media_id = await self.api.upload_file(file.name, file.data)
+                except WeChatApiError as exc:
+                    log.warning("wecom: file upload failed (errcode %s)", exc.errcode)
+                    out.append(self.texts.get("wechat.file_no_link", name=file.name))
+                    continue
+                out.append(f"{FILE_MARK}{media_id}\x00{file.name}")
+        return pack(out, MAX_BYTES)
+
+    async def _push(self, key: str, item: str) -> None:
+        to = key.split(":", 1)[1]
+        if item.startswith(FILE_MARK):
+            media_id = item[len(FILE_MARK) :].split("\x00", 1)[0]
+            await self.api.send_file(to, media_id, self.settings.agent_id)
+        else:
+            await self.api.send_text(to, item, self.settings.agent_id)

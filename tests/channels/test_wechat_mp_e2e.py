@@ -1,0 +1,388 @@
+"""WeChat Official Account end to end: real HTTP callbacks (plain and safe mode) into the web app, the real engine,
+and a fake WeChat API server on 127.0.0.1 for tokens, customer-service messages and media.
+
+WeChat's timing is scaled down (a 0.3 s reply budget instead of 4.5 s, a 0.5 s WeChat timeout instead of 5 s) so
+the slow-answer cases run quickly; the logic is the same at full scale (bench/wechat_bench.py runs it at scale).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession, web
+from pydantic import SecretStr
+
+from bot.channels.file_links import FileLinks
+from bot.channels.wechat_api import WeChatApi
+from bot.channels.wechat_crypto import MessageCrypto
+from bot.channels.wechat_mp import MENU, WeChatMpChannel
+from bot.engine.messages import Incoming, Reply
+from bot.settings import Settings, WeChatMpSettings
+from bot.texts import Texts
+from bot.web import Route, build_web_app
+from bot.wiring import App
+from tests.fake_wechat import FakeWeChat
+from tests.sms.test_ocr import THREAD, png_bytes, render
+from tests.wechat_support import (
+    OPENID,
+    Attempt,
+    Signer,
+    event_xml,
+    image_xml,
+    message_xml,
+    post_like_wechat,
+    reply_content,
+    text_xml,
+)
+
+TOKEN = "spamtest"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # WeChat's published sample key
+APP_ID = "wx_test_app"  # matches the fake server's app id
+T = Texts()
+
+
+class SlowEngine:
+    """The real engine behind a delay: an answer that takes longer than WeChat waits."""
+
+    def __init__(self, engine: Any, delay: float) -> None:
+        self.engine = engine
+        self.delay = delay
+        self.calls = 0
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        self.calls += 1
+        await asyncio.sleep(self.delay)
+        result: list[Reply] = await self.engine.handle(msg)
+        return result
+
+
+@dataclass
+class Rig:
+    """A running web app with the Official Account channel, and a WeChat that talks to it."""
+
+    url: str
+    channel: WeChatMpChannel
+    signer: Signer
+    http: ClientSession
+    fake: FakeWeChat
+    base: str
+
+    async def send(self, inner_xml: str, timeout: float = 5.0, attempts: int = 1) -> Attempt:
+        query, body = self.signer.wrap(inner_xml)
+        return await post_like_wechat(self.http, self.url, query, body, timeout, attempts)
+
+    async def say(self, text: str, **kw: Any) -> str | None:
+        return reply_content(self.signer, await self.send(text_xml(text), **kw))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeWeChat]:
+    server = FakeWeChat()
+    await server.start()
+    yield server
+    await server.close()
+    assert all(len(m.content.encode()) <= 2048 for m in server.sent if m.msgtype == "text")
+
+
+RigFactory = Callable[..., Awaitable[Rig]]
+
+
+@pytest.fixture
+async def make_rig(app: App, settings: Settings, fake: FakeWeChat) -> AsyncIterator[RigFactory]:
+    """Build the channel with the given settings and serve it on 127.0.0.1 through bot/web.py."""
+    cleanups: list[Callable[[], Awaitable[None]]] = []
+    http = ClientSession()
+
+    async def build(
+        *,
+        safe: bool = False,
+        engine: Any = None,
+        with_api: bool = True,
+        clock: Callable[[], float] = time.time,
+        **kw: Any,
+    ) -> Rig:
+        timing = {k: kw.pop(k) for k in ("hold_seconds", "retry_window") if k in kw}
+        mp = WeChatMpSettings(
+            token=SecretStr(TOKEN),
+            app_id=APP_ID,
+            app_secret=SecretStr(fake.secret),
+            encoding_aes_key=SecretStr(AES_KEY if safe else ""),
+            api_base_url=fake.base_url,
+            **kw,
+        )
+        api = WeChatApi(http, fake.base_url, "mp", APP_ID, fake.secret, backoff_seconds=0.01) if with_api else None
+        links = FileLinks(app.files, app.crypto, "https://bot.example.org", "/hooks", 3600, clock=clock)
+        channel = WeChatMpChannel(engine or app.engine, mp, Texts(), app.outbox, api, links, **timing)
+        routes: list[Route] = [*channel.routes(), *links.routes()]
+        runner = web.AppRunner(build_web_app(settings, routes), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        cleanups.append(channel.close)
+        cleanups.append(runner.cleanup)
+        crypto = MessageCrypto(TOKEN, AES_KEY, APP_ID) if safe else None
+        return Rig(f"{base}/hooks/wechat/mp", channel, Signer(TOKEN, crypto), http, fake, base)
+
+    yield build
+    for cleanup in cleanups:
+        await cleanup()
+    await http.close()
+
+
+# -- URL verification and the request checks --------------------------------------------------------------------
+
+
+async def test_url_verification_echoes_only_with_the_right_signature(make_rig: RigFactory) -> None:
+    rig = await make_rig()
+    query = {**rig.signer.query(), "echostr": "7193841526"}
+    async with rig.http.get(rig.url, params=query) as r:
+        assert (r.status, await r.text()) == (200, "7193841526")
+    async with rig.http.get(rig.url, params={**query, "signature": "0" * 40}) as r:
+        assert r.status == 403
+    old = {**rig.signer.query(timestamp=int(time.time()) - 3600), "echostr": "1"}
+    async with rig.http.get(rig.url, params=old) as r:
+        assert r.status == 403  # a replayed old request
+
+
+async def test_bad_requests_get_clear_statuses_and_nothing_is_processed(make_rig: RigFactory, app: App) -> None:
+    rig = await make_rig()
+    paste = "【速购优选】您的验证码是482913，5分钟内有效。"
+    query, body = rig.signer.wrap(text_xml(paste))
+    cases: list[tuple[dict[str, str], bytes | str, int]] = [
+        ({**query, "signature": "f" * 40}, body, 403),  # wrong signature
+        ({k: v for k, v in query.items() if k != "signature"}, body, 403),  # missing signature
+        (rig.signer.query(timestamp=int(time.time()) - 3600), body, 403),  # replayed, 1 h old
+        (query, "<xml><Content>unclosed", 400),  # malformed XML
+        (query, b"\x89PNG\r\n\x1a\n\x00\x00binary", 400),  # binary
+        (query, '<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><Content>&x;</Content></xml>', 400),
+        (
+            query,
+            '<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+            '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><Content>&c;</Content></xml>',
+            400,
+        ),  # entity expansion
+        (query, "<html><body>hi</body></html>", 400),  # not a WeChat message
+        (query, "<xml>" + "x" * (1024 * 1024 + 10) + "</xml>", 413),  # oversized body
+    ]
+    for params, data, status in cases:
+        payload = io.BytesIO(data.encode() if isinstance(data, str) else data)
+        async with rig.http.post(rig.url, params=params, data=payload) as r:
+            assert r.status == status, (params, str(data)[:60])
+    assert await app.evidence.count(f"wechat_mp:{OPENID}") == 0
+    assert rig.fake.sent == []
+
+
+# -- plain and safe mode -----------------------------------------------------------------------------------------
+
+
+async def test_plain_mode_question_gets_a_cited_passive_reply(make_rig: RigFactory) -> None:
+    rig = await make_rig(customer_service=False)
+    answer = await rig.send(text_xml("催收天天用验证码轰炸我手机，犯法吗？"))
+    assert answer.status == 200 and answer.text
+    fields = rig.signer.open_reply(answer.text)
+    assert (fields["ToUserName"], fields["FromUserName"], fields["MsgType"]) == (OPENID, "gh_3f1b2c4d5e6a", "text")
+    assert "《" in fields["Content"] and "第" in fields["Content"]  # a cited article
+    assert len(fields["Content"].encode()) <= 2048
+    if "继续" in fields["Content"]:  # a long answer: the rest comes on "继续", numbered
+        rest = await rig.say("继续")
+        assert rest is not None and rest.startswith("（2/")
+
+
+async def test_safe_mode_round_trip_with_the_published_key(make_rig: RigFactory) -> None:
+    rig = await make_rig(safe=True, customer_service=False)
+    content = await rig.say("/help")
+    assert content is not None and "/steps" in content  # decrypted, signature-checked reply
+    query, body = rig.signer.wrap(text_xml("/help"))
+    forged = {**query, "msg_signature": "0" * 40}
+    async with rig.http.post(rig.url, params=forged, data=body) as r:
+        assert r.status == 403
+
+
+async def test_sms_paste_is_analysed_and_logged(make_rig: RigFactory, app: App) -> None:
+    rig = await make_rig(customer_service=False)
+    paste = (
+        "2026-11-03 02:10:05\n【速购优选】您的验证码是482913，用于注册，5分钟内有效。\n\n"
+        "2026-11-03 02:10:31\n【青禾买菜】验证码 906341，5分钟内有效。"
+    )
+    content = await rig.say(paste)
+    assert content is not None and "验证码" in content
+    assert await app.evidence.count(f"wechat_mp:{OPENID}") == 2
+
+
+async def test_subscribe_menu_and_numbered_buttons(make_rig: RigFactory) -> None:
+    rig = await make_rig(customer_service=False)
+    welcome = reply_content(rig.signer, await rig.send(event_xml("subscribe")))
+    assert welcome is not None and welcome.startswith(T.get("commands.start")[:10])
+    step = reply_content(rig.signer, await rig.send(event_xml("CLICK", "cmd:steps")))
+    assert step is not None and "1/7" in step and "回复数字选择" in step
+    assert await rig.say("1") is not None  # a numbered choice is understood
+    assert (await rig.send(event_xml("VIEW", "https://example.org"))).text == "success"  # nothing to say
+    assert (await rig.send(event_xml("CLICK", "cmd:unknown"))).text == "success"
+
+
+async def test_menu_is_created_through_the_api(make_rig: RigFactory, fake: FakeWeChat) -> None:
+    rig = await make_rig()
+    await rig.channel.create_menu()
+    assert fake.menus == [MENU]
+
+
+async def test_screenshot_is_downloaded_by_media_id_and_read(make_rig: RigFactory, fake: FakeWeChat) -> None:
+    rig = await make_rig(customer_service=False, reply_budget_seconds=20)
+    media_id = fake.add_media(png_bytes(render(THREAD)), "image/png")
+    content = reply_content(rig.signer, await rig.send(image_xml(media_id), timeout=30))
+    assert content is not None and "回复数字选择" in content  # the read text is shown for confirmation
+    assert "验证码" in content
+    missing = reply_content(rig.signer, await rig.send(image_xml("media_gone"), timeout=30))
+    assert missing == T.get("wechat.image_unavailable")
+
+
+async def test_voice_and_unsupported_types_get_polite_answers(make_rig: RigFactory) -> None:
+    rig = await make_rig(customer_service=False)
+    voice = message_xml("voice", {"MediaId": "m1", "Format": "amr", "Recognition": "验证码轰炸犯法吗"})
+    assert "《" in (reply_content(rig.signer, await rig.send(voice)) or "")
+    mute = message_xml("voice", {"MediaId": "m2", "Format": "amr"})
+    held = await rig.say("继续")  # the rest of the long voice answer; then nothing is held any more
+    assert held is not None and held.startswith("（2/")
+    assert reply_content(rig.signer, await rig.send(mute)) == T.get("wechat.voice_unrecognised")
+    for kind, fields in [
+        ("video", {"MediaId": "v", "ThumbMediaId": "t"}),
+        ("location", {"Location_X": "23.1", "Location_Y": "113.3", "Scale": "20", "Label": "某地"}),
+        ("link", {"Title": "t", "Description": "d", "Url": "https://example.org"}),
+        ("hologram", {"Content": "?"}),
+    ]:
+        assert reply_content(rig.signer, await rig.send(message_xml(kind, fields))) == T.get("wechat.unsupported")
+
+
+# -- length, the 5-second rule, retries ---------------------------------------------------------------------------
+
+
+async def test_long_answer_is_pushed_in_numbered_parts_in_order(make_rig: RigFactory, fake: FakeWeChat) -> None:
+    rig = await make_rig()
+    answer = await rig.send(text_xml("/mydata"))  # fine either way; then a long one:
+    assert answer.status == 200
+    content = await rig.say("/steps")
+    assert content
+    long_paste = "\n\n".join(
+        f"2026-11-03 02:{i // 60:02d}:{i % 60:02d}\n【平台{i}】您的验证码是{100000 + i}，用于注册，5分钟内有效。"
+        for i in range(40)
+    )
+    answer = await rig.send(text_xml(long_paste))
+    assert answer.text == "success"
+    sent = await fake.wait_sent(2)
+    parts = [m.content for m in sent]
+    assert all(len(p.encode()) <= 2048 for p in parts)
+    numbers = [re.match(r"（(\d+)/(\d+)）", p) for p in parts]
+    assert all(numbers) and [int(m.group(1)) for m in numbers if m] == list(range(1, len(parts) + 1))
+
+
+async def test_slow_answer_with_customer_service_is_acknowledged_then_pushed_once(
+    make_rig: RigFactory, app: App, fake: FakeWeChat
+) -> None:
+    slow = SlowEngine(app.engine, delay=0.8)
+    rig = await make_rig(engine=slow, reply_budget_seconds=0.3)
+    answer = await rig.send(text_xml("/help"), timeout=0.5, attempts=3)
+    assert reply_content(rig.signer, answer) == T.get("wechat.working")
+    sent = await fake.wait_sent(1)
+    await asyncio.sleep(0.5)
+    assert len(fake.sent) == 1 and "/steps" in sent[0].content
+    assert slow.calls == 1
+
+
+async def test_no_customer_service_retry_takes_the_late_answer(make_rig: RigFactory, app: App) -> None:
+    slow = SlowEngine(app.engine, delay=0.7)  # later than attempt 1 (0.3 s budget), in time for attempt 2
+    rig = await make_rig(engine=slow, customer_service=False, reply_budget_seconds=0.3, hold_seconds=0.3)
+    answer = await rig.send(text_xml("/help"), timeout=0.5, attempts=3)
+    assert answer.attempts == 2
+    assert "/steps" in (reply_content(rig.signer, answer) or "")
+    assert slow.calls == 1
+    assert await app.outbox.pending(f"wechat_mp:{OPENID}") == 0  # delivered once, nothing held
+
+
+async def test_no_customer_service_answer_after_all_retries_waits_for_the_next_message(
+    make_rig: RigFactory, app: App
+) -> None:
+    slow = SlowEngine(app.engine, delay=2.0)  # later than all three attempts
+    rig = await make_rig(
+        engine=slow, customer_service=False, reply_budget_seconds=0.3, hold_seconds=0.3, retry_window=3.0
+    )
+    answer = await rig.send(text_xml("/help"), timeout=0.5, attempts=3)
+    assert answer.attempts == 3 and reply_content(rig.signer, answer) == T.get("wechat.later")
+    await asyncio.sleep(2.0)
+    assert await app.outbox.pending(f"wechat_mp:{OPENID}") == 1
+    slow.delay = 0
+    held = await rig.say("继续")
+    assert held is not None and "/steps" in held
+    assert slow.calls == 1  # "继续" only fetched the held answer
+    assert await app.outbox.pending(f"wechat_mp:{OPENID}") == 0
+
+
+async def test_refused_push_is_held_and_handed_over_next_time(make_rig: RigFactory, app: App, fake: FakeWeChat) -> None:
+    fake.fail("message/custom/send", 45015, times=5, errmsg="response out of time limit")
+    slow = SlowEngine(app.engine, delay=0.6)
+    rig = await make_rig(engine=slow, reply_budget_seconds=0.3)
+    assert reply_content(rig.signer, await rig.send(text_xml("/help"), timeout=2.0)) == T.get("wechat.working")
+    for _ in range(50):
+        if await app.outbox.pending(f"wechat_mp:{OPENID}"):
+            break
+        await asyncio.sleep(0.05)
+    slow.delay = 0
+    fake._failures.clear()
+    nxt = await rig.send(text_xml("/cancel"))
+    assert nxt.text == "success"  # held parts go first, then the new answer, all pushed in order
+    sent = await fake.wait_sent(2)
+    assert "/steps" in sent[0].content
+
+
+async def test_the_same_msgid_is_processed_once(make_rig: RigFactory, app: App) -> None:
+    rig = await make_rig(customer_service=False)
+    xml = text_xml("【速购优选】您的验证码是482913，用于注册，5分钟内有效。", msg_id="24600000000000777")
+    first, second = await asyncio.gather(rig.send(xml), rig.send(xml))
+    contents = [reply_content(rig.signer, a) for a in (first, second)]
+    assert sum(c is not None for c in contents) == 1  # one answer, one "success"
+    assert await app.evidence.count(f"wechat_mp:{OPENID}") == 1
+
+
+async def test_flooding_is_slowed_down_kindly(make_rig: RigFactory) -> None:
+    rig = await make_rig(customer_service=False, rate_limit_per_minute=5)
+    answers = [await rig.say("/help") for _ in range(8)]
+    assert all(a and "/steps" in a for a in answers[:5])
+    assert answers[5] == T.get("wechat.rate_limited")
+    assert answers[6] is None and answers[7] is None  # told once, then quietly dropped
+
+
+# -- documents as signed download links --------------------------------------------------------------------------
+
+
+async def test_document_comes_as_a_signed_expiring_link(make_rig: RigFactory, app: App) -> None:
+    now = [time.time()]
+    rig = await make_rig(customer_service=False, clock=lambda: now[0])
+    await rig.say("【速购优选】您的验证码是482913，用于注册，5分钟内有效。")
+    content = await rig.say("/evidence pdf")
+    assert content is not None
+    match = re.search(r"https://bot\.example\.org/hooks(/files/\S+)", content)
+    assert match, content
+    path = match.group(1)
+    async with rig.http.get(rig.base + "/hooks" + path) as r:
+        assert r.status == 200 and (await r.read()).startswith(b"%PDF")
+        assert r.headers["Cache-Control"] == "no-store"
+    token = path.rsplit("/", 1)[1]
+    file_id, expires, sig = token.split(".")
+    for bad in (f"{file_id}.{int(expires) + 9999}.{sig}", f"{'0' * 32}.{expires}.{sig}", "../../etc/passwd", "x"):
+        async with rig.http.get(f"{rig.base}/hooks/files/{bad}") as r:
+            assert r.status == 404
+    now[0] += 7200
+    async with rig.http.get(rig.base + "/hooks" + path) as r:
+        assert r.status == 410 and "过期" in await r.text()
+    now[0] -= 7200
+    await rig.say("/forget")
+    await rig.say("确认")
+    async with rig.http.get(rig.base + "/hooks" + path) as r:
+        assert r.status == 404  # /forget erased the file too

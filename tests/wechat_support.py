@@ -1,0 +1,124 @@
+"""Test helpers for WeChat: callback XML as WeChat writes it, signed query strings, and WeChat's retry pattern.
+
+`post_like_wechat` behaves as WeChat's servers do: wait `timeout` seconds for the answer to a callback, and when
+none comes, post the very same message again, up to three attempts in all.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import ClientSession, ClientTimeout
+
+from bot.channels.wechat_crypto import MessageCrypto, signature
+from bot.channels.wechat_xml import cdata, parse_xml
+
+OPENID = "oAbCd1xYz2-Qw3eRt4yUi5oP6as"
+ACCOUNT = "gh_3f1b2c4d5e6a"
+_ids = itertools.count(24_600_000_000_000_001)
+
+
+def next_msg_id() -> str:
+    """A fresh MsgId."""
+    return str(next(_ids))
+
+
+def message_xml(msg_type: str, fields: dict[str, str], user: str = OPENID, msg_id: str | None = None) -> str:
+    """One callback message (text, image, voice, video, location, link ...) with CDATA as WeChat writes it."""
+    parts = [
+        f"<ToUserName>{cdata(ACCOUNT)}</ToUserName>",
+        f"<FromUserName>{cdata(user)}</FromUserName>",
+        f"<CreateTime>{int(time.time())}</CreateTime>",
+        f"<MsgType>{cdata(msg_type)}</MsgType>",
+    ]
+    parts += [f"<{k}>{cdata(v) if not v.isdigit() else v}</{k}>" for k, v in fields.items()]
+    if msg_type != "event":
+        parts.append(f"<MsgId>{msg_id or next_msg_id()}</MsgId>")
+    return "<xml>" + "".join(parts) + "</xml>"
+
+
+def text_xml(content: str, user: str = OPENID, msg_id: str | None = None) -> str:
+    """A text message."""
+    return message_xml("text", {"Content": content}, user, msg_id)
+
+
+def event_xml(event: str, key: str = "", user: str = OPENID) -> str:
+    """An event (subscribe, CLICK, VIEW ...)."""
+    fields = {"Event": event}
+    if key:
+        fields["EventKey"] = key
+    return message_xml("event", fields, user)
+
+
+def image_xml(media_id: str, user: str = OPENID) -> str:
+    """A picture message."""
+    return message_xml("image", {"PicUrl": "http://mmbiz.qpic.cn/fake.jpg", "MediaId": media_id}, user)
+
+
+@dataclass
+class Signer:
+    """Signs callbacks for one account: plain mode, or safe mode when a crypto is given."""
+
+    token: str
+    crypto: MessageCrypto | None = None
+    nonce: str = "1320562132"
+
+    def query(self, body: str = "", timestamp: int | None = None, encrypted: str | None = None) -> dict[str, str]:
+        """The query string WeChat adds to a callback."""
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        q = {"signature": signature(self.token, ts, self.nonce), "timestamp": ts, "nonce": self.nonce}
+        if encrypted is not None:
+            q.update(encrypt_type="aes", msg_signature=signature(self.token, ts, self.nonce, encrypted))
+        return q
+
+    def wrap(self, inner_xml: str, timestamp: int | None = None) -> tuple[dict[str, str], str]:
+        """(query, body) for a message: as is in plain mode, in the encrypted envelope in safe mode."""
+        ts = int(time.time()) if timestamp is None else timestamp
+        if self.crypto is None:
+            return self.query(inner_xml, ts), inner_xml
+        envelope = parse_xml(self.crypto.encrypt(inner_xml, self.nonce, str(ts)))
+        encrypted = envelope["Encrypt"]
+        body = f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName><Encrypt>{cdata(encrypted)}</Encrypt></xml>"
+        return self.query(body, ts, encrypted), body
+
+    def open_reply(self, text: str) -> dict[str, str]:
+        """The fields of a passive reply (decrypted and signature-checked in safe mode)."""
+        fields = parse_xml(text)
+        if self.crypto is None:
+            return fields
+        expected = signature(self.token, fields["TimeStamp"], fields["Nonce"], fields["Encrypt"])
+        assert fields["MsgSignature"] == expected, "the reply's signature is wrong"
+        return parse_xml(self.crypto.decrypt(fields["Encrypt"]))
+
+
+@dataclass
+class Attempt:
+    """What WeChat saw of one message: which attempt got an answer, and the answer."""
+
+    attempts: int
+    status: int | None
+    text: str | None
+
+
+async def post_like_wechat(
+    http: ClientSession, url: str, query: dict[str, str], body: str | bytes, timeout: float = 5.0, attempts: int = 3
+) -> Attempt:
+    """POST a callback; on no answer within `timeout`, post the same again (WeChat retries twice)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            async with http.post(url, params=query, data=body, timeout=ClientTimeout(total=timeout)) as response:
+                return Attempt(attempt, response.status, await response.text())
+        except TimeoutError:
+            continue
+    return Attempt(attempts, None, None)
+
+
+def reply_content(signer: Signer, answer: Attempt) -> str | None:
+    """The text the person sees from a passive reply (None for "success" or no answer)."""
+    if answer.text is None or answer.text in ("", "success"):
+        return None
+    fields: dict[str, Any] = signer.open_reply(answer.text)
+    return str(fields["Content"])
