@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +23,7 @@ from pydantic import SecretStr
 
 from bot.channels.file_links import FileLinks
 from bot.channels.wechat_api import WeChatApi
-from bot.channels.wechat_crypto import MessageCrypto
+from bot.channels.wechat_crypto import MessageCrypto, signature
 from bot.channels.wechat_mp import MENU, WeChatMpChannel
 from bot.engine.messages import Incoming, Reply
 from bot.settings import Settings, WeChatMpSettings
@@ -46,6 +48,7 @@ TOKEN = "spamtest"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # WeChat's published sample key
 APP_ID = "wx_test_app"  # matches the fake server's app id
 T = Texts()
+DATA = Path(__file__).resolve().parent.parent / "data" / "wechat"
 
 
 class SlowEngine:
@@ -106,12 +109,13 @@ async def make_rig(app: App, settings: Settings, fake: FakeWeChat) -> AsyncItera
         engine: Any = None,
         with_api: bool = True,
         clock: Callable[[], float] = time.time,
+        app_id: str = APP_ID,
         **kw: Any,
     ) -> Rig:
         timing = {k: kw.pop(k) for k in ("hold_seconds", "retry_window") if k in kw}
         mp = WeChatMpSettings(
             token=SecretStr(TOKEN),
-            app_id=APP_ID,
+            app_id=app_id,
             app_secret=SecretStr(fake.secret),
             encoding_aes_key=SecretStr(AES_KEY if safe else ""),
             api_base_url=fake.base_url,
@@ -119,7 +123,7 @@ async def make_rig(app: App, settings: Settings, fake: FakeWeChat) -> AsyncItera
         )
         api = WeChatApi(http, fake.base_url, "mp", APP_ID, fake.secret, backoff_seconds=0.01) if with_api else None
         links = FileLinks(app.files, app.crypto, "https://bot.example.org", "/hooks", 3600, clock=clock)
-        channel = WeChatMpChannel(engine or app.engine, mp, Texts(), app.outbox, api, links, **timing)
+        channel = WeChatMpChannel(engine or app.engine, mp, Texts(), app.outbox, api, links, clock=clock, **timing)
         routes: list[Route] = [*channel.routes(), *links.routes()]
         runner = web.AppRunner(build_web_app(settings, routes), access_log=None)
         await runner.setup()
@@ -128,7 +132,7 @@ async def make_rig(app: App, settings: Settings, fake: FakeWeChat) -> AsyncItera
         base = f"http://127.0.0.1:{runner.addresses[0][1]}"
         cleanups.append(channel.close)
         cleanups.append(runner.cleanup)
-        crypto = MessageCrypto(TOKEN, AES_KEY, APP_ID) if safe else None
+        crypto = MessageCrypto(TOKEN, AES_KEY, app_id) if safe else None
         return Rig(f"{base}/hooks/wechat/mp", channel, Signer(TOKEN, crypto), http, fake, base)
 
     yield build
@@ -204,6 +208,29 @@ async def test_safe_mode_round_trip_with_the_published_key(make_rig: RigFactory)
     forged = {**query, "msg_signature": "0" * 40}
     async with rig.http.post(rig.url, params=forged, data=body) as r:
         assert r.status == 403
+
+
+async def test_the_published_safe_mode_sample_is_accepted_and_answered_encrypted(make_rig: RigFactory) -> None:
+    sample = json.loads((DATA / "safe_mode_sample.json").read_text(encoding="utf-8"))["official_account"]
+    assert (sample["token"], sample["encoding_aes_key"]) == (TOKEN, AES_KEY)
+    moment = float(sample["timestamp"])  # the sample is from 2014: the channel's clock is set to its moment
+    rig = await make_rig(safe=True, customer_service=False, app_id=sample["appid"], clock=lambda: moment)
+    query = {
+        "signature": signature(TOKEN, sample["timestamp"], sample["nonce"]),
+        "timestamp": sample["timestamp"],
+        "nonce": sample["nonce"],
+        "encrypt_type": "aes",
+        "msg_signature": sample["msg_signature"],
+    }
+    body = f"<xml><ToUserName><![CDATA[{sample['expected']['ToUserName']}]]></ToUserName>"
+    body += f"<Encrypt><![CDATA[{sample['encrypt']}]]></Encrypt></xml>"
+    answer = await post_like_wechat(rig.http, rig.url, query, body, attempts=1)
+    assert answer.status == 200 and answer.text and "<Encrypt>" in answer.text
+    fields = rig.signer.open_reply(answer.text)
+    assert fields["ToUserName"] == sample["expected"]["FromUserName"]  # back to the sample's sender
+    assert fields["Content"]  # "abcdteT" is not a question we cover: a kind answer all the same
+    async with rig.http.post(rig.url, params={**query, "timestamp": str(int(moment) + 1)}, data=body) as r:
+        assert r.status == 403  # the same body with another timestamp no longer matches its signature
 
 
 async def test_sms_paste_is_analysed_and_logged(make_rig: RigFactory, app: App) -> None:

@@ -1,0 +1,182 @@
+"""WeCom (企业微信) end to end: encrypted callbacks over real HTTP into the web app, the real engine, and replies and
+files through the fake WeChat API server (gettoken, message/send, media/get, media/upload) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from aiohttp import ClientSession, web
+from pydantic import SecretStr
+
+from bot.channels.wechat_api import WeChatApi
+from bot.channels.wechat_crypto import MessageCrypto, signature
+from bot.channels.wechat_xml import cdata, parse_xml
+from bot.channels.wecom import WeComChannel
+from bot.settings import Settings, WeComSettings
+from bot.texts import Texts
+from bot.web import build_web_app
+from bot.wiring import App
+from tests.fake_wechat import FakeWeChat, SentMessage
+from tests.sms.test_ocr import THREAD, png_bytes, render
+from tests.wechat_support import image_xml, message_xml, text_xml
+
+TOKEN = "wecomToken42"
+AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"  # a made-up 43-character EncodingAESKey
+AGENT_ID = 1000002
+USER = "ZhangSan"
+NONCE = "5577"
+T = Texts()
+
+
+@dataclass
+class WeComRig:
+    """The web app with the WeCom channel, and a WeCom server that posts to it."""
+
+    url: str
+    http: ClientSession
+    crypto: MessageCrypto
+    fake: FakeWeChat
+    channel: WeComChannel
+
+    def signed(self, payload: str, timestamp: int | None = None) -> dict[str, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        return {"msg_signature": signature(TOKEN, ts, NONCE, payload), "timestamp": ts, "nonce": NONCE}
+
+    def wrap(self, inner: str) -> tuple[dict[str, str], str]:
+        ts = str(int(time.time()))
+        encrypted = parse_xml(self.crypto.encrypt(inner, NONCE, ts))["Encrypt"]
+        body = (
+            f"<xml><ToUserName>{cdata(self.fake.corp_id)}</ToUserName><AgentID>{AGENT_ID}</AgentID>"
+            f"<Encrypt>{cdata(encrypted)}</Encrypt></xml>"
+        )
+        return self.signed(encrypted, int(ts)), body
+
+    async def post(self, inner: str) -> tuple[int, str]:
+        query, body = self.wrap(inner)
+        async with self.http.post(self.url, params=query, data=body) as r:
+            return r.status, await r.text()
+
+    async def replies(self, count: int) -> list[SentMessage]:
+        return await self.fake.wait_sent(count, timeout=30)
+
+
+@pytest.fixture
+async def rig(app: App, settings: Settings) -> AsyncIterator[WeComRig]:
+    fake = FakeWeChat()
+    await fake.start()
+    http = ClientSession()
+    work = WeComSettings(
+        token=SecretStr(TOKEN),
+        corp_id=fake.corp_id,
+        corp_secret=SecretStr(fake.corp_secret),
+        agent_id=AGENT_ID,
+        encoding_aes_key=SecretStr(AES_KEY),
+        api_base_url=fake.base_url,
+    )
+    api = WeChatApi(http, fake.base_url, "work", fake.corp_id, fake.corp_secret, backoff_seconds=0.01)
+    channel = WeComChannel(app.engine, work, Texts(), app.outbox, api)
+    runner = web.AppRunner(build_web_app(settings, channel.routes()), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    crypto = MessageCrypto(TOKEN, AES_KEY, fake.corp_id, work=True)
+    yield WeComRig(f"http://127.0.0.1:{runner.addresses[0][1]}/hooks/wechat/work", http, crypto, fake, channel)
+    await channel.close()
+    await runner.cleanup()
+    await http.close()
+    await fake.close()
+    assert all(len(m.content.encode()) <= 2048 for m in fake.sent if m.msgtype == "text")
+
+
+def work_text(content: str, msg_id: str | None = None) -> str:
+    return text_xml(content, user=USER, msg_id=msg_id).replace("</xml>", f"<AgentID>{AGENT_ID}</AgentID></xml>")
+
+
+async def test_url_verification_decrypts_the_echostr(rig: WeComRig) -> None:
+    echo = parse_xml(rig.crypto.encrypt("5927782489442352469", NONCE, str(int(time.time()))))["Encrypt"]
+    async with rig.http.get(rig.url, params={**rig.signed(echo), "echostr": echo}) as r:
+        assert (r.status, await r.text()) == (200, "5927782489442352469")
+    async with rig.http.get(rig.url, params={**rig.signed("other"), "echostr": echo}) as r:
+        assert r.status == 403
+
+
+async def test_question_is_answered_through_the_app_message_api(rig: WeComRig) -> None:
+    status, body = await rig.post(work_text("有人冒充法院给我发短信说要起诉我，怎么分辨真假？"))
+    assert (status, body) == (200, "")  # answered at once; the reply is pushed
+    sent = await rig.replies(1)
+    assert sent[0].to_user == USER and sent[0].agent_id == AGENT_ID and sent[0].msgtype == "text"
+    assert "《" in sent[0].content
+
+
+async def test_evidence_pdf_arrives_as_a_real_file(rig: WeComRig, app: App) -> None:
+    await rig.post(work_text("【速购优选】您的验证码是482913，用于注册，5分钟内有效。"))
+    await rig.replies(1)
+    await rig.post(work_text("/evidence pdf"))
+    sent = await rig.replies(2)
+    files = [m for m in sent if m.msgtype == "file"]
+    assert len(files) == 1
+    name, data = rig.fake.uploads[files[0].content]
+    assert name.endswith(".pdf") and data.startswith(b"%PDF")
+    texts = [m for m in sent[1:] if m.msgtype == "text"]
+    assert texts and sent.index(texts[0]) < sent.index(files[0])  # the explanation comes before the file
+
+
+async def test_screenshot_is_downloaded_and_read(rig: WeComRig) -> None:
+    media_id = rig.fake.add_media(png_bytes(render(THREAD)), "image/png")
+    inner = image_xml(media_id, user=USER).replace("</xml>", f"<AgentID>{AGENT_ID}</AgentID></xml>")
+    await rig.post(inner)
+    sent = await rig.replies(1)
+    assert "验证码" in sent[0].content and "回复数字选择" in sent[0].content
+
+
+async def test_bad_callbacks_are_refused_and_nothing_is_sent(rig: WeComRig, app: App) -> None:
+    query, body = rig.wrap(work_text("/help"))
+    for params, data, status in [
+        ({**query, "msg_signature": "0" * 40}, body, 403),
+        ({**query, "timestamp": "1409735669"}, body, 403),  # an old request replayed
+        (query, "<xml><Encrypt>", 400),
+        (query, '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Encrypt>&e;</Encrypt></xml>', 400),
+        (rig.signed("bm90IGEgcmVhbCBtZXNzYWdl"), "<xml><Encrypt>bm90IGEgcmVhbCBtZXNzYWdl</Encrypt></xml>", 400),
+    ]:
+        async with rig.http.post(rig.url, params=params, data=io.BytesIO(data.encode())) as r:
+            assert r.status == status
+    await asyncio.sleep(0.2)
+    assert rig.fake.sent == []
+
+
+async def test_retried_message_is_answered_once(rig: WeComRig) -> None:
+    xml = work_text("/help", msg_id="7380000000000000042")
+    await asyncio.gather(rig.post(xml), rig.post(xml), rig.post(xml))
+    await rig.replies(1)
+    await asyncio.sleep(0.3)
+    assert len(rig.fake.sent) == 1
+
+
+async def test_api_outage_holds_replies_and_delivers_them_in_order_later(rig: WeComRig, app: App) -> None:
+    rig.fake.fail("message/send", 45009, times=4, errmsg="api freq out of limit")  # all 4 attempts of one send
+    await rig.post(work_text("/help"))
+    for _ in range(100):
+        if await app.outbox.pending(f"wecom:{USER}"):
+            break
+        await asyncio.sleep(0.05)
+    assert await app.outbox.pending(f"wecom:{USER}") == 1
+    await rig.post(work_text("/cancel"))
+    sent = await rig.replies(2)
+    assert "/steps" in sent[0].content  # the held /help answer first, then the new one
+    assert await app.outbox.pending(f"wecom:{USER}") == 0
+
+
+async def test_unsupported_and_event_messages(rig: WeComRig) -> None:
+    video = message_xml("video", {"MediaId": "v1", "ThumbMediaId": "t1"}, user=USER)
+    await rig.post(video)
+    sent = await rig.replies(1)
+    assert sent[0].content == T.get("wechat.unsupported")
+    enter = message_xml("event", {"Event": "enter_agent", "EventKey": ""}, user=USER)
+    await rig.post(enter)
+    await asyncio.sleep(0.3)
+    assert len(rig.fake.sent) == 1  # entering the app says nothing
