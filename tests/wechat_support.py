@@ -109,7 +109,9 @@ async def post_like_wechat(
     """POST a callback; on no answer within `timeout`, post the same again (WeChat retries twice)."""
     for attempt in range(1, attempts + 1):
         try:
-            async with http.post(url, params=query, data=body, timeout=ClientTimeout(total=timeout)) as response:
+            # ceil_threshold: aiohttp rounds timeouts of 5 s and more up to a whole second unless told otherwise
+            limit = ClientTimeout(total=timeout, ceil_threshold=3600)
+            async with http.post(url, params=query, data=body, timeout=limit) as response:
                 return Attempt(attempt, response.status, await response.text())
         except TimeoutError:
             continue

@@ -99,7 +99,7 @@ class WeChatMpChannel:
             texts,
             push,
             budget=budget,
-            hold=hold_seconds if hold_seconds is not None else max(0.5, 5.5 - budget),
+            hold=hold_seconds if hold_seconds is not None else max(1.5, 6.5 - budget),  # well past WeChat's 5 s
             retry_window=retry_window,
         )
         self.limiter = RateLimiter(settings.rate_limit_per_minute)

@@ -413,3 +413,21 @@ async def test_document_comes_as_a_signed_expiring_link(make_rig: RigFactory, ap
     await rig.say("确认")
     async with rig.http.get(rig.base + "/hooks" + path) as r:
         assert r.status == 404  # /forget erased the file too
+
+
+@pytest.mark.slow
+async def test_full_scale_timing_slow_engine_is_delivered_exactly_once(
+    make_rig: RigFactory, app: App, fake: FakeWeChat
+) -> None:
+    """WeChat's real timing (5 s timeout, 4.5 s budget): a 6 s answer without and an 8 s answer with pushes."""
+    passive_rig = await make_rig(engine=SlowEngine(app.engine, 6.0), customer_service=False)
+    push_rig = await make_rig(engine=SlowEngine(app.engine, 8.0))
+    no_push, with_push = await asyncio.gather(
+        passive_rig.send(text_xml("/help", user="oPassiveUser"), timeout=5.0, attempts=3),
+        push_rig.send(text_xml("/help", user="oPushUser"), timeout=5.0, attempts=3),
+    )
+    assert no_push.attempts == 2 and "/steps" in (reply_content(passive_rig.signer, no_push) or "")
+    assert with_push.attempts == 1 and reply_content(push_rig.signer, with_push) == T.get("wechat.working")
+    sent = await fake.wait_sent(1, timeout=10)
+    await asyncio.sleep(1.0)
+    assert [m.to_user for m in fake.sent] == ["oPushUser"] and "/steps" in sent[0].content
