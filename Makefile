@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/export_bench.py
 	$(BIN)/python bench/ocr_bench.py
 	$(BIN)/python bench/telegram_bench.py
+	$(BIN)/python bench/wechat_bench.py
 
 eval: $(STAMP)
 	$(BIN)/anning eval
