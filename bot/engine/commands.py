@@ -45,14 +45,18 @@ def run(command: str, session: Session, texts: Texts) -> Outcome:
     return Outcome([Reply(texts.get("commands.unknown", command="/" + command))])
 
 
-def mydata_text(session: Session, texts: Texts, evidence_count: int = 0) -> str:
-    """Everything stored about the user, readable (the evidence log is summarised; /evidence exports it)."""
+def mydata_text(session: Session, texts: Texts, evidence_count: int = 0, extra: dict[str, int] | None = None) -> str:
+    """Everything stored about the user, readable (the evidence log is summarised; /evidence exports it).
+
+    extra: counts of other things held for the user (replies waiting for "继续", download files).
+    """
     data: dict[str, object] = {
         k: v for k, v in session.to_dict().items() if v not in (None, "", [], {}, 0) and k != "buttons"
     }
     if evidence_count:
         data["evidence_items"] = evidence_count
-    if session.is_blank() and not evidence_count:
+    data.update({k: v for k, v in (extra or {}).items() if v})
+    if session.is_blank() and not evidence_count and not any((extra or {}).values()):
         return texts.get("commands.mydata_empty")
     return texts.get("commands.mydata", data=json.dumps(data, ensure_ascii=False, indent=2))
 

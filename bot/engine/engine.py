@@ -26,7 +26,13 @@ from bot.texts import Texts
 
 
 class Eraser(Protocol):
-    """Anything else holding a user's data that /forget must erase (held replies, download files)."""
+    """Anything else holding a user's data: /mydata counts it, /forget erases it (held replies, download files)."""
+
+    name: str  # how /mydata labels it
+
+    async def count(self, user_key: str) -> int:
+        """How many items are held for the user."""
+        ...
 
     async def erase(self, user_key: str) -> int:
         """Erase the user's data; returns how many items went."""
@@ -138,7 +144,8 @@ class Engine:
         t = self.texts
         if command == "mydata":
             count = await self.evidence.count(msg.user_key)
-            return [Reply(commands.mydata_text(session, t, count))], False
+            extra = {e.name: await e.count(msg.user_key) for e in self.erasers}
+            return [Reply(commands.mydata_text(session, t, count, extra))], False
         if command == "evidence":
             fmt = argument.lower().lstrip(".")
             if fmt:

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
 from bot.engine.messages import FileOut
 from bot.storage.crypto import Crypto
@@ -25,6 +25,8 @@ class StoredFile:
 
 class FileStore:
     """Put a FileOut for a user until a moment; get it back by its random id."""
+
+    name = "download_files"  # /mydata label: documents waiting behind a download link
 
     def __init__(self, db: Database, crypto: Crypto) -> None:
         self.db = db
@@ -51,6 +53,12 @@ class FileStore:
         header = json.loads(plain[4 : 4 + size])
         expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
         return StoredFile(FileOut(header["name"], plain[4 + size :], header["mime"]), row.user_id, expires)
+
+    async def count(self, user_key: str) -> int:
+        """How many files the user has stored (for /mydata)."""
+        uid = self.crypto.pseudonym(user_key)
+        async with self.db.sessions() as s:
+            return int(await s.scalar(select(func.count()).select_from(FileRow).where(FileRow.user_id == uid)) or 0)
 
     async def erase(self, user_key: str) -> int:
         """Delete every file of the user (/forget)."""

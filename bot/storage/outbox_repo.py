@@ -13,6 +13,8 @@ from bot.storage.db import Database, OutboxRow
 class Outbox:
     """Per-user FIFO of message texts, encrypted at rest and keyed by the user's pseudonym."""
 
+    name = "held_replies"  # /mydata label: replies waiting to be handed over
+
     def __init__(self, db: Database, crypto: Crypto) -> None:
         self.db = db
         self.crypto = crypto
@@ -60,6 +62,10 @@ class Outbox:
         async with self.db.sessions() as s:
             count = await s.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.user_id == uid))
         return int(count or 0)
+
+    async def count(self, user_key: str) -> int:
+        """Same as pending (for /mydata)."""
+        return await self.pending(user_key)
 
     async def erase(self, user_key: str) -> int:
         """Forget everything held for the user (/forget)."""
