@@ -324,8 +324,10 @@ async def test_slow_answer_with_customer_service_is_acknowledged_then_pushed_onc
 
 
 async def test_no_customer_service_retry_takes_the_late_answer(make_rig: RigFactory, app: App) -> None:
-    slow = SlowEngine(app.engine, delay=0.7)  # later than attempt 1 (0.3 s budget), in time for attempt 2
-    rig = await make_rig(engine=slow, customer_service=False, reply_budget_seconds=0.3, hold_seconds=0.3)
+    # attempt 1 waits until 0.4 s, WeChat retries at 0.5 s and attempt 2 waits until 0.9 s: the answer (0.65 s)
+    # is late for the first and in time for the second, with 0.25 s to spare either way
+    slow = SlowEngine(app.engine, delay=0.65)
+    rig = await make_rig(engine=slow, customer_service=False, reply_budget_seconds=0.4, hold_seconds=0.4)
     answer = await rig.send(text_xml("/help"), timeout=0.5, attempts=3)
     assert answer.attempts == 2
     assert "/steps" in (reply_content(rig.signer, answer) or "")
