@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import logging
 import math
 import random
@@ -62,6 +61,7 @@ from bot.texts import Texts  # noqa: E402
 from bot.web import build_web_app  # noqa: E402
 from bot.wiring import App, build_app  # noqa: E402
 from tests.fake_wechat import FakeWeChat  # noqa: E402
+from tests.netguard import loopback_only  # noqa: E402
 from tests.wechat_support import ACCOUNT, Attempt, Signer, post_like_wechat, reply_content, text_xml  # noqa: E402
 
 TOKEN = "spamtest"
@@ -74,23 +74,6 @@ MARKER = re.compile(r"m-\d+")
 BUDGET, HOLD, WECHAT_TIMEOUT, RETRY_WINDOW, ATTEMPTS = 0.3, 0.3, 0.5, 3.0, 3
 MIX = (("fast", 0.60, 0.0, 0.1), ("attempt 2", 0.25, 0.4, 0.7), ("too late", 0.15, 1.5, 2.5))
 REFUSED_PUSHES = 5
-
-
-# -- no outside network ----------------------------------------------------------------------------------------------
-
-_real_connect = socket.socket.connect
-
-
-def _loopback_only(self: socket.socket, address: Any) -> Any:
-    host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = host == "localhost"
-        if not loopback:
-            raise RuntimeError(f"the bench must not reach the network: connect to {address!r}")
-    return _real_connect(self, address)
 
 
 class QuietExpected(logging.Filter):
@@ -416,7 +399,7 @@ async def main() -> None:
     quiet = QuietExpected()
     for handler in logging.getLogger().handlers:
         handler.addFilter(quiet)
-    socket.socket.connect = _loopback_only  # type: ignore[method-assign,assignment]
+    socket.socket.connect = loopback_only  # type: ignore[method-assign,assignment]
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), knowledge_dir=ROOT / "knowledge")

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.settings import PROJECT_ROOT, Settings
 from bot.wiring import App, QAParts, build_app, build_qa
-
-_real_connect = socket.socket.connect
-
-
-def _guarded_connect(self: socket.socket, address: Any) -> Any:
-    host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = host == "localhost"
-        if not loopback:
-            raise RuntimeError(f"tests must not reach the network: connect to {address!r}")
-    return _real_connect(self, address)
+from tests.netguard import loopback_only
 
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Any connection to a non-loopback address fails the test (the PTB OfflineRequest idea)."""
-    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect", loopback_only)
     yield
 
 
