@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.engine.messages import Citation
 from bot.legal_qa.bm25 import Tokenizer
-from bot.legal_qa.knowledge import Instrument, KnowledgeBase
+from bot.legal_qa.knowledge import KnowledgeBase
 from bot.legal_qa.retrieve import Passage, Retrieval
 from bot.texts import Texts
 
@@ -31,15 +31,6 @@ class Answer:
     passages: list[Passage]
     english: bool
     mentions: list[str] = field(default_factory=list)  # instruments named without an article number
-
-
-def _status_note(ins: Instrument) -> str:
-    """What a reader must know about an instrument's currency next to a citation; empty when simply in force."""
-    if ins.status in ("superseded", "repealed"):
-        return ins.status_note
-    if ins.status == "amended":
-        return ins.numbering_note or ins.status_note
-    return ""
 
 
 def is_english(text: str) -> bool:
@@ -77,7 +68,7 @@ class Answerer:
                     status=ins.status,
                     source=ref.article.source or ins.sources[0].url,
                     title=ins.title,
-                    status_note=_status_note(ins),
+                    status_note=ins.citation_note,
                 )
             )
             if len(out) == MAX_CITATIONS:

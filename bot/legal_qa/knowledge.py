@@ -134,6 +134,7 @@ class Instrument(BaseModel):
     status_note: str = ""
     superseded_by: str | None = None
     numbering_note: str | None = None
+    change_note: str = ""  # a recent change readers must know next to any citation (e.g. a renumbering)
     sources: list[Source] = Field(min_length=1)
     articles: list[Article] = Field(default_factory=list)
     not_found: list[NotFound] = Field(default_factory=list)
@@ -160,6 +161,15 @@ class Instrument(BaseModel):
     def current(self) -> bool:
         """True when the text is the one in force (possibly with a numbering note)."""
         return self.status in ("in_force", "amended")
+
+    @property
+    def citation_note(self) -> str:
+        """What a reader must know about this text's currency next to a citation; empty when simply in force."""
+        if self.status in ("superseded", "repealed"):
+            return self.status_note
+        if self.status == "amended":
+            return self.numbering_note or self.status_note
+        return self.change_note
 
 
 class Contact(BaseModel):

@@ -55,7 +55,7 @@ def citations(findings: Sequence[Finding], kb: KnowledgeBase) -> list[Citation]:
                     status=ins.status,
                     source=ref.article.source or ins.sources[0].url,
                     title=ins.title,
-                    status_note=ins.status_note if not ins.current or ins.numbering_note else "",
+                    status_note=ins.citation_note,
                 )
             )
     return out

@@ -186,10 +186,15 @@ def test_no_article_number_or_law_outside_the_cited_list(templates: dict[str, Te
             assert name in allowed, (tpl.name, name)
 
 
-def test_law_mentions_name_the_law_without_an_article_number(templates: dict[str, Template], kb: KnowledgeBase) -> None:
+def test_police_report_cites_the_2025_law_by_its_new_number(templates: dict[str, Template], kb: KnowledgeBase) -> None:
     police = fill(templates["police_report"], full_slots(), kb, TODAY).text
-    assert "《中华人民共和国治安管理处罚法》处理" in police
+    assert "《中华人民共和国治安管理处罚法》第五十条" in police
+    assert "多次发送淫秽、侮辱、恐吓等信息或者采取滋扰、纠缠、跟踪等方法" in police
+    assert "2026年1月1日起施行" in police
     assert "第四十二条" not in police  # the superseded 2012 numbering
+
+
+def test_law_mentions_name_the_law_without_an_article_number(templates: dict[str, Template], kb: KnowledgeBase) -> None:
     lender = fill(templates["lender_complaint"], full_slots(), kb, TODAY).text
     assert "《商业银行互联网贷款管理暂行办法》等监管规定" in lender
 

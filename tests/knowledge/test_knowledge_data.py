@@ -30,6 +30,13 @@ def test_key_articles_have_exact_official_wording() -> None:
     assert "（一）以电话、短信、即时通讯工具、电子邮件、传单等方式侵扰他人的私人生活安宁；" in art.article.text
     assert kb.get("criminal-law:293-1") is not None
     assert kb.get("criminal-law:293-1").article.label == "第二百九十三条之一"  # type: ignore[union-attr]
+    psapl = kb.get("public-security-admin-punishments-law-2025:50")
+    assert psapl is not None and psapl.instrument.status == "in_force"
+    assert (
+        "（五）多次发送淫秽、侮辱、恐吓等信息或者采取滋扰、纠缠、跟踪等方法，干扰他人正常生活的；" in psapl.article.text
+    )
+    assert "可以责令其一定期限内禁止接触被侵害人" in psapl.article.text
+    assert psapl.article.source and psapl.article.source.startswith("https://")
 
 
 def test_statuses_and_changes_are_recorded() -> None:

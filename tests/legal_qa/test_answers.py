@@ -74,6 +74,16 @@ def test_an_explicitly_named_old_article_is_shown_as_repealed(qa_parts: QAParts)
     first = ans.citations[0]
     assert first.id == "public-security-admin-punishments-law-2012:42" and first.status == "superseded"
     assert "已失效" in ans.text and "2026年1月1日" in ans.text
+    assert "第五十条" in ans.text  # where its content lives now
+
+
+def test_harassment_reported_to_police_cites_the_current_article_with_the_renumbering_note(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("催收天天发短信骂我恐吓我，派出所说是经济纠纷不管，能报警吗")
+    ids = [c.id for c in ans.citations]
+    assert "public-security-admin-punishments-law-2025:50" in ids
+    assert "《治安管理处罚法》第五十条" in ans.text and "第四十二条" in ans.text and "已失效" in ans.text
+    named = qa_parts.qa.ask("新治安管理处罚法第五十条怎么规定的")
+    assert named.citations[0].id == "public-security-admin-punishments-law-2025:50"
 
 
 def test_amended_law_citation_carries_its_numbering_note(qa_parts: QAParts) -> None:

@@ -202,8 +202,8 @@ def _broken_rules(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
     ("old", "new", "message"),
     [
         (
-            "civil-code:1024, criminal-law:246",
-            "civil-code:1024, criminal-law:999",
+            "criminal-law:246, civil-code:1033",
+            "criminal-law:999, civil-code:1033",
             "unknown article 'criminal-law:999'",
         ),
         ("'老赖|人渣", "'(老赖|人渣", "bad regex"),
