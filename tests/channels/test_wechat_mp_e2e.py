@@ -421,15 +421,40 @@ async def test_document_comes_as_a_signed_expiring_link(make_rig: RigFactory, ap
 async def test_full_scale_timing_slow_engine_is_delivered_exactly_once(
     make_rig: RigFactory, app: App, fake: FakeWeChat
 ) -> None:
-    """WeChat's real timing (5 s timeout, 4.5 s budget): a 6 s answer without and an 8 s answer with pushes."""
-    passive_rig = await make_rig(engine=SlowEngine(app.engine, 6.0), customer_service=False)
-    push_rig = await make_rig(engine=SlowEngine(app.engine, 8.0))
-    no_push, with_push = await asyncio.gather(
-        passive_rig.send(text_xml("/help", user="oPassiveUser"), timeout=5.0, attempts=3),
-        push_rig.send(text_xml("/help", user="oPushUser"), timeout=5.0, attempts=3),
+    """WeChat's real timing (5 s timeout, three attempts, 4.5 s budget) with answers taking 4 s to 20 s.
+
+    4 s: passive, first attempt. 6 s without pushes: the retry takes it. 8 s and 20 s with pushes: acknowledged,
+    then pushed once. 20 s without pushes: all three attempts get "later", the answer waits for the next message.
+    """
+    fast = await make_rig(engine=SlowEngine(app.engine, 4.0), customer_service=False)
+    retry = await make_rig(engine=SlowEngine(app.engine, 6.0), customer_service=False)
+    push = await make_rig(engine=SlowEngine(app.engine, 8.0))
+    push_late = await make_rig(engine=SlowEngine(app.engine, 20.0))
+    late_engine = SlowEngine(app.engine, 20.0)
+    held = await make_rig(engine=late_engine, customer_service=False)
+    r4, r6, r8, r20_push, r20_held = await asyncio.gather(
+        fast.send(text_xml("/help", user="oFour"), timeout=5.0, attempts=3),
+        retry.send(text_xml("/help", user="oSix"), timeout=5.0, attempts=3),
+        push.send(text_xml("/help", user="oEight"), timeout=5.0, attempts=3),
+        push_late.send(text_xml("/help", user="oTwentyPush"), timeout=5.0, attempts=3),
+        held.send(text_xml("/help", user="oTwentyHeld"), timeout=5.0, attempts=3),
     )
-    assert no_push.attempts == 2 and "/steps" in (reply_content(passive_rig.signer, no_push) or "")
-    assert with_push.attempts == 1 and reply_content(push_rig.signer, with_push) == T.get("wechat.working")
-    sent = await fake.wait_sent(1, timeout=10)
+    assert r4.attempts == 1 and "/steps" in (reply_content(fast.signer, r4) or "")
+    assert r6.attempts == 2 and "/steps" in (reply_content(retry.signer, r6) or "")
+    assert r8.attempts == 1 and reply_content(push.signer, r8) == T.get("wechat.working")
+    assert r20_push.attempts == 1 and reply_content(push_late.signer, r20_push) == T.get("wechat.working")
+    assert r20_held.attempts == 3 and reply_content(held.signer, r20_held) == T.get("wechat.later")
+    await fake.wait_sent(2, timeout=25)
+    for _ in range(100):  # the 20 s answer without pushes settles into the outbox
+        if await app.outbox.pending("wechat_mp:oTwentyHeld"):
+            break
+        await asyncio.sleep(0.1)
     await asyncio.sleep(1.0)
-    assert [m.to_user for m in fake.sent] == ["oPushUser"] and "/steps" in sent[0].content
+    assert sorted(m.to_user for m in fake.sent) == ["oEight", "oTwentyPush"]
+    assert all("/steps" in m.content for m in fake.sent)
+    assert await app.outbox.pending("wechat_mp:oTwentyHeld") == 1
+    late_engine.delay = 0
+    handed = await held.send(text_xml("继续", user="oTwentyHeld"))
+    assert "/steps" in (reply_content(held.signer, handed) or "")
+    assert late_engine.calls == 1  # "继续" fetched the held answer, nothing was computed twice
+    assert await app.outbox.pending("wechat_mp:oTwentyHeld") == 0
