@@ -36,3 +36,9 @@ def run_cli(args: list[str], data_dir: Path, stdin: str = "") -> subprocess.Comp
         timeout=300,
         check=False,
     )
+
+
+def stored_bytes(db_file: Path) -> bytes:
+    """Everything SQLite has on disk for a database: the file plus its write-ahead log (WAL mode), if any."""
+    parts = [db_file, db_file.with_name(db_file.name + "-wal")]
+    return b"".join(p.read_bytes() for p in parts if p.exists())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import DateTime, Integer, LargeBinary, String, UniqueConstraint, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -60,12 +61,22 @@ class FileRow(Base):
     payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class SeenRow(Base):
+    """A platform message id already taken on (keyed hash only), so a retry after a restart is not answered twice."""
+
+    __tablename__ = "seen_messages"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class Database:
     """Owns the engine and the session factory."""
 
     def __init__(self, url: str) -> None:
         self.engine: AsyncEngine = create_async_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 
     async def create_all(self) -> None:
         """Create missing tables (the schema is additive so far; migrations come with the first change)."""
@@ -75,3 +86,13 @@ class Database:
     async def close(self) -> None:
         """Dispose of the connection pool."""
         await self.engine.dispose()
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """WAL: readers never wait for the writer, and a commit is one append (synchronous=NORMAL is durable in WAL
+    mode except for the last commits on power loss); writers queue for up to 10 s instead of failing."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

@@ -17,6 +17,7 @@ from bot.evidence.stats import compute, episodes
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database, EvidenceRow
 from bot.storage.evidence_repo import EvidenceStore, NewEvidence
+from tests.support import stored_bytes
 
 SH = ZoneInfo("Asia/Shanghai")
 NIGHT = datetime(2026, 11, 3, 2, 14, tzinfo=SH)
@@ -69,7 +70,7 @@ async def test_users_logs_are_separate_and_erasable(store: EvidenceStore) -> Non
 
 async def test_content_is_encrypted_at_rest(store: EvidenceStore, tmp_path: Path) -> None:
     await store.append("telegram:42", [code(1, "海豚钱包", 0)])
-    raw = (tmp_path / "ev.sqlite3").read_bytes()
+    raw = stored_bytes(tmp_path / "ev.sqlite3")
     assert "海豚钱包".encode() not in raw and b"telegram:42" not in raw
 
 

@@ -13,7 +13,7 @@ from bot.storage.db import Database
 from bot.storage.files_repo import FileStore
 from bot.storage.outbox_repo import Outbox
 from bot.wiring import App
-from tests.support import say
+from tests.support import say, stored_bytes
 
 
 async def _db(tmp_path: Path) -> Database:
@@ -33,7 +33,7 @@ async def test_outbox_is_fifo_per_user_and_encrypted(tmp_path: Path) -> None:
     assert await box.drain("wechat_mp:a") == ["（2/2）第二段", "第三段"]
     assert await box.pop("wechat_mp:a") == (None, 0)
     await db.close()
-    raw = (tmp_path / "o.sqlite3").read_bytes()
+    raw = stored_bytes(tmp_path / "o.sqlite3")
     assert "别人的".encode() not in raw and b"wechat_mp:b" not in raw  # content and user ids are not in clear
 
 
@@ -51,7 +51,7 @@ async def test_files_round_trip_expire_and_erase(tmp_path: Path) -> None:
     again, _ = await store.put("wecom:z", FileOut("a.pdf", b"x", "application/pdf"), later)
     assert await store.erase("wecom:z") == 1 and await store.get(again) is None
     await db.close()
-    assert b"secret" not in (tmp_path / "o.sqlite3").read_bytes()
+    assert b"secret" not in stored_bytes(tmp_path / "o.sqlite3")
 
 
 async def test_mydata_counts_and_forget_erases_held_replies_too(app: App, settings: Settings) -> None:
