@@ -146,7 +146,7 @@ async def serve(settings: Settings, app: App, engine: Any, api: WeChatApi | None
         api_base_url=api_base,
         **kw,
     )
-    channel = WeChatMpChannel(engine, mp, T, app.outbox, api, None, **timing)
+    channel = WeChatMpChannel(engine, mp, T, app.outbox, api, None, seen=app.seen, **timing)
     runner = web.AppRunner(build_web_app(settings, channel.routes()), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

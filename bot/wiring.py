@@ -33,6 +33,7 @@ from bot.storage.evidence_repo import EvidenceStore
 from bot.storage.files_repo import FileStore
 from bot.storage.outbox_repo import Outbox
 from bot.storage.repositories import SqlSessionStore
+from bot.storage.seen_repo import SeenMessages
 from bot.texts import Texts
 
 if TYPE_CHECKING:  # the web channels are imported only when serving: `anning chat` starts faster without them
@@ -94,6 +95,7 @@ class App:
     crypto: Crypto
     outbox: Outbox
     files: FileStore
+    seen: SeenMessages
 
     async def close(self) -> None:
         """Release the database."""
@@ -111,6 +113,7 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
     evidence = EvidenceStore(db, crypto)
     outbox = Outbox(db, crypto)
     files = FileStore(db, crypto)
+    seen = SeenMessages(db, crypto)
     classifier = Classifier(load_rules(parts.kb, settings.knowledge_dir / "sms_rules.yaml"))
     sms_handler = SmsHandler(parts.kb, classifier, evidence, RapidOcr(), texts, settings.font_path)
     drafts = DraftHandler(load_templates(settings.knowledge_dir / "templates", parts.kb), parts.kb, evidence, texts)
@@ -127,7 +130,7 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
         max_paste_chars=settings.max_paste_chars,
         erasers=(outbox, files),
     )
-    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files)
+    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen)
 
 
 @dataclass
@@ -188,6 +191,7 @@ async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> W
             wechat_api(settings, http, "mp"),
             links,
             max_file_bytes=settings.max_file_bytes,
+            seen=app.seen,
         )
         hooks.stoppers.append(mp.close)
         hooks.routes.extend(mp.routes())
@@ -195,7 +199,13 @@ async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> W
     work_api = wechat_api(settings, http, "work")
     if settings.wecom.token.get_secret_value() and work_api is not None:
         wecom = WeComChannel(
-            app.engine, settings.wecom, texts, app.outbox, work_api, max_file_bytes=settings.max_file_bytes
+            app.engine,
+            settings.wecom,
+            texts,
+            app.outbox,
+            work_api,
+            max_file_bytes=settings.max_file_bytes,
+            seen=app.seen,
         )
         hooks.stoppers.append(wecom.close)
         hooks.routes.extend(wecom.routes())

@@ -13,7 +13,9 @@ message becomes one `Job` (its texts are computed once, whatever the retries); e
    and the reply says how many; "继续" hands them over, oldest first.
 
 Exactly one of these claims a job. A job nobody claimed in time (WeChat gave up) goes to the outbox, so nothing is
-lost; a retry of a claimed job gets an empty "success".
+lost; a retry of a claimed job gets an empty "success". With a `Seen` store, a message id is also claimed in the
+database before anything is computed, so a retry that reaches a restarted process (or another instance) is answered
+with "success" rather than computed and answered twice; that process had already pushed or held the answer.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
@@ -35,6 +37,18 @@ log = logging.getLogger(__name__)
 
 Push = Callable[[str, str], Awaitable[None]]  # (user key, text); raises when the platform refuses
 Compute = Callable[[], Coroutine[Any, Any, list[str]]]
+
+
+class Seen(Protocol):
+    """Message ids taken on by any process (bot.storage.seen_repo.SeenMessages)."""
+
+    async def first(self, key: str) -> bool:
+        """Record the id; False when it was taken on before."""
+        ...
+
+
+class AlreadyHandled(Exception):
+    """The message id was taken on by an earlier process or another instance: nothing to compute or send."""
 
 
 @dataclass
@@ -76,6 +90,7 @@ class Delivery:
         max_attempts: int = 3,
         retry_window: float = 20.0,
         keep_jobs: int = 10_000,
+        seen: Seen | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.outbox = outbox
@@ -86,6 +101,7 @@ class Delivery:
         self.max_attempts = max_attempts
         self.retry_window = retry_window
         self.keep_jobs = keep_jobs
+        self.seen = seen
         self.clock = clock
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -101,9 +117,7 @@ class Delivery:
         """Handle one callback attempt for message `key`; returns the passive reply text (None: reply "success")."""
         job = self._jobs.get(key)
         if job is None:
-            job = Job(user_key, asyncio.create_task(compute()), self.clock())
-            self._jobs[key] = job
-            self._trim()
+            job = self._new_job(key, user_key, compute)
             self._spawn(self._settle(job))
         job.attempts += 1
         if job.claimed:
@@ -112,6 +126,10 @@ class Delivery:
             texts = await asyncio.wait_for(asyncio.shield(job.task), self.budget)
         except TimeoutError:
             return await self._late(job)
+        except AlreadyHandled:  # the earlier process pushed or held the answer: hand over what is held, if any
+            job.claim()
+            job.settled.set()
+            return None if self.push is not None else await self._hand_over(user_key, [])
         except Exception:
             log.exception("wechat: computing a reply failed")
             texts = [self.texts.get("wechat.error")]
@@ -129,11 +147,23 @@ class Delivery:
             raise ValueError("enqueue needs a push function")
         if key in self._jobs:
             return
-        job = Job(user_key, asyncio.create_task(compute()), self.clock())
+        job = self._new_job(key, user_key, compute)
         job.claim()
+        self._spawn(self._push_when_ready(job))
+
+    def _new_job(self, key: str, user_key: str, compute: Compute) -> Job:
+        """Start computing message `key` (once the database agrees no other process has taken it on)."""
+
+        async def once() -> list[str]:
+            if self.seen is not None and not await self.seen.first(f"{user_key}|{key}"):  # ids are per account
+                log.info("wechat: message taken on before (restart or another instance); not answered again")
+                raise AlreadyHandled
+            return await compute()
+
+        job = Job(user_key, asyncio.create_task(once()), self.clock())
         self._jobs[key] = job
         self._trim()
-        self._spawn(self._push_when_ready(job))
+        return job
 
     async def _late(self, job: Job) -> str | None:
         if self.push is not None:
@@ -170,13 +200,17 @@ class Delivery:
     async def _result(self, job: Job) -> list[str]:
         try:
             return await job.task
+        except AlreadyHandled:
+            return []
         except Exception:
             log.exception("wechat: computing a reply failed")
             return [self.texts.get("wechat.error")]
 
     async def _push_when_ready(self, job: Job) -> None:
         try:
-            await self._push_all(job.user_key, await self._result(job))
+            texts = await self._result(job)
+            if texts:
+                await self._push_all(job.user_key, texts)
         finally:
             job.settled.set()
 
@@ -200,6 +234,8 @@ class Delivery:
             return
         job.claim()
         try:
+            if not texts:  # taken on by another process: nothing of ours to send
+                return
             if self.push is not None:
                 await self._push_all(job.user_key, texts)
             else:

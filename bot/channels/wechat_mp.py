@@ -22,7 +22,7 @@ from bot.channels.file_links import FileLinks
 from bot.channels.wechat_api import WeChatApi
 from bot.channels.wechat_common import SPLIT_BYTES, Decision, decide, pack, prepare, texts_for
 from bot.channels.wechat_crypto import CryptoError, MessageCrypto, check_signature, timestamp_fresh
-from bot.channels.wechat_delivery import Delivery
+from bot.channels.wechat_delivery import Delivery, Seen
 from bot.channels.wechat_xml import BadXml, WeChatMessage, dedupe_key, parse_xml, render_text_reply, to_message
 from bot.engine.engine import Engine
 from bot.engine.messages import Reply
@@ -79,6 +79,7 @@ class WeChatMpChannel:
         max_file_bytes: int = 10 * 1024 * 1024,
         hold_seconds: float | None = None,
         retry_window: float = 20.0,
+        seen: Seen | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
@@ -101,6 +102,7 @@ class WeChatMpChannel:
             budget=budget,
             hold=hold_seconds if hold_seconds is not None else max(1.5, 6.5 - budget),  # well past WeChat's 5 s
             retry_window=retry_window,
+            seen=seen,
         )
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
 

@@ -20,7 +20,7 @@ from bot.channels.base import RateLimiter, Verdict, register
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.channels.wechat_common import MAX_BYTES, Decision, decide, pack, prepare, texts_for
 from bot.channels.wechat_crypto import CryptoError, MessageCrypto, check_signature, timestamp_fresh
-from bot.channels.wechat_delivery import Delivery
+from bot.channels.wechat_delivery import Delivery, Seen
 from bot.channels.wechat_xml import BadXml, WeChatMessage, dedupe_key, parse_xml, to_message
 from bot.engine.engine import Engine
 from bot.settings import WeComSettings
@@ -52,6 +52,7 @@ class WeComChannel:
         api: WeChatApi,
         *,
         max_file_bytes: int = 10 * 1024 * 1024,
+        seen: Seen | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
@@ -65,7 +66,7 @@ class WeComChannel:
         self.crypto = MessageCrypto(
             self.token, settings.encoding_aes_key.get_secret_value(), settings.corp_id, work=True
         )
-        self.delivery = Delivery(outbox, texts, self._push)
+        self.delivery = Delivery(outbox, texts, self._push, seen=seen)
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
 
     def routes(self) -> list[Route]:

@@ -123,7 +123,9 @@ async def make_rig(app: App, settings: Settings, fake: FakeWeChat) -> AsyncItera
         )
         api = WeChatApi(http, fake.base_url, "mp", APP_ID, fake.secret, backoff_seconds=0.01) if with_api else None
         links = FileLinks(app.files, app.crypto, "https://bot.example.org", "/hooks", 3600, clock=clock)
-        channel = WeChatMpChannel(engine or app.engine, mp, Texts(), app.outbox, api, links, clock=clock, **timing)
+        channel = WeChatMpChannel(
+            engine or app.engine, mp, Texts(), app.outbox, api, links, clock=clock, seen=app.seen, **timing
+        )
         routes: list[Route] = [*channel.routes(), *links.routes()]
         runner = web.AppRunner(build_web_app(settings, routes), access_log=None)
         await runner.setup()
@@ -377,6 +379,32 @@ async def test_the_same_msgid_is_processed_once(make_rig: RigFactory, app: App) 
     contents = [reply_content(rig.signer, a) for a in (first, second)]
     assert sum(c is not None for c in contents) == 1  # one answer, one "success"
     assert await app.evidence.count(f"wechat_mp:{OPENID}") == 1
+
+
+async def test_a_retry_reaching_a_restarted_process_is_not_answered_twice(make_rig: RigFactory, app: App) -> None:
+    engine = SlowEngine(app.engine, delay=0.0)
+    before = await make_rig(engine=engine, customer_service=False)
+    xml = text_xml("/help", msg_id="24600000000000888")
+    assert "/steps" in (reply_content(before.signer, await before.send(xml)) or "")
+    await before.channel.close()
+    after = await make_rig(engine=engine, customer_service=False)  # a new process: nothing in memory, same database
+    again = await after.send(xml)
+    assert again.text == "success" and engine.calls == 1
+    assert "/steps" in (await after.say("/help") or "")  # new messages are answered as usual
+
+
+async def test_an_answer_cut_off_by_a_restart_is_handed_over_on_the_retry(make_rig: RigFactory, app: App) -> None:
+    engine = SlowEngine(app.engine, delay=0.5)
+    before = await make_rig(engine=engine, customer_service=False, reply_budget_seconds=0.2, hold_seconds=0.1)
+    xml = text_xml("/help", msg_id="24600000000000999")
+    assert (await before.send(xml, timeout=0.25)).text is None  # WeChat gave up on this attempt
+    await before.channel.close()  # shutting down: the answer still being computed is held, not lost
+    assert await app.outbox.pending(f"wechat_mp:{OPENID}") == 1
+    after = await make_rig(engine=engine, customer_service=False)
+    retry = await after.send(xml)
+    assert "/steps" in (reply_content(after.signer, retry) or "")  # the held answer, not a second computation
+    assert engine.calls == 1
+    assert await app.outbox.pending(f"wechat_mp:{OPENID}") == 0
 
 
 async def test_flooding_is_slowed_down_kindly(make_rig: RigFactory) -> None:

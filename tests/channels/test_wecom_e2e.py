@@ -65,11 +65,10 @@ class WeComRig:
         return await self.fake.wait_sent(count, timeout=30)
 
 
-@pytest.fixture
-async def rig(app: App, settings: Settings) -> AsyncIterator[WeComRig]:
-    fake = FakeWeChat()
-    await fake.start()
-    http = ClientSession()
+async def serve_wecom(
+    app: App, settings: Settings, fake: FakeWeChat, http: ClientSession
+) -> tuple[str, WeComChannel, web.AppRunner]:
+    """One process's WeCom channel on 127.0.0.1: its callback URL, the channel and its runner."""
     work = WeComSettings(
         token=SecretStr(TOKEN),
         corp_id=fake.corp_id,
@@ -79,13 +78,22 @@ async def rig(app: App, settings: Settings) -> AsyncIterator[WeComRig]:
         api_base_url=fake.base_url,
     )
     api = WeChatApi(http, fake.base_url, "work", fake.corp_id, fake.corp_secret, backoff_seconds=0.01)
-    channel = WeComChannel(app.engine, work, Texts(), app.outbox, api)
+    channel = WeComChannel(app.engine, work, Texts(), app.outbox, api, seen=app.seen)
     runner = web.AppRunner(build_web_app(settings, channel.routes()), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
+    return f"http://127.0.0.1:{runner.addresses[0][1]}/hooks/wechat/work", channel, runner
+
+
+@pytest.fixture
+async def rig(app: App, settings: Settings) -> AsyncIterator[WeComRig]:
+    fake = FakeWeChat()
+    await fake.start()
+    http = ClientSession()
+    url, channel, runner = await serve_wecom(app, settings, fake, http)
     crypto = MessageCrypto(TOKEN, AES_KEY, fake.corp_id, work=True)
-    yield WeComRig(f"http://127.0.0.1:{runner.addresses[0][1]}/hooks/wechat/work", http, crypto, fake, channel)
+    yield WeComRig(url, http, crypto, fake, channel)
     await channel.close()
     await runner.cleanup()
     await http.close()
@@ -155,6 +163,26 @@ async def test_retried_message_is_answered_once(rig: WeComRig) -> None:
     await rig.replies(1)
     await asyncio.sleep(0.3)
     assert len(rig.fake.sent) == 1
+
+
+async def test_a_retry_reaching_a_restarted_process_is_not_answered_twice(
+    rig: WeComRig, app: App, settings: Settings
+) -> None:
+    xml = work_text("/help", msg_id="7380000000000000043")
+    await rig.post(xml)
+    await rig.replies(1)
+    await rig.channel.close()
+    url, channel, runner = await serve_wecom(app, settings, rig.fake, rig.http)  # a new process, same database
+    try:
+        restarted = WeComRig(url, rig.http, rig.crypto, rig.fake, channel)
+        assert (await restarted.post(xml))[0] == 200
+        await restarted.post(work_text("/cancel"))
+        sent = await rig.replies(2)
+        await asyncio.sleep(0.3)
+        assert len(rig.fake.sent) == 2 and "/steps" in sent[0].content  # the retry was not answered again
+    finally:
+        await channel.close()
+        await runner.cleanup()
 
 
 async def test_api_outage_holds_replies_and_delivers_them_in_order_later(rig: WeComRig, app: App) -> None:
