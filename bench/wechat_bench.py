@@ -5,8 +5,9 @@ Part 1, callback throughput in safe mode (token "spamtest", WeChat's published E
 "/cancel", each with a fresh MsgId, each OpenID sending at most 10, so the per-user rate limiter stays at its
 default 20/min and never interferes) to the real web app (bot/web.py) on 127.0.0.1 for --seconds, after a
 1-second warm-up; every answer is signature-checked, decrypted and its content checked. It runs once with a stub
-engine that answers "ok" at once (the channel's own cost: signatures, AES both ways, XML, delivery, the outbox
-check) and once with the real engine (SQLite session, texts). `customer_service=False`, so every answer is passive.
+engine that answers "ok" at once (the channel's own cost: signatures, AES both ways, XML, delivery, the message-id
+claim written to SQLite, the outbox check) and once with the real engine (SQLite session, texts).
+`customer_service=False`, so every answer is passive.
 The clients run in the same process and event loop (their own signing, encrypting and decrypting is printed
 separately and counts against the bot), so the figures are pessimistic. The product's target: >= 300 callbacks/s
 with signature and AES on a 2-core machine.
