@@ -399,7 +399,7 @@ def cmd_wechat_menu(args: argparse.Namespace) -> int:
 
     from bot.channels.wechat_api import WeChatApiError
     from bot.channels.wechat_mp import MENU
-    from bot.wiring import wechat_api
+    from bot.wiring import open_token_store, wechat_api
 
     settings = _settings(args)
     if args.show:
@@ -407,16 +407,22 @@ def cmd_wechat_menu(args: argparse.Namespace) -> int:
         return 0
 
     async def main() -> int:
-        async with ClientSession() as http:
-            api = wechat_api(settings, http, "mp")
-            if api is None:
-                print("wechat-menu needs ANNING_WECHAT_MP__APP_ID and __APP_SECRET", file=sys.stderr)
-                return 2
-            try:
-                await api.create_menu(MENU)
-            except WeChatApiError as exc:
-                print(f"WeChat refused the menu: {exc}", file=sys.stderr)
-                return 1
+        mp = settings.wechat_mp
+        if not (mp.app_id and mp.app_secret.get_secret_value()):
+            print("wechat-menu needs ANNING_WECHAT_MP__APP_ID and __APP_SECRET", file=sys.stderr)
+            return 2
+        tokens, db = await open_token_store(settings)  # the server's token, not a new one that would replace it
+        try:
+            async with ClientSession() as http:
+                api = wechat_api(settings, http, "mp", tokens)
+                assert api is not None
+                try:
+                    await api.create_menu(MENU)
+                except WeChatApiError as exc:
+                    print(f"WeChat refused the menu: {exc}", file=sys.stderr)
+                    return 1
+        finally:
+            await db.close()
         print("menu installed")
         return 0
 

@@ -34,6 +34,7 @@ from bot.storage.files_repo import FileStore
 from bot.storage.outbox_repo import Outbox
 from bot.storage.repositories import SqlSessionStore
 from bot.storage.seen_repo import SeenMessages
+from bot.storage.tokens_repo import TokenStore
 from bot.texts import Texts
 
 if TYPE_CHECKING:  # the web channels are imported only when serving: `anning chat` starts faster without them
@@ -96,6 +97,7 @@ class App:
     outbox: Outbox
     files: FileStore
     seen: SeenMessages
+    tokens: TokenStore
 
     async def close(self) -> None:
         """Release the database."""
@@ -114,6 +116,7 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
     outbox = Outbox(db, crypto)
     files = FileStore(db, crypto)
     seen = SeenMessages(db, crypto)
+    tokens = TokenStore(db, crypto)
     classifier = Classifier(load_rules(parts.kb, settings.knowledge_dir / "sms_rules.yaml"))
     sms_handler = SmsHandler(parts.kb, classifier, evidence, RapidOcr(), texts, settings.font_path)
     drafts = DraftHandler(load_templates(settings.knowledge_dir / "templates", parts.kb), parts.kb, evidence, texts)
@@ -130,7 +133,7 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
         max_paste_chars=settings.max_paste_chars,
         erasers=(outbox, files),
     )
-    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen)
+    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens)
 
 
 @dataclass
@@ -147,7 +150,9 @@ class Webhooks:
             await stop()
 
 
-def wechat_api(settings: Settings, http: ClientSession, kind: str) -> WeChatApi | None:
+def wechat_api(
+    settings: Settings, http: ClientSession, kind: str, tokens: TokenStore | None = None
+) -> WeChatApi | None:
     """The WeChat API client for the Official Account ("mp") or WeCom ("work"), if its credentials are set."""
     from bot.channels.wechat_api import WeChatApi
 
@@ -155,11 +160,21 @@ def wechat_api(settings: Settings, http: ClientSession, kind: str) -> WeChatApi 
         mp = settings.wechat_mp
         if not (mp.app_id and mp.app_secret.get_secret_value()):
             return None
-        return WeChatApi(http, mp.api_base_url, "mp", mp.app_id, mp.app_secret.get_secret_value())
+        return WeChatApi(http, mp.api_base_url, "mp", mp.app_id, mp.app_secret.get_secret_value(), tokens=tokens)
     work = settings.wecom
     if not (work.corp_id and work.corp_secret.get_secret_value()):
         return None
-    return WeChatApi(http, work.api_base_url, "work", work.corp_id, work.corp_secret.get_secret_value())
+    secret = work.corp_secret.get_secret_value()
+    return WeChatApi(http, work.api_base_url, "work", work.corp_id, secret, tokens=tokens)
+
+
+async def open_token_store(settings: Settings) -> tuple[TokenStore, Database]:
+    """The shared access-token store alone (for commands that need no engine); close the Database after use."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url())
+    await db.create_all()
+    crypto = Crypto(load_key(settings.encryption_key.get_secret_value(), Path(settings.data_dir) / "secret.key"))
+    return TokenStore(db, crypto), db
 
 
 async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> Webhooks:
@@ -188,7 +203,7 @@ async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> W
             settings.wechat_mp,
             texts,
             app.outbox,
-            wechat_api(settings, http, "mp"),
+            wechat_api(settings, http, "mp", app.tokens),
             links,
             max_file_bytes=settings.max_file_bytes,
             seen=app.seen,
@@ -196,7 +211,7 @@ async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> W
         hooks.stoppers.append(mp.close)
         hooks.routes.extend(mp.routes())
         hooks.names.append("wechat_mp")
-    work_api = wechat_api(settings, http, "work")
+    work_api = wechat_api(settings, http, "work", app.tokens)
     if settings.wecom.token.get_secret_value() and work_api is not None:
         wecom = WeComChannel(
             app.engine,

@@ -6,6 +6,8 @@ Server side, as the WeChat and WeCom server-API documents specify, one app of ea
   (WeCom) issue a fresh access token on every fetch (`expires_in` 7200); wrong credentials get 40013 / 40001;
 - every other call checks its `access_token` query parameter: unknown gets 40001 "invalid credential", a token
   made stale by `expire_tokens()` gets 42001 "access_token expired"; an MP token is unknown to WeCom and back;
+  with `latest_only`, a new token makes the earlier ones of its kind unknown (WeChat, once its 5-minute grace for
+  the previous token has passed);
 - `POST /cgi-bin/message/custom/send` (MP customer-service message) and `POST /cgi-bin/message/send` (WeCom app
   message, with agentid) record what was sent; JSON bodies are read as UTF-8 and, as WeChat clients show them,
   \\uXXXX escapes stay literal (so a client that escapes non-ASCII text is caught);
@@ -72,6 +74,7 @@ class FakeWeChat:
         self.corp_secret = corp_secret
         self.token_fetches = 0
         self.token_delay = 0.0
+        self.latest_only = False
         self.chunked_media = False
         self.sent: list[SentMessage] = []
         self.menus: list[dict[str, Any]] = []
@@ -186,6 +189,8 @@ class FakeWeChat:
 
     def _issue(self, kind: str) -> web.Response:
         token = f"{kind}_tok_{next(self._ids)}_{secrets.token_urlsafe(24)}"
+        if self.latest_only:
+            self._tokens = {t: k for t, k in self._tokens.items() if k != kind}
         self._tokens[token] = kind
         self.issued.append(token)
         if kind == "mp":

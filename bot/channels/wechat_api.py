@@ -2,7 +2,9 @@
 
 One `WeChatApi` per account. The access token is fetched once and shared (single-flight: concurrent callers wait for
 the one fetch), kept until 300 s before it runs out, and fetched again when WeChat says it is invalid or expired
-(the call is then retried once). "System busy" and frequency-limit answers, HTTP 5xx and network errors are retried
+(the call is then retried once). With a `SharedTokens` store, processes share it too: before fetching, a process
+takes the token another one stored (unless WeChat just refused that very token), so instances do not keep
+invalidating each other's tokens or spend the daily fetch quota. "System busy" and frequency-limit answers, HTTP 5xx and network errors are retried
 with exponential backoff; any other errcode is raised at once as `WeChatApiError`. Logs name the method, the path
 and the errcode only: never the token, the secret or what a message says.
 
@@ -18,7 +20,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import aiohttp
 
@@ -61,6 +63,18 @@ class _Transient(Exception):
 FormFactory = Callable[[], aiohttp.FormData]
 
 
+class SharedTokens(Protocol):
+    """Access tokens shared by every process (bot.storage.tokens_repo.TokenStore)."""
+
+    async def get(self, name: str) -> tuple[str, float] | None:
+        """The stored token and its end of use as a Unix time."""
+        ...
+
+    async def put(self, name: str, token: str, expires_at: float) -> None:
+        """Store a freshly fetched token."""
+        ...
+
+
 class WeChatApi:
     """Client for one Official Account ("mp") or one WeCom corp app ("work") on an existing aiohttp session."""
 
@@ -74,7 +88,9 @@ class WeChatApi:
         *,
         max_attempts: int = 4,
         backoff_seconds: float = 0.5,
+        tokens: SharedTokens | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         if kind not in ("mp", "work"):
             raise ValueError(f"kind must be 'mp' or 'work', not {kind!r}")
@@ -86,6 +102,9 @@ class WeChatApi:
         self.max_attempts = max(1, max_attempts)
         self.backoff_seconds = backoff_seconds
         self._clock = clock
+        self._wall = wall
+        self._shared = tokens
+        self._rejected: str | None = None  # the token WeChat refused last: never taken from the shared store again
         self._token: str | None = None
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
@@ -114,6 +133,9 @@ class WeChatApi:
                 return token
             if self._fetches != seen and self._fetch_error is not None:  # the fetch we waited for failed
                 raise WeChatApiError(self._fetch_error.errcode, self._fetch_error.errmsg)
+            shared = await self._from_store()
+            if shared is not None:
+                return shared
             self._fetch_error = None
             try:
                 token, expires_in = await self._fetch_token()
@@ -122,13 +144,47 @@ class WeChatApi:
                 raise
             finally:
                 self._fetches += 1
-            self._token = token
             # 300 s early as a rule; a short-lived token is kept for half its life instead of not at all
-            self._expires_at = self._clock() + max(expires_in - REFRESH_MARGIN, expires_in / 2)
+            lifetime = max(expires_in - REFRESH_MARGIN, expires_in / 2)
+            self._token = token
+            self._expires_at = self._clock() + lifetime
+            await self._to_store(token, self._wall() + lifetime)
             return token
+
+    @property
+    def _store_name(self) -> str:
+        return f"{self.kind}:{self.app_id}"
+
+    async def _from_store(self) -> str | None:
+        """A usable token another process stored, adopted as this process's cache."""
+        if self._shared is None:
+            return None
+        try:
+            found = await self._shared.get(self._store_name)
+        except Exception as exc:  # the store is an optimisation: fetch instead
+            log.warning("wechat %s: shared token store unreadable (%s)", self.kind, type(exc).__name__)
+            return None
+        if found is None:
+            return None
+        token, expires_at = found
+        left = expires_at - self._wall()
+        if token == self._rejected or left <= 0:
+            return None
+        self._token = token
+        self._expires_at = self._clock() + left
+        return token
+
+    async def _to_store(self, token: str, expires_at: float) -> None:
+        if self._shared is None:
+            return
+        try:
+            await self._shared.put(self._store_name, token, expires_at)
+        except Exception as exc:
+            log.warning("wechat %s: shared token store unwritable (%s)", self.kind, type(exc).__name__)
 
     def invalidate(self, token: str) -> None:
         """Forget the cached token if it is still `token` (WeChat said it is invalid or expired)."""
+        self._rejected = token
         if self._token == token:
             self._token = None
             self._expires_at = 0.0

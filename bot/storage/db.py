@@ -69,6 +69,15 @@ class SeenRow(Base):
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class ApiTokenRow(Base):
+    """A platform access token shared by every process of one deployment; encrypted."""
+
+    __tablename__ = "api_tokens"
+    name: Mapped[str] = mapped_column(String(160), primary_key=True)  # "mp:<appid>" or "work:<corpid>"
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Database:
     """Owns the engine and the session factory."""
 

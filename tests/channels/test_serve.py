@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from pathlib import Path
 
 from aiohttp import ClientSession, web
 from pydantic import SecretStr
 
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
 from bot.web import build_web_app
 from bot.wiring import App, start_webhooks
 from tests.fake_wechat import FakeWeChat
@@ -62,3 +65,34 @@ def test_wechat_menu_is_shown_without_credentials(tmp_path: Path) -> None:
     assert result.returncode == 0 and "cmd:steps" in result.stdout and "七步应对" in result.stdout
     result = run_cli(["wechat-menu"], tmp_path)
     assert result.returncode == 2 and "APP_SECRET" in result.stderr
+
+
+async def test_wechat_menu_installs_the_menu_with_the_servers_shared_token(tmp_path: Path) -> None:
+    fake = FakeWeChat()
+    await fake.start()
+    fake.latest_only = True  # a second token would knock out the running server's one
+    env = {
+        **os.environ,
+        "ANNING_DATA_DIR": str(tmp_path),
+        "ANNING_WECHAT_MP__APP_ID": fake.app_id,
+        "ANNING_WECHAT_MP__APP_SECRET": fake.secret,
+        "ANNING_WECHAT_MP__API_BASE_URL": fake.base_url,
+    }
+    try:
+        for _ in range(2):  # the command twice: the second run uses the token the first one stored
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "wechat-menu",
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            out, err = await asyncio.wait_for(proc.communicate(), 120)
+            assert proc.returncode == 0, err.decode()
+            assert "menu installed" in out.decode()
+        assert len(fake.menus) == 2 and fake.token_fetches == 1
+    finally:
+        await fake.close()

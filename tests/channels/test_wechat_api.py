@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import ClientSession
 
 from bot.channels.wechat_api import TOO_LARGE, WeChatApi, WeChatApiError
+from bot.storage.crypto import Crypto
+from bot.storage.db import Database
+from bot.storage.tokens_repo import TokenStore
 from tests.fake_wechat import FakeWeChat
+from tests.support import stored_bytes
 
 OPENID = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
 USERID = "zhangsan"
@@ -108,6 +114,36 @@ async def test_two_token_errors_in_a_row_raise(session: ClientSession, fake: Fak
         await api.send_text(OPENID, "hi")
     assert info.value.errcode == 40001
     assert fake.token_fetches == 2 and not fake.sent
+
+
+async def test_processes_sharing_a_token_store_fetch_one_token_between_them(
+    session: ClientSession, fake: FakeWeChat, tmp_path: Path
+) -> None:
+    fake.latest_only = True  # every fetch makes the earlier token unusable, as WeChat does after its grace period
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 't.sqlite3'}")
+    await db.create_all()
+    store = TokenStore(db, Crypto(os.urandom(32)))
+    first, second = mp(session, fake, tokens=store), mp(session, fake, tokens=store)  # two server processes
+    await first.send_text(OPENID, "一")
+    await second.send_text(OPENID, "二")
+    assert fake.token_fetches == 1  # the second process took the stored token
+    fake.expire_tokens()
+    await first.send_text(OPENID, "三")  # 42001: refreshed once, and stored
+    await second.send_text(OPENID, "四")  # its cached token is stale too: it takes the new one, no fetch
+    assert fake.token_fetches == 2
+    assert [m.content for m in fake.sent] == ["一", "二", "三", "四"]
+    await db.close()
+    assert fake.issued[-1].encode() not in stored_bytes(tmp_path / "t.sqlite3")  # encrypted at rest
+
+
+async def test_without_a_shared_store_processes_invalidate_each_other(session: ClientSession, fake: FakeWeChat) -> None:
+    fake.latest_only = True
+    first, second = mp(session, fake), mp(session, fake)
+    for text in ("一", "二", "三", "四"):
+        await first.send_text(OPENID, text)
+        await second.send_text(OPENID, text)
+    assert fake.token_fetches == 8  # each call's token was replaced by the other process: the case the store avoids
+    assert len(fake.sent) == 8
 
 
 @pytest.mark.parametrize(("errcode", "status"), [(45009, 200), (-1, 200), (45011, 200), (0, 502)])
