@@ -4,9 +4,10 @@ One `WeChatApi` per account. The access token is fetched once and shared (single
 the one fetch), kept until 300 s before it runs out, and fetched again when WeChat says it is invalid or expired
 (the call is then retried once). With a `SharedTokens` store, processes share it too: before fetching, a process
 takes the token another one stored (unless WeChat just refused that very token), so instances do not keep
-invalidating each other's tokens or spend the daily fetch quota. "System busy" and frequency-limit answers, HTTP 5xx and network errors are retried
-with exponential backoff; any other errcode is raised at once as `WeChatApiError`. Logs name the method, the path
-and the errcode only: never the token, the secret or what a message says.
+invalidating each other's tokens or spend the daily fetch quota. "System busy" and frequency-limit answers, HTTP
+5xx and network errors are retried with exponential backoff; any other errcode is raised at once as
+`WeChatApiError`. Logs name the method, the path and the errcode only: never the token, the secret or what a
+message says.
 
 JSON is sent as UTF-8 without \\uXXXX escapes (WeChat would show them literally); media downloads are streamed and
 refused as soon as they pass the caller's byte limit.

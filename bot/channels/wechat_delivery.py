@@ -14,8 +14,9 @@ message becomes one `Job` (its texts are computed once, whatever the retries); e
 
 Exactly one of these claims a job. A job nobody claimed in time (WeChat gave up) goes to the outbox, so nothing is
 lost; a retry of a claimed job gets an empty "success". With a `Seen` store, a message id is also claimed in the
-database before anything is computed, so a retry that reaches a restarted process (or another instance) is answered
-with "success" rather than computed and answered twice; that process had already pushed or held the answer.
+database before anything is computed, so a retry that reaches a restarted process (or another instance) is not
+computed and answered twice: the first process pushed or held the answer, so the retry gets "success" (accounts
+that push) or the oldest held reply (accounts that cannot).
 """
 
 from __future__ import annotations
