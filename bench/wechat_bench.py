@@ -6,7 +6,8 @@ Part 1, callback throughput in safe mode (token "spamtest", WeChat's published E
 default 20/min and never interferes) to the real web app (bot/web.py) on 127.0.0.1 for --seconds, after a
 1-second warm-up; every answer is signature-checked, decrypted and its content checked. It runs once with a stub
 engine that answers "ok" at once (the channel's own cost: signatures, AES both ways, XML, delivery, the message-id
-claim written to SQLite, the outbox check) and once with the real engine (SQLite session, texts).
+claim written to SQLite, the outbox check), again without the id claim (to show its cost in the same run), and
+once with the real engine (SQLite session, texts).
 `customer_service=False`, so every answer is passive.
 The clients run in the same process and event loop (their own signing, encrypting and decrypting is printed
 separately and counts against the bot), so the figures are pessimistic. The product's target: >= 300 callbacks/s
@@ -136,7 +137,15 @@ class Rig:
     runner: web.AppRunner
 
 
-async def serve(settings: Settings, app: App, engine: Any, api: WeChatApi | None, api_base: str, **kw: Any) -> Rig:
+async def serve(
+    settings: Settings,
+    app: App,
+    engine: Any,
+    api: WeChatApi | None,
+    api_base: str,
+    no_claim: bool = False,
+    **kw: Any,
+) -> Rig:
     """The channel in safe mode behind the real web app on 127.0.0.1, a free port."""
     timing = {k: kw.pop(k) for k in ("hold_seconds", "retry_window") if k in kw}
     mp = WeChatMpSettings(
@@ -147,7 +156,7 @@ async def serve(settings: Settings, app: App, engine: Any, api: WeChatApi | None
         api_base_url=api_base,
         **kw,
     )
-    channel = WeChatMpChannel(engine, mp, T, app.outbox, api, None, seen=app.seen, **timing)
+    channel = WeChatMpChannel(engine, mp, T, app.outbox, api, None, seen=None if no_claim else app.seen, **timing)
     runner = web.AppRunner(build_web_app(settings, channel.routes()), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -165,9 +174,11 @@ def pct(values: list[float], q: int) -> float:
 # -- part 1 ----------------------------------------------------------------------------------------------------------
 
 
-async def throughput(settings: Settings, app: App, label: str, engine: Any, seconds: float, concurrency: int) -> None:
+async def throughput(
+    settings: Settings, app: App, label: str, engine: Any, seconds: float, concurrency: int, no_claim: bool = False
+) -> None:
     """Closed loop: `concurrency` clients posting encrypted commands, each OpenID sending at most 10."""
-    rig = await serve(settings, app, engine, None, "http://127.0.0.1:9", customer_service=False)
+    rig = await serve(settings, app, engine, None, "http://127.0.0.1:9", customer_service=False, no_claim=no_claim)
     sign = signer()
     stub = isinstance(engine, StubEngine)
     bad_texts = {T.get("wechat.rate_limited"), T.get("wechat.error")}
@@ -410,6 +421,9 @@ async def main() -> None:
         try:
             print(f"callbacks in safe mode (signature + AES), {args.concurrency} concurrent clients, passive replies:")
             await throughput(settings, app, "stub engine (channel only)", StubEngine(), args.seconds, args.concurrency)
+            await throughput(
+                settings, app, "stub engine, no id claim in SQLite", StubEngine(), args.seconds, args.concurrency, True
+            )
             await throughput(
                 settings, app, "real engine, /help and /cancel", app.engine, args.seconds, args.concurrency
             )

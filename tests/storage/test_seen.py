@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from sqlalchemy.exc import IntegrityError
+
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database
-from bot.storage.seen_repo import SeenMessages
+from bot.storage.seen_repo import Claim, SeenMessages
 from tests.support import stored_bytes
 
 
@@ -38,4 +42,35 @@ async def test_old_ids_are_swept(tmp_path: Path) -> None:
     assert await seen.first("c")  # the third claim sweeps: a and b are past `keep`
     assert await seen.first("a")  # forgotten, so new again
     assert await seen.sweep() == 0
+    await db.close()
+
+
+async def test_concurrent_claims_are_committed_together_and_each_id_wins_once(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 's.sqlite3'}"
+    key = Crypto(os.urandom(32))
+    one, two = Database(url), Database(url)
+    await one.create_all()
+    here, there = SeenMessages(one, key), SeenMessages(two, key)  # two instances racing for the same ids
+    ids = [f"wechat_mp:o{i % 7}|2460000000000{i:04d}" for i in range(60)]
+    claims = [store.first(i) for i in ids for store in (here, there, here)]
+    results = await asyncio.gather(*claims)
+    won = [i for i, fresh in zip([i for i in ids for _ in range(3)], results, strict=True) if fresh]
+    assert sorted(won) == sorted(ids)  # every id claimed exactly once, whichever instance won it
+    await one.close()
+    await two.close()
+
+
+async def test_a_batch_colliding_with_another_instance_is_claimed_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 's.sqlite3'}")
+    await db.create_all()
+    store = SeenMessages(db, Crypto(os.urandom(32)))
+    assert await store.first("a")
+
+    async def collide(batch: list[Claim]) -> list[bool]:  # another instance inserted one of them meanwhile
+        raise IntegrityError("INSERT INTO seen_messages", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(store, "_claim_together", collide)
+    assert await asyncio.gather(store.first("a"), store.first("b"), store.first("b")) == [False, True, False]
     await db.close()
