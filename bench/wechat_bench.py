@@ -64,7 +64,15 @@ from bot.web import build_web_app  # noqa: E402
 from bot.wiring import App, build_app  # noqa: E402
 from tests.fake_wechat import FakeWeChat  # noqa: E402
 from tests.netguard import loopback_only  # noqa: E402
-from tests.wechat_support import ACCOUNT, Attempt, Signer, post_like_wechat, reply_content, text_xml  # noqa: E402
+from tests.wechat_support import (  # noqa: E402
+    ACCOUNT,
+    Attempt,
+    Signer,
+    SlowEngine,
+    post_like_wechat,
+    reply_content,
+    text_xml,
+)
 
 TOKEN = "spamtest"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -110,21 +118,6 @@ class MarkerEngine:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         return [Reply(f"answer {msg.text}")]
-
-
-class DrawnSlowEngine:
-    """Like the tests' SlowEngine, but the delay is drawn per message (looked up by its text)."""
-
-    def __init__(self, engine: Any, delays: dict[str, float]) -> None:
-        self.engine = engine
-        self.delays = delays
-        self.calls: Counter[str] = Counter()
-
-    async def handle(self, msg: Incoming) -> list[Reply]:
-        self.calls[msg.text] += 1
-        await asyncio.sleep(self.delays.get(msg.text, 0.0))
-        result: list[Reply] = await self.engine.handle(msg)
-        return result
 
 
 # -- the rig ---------------------------------------------------------------------------------------------------------
@@ -269,7 +262,7 @@ async def exactly_once(
 ) -> None:
     """WeChat's retry pattern over answers of drawn lateness; count where every answer went."""
     delays, kinds = draw_delays(messages, seed)
-    engine = DrawnSlowEngine(MarkerEngine(), delays)
+    engine = SlowEngine(MarkerEngine(), delays=delays)
     n_users = max(100, math.ceil(messages / 15))  # <= 15 messages per user: the 20/min limiter never interferes
     tag = "P" if push else "N"
     users = [f"oRetry{tag}{u:04d}" for u in range(n_users)]
@@ -373,7 +366,7 @@ async def exactly_once(
     print(
         f"    messages {messages} from {n_users} users (fast {mix['fast']}, attempt-2 {mix['attempt 2']}, "
         f"too late {mix['too late']}) | lost {len(lost)} | duplicated {len(duplicated)} | misrouted {misrouted} "
-        f"| computed more than once {sum(1 for n in engine.calls.values() if n > 1)}"
+        f"| computed more than once {sum(1 for n in engine.calls_by_text.values() if n > 1)}"
     )
     if lost:
         print(f"    lost: {', '.join(f'{m} ({kinds[m]}, {delays[m]:.2f} s)' for m in lost[:10])}")

@@ -108,9 +108,7 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
     """Build the whole application from settings."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     parts = build_qa(settings, notice, embeddings)
-    db = Database(settings.resolved_database_url())
-    await db.create_all()
-    crypto = Crypto(load_key(settings.encryption_key.get_secret_value(), Path(settings.data_dir) / "secret.key"))
+    db, crypto = await open_storage(settings)
     texts = Texts()
     evidence = EvidenceStore(db, crypto)
     outbox = Outbox(db, crypto)
@@ -168,12 +166,18 @@ def wechat_api(
     return WeChatApi(http, work.api_base_url, "work", work.corp_id, secret, tokens=tokens)
 
 
-async def open_token_store(settings: Settings) -> tuple[TokenStore, Database]:
-    """The shared access-token store alone (for commands that need no engine); close the Database after use."""
+async def open_storage(settings: Settings) -> tuple[Database, Crypto]:
+    """The database (tables created) and the at-rest encryption key, from settings."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url())
     await db.create_all()
     crypto = Crypto(load_key(settings.encryption_key.get_secret_value(), Path(settings.data_dir) / "secret.key"))
+    return db, crypto
+
+
+async def open_token_store(settings: Settings) -> tuple[TokenStore, Database]:
+    """The shared access-token store alone (for commands that need no engine); close the Database after use."""
+    db, crypto = await open_storage(settings)
     return TokenStore(db, crypto), db
 
 

@@ -6,8 +6,10 @@ none comes, post the very same message again, up to three attempts in all.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,8 @@ from aiohttp import ClientSession, ClientTimeout
 
 from bot.channels.wechat_crypto import MessageCrypto, signature
 from bot.channels.wechat_xml import cdata, parse_xml
+from bot.engine.messages import Incoming, Reply
+from bot.storage.outbox_repo import Outbox
 
 OPENID = "oAbCd1xYz2-Qw3eRt4yUi5oP6as"
 ACCOUNT = "gh_3f1b2c4d5e6a"
@@ -124,3 +128,29 @@ def reply_content(signer: Signer, answer: Attempt) -> str | None:
         return None
     fields: dict[str, Any] = signer.open_reply(answer.text)
     return str(fields["Content"])
+
+
+class SlowEngine:
+    """An engine behind a delay (one for every message, or per message text): answers later than WeChat waits."""
+
+    def __init__(self, engine: Any, delay: float = 0.0, delays: dict[str, float] | None = None) -> None:
+        self.engine = engine
+        self.delay = delay
+        self.delays = delays or {}
+        self.calls = 0
+        self.calls_by_text: Counter[str] = Counter()
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        self.calls += 1
+        self.calls_by_text[msg.text] += 1
+        await asyncio.sleep(self.delays.get(msg.text, self.delay))
+        result: list[Reply] = await self.engine.handle(msg)
+        return result
+
+
+async def wait_held(outbox: Outbox, user_key: str, timeout: float) -> int:
+    """Poll until something is held for the user (or `timeout` passes); how many texts are held."""
+    deadline = time.monotonic() + timeout
+    while not (held := await outbox.pending(user_key)) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return held

@@ -25,7 +25,6 @@ from bot.channels.file_links import FileLinks
 from bot.channels.wechat_api import WeChatApi
 from bot.channels.wechat_crypto import MessageCrypto, signature
 from bot.channels.wechat_mp import MENU, WeChatMpChannel
-from bot.engine.messages import Incoming, Reply
 from bot.settings import Settings, WeChatMpSettings
 from bot.texts import Texts
 from bot.web import Route, build_web_app
@@ -36,12 +35,14 @@ from tests.wechat_support import (
     OPENID,
     Attempt,
     Signer,
+    SlowEngine,
     event_xml,
     image_xml,
     message_xml,
     post_like_wechat,
     reply_content,
     text_xml,
+    wait_held,
 )
 
 TOKEN = "spamtest"
@@ -49,21 +50,6 @@ AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # WeChat's published sa
 APP_ID = "wx_test_app"  # matches the fake server's app id
 T = Texts()
 DATA = Path(__file__).resolve().parent.parent / "data" / "wechat"
-
-
-class SlowEngine:
-    """The real engine behind a delay: an answer that takes longer than WeChat waits."""
-
-    def __init__(self, engine: Any, delay: float) -> None:
-        self.engine = engine
-        self.delay = delay
-        self.calls = 0
-
-    async def handle(self, msg: Incoming) -> list[Reply]:
-        self.calls += 1
-        await asyncio.sleep(self.delay)
-        result: list[Reply] = await self.engine.handle(msg)
-        return result
 
 
 @dataclass
@@ -360,10 +346,7 @@ async def test_refused_push_is_held_and_handed_over_next_time(make_rig: RigFacto
     slow = SlowEngine(app.engine, delay=0.6)
     rig = await make_rig(engine=slow, reply_budget_seconds=0.3)
     assert reply_content(rig.signer, await rig.send(text_xml("/help"), timeout=2.0)) == T.get("wechat.working")
-    for _ in range(50):
-        if await app.outbox.pending(f"wechat_mp:{OPENID}"):
-            break
-        await asyncio.sleep(0.05)
+    await wait_held(app.outbox, f"wechat_mp:{OPENID}", timeout=2.5)
     slow.delay = 0
     fake._failures.clear()
     nxt = await rig.send(text_xml("/cancel"))
@@ -473,10 +456,7 @@ async def test_full_scale_timing_slow_engine_is_delivered_exactly_once(
     assert r20_push.attempts == 1 and reply_content(push_late.signer, r20_push) == T.get("wechat.working")
     assert r20_held.attempts == 3 and reply_content(held.signer, r20_held) == T.get("wechat.later")
     await fake.wait_sent(2, timeout=25)
-    for _ in range(100):  # the 20 s answer without pushes settles into the outbox
-        if await app.outbox.pending("wechat_mp:oTwentyHeld"):
-            break
-        await asyncio.sleep(0.1)
+    await wait_held(app.outbox, "wechat_mp:oTwentyHeld", timeout=10)  # the 20 s answer without pushes settles
     await asyncio.sleep(1.0)
     assert sorted(m.to_user for m in fake.sent) == ["oEight", "oTwentyPush"]
     assert all("/steps" in m.content for m in fake.sent)

@@ -23,7 +23,7 @@ from bot.web import build_web_app
 from bot.wiring import App
 from tests.fake_wechat import FakeWeChat, SentMessage
 from tests.sms.test_ocr import THREAD, png_bytes, render
-from tests.wechat_support import image_xml, message_xml, text_xml
+from tests.wechat_support import image_xml, message_xml, text_xml, wait_held
 
 TOKEN = "wecomToken42"
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"  # a made-up 43-character EncodingAESKey
@@ -188,11 +188,7 @@ async def test_a_retry_reaching_a_restarted_process_is_not_answered_twice(
 async def test_api_outage_holds_replies_and_delivers_them_in_order_later(rig: WeComRig, app: App) -> None:
     rig.fake.fail("message/send", 45009, times=4, errmsg="api freq out of limit")  # all 4 attempts of one send
     await rig.post(work_text("/help"))
-    for _ in range(100):
-        if await app.outbox.pending(f"wecom:{USER}"):
-            break
-        await asyncio.sleep(0.05)
-    assert await app.outbox.pending(f"wecom:{USER}") == 1
+    assert await wait_held(app.outbox, f"wecom:{USER}", timeout=5) == 1
     await rig.post(work_text("/cancel"))
     sent = await rig.replies(2)
     assert "/steps" in sent[0].content  # the held /help answer first, then the new one
