@@ -11,7 +11,10 @@ from langchain_core.embeddings import Embeddings
 
 from bot.documents.handler import DraftHandler
 from bot.documents.templates import load_templates
+from bot.engine.commands import CommandsHandler
 from bot.engine.engine import Engine
+from bot.engine.questions import QuestionHandler
+from bot.flows.journey import JourneyHandler
 from bot.flows.runner import FlowRunner
 from bot.flows.seven_steps import SEVEN_STEPS
 from bot.legal_qa.answer import Answerer
@@ -116,20 +119,27 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
     seen = SeenMessages(db, crypto)
     tokens = TokenStore(db, crypto)
     classifier = Classifier(load_rules(parts.kb, settings.knowledge_dir / "sms_rules.yaml"))
-    sms_handler = SmsHandler(parts.kb, classifier, evidence, RapidOcr(), texts, settings.font_path)
+    sms_handler = SmsHandler(
+        parts.kb, classifier, evidence, RapidOcr(), texts, settings.font_path, max_file_bytes=settings.max_file_bytes
+    )
     drafts = DraftHandler(load_templates(settings.knowledge_dir / "templates", parts.kb), parts.kb, evidence, texts)
+    runner = FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents=drafts.titles())
+    holders = (evidence, outbox, files)
+    handlers = (
+        CommandsHandler(texts, holders),
+        sms_handler,
+        JourneyHandler(runner, evidence),
+        drafts,
+        QuestionHandler(parts.qa, texts),
+    )
     engine = Engine(
         SqlSessionStore(db, crypto),
-        evidence,
-        parts.qa,
-        sms_handler,
-        FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents=drafts.titles()),
-        drafts,
+        handlers,
         texts,
         max_text_chars=settings.max_text_chars,
-        max_file_bytes=settings.max_file_bytes,
         max_paste_chars=settings.max_paste_chars,
-        erasers=(outbox, files),
+        max_file_bytes=settings.max_file_bytes,
+        holders=holders,
     )
     return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens)
 

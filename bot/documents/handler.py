@@ -6,23 +6,28 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from bot.documents.facts import slots_from_evidence
 from bot.documents.render import file_out, fill
 from bot.documents.templates import Template, validate_slot
 from bot.engine.messages import Button, Reply
-from bot.engine.session import Session
+from bot.engine.outcome import KEEP, Kind, Outcome, Owns, Turn
+from bot.engine.session import Pending, Session
 from bot.evidence.stats import compute
-from bot.flows.runner import DRAFT_PREFIX as DRAFT_FLOW_PREFIX  # the button payload and the open-draft state share it
 from bot.legal_qa.knowledge import KnowledgeBase
 from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
 
+DRAFT_PREFIX = "draft:"  # button payloads: draft:<template name>
+DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state is the template name
 _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)
 
 
 class DraftHandler:
     """Fills templates for the person; slot values live in the (encrypted) session and are never asked twice."""
+
+    owns = Owns(commands=frozenset({"draft"}), prefixes=(DRAFT_PREFIX,), flows=frozenset({DRAFT_FLOW}))
 
     def __init__(
         self, templates: Mapping[str, Template], kb: KnowledgeBase, evidence: EvidenceStore, texts: Texts
@@ -32,26 +37,47 @@ class DraftHandler:
         self.evidence = evidence
         self.texts = texts
 
+    async def handle(self, turn: Turn) -> Outcome | None:
+        """/draft [name], a document button, or "字段：内容" lines while a document is open."""
+        session = turn.session
+        if turn.kind is Kind.COMMAND:
+            if not turn.text:
+                return Outcome((self.menu(),), pending=KEEP)
+            return await self.draft(session, self.find(turn.text) or turn.text)
+        if turn.kind is Kind.BUTTON:
+            return await self.draft(session, turn.name.removeprefix(DRAFT_PREFIX))
+        filled = await self.fields(session, turn.text)
+        if filled is not None or turn.ask is None:
+            return filled
+        answered = await turn.ask(turn.text, session)
+        return replace(answered, pending=KEEP)
+
+    def find(self, words: str) -> str | None:
+        """The template a person named by its name or title (exactly, or as the only title containing the words)."""
+        words = words.strip()
+        if words in self.templates:
+            return words
+        hits = [n for n, t in self.templates.items() if words == t.title or (len(words) >= 2 and words in t.title)]
+        return hits[0] if len(hits) == 1 else None
+
     def titles(self) -> dict[str, str]:
         """Template name -> title, for menus and the guided journey."""
         return {name: t.title for name, t in self.templates.items()}
 
     def menu(self) -> Reply:
         """/draft without a name: the documents as buttons."""
-        buttons = tuple(Button(t.title, DRAFT_FLOW_PREFIX + name) for name, t in self.templates.items())
+        buttons = tuple(Button(t.title, DRAFT_PREFIX + name) for name, t in self.templates.items())
         return Reply(self.texts.get("drafting.menu"), buttons=buttons)
 
-    async def draft(self, user_key: str, session: Session, name: str) -> list[Reply]:
-        """Render a document now, with 【待填写】 where something is still missing."""
+    async def draft(self, session: Session, name: str, notes: tuple[Reply, ...] = ()) -> Outcome:
+        """Render a document now, with 【待填写】 where something is still missing; the draft stays open for edits."""
         template = self.templates.get(name)
         if template is None:
-            return [Reply(self.texts.get("drafting.unknown", name=name)), self.menu()]
-        items = await self.evidence.items(user_key)
+            return Outcome((Reply(self.texts.get("drafting.unknown", name=name)), self.menu()), pending=KEEP)
+        items = await self.evidence.items(session.user_key)
         slots = {**(slots_from_evidence(items, compute(items)) if items else {}), **session.slots}
-        slots.pop("ocr_text", None)
         draft = fill(template, slots, self.kb)
         files = await asyncio.to_thread(lambda: tuple(file_out(draft, template.title, fmt) for fmt in ("docx", "pdf")))
-        session.flow = DRAFT_FLOW_PREFIX + name
         lines = [draft.text.strip()]
         if draft.notices:
             lines.extend(draft.notices)
@@ -61,17 +87,18 @@ class DraftHandler:
             lines.append(self.texts.get("drafting.missing", labels=labels, example=example))
         else:
             lines.append(self.texts.get("drafting.complete"))
-        return [Reply("\n\n".join(lines), files=files)]
+        return Outcome((*notes, Reply("\n\n".join(lines), files=files)), Pending(DRAFT_FLOW, name), session)
 
-    async def fields(self, user_key: str, session: Session, text: str) -> list[Reply] | None:
+    async def fields(self, session: Session, text: str) -> Outcome | None:
         """A reply of "字段：内容" lines while a draft is open: validate, store, re-render. None if it is not that."""
-        name = (session.flow or "").removeprefix(DRAFT_FLOW_PREFIX)
+        name = session.pending.state if session.pending else ""
         template = self.templates.get(name)
         pairs = _FIELD.findall(text)
         if template is None or not pairs:
             return None
         by_label = {s.label: s for s in template.slot_defs.values()} | {s.name: s for s in template.slot_defs.values()}
         problems: list[str] = []
+        slots = dict(session.slots)
         matched = False
         for label, value in pairs:
             slot = by_label.get(label.strip())
@@ -82,13 +109,11 @@ class DraftHandler:
             if cleaned is None:
                 problems.append(self.texts.get("drafting.invalid", label=slot.label, example=slot.example or ""))
                 continue
-            session.slots[slot.name] = cleaned
+            slots[slot.name] = cleaned
         if not matched:
             return None
-        replies = await self.draft(user_key, session, name)
-        if problems:
-            replies.insert(0, Reply("\n".join(problems)))
-        return replies
+        notes = (Reply("\n".join(problems)),) if problems else ()
+        return await self.draft(replace(session, slots=slots), name, notes)
 
     def _example(self, template: Template) -> str:
         slot = next((s for s in template.slots if s.example), None)

@@ -104,10 +104,11 @@ def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int
     m = _COMMAND.match(text)
     if m:
         return Decision(Route.COMMAND, command=m.group(1).lower(), argument=m.group(2).strip())
-    if text.isdigit() and session.buttons:
+    choices = session.pending.choices if session.pending else ()
+    if text.isdigit() and choices:
         index = int(text) - 1
-        if 0 <= index < len(session.buttons):
-            return Decision(Route.BUTTON, argument=session.buttons[index][1])
+        if 0 <= index < len(choices):
+            return Decision(Route.BUTTON, argument=choices[index][1])
     if session.flow:
         return Decision(Route.PENDING, argument=text)
     if msg.forwarded_at is not None or looks_like_sms(text):

@@ -1,38 +1,81 @@
-"""Engine, session: a user's conversation state and the store protocol that persists it."""
+"""Engine, session: a user's conversation state (a value handlers replace, never mutate) and its store protocol."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
-@dataclass
+@dataclass(frozen=True)
+class Pending:
+    """What the bot waits for: the declared flow that owns the next typed text, and the choices last offered.
+
+    A number typed by the person picks one of `choices` (label, payload), on every channel.
+    """
+
+    flow: str = ""  # e.g. "forget_confirm", "ocr_confirm", "draft", "seven_steps"; "" when only choices are open
+    state: str = ""  # the flow's own state (the template being drafted, the text read from a screenshot)
+    choices: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for storage."""
+        return {"flow": self.flow, "state": self.state, "choices": [list(c) for c in self.choices]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Pending:
+        """Rebuild from stored data."""
+        choices = tuple((str(c[0]), str(c[1])) for c in data.get("choices", ()) if len(c) == 2)
+        return cls(str(data.get("flow", "")), str(data.get("state", "")), choices)
+
+
+@dataclass(frozen=True)
 class Session:
     """What the bot remembers about one user: as little as possible."""
 
     user_key: str
-    flow: str | None = None  # the active flow or pending confirmation, e.g. "forget_confirm"
-    step: str | None = None
-    slots: dict[str, str] = field(default_factory=dict)
-    buttons: list[list[str]] = field(default_factory=list)  # last offered [label, payload] pairs
+    pending: Pending | None = None
+    journey_step: str | None = None  # where the seven-step journey stands (kept while paused)
+    slots: dict[str, str] = field(default_factory=dict)  # the person's details for documents
     questions: int = 0
     created_at: str = ""
 
+    @property
+    def flow(self) -> str | None:
+        """The flow waiting for the next typed text, if any."""
+        return self.pending.flow if self.pending and self.pending.flow else None
+
     def is_blank(self) -> bool:
         """True when there is nothing worth keeping about the user."""
-        return not (self.flow or self.step or self.slots or self.buttons or self.questions)
+        return not (self.pending or self.journey_step or self.slots or self.questions)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for storage and /mydata (without the user key, which is stored as a pseudonym)."""
-        data = asdict(self)
-        data.pop("user_key")
-        return data
+        return {
+            "pending": self.pending.to_dict() if self.pending else None,
+            "journey_step": self.journey_step,
+            "slots": dict(self.slots),
+            "questions": self.questions,
+            "created_at": self.created_at,
+        }
 
     @classmethod
     def from_dict(cls, user_key: str, data: dict[str, Any]) -> Session:
-        """Rebuild from stored data, ignoring fields from other versions."""
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "user_key"}
-        return cls(user_key=user_key, **known)
+        """Rebuild from stored data; sessions saved by older versions (flow/step/buttons) are read too."""
+        pending = data.get("pending")
+        if pending is None and (data.get("flow") or data.get("buttons")):
+            flow = str(data.get("flow") or "")
+            state = ""
+            if flow.startswith("draft:"):
+                flow, state = "draft", flow.removeprefix("draft:")
+            pending = {"flow": flow, "state": state, "choices": data.get("buttons") or []}
+        return cls(
+            user_key=user_key,
+            pending=Pending.from_dict(pending) if isinstance(pending, dict) else None,
+            journey_step=data.get("journey_step", data.get("step")),
+            slots={str(k): str(v) for k, v in (data.get("slots") or {}).items() if k != "ocr_text"},
+            questions=int(data.get("questions") or 0),
+            created_at=str(data.get("created_at") or ""),
+        )
 
 
 class SessionStore(Protocol):

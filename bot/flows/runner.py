@@ -1,32 +1,22 @@
-"""Flows, runner: render a step as a reply (progress, backing articles, buttons) and apply navigation events."""
+"""Flows, runner: render a step of a declared flow as a reply (progress, backing articles, buttons); pure."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
+from bot.documents.handler import DRAFT_PREFIX
 from bot.engine.messages import Button, Reply
-from bot.engine.session import Session
 from bot.evidence.model import Stats
-from bot.flows.base import END, PAUSE, Flow
+from bot.flows.base import Flow
 from bot.legal_qa.knowledge import KnowledgeBase
 from bot.texts import Texts
 
 FLOW_PREFIX = "flow:"
-DRAFT_PREFIX = "draft:"
 Quote = Callable[[str, str], str]
 
 
-@dataclass(frozen=True)
-class StepView:
-    """What the chat shows for a step."""
-
-    reply: Reply
-    finished: bool = False
-
-
 class FlowRunner:
-    """Renders steps and moves a session through a flow; pure apart from reading the evidence stats it is given."""
+    """Renders the steps of a flow; pure (the evidence statistics are given)."""
 
     def __init__(self, flow: Flow, kb: KnowledgeBase, texts: Texts, quote: Quote, documents: Mapping[str, str]) -> None:
         self.flow = flow
@@ -34,13 +24,6 @@ class FlowRunner:
         self.texts = texts
         self.quote = quote
         self.documents = documents  # template name -> title, for templates that exist; steps offer only these
-
-    def start(self, session: Session) -> str:
-        """Enter the flow, resuming at the saved step when there is one; returns the step id."""
-        step = self.flow.step(session.step)
-        session.flow = self.flow.id
-        session.step = step.id if step else self.flow.first.id
-        return session.step
 
     def render(self, step_id: str, stats: Stats | None, prefix: str = "") -> Reply:
         """A step as text with progress, articles and buttons."""
@@ -80,28 +63,10 @@ class FlowRunner:
         """Display title of a document offered by a step."""
         return self.documents.get(name, name)
 
-    def event(self, session: Session, event: str, stats: Stats | None) -> StepView:
-        """Apply next/back/skip/pause to the session and show the result."""
-        t = self.texts
-        current = session.step or self.flow.first.id
-        target = self.flow.transition(current, event)
-        if target is None:
-            return StepView(self.render(current, stats))
-        if event == PAUSE:
-            session.flow = None
-            n, _ = self.flow.position(current)
-            return StepView(Reply(t.get("flows.paused", n=n)))
-        if target == END:
-            session.flow = None
-            session.step = None
-            return StepView(Reply(t.get("flows.finished")), finished=True)
-        session.flow = self.flow.id
-        session.step = target
-        return StepView(self.render(target, stats))
-
-    def resume_hint(self, session: Session) -> str:
+    def resume_hint(self, step_id: str | None) -> str:
         """Reminder appended to an answer given in the middle of the flow."""
-        n, _ = self.flow.position(session.step or self.flow.first.id)
+        step = self.flow.step(step_id) or self.flow.first
+        n, _ = self.flow.position(step.id)
         return self.texts.get("flows.resume_hint", n=n)
 
     def _stats_line(self, stats: Stats | None) -> str:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.engine.messages import Attachment, Button, FileOut, Reply
-from bot.engine.session import Session
+from bot.engine.outcome import KEEP, Kind, Outcome, Owns, Turn
+from bot.engine.session import Pending
 from bot.evidence.log import verify
 from bot.evidence.model import EvidenceItem
 from bot.evidence.stats import compute
@@ -25,6 +26,8 @@ OCR_YES = "ocr:yes"
 OCR_NO = "ocr:no"
 EVIDENCE_SUMMARY = "evidence:summary"
 EXPORT_PREFIX = "evidence:"
+_YES_WORDS = ("确认", "对", "是", "是的", "没错", "正确", "好", "好的", "可以", "yes", "ok", "OK")
+_NO_WORDS = ("取消", "不要", "不用了", "算了", "cancel")
 FORMATS = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -44,6 +47,13 @@ class Analysis:
 class SmsHandler:
     """Analyses messages, appends them to the person's evidence log, and exports the log."""
 
+    owns = Owns(
+        commands=frozenset({"sms", "evidence"}),
+        prefixes=("ocr:", EXPORT_PREFIX),
+        flows=frozenset({OCR_FLOW}),
+        kinds=frozenset({Kind.SMS, Kind.ATTACHMENT}),
+    )
+
     def __init__(
         self,
         kb: KnowledgeBase,
@@ -52,8 +62,10 @@ class SmsHandler:
         ocr: RapidOcr,
         texts: Texts,
         font: str | None = None,
+        max_file_bytes: int = 10 * 1024 * 1024,
     ) -> None:
         self.font = font or None
+        self.max_file_bytes = max_file_bytes
         self.kb = kb
         self.classifier = classifier
         self.evidence = evidence
@@ -70,6 +82,37 @@ class SmsHandler:
         """Split a paste into messages and analyse them; raises ValueError for an over-long paste."""
         day = (today or datetime.now(SHANGHAI)).astimezone(SHANGHAI).date()
         return self.analyse_records(parse_paste(text, source=source, default_date=day))
+
+    async def handle(self, turn: Turn) -> Outcome | None:
+        """Pastes, forwards, files, /sms, /evidence, the evidence buttons and the screenshot confirmation."""
+        t = self.texts
+        user = turn.session.user_key
+        if turn.kind is Kind.SMS:
+            source = "forward" if turn.msg.forwarded_at else "paste"
+            return Outcome(tuple(await self.paste(user, turn.text, source, turn.msg.forwarded_at)))
+        if turn.kind is Kind.ATTACHMENT:
+            return await self.attachment(user, turn.msg.attachments[0])
+        if turn.kind is Kind.PENDING:  # the text read from a screenshot awaits confirmation or correction
+            answer = turn.text.strip()
+            if answer in _NO_WORDS:
+                return Outcome((Reply(t.get("evidence_log.ocr_discarded")),))
+            text = turn.session.pending.state if turn.session.pending and answer in _YES_WORDS else turn.text
+            return Outcome(await self._confirmed(user, text))
+        if turn.kind is Kind.COMMAND:
+            if turn.name == "sms":
+                if not turn.text:
+                    return Outcome((Reply(t.get("sms.empty")),), pending=KEEP)
+                return Outcome(tuple(await self.paste(user, turn.text, "paste", None)))
+            fmt = turn.text.lower().lstrip(".")
+            return Outcome(tuple(await (self.export(user, fmt) if fmt else self.summary(user))), pending=KEEP)
+        payload = turn.name
+        if payload == OCR_YES and turn.session.flow == OCR_FLOW and turn.session.pending:
+            return Outcome(await self._confirmed(user, turn.session.pending.state))
+        if payload in (OCR_YES, OCR_NO):
+            return Outcome((Reply(t.get("evidence_log.ocr_discarded")),))
+        if payload == EVIDENCE_SUMMARY:
+            return Outcome(tuple(await self.summary(user)), pending=KEEP)
+        return Outcome(tuple(await self.export(user, payload.removeprefix(EXPORT_PREFIX))), pending=KEEP)
 
     async def paste(self, user_key: str, text: str, source: str, forwarded_at: datetime | None) -> list[Reply]:
         """A pasted or forwarded text: analyse, log, reply."""
@@ -112,58 +155,37 @@ class SmsHandler:
             )
         ]
 
-    async def attachment(self, user_key: str, session: Session, att: Attachment, max_bytes: int) -> list[Reply]:
+    async def attachment(self, user_key: str, att: Attachment) -> Outcome:
         """A screenshot (OCR, then confirm before logging) or a backup file (import and log)."""
         t = self.texts
-        if len(att.data) > max_bytes:
-            return [
-                Reply(
-                    t.get(
-                        "evidence_log.file_too_large",
-                        size=len(att.data) // (1024 * 1024),
-                        limit=max_bytes // (1024 * 1024),
-                    )
-                )
-            ]
+        if len(att.data) > self.max_file_bytes:
+            size, limit = len(att.data) // (1024 * 1024), self.max_file_bytes // (1024 * 1024)
+            return Outcome((Reply(t.get("evidence_log.file_too_large", size=size, limit=limit)),), pending=KEEP)
         if att.kind == "image":
             try:
                 result = await asyncio.to_thread(self.ocr.read, att.data)
             except ImageRejected as exc:
-                return [Reply(t.get(f"evidence_log.image_{exc.reason}"))]
+                return Outcome((Reply(t.get(f"evidence_log.image_{exc.reason}")),), pending=KEEP)
             text = lines_to_paste(result)
-            session.flow = OCR_FLOW
-            session.slots["ocr_text"] = text
             buttons = (
                 Button(t.get("evidence_log.button_ocr_yes"), OCR_YES),
                 Button(t.get("evidence_log.button_ocr_no"), OCR_NO),
             )
-            session.buttons = [[b.label, b.payload] for b in buttons]
-            return [Reply(t.get("evidence_log.ocr_read", text=text), buttons=buttons)]
+            return Outcome((Reply(t.get("evidence_log.ocr_read", text=text), buttons=buttons),), Pending(OCR_FLOW, text))
         try:
             records = await asyncio.to_thread(parse_backup, att.data, att.name)
         except BackupRejected as exc:
-            return [Reply(t.get(f"evidence_log.backup_{exc.reason}"))]
+            return Outcome((Reply(t.get(f"evidence_log.backup_{exc.reason}")),), pending=KEEP)
         analysis = await asyncio.to_thread(self.analyse_records, records)
-        return await self._log_and_reply(user_key, analysis, "backup")
+        return Outcome(tuple(await self._log_and_reply(user_key, analysis, "backup")), pending=KEEP)
 
-    async def confirm_ocr(self, user_key: str, session: Session, corrected: str | None) -> list[Reply]:
+    async def _confirmed(self, user_key: str, text: str) -> tuple[Reply, ...]:
         """The person confirmed (or corrected) what was read from a screenshot: now it is analysed and logged."""
-        text = corrected if corrected is not None else session.slots.get("ocr_text", "")
-        session.flow = None
-        session.buttons = []
-        session.slots.pop("ocr_text", None)
         try:
             analysis = await asyncio.to_thread(self.analyse_text, text, "screenshot")
         except ValueError:
-            return [Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS))]
-        return await self._log_and_reply(user_key, analysis, "screenshot")
-
-    def cancel_ocr(self, session: Session) -> list[Reply]:
-        """The person discarded what was read from a screenshot; nothing is logged."""
-        session.flow = None
-        session.buttons = []
-        session.slots.pop("ocr_text", None)
-        return [Reply(self.texts.get("evidence_log.ocr_discarded"))]
+            return (Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS)),)
+        return tuple(await self._log_and_reply(user_key, analysis, "screenshot"))
 
     async def summary(self, user_key: str) -> list[Reply]:
         """/evidence: what the log shows, whether it is intact, and export buttons."""

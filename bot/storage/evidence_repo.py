@@ -43,6 +43,8 @@ class AppendResult:
 class EvidenceStore:
     """The only way to write the log is append(); the only way to remove it is erase() (/forget)."""
 
+    name = "evidence_items"  # /mydata label
+
     def __init__(self, db: Database, crypto: Crypto) -> None:
         self.db = db
         self.crypto = crypto

@@ -13,7 +13,7 @@ from tests.support import msg, say
 async def _press(app: App, user: str, label_part: str) -> list:  # type: ignore[type-arg]
     session = await app.engine.store.load(user)
     assert session is not None
-    payload = next(p for label, p in session.buttons if label_part in label)
+    payload = next(p for label, p in session.pending.choices if label_part in label)
     return await app.engine.handle(msg(user=user, button=payload))
 
 
@@ -72,7 +72,7 @@ async def test_walk_seven_steps_generating_every_offered_document(app: App) -> N
     for _ in range(7):
         session = await app.engine.store.load("w")
         assert session is not None
-        draft = [p for label, p in session.buttons if label.startswith("生成文书")]
+        draft = [p for label, p in session.pending.choices if label.startswith("生成文书")]
         if draft:
             replies = await app.engine.handle(msg(user="w", button=draft[0]))
             assert replies[-1].files
@@ -81,4 +81,4 @@ async def test_walk_seven_steps_generating_every_offered_document(app: App) -> N
         await _press(app, "w", "下一步")
     assert len(generated) == 6
     session = await app.engine.store.load("w")
-    assert session is not None and session.step is None
+    assert session is not None and session.journey_step is None

@@ -12,7 +12,7 @@ STEP_TITLES = ["识别骚扰", "保留证据", "要求停止", "向借款平台�
 async def _press(app: App, user: str, label_part: str) -> str:
     session = await app.engine.store.load(user)
     assert session is not None
-    payload = next(p for label, p in session.buttons if label_part in label)
+    payload = next(p for label, p in session.pending.choices if label_part in label)
     replies = await app.engine.handle(msg(user=user, button=payload))
     return "\n".join(r.text for r in replies)
 
@@ -27,7 +27,7 @@ async def test_walk_all_seven_steps_with_buttons(app: App) -> None:
     text = await _press(app, "w", "下一步")
     assert "七个步骤都走完了" in text and "协商" in text
     session = await app.engine.store.load("w")
-    assert session is not None and session.flow is None and session.step is None
+    assert session is not None and session.flow is None and session.journey_step is None
 
 
 async def test_operator_step_names_the_operator_first_rule(app: App) -> None:
@@ -44,7 +44,7 @@ async def test_back_skip_and_numbered_choices(app: App) -> None:
     assert "步骤 1/7" in text
     session = await app.engine.store.load("b")
     assert session is not None
-    number = next(i for i, (label, _) in enumerate(session.buttons, 1) if "下一步" in label)
+    number = next(i for i, (label, _) in enumerate(session.pending.choices, 1) if "下一步" in label)
     assert "步骤 2/7" in await say(app.engine, str(number), user="b")
 
 

@@ -1,0 +1,80 @@
+"""Engine, handler contract: what a handler is given (Turn), what it returns (Outcome), and the Handler protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
+
+from bot.engine.messages import Incoming, Reply
+from bot.engine.session import Pending, Session
+
+
+class Kind(Enum):
+    """What kind of turn a handler is asked to handle (the router decides it)."""
+
+    COMMAND = "command"  # /name argument
+    BUTTON = "button"  # a pressed (or typed-number) choice: its payload
+    PENDING = "pending"  # text typed while a flow waits for an answer
+    SMS = "sms"  # pasted or forwarded messages
+    ATTACHMENT = "attachment"  # a screenshot or a backup file
+    QUESTION = "question"  # anything else the person wrote
+
+
+class Keep:
+    """Sentinel: leave the pending flow as it is."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = Keep()
+
+Ask = Callable[[str, Session], Awaitable["Outcome"]]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message as a handler sees it; handlers read it and never change it."""
+
+    msg: Incoming
+    session: Session
+    kind: Kind
+    name: str = ""  # the command (without "/") or the button payload
+    text: str = ""  # the command's argument, or the text typed
+    ask: Ask | None = None  # answer a question the normal way (flows use it for text that is not theirs)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Replies to send and what changes: the flow waiting for the next message, the session's details, erasure.
+
+    The engine derives the choices a number may pick from the replies' buttons, so handlers never store them.
+    """
+
+    replies: tuple[Reply, ...]
+    pending: Pending | Keep | None = None  # the flow that owns the next typed text; None: no flow; KEEP: unchanged
+    session: Session | None = None  # the session with changed details (slots, journey position); None: unchanged
+    erase: bool = False  # erase everything about the person (confirmed /forget)
+
+
+@dataclass(frozen=True)
+class Owns:
+    """What a handler declares it answers: the engine builds its one dispatch table from these."""
+
+    commands: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()  # button payload prefixes (or whole payloads)
+    flows: frozenset[str] = frozenset()  # Pending.flow values whose typed answers it takes
+    kinds: frozenset[Kind] = field(default_factory=frozenset)  # SMS, ATTACHMENT, QUESTION
+
+
+class Handler(Protocol):
+    """A stage that turns a Turn into an Outcome; None means "not mine after all" (the text becomes a question)."""
+
+    owns: Owns
+
+    async def handle(self, turn: Turn) -> Outcome | None:
+        """Handle one turn."""
+        ...
+

@@ -1,0 +1,71 @@
+"""Flows, journey handler: /steps and the step buttons move the person through the seven steps; text typed on the
+way is answered, then the journey waits where it was."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.engine.messages import Reply
+from bot.engine.outcome import Kind, Outcome, Owns, Turn
+from bot.engine.session import Pending, Session
+from bot.evidence.model import Stats
+from bot.evidence.stats import compute
+from bot.flows.base import END, PAUSE
+from bot.flows.runner import FLOW_PREFIX, FlowRunner
+from bot.storage.evidence_repo import EvidenceStore
+
+_CONTINUE = ("继续", "继续步骤", "continue")
+
+
+class JourneyHandler:
+    """The seven-step journey as a declared flow: its position lives in the session, so it survives restarts."""
+
+    def __init__(self, runner: FlowRunner, evidence: EvidenceStore) -> None:
+        self.runner = runner
+        self.evidence = evidence
+        self.owns = Owns(commands=frozenset({"steps"}), prefixes=(FLOW_PREFIX,), flows=frozenset({runner.flow.id}))
+
+    async def handle(self, turn: Turn) -> Outcome | None:
+        """Start or resume (/steps), apply a step button, or answer text typed during the journey."""
+        flow = self.runner.flow
+        session = turn.session
+        step = flow.step(session.journey_step)
+        current = step.id if step else flow.first.id
+        if turn.kind is Kind.COMMAND:
+            prefix = self.runner.texts.get("flows.resumed") if session.journey_step else ""
+            return self._show(session, current, await self._stats(session.user_key), prefix)
+        if turn.kind is Kind.BUTTON:
+            return await self._event(session, current, turn.name.removeprefix(FLOW_PREFIX))
+        if turn.text.strip().lower() in _CONTINUE:
+            return self._show(session, current, await self._stats(session.user_key))
+        if turn.ask is None:
+            return None
+        answered = await turn.ask(turn.text, session)
+        *before, last = answered.replies
+        hint = self.runner.resume_hint(current)
+        last = Reply(
+            f"{last.text}\n\n{hint}", buttons=self.runner.buttons(current), files=last.files, citations=last.citations
+        )
+        return Outcome((*before, last), Pending(flow.id), answered.session)
+
+    async def _event(self, session: Session, current: str, event: str) -> Outcome:
+        flow = self.runner.flow
+        t = self.runner.texts
+        target = flow.transition(current, event)
+        stats = await self._stats(session.user_key)
+        if target is None:
+            return self._show(session, current, stats)
+        if event == PAUSE:
+            n, _ = flow.position(current)
+            return Outcome((Reply(t.get("flows.paused", n=n)),), None, replace(session, journey_step=current))
+        if target == END:
+            return Outcome((Reply(t.get("flows.finished")),), None, replace(session, journey_step=None))
+        return self._show(session, target, stats)
+
+    def _show(self, session: Session, step: str, stats: Stats | None, prefix: str = "") -> Outcome:
+        reply = self.runner.render(step, stats, prefix)
+        return Outcome((reply,), Pending(self.runner.flow.id), replace(session, journey_step=step))
+
+    async def _stats(self, user_key: str) -> Stats | None:
+        items = await self.evidence.items(user_key)
+        return compute(items) if items else None
