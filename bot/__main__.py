@@ -119,6 +119,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate citations over a question set (all retrieval modes side by side), or SMS labels with --sms."""
     settings = _settings(args)
+    if args.conversations:
+        return _eval_conversations(settings, Path(args.conversations), args.json, args.verbose)
     if args.sms:
         from bot.legal_qa.knowledge import load_knowledge
         from bot.sms.classify import Classifier
@@ -137,6 +139,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     qa = build_qa(settings, _notice).qa
     result = evaluate(qa, Path(args.path or DEFAULT_EVAL))
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_table(result))
+    return 0
+
+
+def _eval_conversations(settings: Settings, path: Path, as_json: bool, verbose: bool) -> int:
+    from bot.understand.evaluate import evaluate, format_report, load
+    from bot.wiring import build_app
+
+    async def main() -> str:
+        app = await build_app(settings, _notice)
+        try:
+            report = await evaluate(app.engine, load(path))
+        finally:
+            await app.close()
+        if as_json:
+            return json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
+        return format_report(report, verbose)
+
+    print(asyncio.run(main()))
     return 0
 
 
@@ -242,7 +262,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
     async def main() -> None:
         app = await build_app(settings, _notice)
         try:
-            await TerminalChannel(app.engine, settings.data_dir / "files", user=args.user).run()
+            if args.jsonl:
+                from bot.channels.jsonl import run_jsonl
+
+                await run_jsonl(app.engine)
+            else:
+                await TerminalChannel(app.engine, settings.data_dir / "files", user=args.user).run()
         finally:
             await app.close()
 
@@ -438,6 +463,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd")
     chat = sub.add_parser("chat", parents=[common], help="terminal chat")
     chat.add_argument("--user", help="user name for the terminal session")
+    chat.add_argument("--jsonl", action="store_true", help='evaluation contract: {"user","text"} lines in, results out')
     ask = sub.add_parser("ask", parents=[common], help="answer a question (or one per stdin line)")
     ask.add_argument("query", nargs="?")
     ask.add_argument("--json", action="store_true")
@@ -451,6 +477,8 @@ def parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", parents=[common], help="citation metrics on a question set")
     ev.add_argument("path", nargs="?", help="question set (default: the dev set in ../shared/eval)")
     ev.add_argument("--json", action="store_true")
+    ev.add_argument("--conversations", metavar="PATH", help="score multi-turn conversations (dev-conversations format)")
+    ev.add_argument("--verbose", action="store_true", help="with --conversations: show each failing reply")
     ev.add_argument("--sms", action="store_true", help="evaluate SMS classification instead (dev-sms.jsonl)")
     sms = sub.add_parser("sms", parents=[common], help="analyse SMS pasted on stdin")
     sms.add_argument("--json", action="store_true", help="one JSON object per message")

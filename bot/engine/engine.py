@@ -57,6 +57,10 @@ class Engine:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message; messages of one user are handled one at a time, in order."""
+        return list((await self.respond(msg)).replies)
+
+    async def respond(self, msg: Incoming) -> Outcome:
+        """Process one message and say how it was understood (the replies plus the intent)."""
         async with self._lock(msg.user_key):
             stored = await self.store.load(msg.user_key)
             session = stored or Session(msg.user_key, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
@@ -65,12 +69,12 @@ class Engine:
                 for holder in self.holders:
                     await holder.erase(msg.user_key)
                 await self.store.delete(msg.user_key)
-                return list(outcome.replies)
+                return outcome
             after = outcome.session or session
             after = replace(after, pending=next_pending(session.pending, outcome))
             if stored is not None or not after.is_blank():  # keep nothing about a user who left no state
                 await self.store.save(after)
-            return list(outcome.replies)
+            return outcome
 
     async def _dispatch(self, msg: Incoming, session: Session) -> Outcome:
         decision = decide(msg, session, self.max_text_chars, self.max_paste_chars)

@@ -57,6 +57,7 @@ class Outcome:
     pending: Pending | Keep | None = None  # the flow that owns the next typed text; None: no flow; KEEP: unchanged
     session: Session | None = None  # the session with changed details (slots, journey position); None: unchanged
     erase: bool = False  # erase everything about the person (confirmed /forget)
+    intent: str = ""  # what the person was understood to want (for logs and the evaluation contract)
 
 
 @dataclass(frozen=True)
