@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -147,11 +148,13 @@ def _eval_conversations(settings: Settings, path: Path, as_json: bool, verbose: 
     from bot.wiring import build_app
 
     async def main() -> str:
-        app = await build_app(settings, _notice)
-        try:
-            report = await evaluate(app.engine, load(path))
-        finally:
-            await app.close()
+        with tempfile.TemporaryDirectory() as scratch:  # every run starts with no users, as a new person would
+            settings.database_url = f"sqlite+aiosqlite:///{Path(scratch) / 'eval.sqlite3'}"
+            app = await build_app(settings, _notice)
+            try:
+                report = await evaluate(app.engine, load(path))
+            finally:
+                await app.close()
         if as_json:
             return json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
         return format_report(report, verbose)

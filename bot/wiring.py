@@ -14,6 +14,7 @@ from bot.documents.templates import load_templates
 from bot.engine.commands import CommandsHandler
 from bot.engine.engine import Engine
 from bot.engine.questions import QuestionHandler
+from bot.engine.smalltalk import SmallTalkHandler
 from bot.flows.journey import JourneyHandler
 from bot.flows.runner import FlowRunner
 from bot.flows.seven_steps import SEVEN_STEPS
@@ -39,6 +40,8 @@ from bot.storage.repositories import SqlSessionStore
 from bot.storage.seen_repo import SeenMessages
 from bot.storage.tokens_repo import TokenStore
 from bot.texts import Texts
+from bot.understand.intents import IntentModel, load_intents
+from bot.understand.reader import Reader
 
 if TYPE_CHECKING:  # the web channels are imported only when serving: `anning chat` starts faster without them
     from aiohttp import ClientSession
@@ -57,6 +60,7 @@ class QAParts:
     index: VectorIndex
     qa: LegalQA
     report: IndexReport | None  # what the startup freshness check rebuilt, if anything
+    intents: IntentModel | None = None  # what people mean (nearest neighbours on the intent examples)
 
 
 def build_qa(settings: Settings, notice: Notice | None = None, embeddings: Embeddings | None = None) -> QAParts:
@@ -79,7 +83,12 @@ def build_qa(settings: Settings, notice: Notice | None = None, embeddings: Embed
             notice(f"索引已更新：新增 {report.added}，更新 {report.updated}，删除 {report.removed}。")
     tok = Tokenizer(settings.data_dir / "cache")
     qa = LegalQA(Retriever(kb, chunks, index, tok), Answerer(kb, Texts(), tok))
-    return QAParts(kb, index, qa, report)
+    intents = IntentModel(
+        load_intents(settings.knowledge_dir / "intents.yaml"),
+        make_embeddings(settings.understand.embedding),
+        settings.data_dir / "cache",
+    )
+    return QAParts(kb, index, qa, report, intents)
 
 
 def index_name(emb: Embeddings) -> str:
@@ -131,6 +140,7 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
         JourneyHandler(runner, evidence),
         drafts,
         QuestionHandler(parts.qa, texts),
+        SmallTalkHandler(texts),
     )
     engine = Engine(
         SqlSessionStore(db, crypto),
@@ -140,6 +150,7 @@ async def build_app(settings: Settings, notice: Notice | None = None, embeddings
         max_paste_chars=settings.max_paste_chars,
         max_file_bytes=settings.max_file_bytes,
         holders=holders,
+        reader=Reader(parts.intents),
     )
     return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens)
 

@@ -18,6 +18,7 @@ from bot.evidence.stats import compute
 from bot.legal_qa.knowledge import KnowledgeBase
 from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
+from bot.understand.slots import extract
 
 DRAFT_PREFIX = "draft:"  # button payloads: draft:<template name>
 DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state is the template name
@@ -27,7 +28,12 @@ _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)
 class DraftHandler:
     """Fills templates for the person; slot values live in the (encrypted) session and are never asked twice."""
 
-    owns = Owns(commands=frozenset({"draft"}), prefixes=(DRAFT_PREFIX,), flows=frozenset({DRAFT_FLOW}))
+    owns = Owns(
+        commands=frozenset({"draft"}),
+        prefixes=(DRAFT_PREFIX,),
+        flows=frozenset({DRAFT_FLOW}),
+        intents=frozenset({"draft.request"}),
+    )
 
     def __init__(
         self, templates: Mapping[str, Template], kb: KnowledgeBase, evidence: EvidenceStore, texts: Texts
@@ -46,6 +52,9 @@ class DraftHandler:
             return await self.draft(session, self.find(turn.text) or turn.text)
         if turn.kind is Kind.BUTTON:
             return await self.draft(session, turn.name.removeprefix(DRAFT_PREFIX))
+        if turn.intent == "draft.request":
+            name = turn.document if turn.document in self.templates else self.find(turn.text)
+            return await self.draft(session, name) if name else Outcome((self.menu(),), pending=KEEP)
         filled = await self.fields(session, turn.text)
         if filled is not None or turn.ask is None:
             return filled
@@ -94,7 +103,12 @@ class DraftHandler:
         name = session.pending.state if session.pending else ""
         template = self.templates.get(name)
         pairs = _FIELD.findall(text)
-        if template is None or not pairs:
+        if template is None:
+            return None
+        if not pairs:  # details in a plain sentence: "我叫刘洋，电话158…，借款平台是快易花"
+            found = extract(text)
+            pairs = [(name, value) for name, value in found.items() if name in template.slot_defs]
+        if not pairs:
             return None
         by_label = {s.label: s for s in template.slot_defs.values()} | {s.name: s for s in template.slot_defs.values()}
         problems: list[str] = []

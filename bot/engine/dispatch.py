@@ -18,6 +18,7 @@ class DispatchTable:
         self.prefixes: list[tuple[str, Handler]] = []
         self.flows: dict[str, Handler] = {}
         self.kinds: dict[Kind, Handler] = {}
+        self.intents: dict[str, Handler] = {}
         for h in handlers:
             for command in h.owns.commands:
                 _claim(self.commands, command, h, "command")
@@ -25,6 +26,8 @@ class DispatchTable:
                 _claim(self.flows, flow, h, "flow")
             for kind in h.owns.kinds:
                 _claim(self.kinds, kind, h, "kind")
+            for intent in h.owns.intents:
+                _claim(self.intents, intent, h, "intent")
             self.prefixes.extend((p, h) for p in h.owns.prefixes)
         self.prefixes.sort(key=lambda ph: -len(ph[0]))  # the longest prefix wins ("evidence:" vs a whole payload)
         if Kind.QUESTION not in self.kinds:
@@ -33,6 +36,10 @@ class DispatchTable:
     def for_kind(self, kind: Kind) -> Handler:
         """The handler of a message kind (questions always have one)."""
         return self.kinds[kind]
+
+    def for_intent(self, intent: str) -> Handler | None:
+        """The handler of an intent read from the person's words, if one owns it."""
+        return self.intents.get(intent)
 
     def find(self, kind: Kind, name: str, flow: str | None) -> Handler | None:
         """The handler for a turn, or None (unknown command, stale button, flow from an older version)."""

@@ -13,8 +13,18 @@ from bot.engine.dispatch import DispatchTable
 from bot.engine.messages import Incoming, Reply
 from bot.engine.outcome import KEEP, Handler, Keep, Kind, Outcome, Turn
 from bot.engine.router import Decision, Route, decide
-from bot.engine.session import Pending, Session, SessionStore
+from bot.engine.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore
+from bot.legal_qa.answer import is_english
 from bot.texts import Texts
+from bot.understand.reader import Reader, Reading
+from bot.understand.safety import Concern
+
+_DECLINE_KEYS = {
+    Concern.COUNTER_ATTACK: "safety.counter_attack",
+    Concern.DOXXING: "safety.doxxing",
+    Concern.FORGERY: "safety.forgery",
+    Concern.EVADE: "safety.evade",
+}
 
 _ROUTE_KINDS = {
     Route.COMMAND: Kind.COMMAND,
@@ -38,8 +48,10 @@ class Engine:
         max_paste_chars: int = 200_000,
         max_file_bytes: int = 10 * 1024 * 1024,
         holders: Sequence[Eraser] = (),
+        reader: Reader | None = None,
     ) -> None:
         self.store = store
+        self.reader = reader or Reader(None)
         self.table = DispatchTable(handlers)
         self.texts = texts
         self.max_text_chars = max_text_chars
@@ -71,7 +83,7 @@ class Engine:
                 await self.store.delete(msg.user_key)
                 return outcome
             after = outcome.session or session
-            after = replace(after, pending=next_pending(session.pending, outcome))
+            after = replace(after, pending=next_pending(session.pending, outcome), memory=remember(after, msg, outcome))
             if stored is not None or not after.is_blank():  # keep nothing about a user who left no state
                 await self.store.save(after)
             return outcome
@@ -80,23 +92,67 @@ class Engine:
         decision = decide(msg, session, self.max_text_chars, self.max_paste_chars)
         problem = self._input_problem(decision)
         if problem is not None:
-            return Outcome((Reply(problem),), pending=KEEP)
+            return Outcome((Reply(problem),), pending=KEEP, intent="input")
         kind = _ROUTE_KINDS[decision.route]
         text = decision.argument if kind is not Kind.BUTTON else ""
         name = decision.command if kind is Kind.COMMAND else decision.argument if kind is Kind.BUTTON else ""
+        reading = self.reader.read(text) if kind in (Kind.QUESTION, Kind.PENDING, Kind.SMS) and text else None
 
         async def ask(question: str, current: Session) -> Outcome:
-            turn = Turn(msg, current, Kind.QUESTION, text=question)
+            turn = Turn(msg, current, Kind.QUESTION, text=question, intent="question")
             return await self.table.for_kind(Kind.QUESTION).handle(turn) or Outcome(())
 
+        first: tuple[Reply, ...] = ()
+        if reading is not None:
+            urgent = self._safety(kind, reading, text)
+            if urgent is not None and urgent.pending is KEEP:  # the safety reply is the whole answer
+                return urgent
+            first = urgent.replies if urgent is not None else ()
         handler = self.table.find(kind, name, session.flow)
+        intent = kind.value
+        turn_step = turn_document = None
+        if reading is not None and kind is not Kind.SMS:
+            intent = reading.intent
+            turn_step, turn_document = reading.step, reading.document
+            owner = self.table.for_intent(reading.intent)
+            takes_over = kind is Kind.QUESTION or (reading.by == "rules" and reading.intent != "question")
+            if owner is not None and takes_over:
+                handler = owner
         if handler is None:
             if kind is Kind.COMMAND:
                 return Outcome((Reply(self.texts.get("commands.unknown", command="/" + name)),), pending=KEEP)
             text = decision.argument  # a stale button or an unknown flow: its words are answered as a question
-            return await ask(text, session)
-        outcome = await handler.handle(Turn(msg, session, kind, name, text, ask))
-        return outcome if outcome is not None else await ask(text, session)
+            return _with_first(first, await ask(text, session), "question")
+        turn = Turn(msg, session, kind, name, text, ask, intent, turn_step, turn_document)
+        outcome = await handler.handle(turn)
+        if outcome is None:
+            outcome = await ask(text, session)
+        return _with_first(first, outcome, intent)
+
+    def _safety(self, kind: Kind, reading: Reading, text: str) -> Outcome | None:
+        """Safety first, on every path: a reply that replaces the answer (pending KEEP), one that goes before it,
+        or None. Pasted SMS are the collector's words: only a threat of violence adds the 110 line."""
+        t = self.texts
+        sfx = "_en" if is_english(text) else ""
+        concerns = reading.concerns
+        if kind is Kind.SMS:
+            if Concern.DANGER in concerns:
+                return Outcome((Reply(t.get("sms.danger_first")),))
+            return None
+        if Concern.SELF_HARM in concerns:
+            return Outcome((Reply(t.get("safety.self_harm" + sfx)),), pending=KEEP, intent="safety.self_harm")
+        blocking = reading.blocking
+        if blocking is not None:
+            body = t.get(_DECLINE_KEYS.get(blocking, "safety.unlawful") + ("" if blocking in _DECLINE_KEYS else sfx))
+            if Concern.INJECTION in concerns:
+                body += "\n" + t.get("safety.injection")
+            body += "\n\n" + t.get("common.legit_debt")
+            return Outcome((Reply(body),), pending=KEEP, intent="safety.unlawful")
+        if Concern.FRAUD in concerns:
+            return Outcome((Reply(t.get("safety.fraud" + sfx)),), pending=KEEP, intent="safety.fraud")
+        if Concern.DANGER in concerns:
+            return Outcome((Reply(t.get("safety.danger_now" + sfx)),))
+        return None
 
     def _input_problem(self, decision: Decision) -> str | None:
         t = self.texts
@@ -111,6 +167,23 @@ class Engine:
         if route is Route.EMOJI_ONLY:
             return t.get("input.emoji_only")
         return None
+
+
+def _with_first(first: tuple[Reply, ...], outcome: Outcome, intent: str) -> Outcome:
+    """The outcome with the safety replies in front, labelled with the turn's intent."""
+    label = outcome.intent or ("safety.danger" if first else intent)
+    return replace(outcome, replies=(*first, *outcome.replies), intent=label)
+
+
+def remember(session: Session, msg: Incoming, outcome: Outcome) -> tuple[MemoryTurn, ...]:
+    """The session's recent turns plus this one (typed text only; pasted SMS are in the evidence log)."""
+    if msg.button or msg.attachments or not msg.text.strip() or outcome.intent in ("input", "sms", "command"):
+        return session.memory
+    text = msg.text.strip()
+    if text.startswith("/"):
+        return session.memory
+    turn = MemoryTurn(text[:300], outcome.intent, datetime.now(UTC).isoformat(timespec="seconds"))
+    return (*session.memory, turn)[-MEMORY_TURNS:]
 
 
 def next_pending(previous: Pending | None, outcome: Outcome) -> Pending | None:

@@ -44,6 +44,9 @@ class Turn:
     name: str = ""  # the command (without "/") or the button payload
     text: str = ""  # the command's argument, or the text typed
     ask: Ask | None = None  # answer a question the normal way (flows use it for text that is not theirs)
+    intent: str = ""  # what the understanding stage read in the text ("journey.next", "draft.request", ...)
+    step: int | None = None  # journey.step: the step number the person asked for
+    document: str | None = None  # draft.request: the template the person named
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Owns:
     prefixes: tuple[str, ...] = ()  # button payload prefixes (or whole payloads)
     flows: frozenset[str] = frozenset()  # Pending.flow values whose typed answers it takes
     kinds: frozenset[Kind] = field(default_factory=frozenset)  # SMS, ATTACHMENT, QUESTION
+    intents: frozenset[str] = frozenset()  # what people ask for in their own words ("journey.next", ...)
 
 
 class Handler(Protocol):
@@ -78,4 +82,3 @@ class Handler(Protocol):
     async def handle(self, turn: Turn) -> Outcome | None:
         """Handle one turn."""
         ...
-

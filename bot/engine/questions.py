@@ -1,30 +1,40 @@
-"""Engine, questions: a question in the person's own words -> safety first, then a cited answer from legal_qa."""
+"""Engine, questions: a question in the person's own words (or a follow-up to the last one) -> a cited answer."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from bot.engine.messages import Reply
 from bot.engine.outcome import Kind, Outcome, Owns, Turn
-from bot.engine.safety import Concern, check
 from bot.engine.session import Session
 from bot.legal_qa.answer import is_english
 from bot.legal_qa.service import LegalQA
 from bot.texts import Texts
+from bot.understand.safety import Concern, check
 
-_DECLINE_KEYS = {
-    Concern.COUNTER_ATTACK: "safety.counter_attack",
-    Concern.DOXXING: "safety.doxxing",
-    Concern.FORGERY: "safety.forgery",
-    Concern.EVADE: "safety.evade",
-}
+FOLLOW_UP_WINDOW = timedelta(hours=6)
+_FOLLOW_UP = re.compile(
+    r"^(那|那么|这|这个|这样|这种|它|他们|具体|哪一?条|第几条|多久|多少|要多|能赔|还要|what|which|how (much|long)|and|so|"
+    r"is that|that)",
+    re.IGNORECASE,
+)
+_QUESTION_INTENTS = ("question", "worry.debtor")
+# What an elliptical follow-up asks about, as search words added to the earlier question.
+_ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"赔|多少钱|how much|compensat|damages", re.IGNORECASE), "赔偿 精神损害 compensation damages"),
+    (re.compile(r"多久|多长时间|期限|how long", re.IGNORECASE), "期限 日内 答复"),
+    (re.compile(r"没(有)?处理|不处理|不管|没结果|没回复|not (handled|answered)", re.IGNORECASE), "不处理 申诉 升级"),
+    (re.compile(r"起诉|告|sue", re.IGNORECASE), "起诉 停止侵害 赔偿"),
+)
 
 
 class QuestionHandler:
-    """Answers questions: danger and self-harm notes first, unlawful requests declined, else retrieval + citations."""
+    """Answers questions with retrieval and citations; a follow-up is read together with the question before it."""
 
-    owns = Owns(kinds=frozenset({Kind.QUESTION}))
+    owns = Owns(kinds=frozenset({Kind.QUESTION}), intents=frozenset({"question", "worry.debtor", "other_law"}))
 
     def __init__(self, qa: LegalQA, texts: Texts) -> None:
         self.qa = qa
@@ -32,28 +42,37 @@ class QuestionHandler:
 
     async def handle(self, turn: Turn) -> Outcome:
         """Answer the turn's text."""
+        if turn.intent == "other_law":
+            key = "understand.other_law" + ("_en" if is_english(turn.text) else "")
+            return Outcome((Reply(self.texts.get(key)),))
         return await self.ask(turn.text, turn.session)
 
     async def ask(self, text: str, session: Session) -> Outcome:
         """Answer a text for a session (flows call this for text that is not theirs)."""
-        t = self.texts
-        en = is_english(text)
-        verdict = check(text)
-        prefix: list[str] = []
-        if Concern.DANGER in verdict.concerns:
-            prefix.append(t.get("safety.danger_en" if en else "safety.danger"))
-        if Concern.SELF_HARM in verdict.concerns:
-            prefix.append(t.get("safety.self_harm_en" if en else "safety.self_harm"))
-        blocking = verdict.blocking
-        if blocking is not None:
-            body = t.get(_DECLINE_KEYS[blocking])
-            if Concern.INJECTION in verdict.concerns:
-                body += "\n" + t.get("safety.injection")
-            body += "\n\n" + t.get("common.legit_debt")
-            return Outcome((Reply("\n\n".join([*prefix, body])),))
         answer = await asyncio.to_thread(self.qa.ask, text)
-        parts = [*prefix, answer.text]
-        if Concern.INJECTION in verdict.concerns:
-            parts.append(t.get("safety.injection"))
+        previous = _previous_question(session)
+        if previous and (not answer.covered or (_FOLLOW_UP.search(text.strip()) and len(text) <= 40)):
+            hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))
+            resolved = await asyncio.to_thread(self.qa.ask, f"{previous} {text} {hint}".strip())
+            if resolved.covered:
+                answer = resolved
+        parts = [answer.text]
+        if Concern.INJECTION in check(text).concerns:
+            parts.append(self.texts.get("safety.injection"))
         reply = Reply("\n\n".join(parts), citations=tuple(answer.citations))
         return Outcome((reply,), session=replace(session, questions=session.questions + 1))
+
+
+def _previous_question(session: Session) -> str | None:
+    """The last question the person asked recently, for reading an elliptical follow-up ("那能赔多少")."""
+    now = datetime.now(UTC)
+    for turn in reversed(session.memory):
+        try:
+            at = datetime.fromisoformat(turn.at)
+        except ValueError:
+            continue
+        if now - at > FOLLOW_UP_WINDOW:
+            return None
+        if turn.intent in _QUESTION_INTENTS and turn.text:
+            return turn.text
+    return None

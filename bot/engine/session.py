@@ -29,6 +29,22 @@ class Pending:
 
 
 @dataclass(frozen=True)
+class MemoryTurn:
+    """One remembered turn: what the person wrote and how it was understood (kept briefly, encrypted)."""
+
+    text: str
+    intent: str
+    at: str  # ISO time, UTC
+
+    def to_dict(self) -> dict[str, str]:
+        """Plain data for storage."""
+        return {"text": self.text, "intent": self.intent, "at": self.at}
+
+
+MEMORY_TURNS = 6  # how many recent turns follow-ups are resolved against
+
+
+@dataclass(frozen=True)
 class Session:
     """What the bot remembers about one user: as little as possible."""
 
@@ -38,6 +54,7 @@ class Session:
     slots: dict[str, str] = field(default_factory=dict)  # the person's details for documents
     questions: int = 0
     created_at: str = ""
+    memory: tuple[MemoryTurn, ...] = ()  # the last few turns, newest last
 
     @property
     def flow(self) -> str | None:
@@ -46,7 +63,7 @@ class Session:
 
     def is_blank(self) -> bool:
         """True when there is nothing worth keeping about the user."""
-        return not (self.pending or self.journey_step or self.slots or self.questions)
+        return not (self.pending or self.journey_step or self.slots or self.questions or self.memory)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for storage and /mydata (without the user key, which is stored as a pseudonym)."""
@@ -56,6 +73,7 @@ class Session:
             "slots": dict(self.slots),
             "questions": self.questions,
             "created_at": self.created_at,
+            "memory": [t.to_dict() for t in self.memory],
         }
 
     @classmethod
@@ -75,6 +93,11 @@ class Session:
             slots={str(k): str(v) for k, v in (data.get("slots") or {}).items() if k != "ocr_text"},
             questions=int(data.get("questions") or 0),
             created_at=str(data.get("created_at") or ""),
+            memory=tuple(
+                MemoryTurn(str(t.get("text", "")), str(t.get("intent", "")), str(t.get("at", "")))
+                for t in data.get("memory") or ()
+                if isinstance(t, dict)
+            )[-MEMORY_TURNS:],
         )
 
 

@@ -10,7 +10,7 @@ from bot.engine.outcome import Kind, Outcome, Owns, Turn
 from bot.engine.session import Pending, Session
 from bot.evidence.model import Stats
 from bot.evidence.stats import compute
-from bot.flows.base import END, PAUSE
+from bot.flows.base import BACK, END, NEXT, PAUSE
 from bot.flows.runner import FLOW_PREFIX, FlowRunner
 from bot.storage.evidence_repo import EvidenceStore
 
@@ -23,7 +23,12 @@ class JourneyHandler:
     def __init__(self, runner: FlowRunner, evidence: EvidenceStore) -> None:
         self.runner = runner
         self.evidence = evidence
-        self.owns = Owns(commands=frozenset({"steps"}), prefixes=(FLOW_PREFIX,), flows=frozenset({runner.flow.id}))
+        self.owns = Owns(
+            commands=frozenset({"steps"}),
+            prefixes=(FLOW_PREFIX,),
+            flows=frozenset({runner.flow.id}),
+            intents=frozenset({"journey.start", "journey.next", "journey.back", "journey.continue", "journey.step"}),
+        )
 
     async def handle(self, turn: Turn) -> Outcome | None:
         """Start or resume (/steps), apply a step button, or answer text typed during the journey."""
@@ -31,12 +36,19 @@ class JourneyHandler:
         session = turn.session
         step = flow.step(session.journey_step)
         current = step.id if step else flow.first.id
-        if turn.kind is Kind.COMMAND:
+        in_journey = session.flow == flow.id
+        if turn.kind is Kind.COMMAND or turn.intent == "journey.start" or (
+            not in_journey and turn.intent in ("journey.next", "journey.back", "journey.continue")
+        ):
             prefix = self.runner.texts.get("flows.resumed") if session.journey_step else ""
             return self._show(session, current, await self._stats(session.user_key), prefix)
         if turn.kind is Kind.BUTTON:
             return await self._event(session, current, turn.name.removeprefix(FLOW_PREFIX))
-        if turn.text.strip().lower() in _CONTINUE:
+        if turn.intent == "journey.step" and turn.step is not None and 1 <= turn.step <= len(flow.steps):
+            return self._show(session, flow.steps[turn.step - 1].id, await self._stats(session.user_key))
+        if turn.intent in ("journey.next", "journey.back"):
+            return await self._event(session, current, NEXT if turn.intent == "journey.next" else BACK)
+        if turn.intent == "journey.continue" or turn.text.strip().lower() in _CONTINUE:
             return self._show(session, current, await self._stats(session.user_key))
         if turn.ask is None:
             return None

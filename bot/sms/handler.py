@@ -52,6 +52,7 @@ class SmsHandler:
         prefixes=("ocr:", EXPORT_PREFIX),
         flows=frozenset({OCR_FLOW}),
         kinds=frozenset({Kind.SMS, Kind.ATTACHMENT}),
+        intents=frozenset({"evidence.summary"}),
     )
 
     def __init__(
@@ -90,6 +91,8 @@ class SmsHandler:
         if turn.kind is Kind.SMS:
             source = "forward" if turn.msg.forwarded_at else "paste"
             return Outcome(tuple(await self.paste(user, turn.text, source, turn.msg.forwarded_at)))
+        if turn.intent == "evidence.summary":
+            return Outcome(tuple(await self.summary(user)), pending=KEEP)
         if turn.kind is Kind.ATTACHMENT:
             return await self.attachment(user, turn.msg.attachments[0])
         if turn.kind is Kind.PENDING:  # the text read from a screenshot awaits confirmation or correction

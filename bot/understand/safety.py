@@ -1,0 +1,130 @@
+"""Understanding stage, safety rules: what is certain from the words alone (danger, self-harm, fraud in progress,
+requests we must decline, injections); the intent model adds what is meant in other words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Concern(Enum):
+    """What a safety rule found in a message."""
+
+    DANGER = "danger"  # the person is threatened with violence: tell them to call 110, then help
+    SELF_HARM = "self_harm"  # the person may harm themselves: support first, then help
+    FRAUD = "fraud"  # a scam is under way (安全账户, 共享屏幕, 注销账户): "do not transfer" first
+    COUNTER_ATTACK = "counter_attack"  # wants to bomb or harass the collector back: decline
+    DOXXING = "doxxing"  # wants a collector's ID/address to confront them: decline
+    FORGERY = "forgery"  # wants forged court papers or seals: decline
+    EVADE = "evade"  # wants to dodge a lawful debt: decline that part, offer legitimate help
+    UNLAWFUL = "unlawful"  # another unlawful request, understood by meaning: decline kindly, show the lawful path
+    INJECTION = "injection"  # tries to change the bot's rules: note it, treat the text as data
+
+
+BLOCKING = (Concern.COUNTER_ATTACK, Concern.DOXXING, Concern.FORGERY, Concern.EVADE, Concern.UNLAWFUL)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The concerns found; `blocking` ones replace the normal answer, the others precede it."""
+
+    concerns: tuple[Concern, ...]
+
+    @property
+    def blocking(self) -> Concern | None:
+        """The first concern that replaces the normal answer, if any."""
+        for c in self.concerns:
+            if c in BLOCKING:
+                return c
+        return None
+
+
+_RULES: list[tuple[Concern, re.Pattern[str]]] = [
+    (
+        Concern.DANGER,
+        re.compile(
+            r"(弄死|打死|砍死|砍你|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
+            r"人身安全|在我家门口|堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|拿着?刀|一直跟着我|跟踪我|跟着我.{0,12}(走|回家|到)|"
+            r"(现在|正在|已经).{0,6}(在我家|在门口|楼下|上门)|关在.{0,6}(屋|房间)|不让我走|"
+            r"不得好死|遗照|灭你全家|全家.{0,4}(陪葬|死光)|"
+            r"kill (you|me)|beat (you|me) up|hurt my|following me|at my door|banging on)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Concern.SELF_HARM,
+        re.compile(
+            r"(不想活|活不下去|想死|去死|寻死|自杀|轻生|了结自己|结束生命|结束这一切|跳楼|跳下去|一了百了|撑不下去|"
+            r"安眠药|割腕|活着没意思|kill myself|suicid|end my life|want to die|can't go on)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Concern.FRAUD,
+        re.compile(
+            r"(安全账户|共享屏幕|屏幕共享|会议软件|注销.{0,8}(账户|账号|贷款)|(消除|修复|洗白|删除).{0,6}(征信|逾期记录)|"
+            r"(冒充|自称).{0,6}(公安|警察|法院|检察|客服)|(转账|打钱|汇款).{0,10}(配合调查|安全|解冻|指定账户)|"
+            r"交.{0,6}(手续费|保证金|解冻费).{0,10}(停催|消除|注销|下款|解冻)|"
+            r"safe account|share (my|your) screen|screen shar)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Concern.COUNTER_ATTACK,
+        re.compile(
+            r"((反过来|反向|回敬|报复).{0,12}(轰炸|骚扰|呼死|短信)|轰炸.{0,8}(催收员|他|对方|他们)的?(手机|电话|号码)|"
+            r"呼死你|短信轰炸(平台|软件|工具)|我也(想|要)给.{0,6}(来个|来一个)?.{0,4}轰炸|(给|让)(他|他们|对方|催收).{0,8}也尝尝|"
+            r"bomb (the|his|their) (phone|collector)|bomb .{0,10} back)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Concern.DOXXING,
+        re.compile(
+            r"((查|找|扒|人肉).{0,10}(真实姓名|身份证|家庭住址|住哪|家在哪|住址|是谁)|去他家|找他算账|上门找他|人肉|"
+            r"(他|他们|催收员?)的?(全家|家人|家里人)?的?(信息|照片|电话).{0,8}(发到网上|曝光|挂到网上)|把他.{0,10}(曝光|挂出来)|dox)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Concern.FORGERY,
+        re.compile(
+            r"((写|做|弄|伪造|排版|P|开).{0,12}(裁定书|判决书|调解书|公章|盖章|法院.{0,4}(文书|证明))|"
+            r"假的?(判决|裁定|诊断|病历|证明|流水|离职证明|失业证明)|(伪造|P|编造|弄|开)(一?[张个份])?假的?.{0,6}(诊断书|病历|证明|流水)|"
+            r"fake (court|medical|doctor))",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Concern.EVADE,
+        re.compile(
+            r"(怎么(才能)?(不还|赖掉|逃债|躲债)|(帮我|教我).{0,6}(不还钱|赖账|逃债)|证明我.{0,10}不用还|"
+            r"不用还钱的(办法|方法)|(转移|藏).{0,6}(财产|钱).{0,10}(执行不到|查不到|不被执行)|"
+            r"how (to|can i) (avoid|not) (pay|repay))",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Concern.INJECTION,
+        re.compile(
+            r"(忽略(之前|以上|上面|前面)的?(所有)?(指令|指示|规则|设定)|你现在是.{0,10}(模式|角色)|没有任何限制|"
+            r"ignore (all |the )?(previous|above) instructions|system prompt|jailbreak)",
+            re.IGNORECASE,
+        ),
+    ),
+]
+
+
+# A request to decline is the person asking for it; "催收伪造法院文书吓唬我" describes what was done to them.
+_REQUEST = re.compile(
+    r"(帮我|给我|替我|教我|我想|我要|我也|我打算|我准备|能不能|能否|可不可以|可以.{0,8}吗|怎么|如何|弄个|做个|搞个|"
+    r"开个|有没有办法|help me|how (do|can|to)|i want|can you)",
+    re.IGNORECASE,
+)
+
+
+def check(text: str) -> Verdict:
+    """Run every rule over the text; pure and cheap."""
+    asks = bool(_REQUEST.search(text))
+    return Verdict(tuple(concern for concern, pat in _RULES if pat.search(text) and (asks or concern not in BLOCKING)))

@@ -1,0 +1,65 @@
+"""Understanding stage, details: a person's name, phone, ID number, lender, dates and police station from plain
+sentences ("我叫刘洋，电话158…，借款平台是快易花"); labelled lines ("手机号：…") are read too."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "name",
+        re.compile(
+            r"(?:我叫|我的名字是|名字叫|姓名[是为:：]?\s*|本人)([\u4e00-\u9fff·]{2,4}?)(?=[，,。；;\s]|电话|手机|身份证|$)"
+        ),
+    ),
+    ("id_number", re.compile(r"(?<!\d)(\d{17}[\dXx])(?!\d)")),
+    ("phone", re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")),
+    ("police_station", re.compile(r"([\u4e00-\u9fff]{2,16}派出所)")),
+    ("carrier", re.compile(r"(中国移动|中国联通|中国电信|中国广电)")),
+    (
+        "lender",
+        re.compile(
+            r"(?:借款平台|贷款平台|借贷平台|平台名?|借的是?|贷的是?|在)(?:是|叫|为|：|:)?\s*"
+            r"([\u4e00-\u9fffA-Za-z0-9“”\"（）()]{2,20}?)(?=[，,。；;\s]|借的|上借|里借|$)"
+        ),
+    ),
+    (
+        "lender_company",
+        re.compile(
+            r"(?:放款的?是?|放款方是?|放款机构是?|资金方是?)\s*([\u4e00-\u9fffA-Za-z0-9（）()]{2,30}?(?:公司|银行))"
+        ),
+    ),
+)
+_DATE = re.compile(r"(?:(\d{4})[年/-])?(\d{1,2})[月/-](\d{1,2})[日号]?(?:开始|起|以来)")
+_NOT_LENDER = {"我", "家", "家里", "公司", "单位", "这", "那", "网上"}
+
+
+def extract(text: str, today: date | None = None) -> dict[str, str]:
+    """Details found in a sentence, by slot name (only what is there; values still go through slot validation)."""
+    found: dict[str, str] = {}
+    for slot, pattern in _PATTERNS:
+        m = pattern.search(text)
+        if m and slot not in found:
+            value = m.group(1).strip('“”"')
+            if slot == "police_station":
+                value = value.lstrip("去到在向找跑")
+            if slot == "lender" and (value in _NOT_LENDER or value.endswith(("派出所", "公司门口"))):
+                continue
+            found[slot] = value
+    company = found.pop("lender_company", None)
+    if company:
+        found["lender"] = f"{found['lender']}（{company}）" if "lender" in found else company
+    m = _DATE.search(text)
+    if m:
+        today = today or date.today()
+        year = int(m.group(1)) if m.group(1) else today.year
+        try:
+            day = date(year, int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            day = None
+        if day is not None:
+            if not m.group(1) and day > today:
+                day = day.replace(year=year - 1)
+            found["start_date"] = day.isoformat()
+    return found
