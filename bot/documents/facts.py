@@ -6,13 +6,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-from bot.documents.templates import clean_value
+from bot.clock import CHINA
+from bot.documents.slots import clean_value
 from bot.evidence.model import EvidenceItem, Stats
 from bot.texts import Texts
 
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 COLLECTION_LABELS = ("collection_threat", "harassment_insult", "collection_notice")
 THREAT_LABELS = ("collection_threat", "harassment_insult")
 MAX_PLATFORMS = 8

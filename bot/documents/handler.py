@@ -9,12 +9,13 @@ from collections.abc import Mapping
 
 from bot.documents.facts import slots_from_evidence
 from bot.documents.render import file_out, fill
-from bot.documents.templates import Template, validate_slot
+from bot.documents.slots import validate_slot
+from bot.documents.templates import Template
 from bot.engine.messages import Button, Reply
 from bot.engine.session import Session
 from bot.evidence.stats import compute
 from bot.flows.runner import DRAFT_PREFIX as DRAFT_FLOW_PREFIX  # the button payload and the open-draft state share it
-from bot.legal_qa.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase
 from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
 

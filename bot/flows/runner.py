@@ -9,7 +9,7 @@ from bot.engine.messages import Button, Reply
 from bot.engine.session import Session
 from bot.evidence.model import Stats
 from bot.flows.base import END, PAUSE, Flow
-from bot.legal_qa.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase
 from bot.texts import Texts
 
 FLOW_PREFIX = "flow:"
