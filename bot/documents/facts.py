@@ -1,5 +1,7 @@
-"""Documents, facts: slot values drawn from a person's evidence log (the auto-summarised 事实经过, dates, numbers, the
-evidence list and sample messages), so that a draft needs only what the log cannot know."""
+"""Documents stage, facts: slot values drawn from a person's evidence log, so a draft asks only what the log lacks.
+
+The auto-summarised 事实经过, dates, numbers, the evidence list and sample messages.
+"""
 
 from __future__ import annotations
 
