@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.documents import fill, load_templates, slots_from_json, to_docx, to_pdf  # noqa: E402
-from bot.evidence.fonts import find_cjk_font  # noqa: E402
-from bot.legal_qa.knowledge import load_knowledge  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
+from bot.office.fonts import find_cjk_font  # noqa: E402
 
 RUNS = 7
 SLOTS = {

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.evidence.export import ExportMeta, export_csv, export_docx, export_pdf  # noqa: E402
-from bot.evidence.fonts import find_cjk_font  # noqa: E402
 from bot.evidence.model import Episode, EvidenceItem, Stats  # noqa: E402
+from bot.office.fonts import find_cjk_font  # noqa: E402
 
 CN = timezone(timedelta(hours=8))
 PLATFORMS = [

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.legal_qa.knowledge import load_knowledge  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
 from bot.sms.classify import Classifier  # noqa: E402
 from bot.sms.evaluate import evaluate_sms, format_report, item_record, load_items  # noqa: E402
 from bot.sms.rules import load_rules  # noqa: E402

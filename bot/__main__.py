@@ -123,7 +123,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.conversations:
         return _eval_conversations(settings, Path(args.conversations), args.json, args.verbose)
     if args.sms:
-        from bot.legal_qa.knowledge import load_knowledge
+        from bot.knowledge import load_knowledge
         from bot.sms.classify import Classifier
         from bot.sms.evaluate import evaluate_sms, format_report
         from bot.sms.rules import load_rules
@@ -165,7 +165,7 @@ def _eval_conversations(settings: Settings, path: Path, as_json: bool, verbose: 
 
 def cmd_sms(args: argparse.Namespace) -> int:
     """Analyse pasted SMS from stdin: one JSON object per message (nothing is logged)."""
-    from bot.legal_qa.knowledge import load_knowledge
+    from bot.knowledge import load_knowledge
     from bot.sms.classify import Classifier
     from bot.sms.explain import article_label, explain
     from bot.sms.parse import dedupe, parse_paste
@@ -236,7 +236,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     """Validate every knowledge file and cross-reference, and every text key the code uses."""
-    from bot.legal_qa.knowledge import KnowledgeError, load_knowledge
+    from bot.knowledge import KnowledgeError, load_knowledge
 
     settings = _settings(args)
     try:
@@ -280,7 +280,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def _templates(settings: Settings) -> tuple[Any, dict[str, Any]] | None:
     from bot.documents import load_templates
-    from bot.legal_qa.knowledge import KnowledgeError, load_knowledge
+    from bot.knowledge import KnowledgeError, load_knowledge
 
     try:
         kb = load_knowledge(settings.knowledge_dir)

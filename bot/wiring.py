@@ -18,12 +18,12 @@ from bot.engine.smalltalk import SmallTalkHandler
 from bot.flows.journey import JourneyHandler
 from bot.flows.runner import FlowRunner
 from bot.flows.seven_steps import SEVEN_STEPS
+from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.legal_qa.answer import Answerer
 from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.embeddings import make_embeddings
 from bot.legal_qa.index import IndexReport, VectorIndex, open_client
 from bot.legal_qa.ingest import all_chunks
-from bot.legal_qa.knowledge import KnowledgeBase, load_knowledge
 from bot.legal_qa.retrieve import Retriever
 from bot.legal_qa.service import LegalQA
 from bot.settings import Settings

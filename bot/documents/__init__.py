@@ -9,18 +9,10 @@ The renderers import python-docx and fpdf2 only when called.
 from __future__ import annotations
 
 from bot.documents.facts import slots_from_evidence
-from bot.documents.render import Block, Draft, citation_texts, file_out, fill, to_docx, to_pdf, to_txt
-from bot.documents.templates import (
-    Slot,
-    Template,
-    load_catalogue,
-    load_templates,
-    mask_id,
-    normalise_phone,
-    parse_date,
-    slots_from_json,
-    validate_slot,
-)
+from bot.documents.fill import Block, Draft, citation_texts, fill
+from bot.documents.render import file_out, to_docx, to_pdf, to_txt
+from bot.documents.slots import Slot, mask_id, normalise_phone, parse_date, slots_from_json, validate_slot
+from bot.documents.templates import Template, load_catalogue, load_templates
 
 __all__ = [
     "Block",

@@ -1,18 +1,20 @@
-"""Documents, facts: slot values drawn from a person's evidence log (the auto-summarised 事实经过, dates, numbers, the
-evidence list and sample messages), so that a draft needs only what the log cannot know."""
+"""Documents stage, facts: slot values drawn from a person's evidence log, so a draft asks only what the log lacks.
+
+The auto-summarised 事实经过, dates, numbers, the evidence list and sample messages.
+"""
 
 from __future__ import annotations
 
 import functools
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-from bot.documents.templates import clean_value
+from bot.clock import CHINA
+from bot.documents.slots import clean_value
 from bot.evidence.model import EvidenceItem, Stats
 from bot.texts import Texts
 
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 COLLECTION_LABELS = ("collection_threat", "harassment_insult", "collection_notice")
 THREAT_LABELS = ("collection_threat", "harassment_insult")
 MAX_PLATFORMS = 8

@@ -10,12 +10,13 @@ from dataclasses import replace
 
 from bot.documents.facts import slots_from_evidence
 from bot.documents.render import file_out, fill
-from bot.documents.templates import Template, validate_slot
+from bot.documents.slots import validate_slot
+from bot.documents.templates import Template
 from bot.engine.messages import Button, Reply
 from bot.engine.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.engine.session import Pending, Session
 from bot.evidence.stats import compute
-from bot.legal_qa.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase
 from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
 from bot.understand.slots import extract

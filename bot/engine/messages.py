@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# Citation and FileOut are value types of the lower stages, re-exported here for the channels.
+from bot.knowledge.citations import Citation as Citation
+from bot.office.files import FileOut as FileOut
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -35,33 +39,6 @@ class Button:
 
     label: str
     payload: str
-
-
-@dataclass(frozen=True)
-class FileOut:
-    """A file returned with a reply."""
-
-    name: str
-    data: bytes
-    mime: str
-
-
-@dataclass(frozen=True)
-class Citation:
-    """One cited article, with the facts needed to show and check it."""
-
-    id: str
-    law: str
-    article: str
-    status: str
-    source: str | None
-    title: str = ""
-    status_note: str = ""
-
-    @property
-    def label(self) -> str:
-        """Human label, e.g. 《民法典》第一千零三十三条."""
-        return f"《{self.law}》{self.article}"
 
 
 @dataclass(frozen=True)

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from bot.clock import CHINA
 from bot.evidence.model import Episode, EvidenceItem, Stats
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CODE_LABEL = "verification_code"
 
 
 def is_night(moment: datetime) -> bool:
     """Before 08:00 or from 21:00, Asia/Shanghai."""
-    hour = moment.astimezone(SHANGHAI).hour
+    hour = moment.astimezone(CHINA).hour
     return hour < 8 or hour >= 21
 
 
 def when(item: EvidenceItem) -> datetime:
     """The best known time of a message: when it was sent, else when it was received."""
-    return (item.sent_at or item.received_at).astimezone(SHANGHAI)
+    return (item.sent_at or item.received_at).astimezone(CHINA)
 
 
 def episodes(

@@ -8,7 +8,7 @@ from bot.documents.handler import DRAFT_PREFIX
 from bot.engine.messages import Button, Reply
 from bot.evidence.model import Stats
 from bot.flows.base import Flow
-from bot.legal_qa.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase
 from bot.texts import Texts
 
 FLOW_PREFIX = "flow:"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.engine.messages import Citation
+from bot.knowledge import Citation, KnowledgeBase, cite
 from bot.legal_qa.bm25 import Tokenizer
-from bot.legal_qa.knowledge import KnowledgeBase
 from bot.legal_qa.retrieve import Passage, Retrieval
 from bot.texts import Texts
 
@@ -59,18 +58,7 @@ class Answerer:
             ref = self.kb.get(p.chunk.id) if p.chunk.kind == "statute" else None
             if ref is None:
                 continue
-            ins = ref.instrument
-            out.append(
-                Citation(
-                    id=ref.id,
-                    law=ins.short,
-                    article=ref.article.label,
-                    status=ins.status,
-                    source=ref.article.source or ins.sources[0].url,
-                    title=ins.title,
-                    status_note=ins.citation_note,
-                )
-            )
+            out.append(cite(ref))
             if len(out) == MAX_CITATIONS:
                 break
         return out

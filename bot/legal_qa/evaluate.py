@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.legal_qa.knowledge import KnowledgeBase, chinese_number
+from bot.knowledge import ARTICLE_REF, KnowledgeBase, article_key
 from bot.legal_qa.retrieve import Mode
 from bot.legal_qa.service import ANSWER_POOL, LegalQA
 
-_ARTICLE = re.compile(r"^第([\d零〇一二两三四五六七八九十百千]+)条(之[一二三四五六七八九十])?$")
 MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid", "full")
 
 
@@ -32,10 +30,10 @@ def resolve(label: str, kb: KnowledgeBase) -> Target:
     insts = [i for i in kb.instruments.values() if name in (i.short, i.title, *i.aliases) and i.current]
     ids: set[str] = set()
     laws: set[str] = set()
-    m = _ARTICLE.match(part)
+    m = ARTICLE_REF.fullmatch(part)
     for ins in insts:
         if m:
-            key = str(chinese_number(m.group(1))) + (f"-{chinese_number(m.group(2)[1:])}" if m.group(2) else "")
+            key = article_key(m.group(1), m.group(2))
             ids.update(f"{ins.id}:{a.key}" for a in ins.articles if a.key == key)
         elif part:
             found = {f"{ins.id}:{a.key}" for a in ins.articles if part in a.aliases}

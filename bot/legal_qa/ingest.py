@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from bot.legal_qa.knowledge import Instrument, KnowledgeBase
+from bot.knowledge import Instrument, KnowledgeBase
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from bot.knowledge import ARTICLE_REF, KnowledgeBase, article_key
 from bot.legal_qa.bm25 import BM25, Tokenizer
 from bot.legal_qa.ingest import Chunk
-from bot.legal_qa.knowledge import KnowledgeBase, chinese_number
 from bot.legal_qa.topics import TopicHit, TopicMatcher
 
 Mode = Literal["full", "hybrid", "bm25", "dense"]
@@ -46,9 +45,6 @@ class Retrieval:
     expanded: str = ""  # the question plus the matched topics' search terms
 
 
-_ARTICLE_REF = re.compile(r"第([零〇一二两三四五六七八九十百千\d]+)条(之[一二三四五六七八九十])?")
-
-
 class Retriever:
     """Hybrid retrieval over the knowledge base; superseded texts only when asked for by number."""
 
@@ -74,14 +70,11 @@ class Retriever:
                 named_laws.append(inst_id)
                 rest = rest.replace(name, " ")
         out = []
-        for m in _ARTICLE_REF.finditer(query):
+        for m in ARTICLE_REF.finditer(query):
             try:
-                number = chinese_number(m.group(1))
+                key = article_key(m.group(1), m.group(2))
             except ValueError:
                 continue
-            key = str(number)
-            if m.group(2):
-                key += f"-{chinese_number(m.group(2)[1:])}"
             for inst_id in named_laws:
                 # A superseded text answers only when no current instrument with the same name has the article.
                 cid = f"{inst_id}:{key}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.legal_qa.knowledge import Topic
+from bot.knowledge import Topic
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
-from bot.sms.parse import MAX_PASTE_CHARS, SHANGHAI, SmsRecord, parse_paste
+from bot.clock import CHINA
+from bot.sms.parse import MAX_PASTE_CHARS, SmsRecord, parse_paste
 
 __all__ = ["MAX_BACKUP_BYTES", "MAX_MESSAGES", "BackupRejected", "RejectReason", "parse_backup"]
 
@@ -100,7 +101,7 @@ def _from_epoch(value: float) -> datetime | None:
     seconds = value / 1000 if value >= 1e11 else value
     if not _EPOCH_MIN <= seconds < _EPOCH_MAX:
         return None
-    return datetime.fromtimestamp(seconds, tz=SHANGHAI)
+    return datetime.fromtimestamp(seconds, tz=CHINA)
 
 
 def _hour(hour: int, half: str | None, ampm: str | None) -> int:
@@ -130,16 +131,16 @@ def parse_time(raw: str) -> datetime | None:
             if m["tz"]:
                 offset = m["tz"].replace(":", "")
                 if offset == "Z":
-                    return when.replace(tzinfo=UTC).astimezone(SHANGHAI)
+                    return when.replace(tzinfo=UTC).astimezone(CHINA)
                 sign = -1 if offset[0] == "-" else 1
                 delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
-                return when.replace(tzinfo=timezone(sign * delta)).astimezone(SHANGHAI)
-            return when.replace(tzinfo=SHANGHAI)
+                return when.replace(tzinfo=timezone(sign * delta)).astimezone(CHINA)
+            return when.replace(tzinfo=CHINA)
         if (m := _ENGLISH_TIME.search(text)) is not None and m["mon"].lower()[:3] in _MONTHS:
             hour = _hour(int(m["h"] or 0), None, m["ampm"])
             month = _MONTHS[m["mon"].lower()[:3]]
             when = datetime(int(m["y"]), month, int(m["d"]), hour, int(m["mi"] or 0), int(m["s"] or 0))
-            return when.replace(tzinfo=SHANGHAI)
+            return when.replace(tzinfo=CHINA)
     except ValueError:  # 2024-02-31 and the like
         return None
     return None

@@ -11,8 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.clock import CHINA
 from bot.sms.classify import Classifier
-from bot.sms.parse import SHANGHAI, SmsRecord
+from bot.sms.parse import SmsRecord
 from bot.sms.rules import LABELS
 
 _SHORT = {
@@ -50,7 +51,7 @@ def load_items(path: Path) -> list[dict[str, Any]]:
 def item_record(item: dict[str, Any]) -> SmsRecord:
     """One labelled item as a record (sent_at in Asia/Shanghai, or None)."""
     sent_at = item.get("sent_at")
-    when = datetime.fromisoformat(sent_at).astimezone(SHANGHAI) if sent_at else None
+    when = datetime.fromisoformat(sent_at).astimezone(CHINA) if sent_at else None
     return SmsRecord(text=str(item["text"]), sender=item.get("sender"), sent_at=when, source=str(item.get("id", "")))
 
 

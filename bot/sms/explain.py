@@ -10,8 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.engine.messages import Citation
-from bot.legal_qa.knowledge import KnowledgeBase
+from bot.knowledge import Citation, KnowledgeBase, cite
 from bot.sms.classify import Finding
 from bot.sms.rules import LABELS
 from bot.texts import Texts
@@ -46,18 +45,7 @@ def citations(findings: Sequence[Finding], kb: KnowledgeBase) -> list[Citation]:
             if ref is None or cid in seen:
                 continue
             seen.add(cid)
-            ins = ref.instrument
-            out.append(
-                Citation(
-                    id=cid,
-                    law=ins.short,
-                    article=ref.article.label,
-                    status=ins.status,
-                    source=ref.article.source or ins.sources[0].url,
-                    title=ins.title,
-                    status_note=ins.citation_note,
-                )
-            )
+            out.append(cite(ref))
     return out
 
 

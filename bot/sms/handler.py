@@ -6,18 +6,19 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.clock import CHINA as SHANGHAI
 from bot.engine.messages import Attachment, Button, FileOut, Reply
 from bot.engine.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.engine.session import Pending
 from bot.evidence.log import verify
 from bot.evidence.model import EvidenceItem
 from bot.evidence.stats import compute
-from bot.legal_qa.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase
 from bot.sms.backup import BackupRejected, parse_backup
 from bot.sms.classify import Classifier, Finding
 from bot.sms.explain import article_label, citations, explain
 from bot.sms.ocr import ImageRejected, RapidOcr, lines_to_paste
-from bot.sms.parse import MAX_PASTE_CHARS, SHANGHAI, SmsRecord, dedupe, parse_paste
+from bot.sms.parse import MAX_PASTE_CHARS, SmsRecord, dedupe, parse_paste
 from bot.storage.evidence_repo import EvidenceStore, NewEvidence
 from bot.texts import Texts
 

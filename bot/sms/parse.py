@@ -20,9 +20,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from bot.clock import CHINA
+
 MAX_PASTE_CHARS = 200_000
 
 
@@ -132,7 +132,7 @@ def _resolve(m: re.Match[str], ctx: _Context) -> tuple[datetime | None, bool]:
             day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
             ctx.year = day.year
         elif m.group("mo2"):
-            year = ctx.year or (ctx.default_date.year if ctx.default_date else datetime.now(SHANGHAI).year)
+            year = ctx.year or (ctx.default_date.year if ctx.default_date else datetime.now(CHINA).year)
             day = date(year, int(m.group("mo2")), int(m.group("d2") or m.group("d3")))
         elif m.group("rel"):
             if ctx.default_date is not None:
@@ -163,8 +163,8 @@ def _resolve(m: re.Match[str], ctx: _Context) -> tuple[datetime | None, bool]:
         aware = datetime.fromisoformat(
             f"{day.isoformat()}T{h:02d}:{minute:02d}:{second:02d}{iso}".replace("Z", "+00:00")
         )
-        return aware.astimezone(SHANGHAI), True
-    return datetime(day.year, day.month, day.day, h, minute, second, tzinfo=SHANGHAI), True
+        return aware.astimezone(CHINA), True
+    return datetime(day.year, day.month, day.day, h, minute, second, tzinfo=CHINA), True
 
 
 @dataclass(frozen=True)

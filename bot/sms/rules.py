@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.legal_qa.knowledge import KnowledgeBase, KnowledgeError, _line_of, _read_yaml, _validate
+from bot.knowledge import KnowledgeBase, KnowledgeError, line_of, read_yaml, validate
 from bot.settings import PROJECT_ROOT
 
 DEFAULT_RULES_PATH = PROJECT_ROOT / "knowledge" / "sms_rules.yaml"
@@ -204,7 +204,7 @@ class _Compiler:
         self.lexicons = lexicons
 
     def fail(self, loc: tuple[Any, ...], message: str) -> KnowledgeError:
-        return KnowledgeError(f"{self.path}:{_line_of(self.node, loc)}: {'.'.join(map(str, loc))}: {message}")
+        return KnowledgeError(f"{self.path}:{line_of(self.node, loc)}: {'.'.join(map(str, loc))}: {message}")
 
     def check(self, pattern: str, loc: tuple[Any, ...]) -> str:
         if unicodedata.normalize("NFKC", pattern) != pattern:
@@ -239,8 +239,8 @@ class _Compiler:
 
 def load_rules(kb: KnowledgeBase, path: Path = DEFAULT_RULES_PATH) -> Rules:
     """Load, validate and precompile the SMS rules; every cited article must exist in kb."""
-    data, node = _read_yaml(path)
-    spec: RulesFile = _validate(path, RulesFile, data, node)
+    data, node = read_yaml(path)
+    spec: RulesFile = validate(path, RulesFile, data, node)
     comp = _Compiler(path, node, spec.lexicons)
     try:
         tz = ZoneInfo(spec.timezone)

@@ -29,10 +29,10 @@ from bot.documents import (
     to_pdf,
     validate_slot,
 )
-from bot.documents.templates import ARTICLE_REF, load_catalogue
+from bot.documents.templates import load_catalogue
 from bot.evidence.model import Episode, EvidenceItem, Stats
 from bot.flows.seven_steps import SEVEN_STEPS
-from bot.legal_qa.knowledge import KnowledgeBase, KnowledgeError, chinese_number, load_knowledge
+from bot.knowledge import ARTICLE_REF, KnowledgeBase, KnowledgeError, chinese_number, load_knowledge
 from bot.settings import PROJECT_ROOT
 from bot.texts import Texts
 

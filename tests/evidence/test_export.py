@@ -16,9 +16,10 @@ from docx import Document
 from PIL import Image
 
 from bot.evidence.chart import render_chart
-from bot.evidence.export import ExportMeta, _Pdf, clean, export_csv, export_docx, export_pdf, purpose
-from bot.evidence.fonts import FontNotFoundError, find_cjk_font
+from bot.evidence.export import ExportMeta, clean, export_csv, export_docx, export_pdf, purpose
+from bot.evidence.export_pdf import EvidencePdf
 from bot.evidence.model import Episode, EvidenceItem, Stats
+from bot.office.fonts import FontNotFoundError, find_cjk_font
 
 CN = timezone(timedelta(hours=8))
 NIGHT = datetime(2026, 11, 3, 2, 10, tzinfo=CN)
@@ -265,7 +266,7 @@ def test_font_lookup(tmp_path: Path) -> None:
 
 
 def test_pdf_wrap_keeps_closing_marks_off_line_starts() -> None:
-    pdf = _Pdf(find_cjk_font(), lambda page: "")
+    pdf = EvidencePdf(find_cjk_font(), lambda page: "")
     pdf.add_page()
     pdf.set_font("cjk", size=7)
     text = "证明对方短时间内通过多个平台集中发送验证码（验证码轰炸），侵扰私人生活安宁。"

@@ -6,7 +6,7 @@ import pytest
 
 from bot.flows.base import BACK, END, NEXT, PAUSE, SKIP, Flow, FlowDefinitionError, Step, validate_texts
 from bot.flows.seven_steps import SEVEN_STEPS
-from bot.legal_qa.knowledge import load_knowledge
+from bot.knowledge import load_knowledge
 from bot.settings import PROJECT_ROOT
 from bot.texts import Texts
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.legal_qa.knowledge import KnowledgeError, load_instrument, load_knowledge, parse_label
+from bot.knowledge import KnowledgeError, load_instrument, load_knowledge, parse_label
 from bot.settings import PROJECT_ROOT
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"

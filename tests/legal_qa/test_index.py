@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.knowledge import KnowledgeError
 from bot.legal_qa.embeddings import HashEmbeddings
-from bot.legal_qa.knowledge import KnowledgeError
 from bot.settings import PROJECT_ROOT, Settings
 from bot.wiring import build_qa
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
+from bot.clock import CHINA
 from bot.sms.backup import MAX_MESSAGES, BackupRejected, parse_backup
-from bot.sms.parse import SHANGHAI
 
 XML = """<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
 <!--File Created By SMS Backup & Restore v10.20.002 on 03/11/2024 10:00:00-->
@@ -36,16 +36,16 @@ def test_sms_backup_and_restore_xml_keeps_received_messages() -> None:
     assert first.source == "backup"
     assert first.sent_at is not None and first.sent_at.tzinfo is not None
     # 1730570043000 ms = 2024-11-02 17:54:03 UTC = 2024-11-03 01:54:03 in Shanghai
-    assert first.sent_at.astimezone(SHANGHAI).replace(second=0) == datetime(2024, 11, 3, 1, 54, tzinfo=SHANGHAI)
+    assert first.sent_at.astimezone(CHINA).replace(second=0) == datetime(2024, 11, 3, 1, 54, tzinfo=CHINA)
     assert second.sender == "+86 171 0000 1234"
     assert second.text == "再不还钱就把你的通讯录发给你全家\n你等着 😠"  # surrogate-pair references joined
-    assert second.sent_at == datetime(2024, 11, 3, 3, 55, tzinfo=SHANGHAI)
+    assert second.sent_at == datetime(2024, 11, 3, 3, 55, tzinfo=CHINA)
 
 
 def test_xml_with_bom_and_without_declaration() -> None:
     data = b"\xef\xbb\xbf" + b'<smses count="1"><sms address="10690" date="1730570043" type="1" body="hi" /></smses>'
     (record,) = parse_backup(data, "x.xml")
-    assert record.sent_at == datetime(2024, 11, 3, 1, 54, 3, tzinfo=SHANGHAI)  # epoch seconds accepted too
+    assert record.sent_at == datetime(2024, 11, 3, 1, 54, 3, tzinfo=CHINA)  # epoch seconds accepted too
 
 
 def test_empty_smses_gives_empty_list() -> None:
@@ -63,10 +63,10 @@ def test_csv_with_chinese_headers() -> None:
     )
     records = parse_backup(csv_text.encode("utf-8-sig"), "导出.csv")
     assert [r.sender for r in records] == ["106905551234", "106905559999", "17100001234"]
-    assert records[0].sent_at == datetime(2024, 11, 3, 2, 14, tzinfo=SHANGHAI)
+    assert records[0].sent_at == datetime(2024, 11, 3, 2, 14, tzinfo=CHINA)
     assert records[1].text == "【速借宝】逾期未还, 将联系你的紧急联系人"
-    assert records[1].sent_at == datetime(2024, 11, 3, 1, 54, 3, tzinfo=SHANGHAI)
-    assert records[2].sent_at == datetime(2024, 11, 3, 15, 5, tzinfo=SHANGHAI)
+    assert records[1].sent_at == datetime(2024, 11, 3, 1, 54, 3, tzinfo=CHINA)
+    assert records[2].sent_at == datetime(2024, 11, 3, 15, 5, tzinfo=CHINA)
     assert all(r.source == "backup" for r in records)
 
 
@@ -74,7 +74,7 @@ def test_csv_with_english_headers_tabs_and_separate_date_time_columns() -> None:
     tsv = "address\tdate\ttime\tbody\n10690555\t2024-11-03\t02:14\t【平台】验证码 5678\n"
     (record,) = parse_backup(tsv.encode(), "export.tsv")
     assert record.sender == "10690555"
-    assert record.sent_at == datetime(2024, 11, 3, 2, 14, tzinfo=SHANGHAI)
+    assert record.sent_at == datetime(2024, 11, 3, 2, 14, tzinfo=CHINA)
     assert record.text == "【平台】验证码 5678"
 
 
@@ -85,7 +85,7 @@ def test_gb18030_text_file_goes_through_parse_paste() -> None:
     assert records[0].text == "【某某商城】验证码 123456，请勿泄露。"
     assert records[0].sender == "106905551234"
     assert records[1].text == "再不还钱就去你单位找你"
-    assert records[1].sent_at == datetime(2024, 11, 3, 2, 16, tzinfo=SHANGHAI)
+    assert records[1].sent_at == datetime(2024, 11, 3, 2, 16, tzinfo=CHINA)
     assert all(r.source == "backup" for r in records)
 
 
@@ -154,5 +154,5 @@ def test_csv_prefers_the_number_column_and_reads_epoch_columns_one_by_one() -> N
     csv_text = "contact_name,address,date,date_sent,type,body\n催收,10690555,1730570043000,1730570041000,1,你等着\n"
     (record,) = parse_backup(csv_text.encode(), "export.csv")
     assert record.sender == "10690555"
-    assert record.sent_at == datetime(2024, 11, 3, 1, 54, 3, tzinfo=SHANGHAI)
+    assert record.sent_at == datetime(2024, 11, 3, 1, 54, 3, tzinfo=CHINA)
     assert record.text == "你等着"

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.legal_qa.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.clock import CHINA
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.settings import PROJECT_ROOT
 from bot.sms.classify import Classifier, Finding
-from bot.sms.parse import SHANGHAI, SmsRecord, parse_paste
+from bot.sms.parse import SmsRecord, parse_paste
 from bot.sms.rules import DEFAULT_RULES_PATH, LABELS, load_rules
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
@@ -30,7 +31,7 @@ def one(clf: Classifier, text: str, when: datetime | None = None, sender: str | 
     return clf.classify(SmsRecord(text, sender, when))
 
 
-NOON = datetime(2026, 12, 8, 12, 0, tzinfo=SHANGHAI)
+NOON = datetime(2026, 12, 8, 12, 0, tzinfo=CHINA)
 
 
 @pytest.mark.parametrize(
@@ -104,10 +105,10 @@ def test_signals(clf: Classifier, text: str, signal: str) -> None:
 
 def test_night_time_is_before_eight_or_from_nine(clf: Classifier) -> None:
     text = "起来还钱！别睡了！"
-    assert "night_time" in one(clf, text, datetime(2026, 12, 8, 7, 59, tzinfo=SHANGHAI)).signals
-    assert "night_time" in one(clf, text, datetime(2026, 12, 8, 21, 0, tzinfo=SHANGHAI)).signals
-    assert "night_time" not in one(clf, text, datetime(2026, 12, 8, 8, 0, tzinfo=SHANGHAI)).signals
-    assert "night_time" not in one(clf, text, datetime(2026, 12, 8, 20, 59, tzinfo=SHANGHAI)).signals
+    assert "night_time" in one(clf, text, datetime(2026, 12, 8, 7, 59, tzinfo=CHINA)).signals
+    assert "night_time" in one(clf, text, datetime(2026, 12, 8, 21, 0, tzinfo=CHINA)).signals
+    assert "night_time" not in one(clf, text, datetime(2026, 12, 8, 8, 0, tzinfo=CHINA)).signals
+    assert "night_time" not in one(clf, text, datetime(2026, 12, 8, 20, 59, tzinfo=CHINA)).signals
     assert "night_time" not in one(clf, text, None).signals
     # a UTC time is judged in Shanghai: 14:30 UTC is 22:30 in Beijing
     assert "night_time" in one(clf, text, datetime(2026, 12, 8, 14, 30, tzinfo=UTC)).signals
@@ -166,7 +167,7 @@ def _burst_paste(start: datetime, n: int, platforms: list[str], step_s: int = 30
 
 
 def test_a_burst_of_codes_from_several_platforms_is_marked(clf: Classifier) -> None:
-    start = datetime(2026, 12, 8, 2, 10, tzinfo=SHANGHAI)
+    start = datetime(2026, 12, 8, 2, 10, tzinfo=CHINA)
     paste = (
         _burst_paste(start, 6, ["乐跑", "飞鱼读书", "米多", "云图相机"])
         + "\n\n2026-12-08 15:00:00\n【乐跑】验证码 999999"
@@ -179,7 +180,7 @@ def test_a_burst_of_codes_from_several_platforms_is_marked(clf: Classifier) -> N
 
 
 def test_no_burst_when_too_few_codes_platforms_or_too_spread_out(clf: Classifier) -> None:
-    start = datetime(2026, 12, 8, 2, 10, tzinfo=SHANGHAI)
+    start = datetime(2026, 12, 8, 2, 10, tzinfo=CHINA)
     for paste in (
         _burst_paste(start, 4, ["乐跑", "飞鱼读书", "米多", "云图相机"]),  # too few codes
         _burst_paste(start, 6, ["乐跑", "飞鱼读书"]),  # too few platforms

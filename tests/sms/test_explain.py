@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.legal_qa.knowledge import KnowledgeBase, load_knowledge
+from bot.clock import CHINA
+from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.settings import PROJECT_ROOT
 from bot.sms.classify import Classifier, Finding
 from bot.sms.explain import MAX_REPLY_CHARS, article_label, citations, explain
-from bot.sms.parse import SHANGHAI, SmsRecord, dedupe, parse_paste
+from bot.sms.parse import SmsRecord, dedupe, parse_paste
 from bot.sms.rules import load_rules
 from bot.texts import Texts
 
@@ -115,7 +116,7 @@ def test_undated_flood_still_gets_the_bombing_explanation(clf: Classifier, kb: K
 
 
 def test_many_messages_are_summarised_under_the_limit(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> None:
-    start = datetime(2026, 12, 8, 22, 0, tzinfo=SHANGHAI)
+    start = datetime(2026, 12, 8, 22, 0, tzinfo=CHINA)
     records = [
         SmsRecord(f"第{i}次：你这个人渣，欠钱不还，明天就去你家找你爸妈。", None, start + timedelta(minutes=i))
         for i in range(300)

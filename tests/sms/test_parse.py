@@ -6,13 +6,14 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.sms.parse import MAX_PASTE_CHARS, SHANGHAI, SmsRecord, dedupe, parse_paste
+from bot.clock import CHINA
+from bot.sms.parse import MAX_PASTE_CHARS, SmsRecord, dedupe, parse_paste
 
 DAY = date(2026, 12, 8)
 
 
 def at(y: int, mo: int, d: int, h: int, mi: int, s: int = 0) -> datetime:
-    return datetime(y, mo, d, h, mi, s, tzinfo=SHANGHAI)
+    return datetime(y, mo, d, h, mi, s, tzinfo=CHINA)
 
 
 def test_one_message_without_time_or_sender() -> None:

@@ -1,4 +1,4 @@
-"""Evidence, fonts: find a font file that can draw Simplified Chinese for the chart and the PDF export."""
+"""Office stage, fonts: find a font file that can draw Simplified Chinese for charts and PDFs (evidence and letters)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Documents stage (④), PDF text: one A4 writer with an embedded CJK font, fast character wrapping with Chinese
-line-start rules, fake bold and a page footer; the letters and the evidence list both build on it.
+"""Office stage, PDF text: an A4 writer with an embedded CJK font, Chinese line breaking, fake bold and a footer.
 
-Imported only when a PDF is rendered (it loads fpdf2)."""
+The letters (documents/) and the evidence list (evidence/) both build on it.
+Imported only when a PDF is rendered (it loads fpdf2).
+"""
 
 from __future__ import annotations
 

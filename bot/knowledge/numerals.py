@@ -1,0 +1,49 @@
+"""Knowledge stage, numerals: Chinese article labels (第一千零三十三条之一) and their numbers, via cn2an."""
+
+from __future__ import annotations
+
+import re
+
+# One pattern for an article label's parts everywhere: the numeral (Chinese or Arabic) and an optional 之N suffix.
+ARTICLE_NUMERAL = r"[零〇一二两三四五六七八九十百千\d]+"
+ARTICLE_SUFFIX = r"之[一二三四五六七八九十]"
+ARTICLE_REF = re.compile(rf"第({ARTICLE_NUMERAL})条({ARTICLE_SUFFIX})?")
+_LABEL = re.compile(rf"^{ARTICLE_REF.pattern}$")
+
+
+def chinese_number(text: str) -> int:
+    """Parse a Chinese numeral such as 一千零三十三 or an Arabic one such as 1033."""
+    if text.isdigit():
+        return int(text)
+    import cn2an  # imported on first use: the package builds its tables at import (~0.7 s)
+
+    try:
+        value = cn2an.cn2an(text, "normal")
+    except ValueError as exc:
+        raise ValueError(f"not a Chinese numeral: {text!r}") from exc
+    return int(value)
+
+
+def parse_label(label: str) -> tuple[int, str | None]:
+    """Split 第二百五十三条之一 into (253, "之一")."""
+    m = _LABEL.match(label)
+    if not m:
+        raise ValueError(f"not an article label: {label!r}")
+    return chinese_number(m.group(1)), m.group(2)
+
+
+def article_key(numeral: str, suffix: str | None) -> str:
+    """The article part of a citation id from a label's parts: ("一千零三十三", None) -> 1033, ("253", "之一") -> 253-1."""
+    key = str(chinese_number(numeral))
+    if suffix:
+        key += f"-{chinese_number(suffix[1:])}"
+    return key
+
+
+def chinese_numeral(number: int) -> str:
+    """Write a positive integer the way statute labels and numbered items do: 十二, 一百一十, 一千零三十三."""
+    if number <= 0:
+        raise ValueError(f"not a positive number: {number}")
+    import cn2an  # see chinese_number
+
+    return str(cn2an.an2cn(number))
