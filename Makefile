@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ocr_bench.py
 	$(BIN)/python bench/telegram_bench.py
 	$(BIN)/python bench/wechat_bench.py
+	$(BIN)/python bench/understand_bench.py
 
 eval: $(STAMP)
 	$(BIN)/anning eval

@@ -116,10 +116,12 @@ class App:
         await self.db.close()
 
 
-async def build_app(settings: Settings, notice: Notice | None = None, embeddings: Embeddings | None = None) -> App:
-    """Build the whole application from settings."""
+async def build_app(
+    settings: Settings, notice: Notice | None = None, embeddings: Embeddings | None = None, parts: QAParts | None = None
+) -> App:
+    """Build the whole application from settings (`parts`: an already loaded knowledge base and index to share)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    parts = build_qa(settings, notice, embeddings)
+    parts = parts or build_qa(settings, notice, embeddings)
     db, crypto = await open_storage(settings)
     texts = Texts()
     evidence = EvidenceStore(db, crypto)

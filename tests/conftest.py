@@ -44,6 +44,6 @@ def settings(tmp_path: Path, index_dir: Path) -> Settings:
 async def app(settings: Settings, qa_parts: QAParts, index_dir: Path) -> AsyncIterator[App]:
     """A whole application on a fresh database, reusing the session's index."""
     settings.data_dir = index_dir
-    application = await build_app(settings)
+    application = await build_app(settings, parts=qa_parts)  # the knowledge and models are loaded once per session
     yield application
     await application.close()

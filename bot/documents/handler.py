@@ -52,10 +52,13 @@ class DraftHandler:
                 return Outcome((self.menu(),), pending=KEEP)
             return await self.draft(session, self.find(turn.text) or turn.text)
         if turn.kind is Kind.BUTTON:
-            return await self.draft(session, turn.name.removeprefix(DRAFT_PREFIX))
+            pressed = turn.name.removeprefix(DRAFT_PREFIX)
+            if pressed in self.templates:
+                return await self.draft(session, pressed)
+            return Outcome((self.menu(),), pending=KEEP)
         if turn.intent == "draft.request":
-            name = turn.document if turn.document in self.templates else self.find(turn.text)
-            return await self.draft(session, name) if name else Outcome((self.menu(),), pending=KEEP)
+            named = turn.document if turn.document in self.templates else self.find(turn.text)
+            return await self.draft(session, named) if named else Outcome((self.menu(),), pending=KEEP)
         filled = await self.fields(session, turn.text)
         if filled is not None or turn.ask is None:
             return filled

@@ -16,6 +16,7 @@ from bot.engine.router import Decision, Route, decide
 from bot.engine.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore
 from bot.legal_qa.answer import is_english
 from bot.texts import Texts
+from bot.understand.condense import main_point
 from bot.understand.reader import Reader, Reading
 from bot.understand.safety import Concern
 
@@ -96,18 +97,23 @@ class Engine:
         kind = _ROUTE_KINDS[decision.route]
         text = decision.argument if kind is not Kind.BUTTON else ""
         name = decision.command if kind is Kind.COMMAND else decision.argument if kind is Kind.BUTTON else ""
+        first: tuple[Reply, ...] = ()
+        label = ""
+        if kind in (Kind.QUESTION, Kind.PENDING) and len(text) > self.max_text_chars:  # a ramble: its main point
+            text = main_point(text)
+            first = (Reply(self.texts.get("understand.main_point", point=text)),)
         reading = self.reader.read(text) if kind in (Kind.QUESTION, Kind.PENDING, Kind.SMS) and text else None
 
         async def ask(question: str, current: Session) -> Outcome:
             turn = Turn(msg, current, Kind.QUESTION, text=question, intent="question")
             return await self.table.for_kind(Kind.QUESTION).handle(turn) or Outcome(())
 
-        first: tuple[Reply, ...] = ()
         if reading is not None:
             urgent = self._safety(kind, reading, text)
             if urgent is not None and urgent.pending is KEEP:  # the safety reply is the whole answer
                 return urgent
-            first = urgent.replies if urgent is not None else ()
+            if urgent is not None:
+                first, label = (*urgent.replies, *first), "safety.danger"
         handler = self.table.find(kind, name, session.flow)
         intent = kind.value
         turn_step = turn_document = None
@@ -121,13 +127,13 @@ class Engine:
         if handler is None:
             if kind is Kind.COMMAND:
                 return Outcome((Reply(self.texts.get("commands.unknown", command="/" + name)),), pending=KEEP)
-            text = decision.argument  # a stale button or an unknown flow: its words are answered as a question
-            return _with_first(first, await ask(text, session), "question")
+            text = text or decision.argument  # a stale button or an unknown flow: its words are answered as a question
+            return _with_first(first, await ask(text, session), label or "question")
         turn = Turn(msg, session, kind, name, text, ask, intent, turn_step, turn_document)
         outcome = await handler.handle(turn)
         if outcome is None:
             outcome = await ask(text, session)
-        return _with_first(first, outcome, intent)
+        return _with_first(first, outcome, label or intent)
 
     def _safety(self, kind: Kind, reading: Reading, text: str) -> Outcome | None:
         """Safety first, on every path: a reply that replaces the answer (pending KEEP), one that goes before it,
@@ -171,8 +177,7 @@ class Engine:
 
 def _with_first(first: tuple[Reply, ...], outcome: Outcome, intent: str) -> Outcome:
     """The outcome with the safety replies in front, labelled with the turn's intent."""
-    label = outcome.intent or ("safety.danger" if first else intent)
-    return replace(outcome, replies=(*first, *outcome.replies), intent=label)
+    return replace(outcome, replies=(*first, *outcome.replies), intent=outcome.intent or intent)
 
 
 def remember(session: Session, msg: Incoming, outcome: Outcome) -> tuple[MemoryTurn, ...]:
@@ -182,7 +187,7 @@ def remember(session: Session, msg: Incoming, outcome: Outcome) -> tuple[MemoryT
     text = msg.text.strip()
     if text.startswith("/"):
         return session.memory
-    turn = MemoryTurn(text[:300], outcome.intent, datetime.now(UTC).isoformat(timespec="seconds"))
+    turn = MemoryTurn(text[:300], outcome.intent, datetime.now(UTC).isoformat(timespec="seconds"), outcome.topic)
     return (*session.memory, turn)[-MEMORY_TURNS:]
 
 

@@ -61,6 +61,7 @@ class Outcome:
     session: Session | None = None  # the session with changed details (slots, journey position); None: unchanged
     erase: bool = False  # erase everything about the person (confirmed /forget)
     intent: str = ""  # what the person was understood to want (for logs and the evaluation contract)
+    topic: str = ""  # the subject the answer was about (a follow-up stays on it)
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.engine.messages import Reply
+from bot.engine.messages import Button, Reply
 from bot.engine.outcome import Kind, Outcome, Owns, Turn
 from bot.engine.session import Session
 from bot.legal_qa.answer import is_english
 from bot.legal_qa.service import LegalQA
 from bot.texts import Texts
+from bot.understand.reader import normalise
 from bot.understand.safety import Concern, check
 
 FOLLOW_UP_WINDOW = timedelta(hours=6)
@@ -22,6 +23,11 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 _QUESTION_INTENTS = ("question", "worry.debtor")
+_VAGUE = re.compile(
+    r"^(怎么办|咋办|咋整|怎么弄|怎么搞|帮帮我|救救我|求助|求救|帮忙|help|helpme|我该怎么办|不知道怎么办|我该咋办|"
+    r"有人能帮我吗|能帮帮我吗|我好怕|好烦|烦死了|崩溃了|.{0,2})$",
+    re.IGNORECASE,
+)
 # What an elliptical follow-up asks about, as search words added to the earlier question.
 _ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"赔|多少钱|how much|compensat|damages", re.IGNORECASE), "赔偿 精神损害 compensation damages"),
@@ -45,25 +51,44 @@ class QuestionHandler:
         if turn.intent == "other_law":
             key = "understand.other_law" + ("_en" if is_english(turn.text) else "")
             return Outcome((Reply(self.texts.get(key)),))
-        return await self.ask(turn.text, turn.session)
+        outcome = await self.ask(turn.text, turn.session)
+        if outcome.intent == "not_covered" and _VAGUE.match(normalise(turn.text)):
+            return self._clarify(turn.text)
+        if outcome.intent == "question" and turn.intent in _QUESTION_INTENTS:
+            return replace(outcome, intent=turn.intent)
+        return outcome
+
+    def _clarify(self, text: str) -> Outcome:
+        """One short question with choices instead of "not covered" when the message does not say what it needs."""
+        t = self.texts
+        sfx = "_en" if is_english(text) else ""
+        buttons = (
+            Button(t.get("understand.clarify_steps"), "flow:show"),
+            Button(t.get("understand.clarify_draft"), "draft:menu"),
+            Button(t.get("understand.clarify_evidence"), "evidence:summary"),
+        )
+        return Outcome((Reply(t.get("understand.clarify" + sfx), buttons=buttons),), intent="clarify")
 
     async def ask(self, text: str, session: Session) -> Outcome:
         """Answer a text for a session (flows call this for text that is not theirs)."""
         answer = await asyncio.to_thread(self.qa.ask, text)
         previous = _previous_question(session)
         if previous and (not answer.covered or (_FOLLOW_UP.search(text.strip()) and len(text) <= 40)):
+            earlier, topic = previous
             hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))
-            resolved = await asyncio.to_thread(self.qa.ask, f"{previous} {text} {hint}".strip())
+            resolved = await asyncio.to_thread(self.qa.ask, f"{earlier} {text} {hint}".strip(), "full", topic)
             if resolved.covered:
                 answer = resolved
         parts = [answer.text]
         if Concern.INJECTION in check(text).concerns:
             parts.append(self.texts.get("safety.injection"))
         reply = Reply("\n\n".join(parts), citations=tuple(answer.citations))
-        return Outcome((reply,), session=replace(session, questions=session.questions + 1))
+        intent = "question" if answer.covered else "not_covered"
+        after = replace(session, questions=session.questions + 1)
+        return Outcome((reply,), session=after, intent=intent, topic=answer.topic)
 
 
-def _previous_question(session: Session) -> str | None:
+def _previous_question(session: Session) -> tuple[str, str] | None:
     """The last question the person asked recently, for reading an elliptical follow-up ("那能赔多少")."""
     now = datetime.now(UTC)
     for turn in reversed(session.memory):
@@ -74,5 +99,5 @@ def _previous_question(session: Session) -> str | None:
         if now - at > FOLLOW_UP_WINDOW:
             return None
         if turn.intent in _QUESTION_INTENTS and turn.text:
-            return turn.text
+            return turn.text, turn.topic
     return None

@@ -35,6 +35,7 @@ class Decision:
     argument: str = ""
 
 
+RAMBLE_FACTOR = 5  # a text up to this many times the question limit is answered on its main point
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?\s*(.*)$", re.DOTALL)
 _SIGNATURE = re.compile(r"【[^】\n]{1,24}】")
 _CODE = re.compile(r"(验证码|校验码|动态码|动态密码|确认码|verification code|code)\D{0,10}\d{4,8}", re.IGNORECASE)
@@ -97,7 +98,7 @@ def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int
         return Decision(Route.EMPTY)
     if len(text) > max_paste_chars:
         return Decision(Route.TOO_LONG, command="paste", argument=str(len(text)))
-    if len(text) > max_chars and not looks_like_sms(text):
+    if len(text) > max_chars * RAMBLE_FACTOR and not looks_like_sms(text):
         return Decision(Route.TOO_LONG, argument=str(len(text)))
     if _looks_binary(text):
         return Decision(Route.BINARY)

@@ -35,10 +35,11 @@ class MemoryTurn:
     text: str
     intent: str
     at: str  # ISO time, UTC
+    topic: str = ""  # the subject the answer was about
 
     def to_dict(self) -> dict[str, str]:
         """Plain data for storage."""
-        return {"text": self.text, "intent": self.intent, "at": self.at}
+        return {"text": self.text, "intent": self.intent, "at": self.at, "topic": self.topic}
 
 
 MEMORY_TURNS = 6  # how many recent turns follow-ups are resolved against
@@ -94,7 +95,9 @@ class Session:
             questions=int(data.get("questions") or 0),
             created_at=str(data.get("created_at") or ""),
             memory=tuple(
-                MemoryTurn(str(t.get("text", "")), str(t.get("intent", "")), str(t.get("at", "")))
+                MemoryTurn(
+                    str(t.get("text", "")), str(t.get("intent", "")), str(t.get("at", "")), str(t.get("topic", ""))
+                )
                 for t in data.get("memory") or ()
                 if isinstance(t, dict)
             )[-MEMORY_TURNS:],

@@ -132,6 +132,7 @@ class Contact(BaseModel):
     id: str
     name: str
     short: str
+    name_en: str = ""  # for English conversations
     phone: str | None = None
     web: str | None = None
     handles: str = ""

@@ -10,7 +10,8 @@ from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.retrieve import Passage, Retrieval
 from bot.texts import Texts
 
-MAX_CITATIONS = 5
+MAX_CITATIONS = 5  # ranked candidates (what the evaluation's recall@5 reads)
+SHOWN_CITATIONS = 3  # what a person sees: the articles that carry the answer, on one phone screen
 QUOTE_CHARS = 90
 _DOMAIN = re.compile(
     r"催|债|欠|借|贷|还款|逾期|短信|验证码|骚扰|通讯录|个人信息|隐私|名誉|侮辱|威胁|恐吓|投诉|举报|报警|起诉|征信|利息|法院|律师|"
@@ -30,6 +31,8 @@ class Answer:
     passages: list[Passage]
     english: bool
     mentions: list[str] = field(default_factory=list)  # instruments named without an article number
+    ranked: list[Citation] = field(default_factory=list)  # up to five candidates, best first (citations: the shown)
+    topic: str = ""  # the reviewed card the answer follows, if any
 
 
 def is_english(text: str) -> bool:
@@ -106,7 +109,8 @@ class Answerer:
         t = self.texts
         if not self.is_covered(question, retrieval):
             return Answer(t.get("answer.not_covered" + sfx), [], False, retrieval.passages, en)
-        cites = self.citations(retrieval)
+        ranked = self.citations(retrieval)
+        cites = ranked[:SHOWN_CITATIONS]
         lines: list[str] = []
         primary = retrieval.topics[0].topic if retrieval.topics else None
         if primary is not None:
@@ -127,8 +131,10 @@ class Answerer:
             for m in hit.topic.law_mentions:
                 if m.law not in mentions:
                     mentions.append(m.law)
-                    lines.append("• " + (m.text_en if en and m.text_en else m.text))
-        channels = self._channels(retrieval)
+        if primary is not None and primary.law_mentions and len(cites) < 2:  # a note only where it carries the answer
+            m = primary.law_mentions[0]
+            lines.append("• " + (m.text_en if en and m.text_en else m.text))
+        channels = self._channels(retrieval, en)
         if channels:
             lines.append("")
             lines.append(t.get("answer.next" + sfx) + "；".join(channels))
@@ -136,14 +142,15 @@ class Answerer:
         lines.extend(t.get("answer.status", law=law, note=note) for law, note in sorted(notes))
         lines.append("")
         lines.append(t.get("common.disclaimer" + sfx))
-        return Answer("\n".join(lines), cites, True, retrieval.passages, en, mentions)
+        topic = primary.id if primary is not None else ""
+        return Answer("\n".join(lines), cites, True, retrieval.passages, en, mentions, ranked, topic)
 
-    def _channels(self, retrieval: Retrieval) -> list[str]:
+    def _channels(self, retrieval: Retrieval, english: bool = False) -> list[str]:
         out: list[str] = []
         for hit in retrieval.topics[:2]:
             for cid in hit.topic.channels:
                 c = self.kb.contacts[cid]
-                entry = c.name
+                entry = (c.name_en or c.short) if english else c.name
                 if entry not in out:
                     out.append(entry)
         return out[:4]

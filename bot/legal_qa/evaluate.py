@@ -69,7 +69,7 @@ def evaluate(qa: LegalQA, path: Path, modes: tuple[Mode, ...] = MODES, verbose: 
         for it in items:
             retrieval = qa.retrieve(it["question"], k=ANSWER_POOL, mode=mode)
             ans = qa.answerer.answer(it["question"], retrieval)
-            citations = ans.citations if ans.covered else qa.answerer.citations(retrieval)
+            citations = ans.ranked if ans.covered else qa.answerer.citations(retrieval)
             cited = [c.id for c in citations]
             if any(qa.answerer.kb.get(c) is None for c in cited):
                 invented += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.legal_qa.answer import Answer, Answerer
 from bot.legal_qa.retrieve import Mode, Retrieval, Retriever
 
@@ -19,6 +21,11 @@ class LegalQA:
         """Ranked passages for a question."""
         return self.retriever.search(question, k=k, mode=mode)
 
-    def ask(self, question: str, mode: Mode = "full") -> Answer:
-        """A cited answer, or an honest 'not covered'."""
-        return self.answerer.answer(question, self.retrieve(question, k=ANSWER_POOL, mode=mode))
+    def ask(self, question: str, mode: Mode = "full", prefer: str = "") -> Answer:
+        """A cited answer, or an honest 'not covered'; `prefer`: the topic of the conversation so far, which leads
+        when the question matches it too (a follow-up stays on its subject)."""
+        retrieval = self.retrieve(question, k=ANSWER_POOL, mode=mode)
+        if prefer and len(retrieval.topics) > 1:
+            ordered = sorted(retrieval.topics, key=lambda hit: hit.topic.id != prefer)
+            retrieval = replace(retrieval, topics=ordered)
+        return self.answerer.answer(question, retrieval)

@@ -1,0 +1,122 @@
+"""Conversations as a frightened person has them: safety first by meaning, small talk, typed navigation, documents
+from plain sentences, follow-ups read against the question before, and the JSON-lines evaluation contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.engine.messages import Reply
+from bot.wiring import App
+from tests.support import msg, run_cli
+
+
+async def _say(app: App, text: str, user: str) -> list[Reply]:
+    return await app.engine.handle(msg(text, user))
+
+
+async def test_danger_now_gets_a_short_110_reply_first_then_help(app: App) -> None:
+    replies = await _say(app, "有个催收的人一直跟着我从地铁站走到小区门口，我现在很怕", "d1")
+    first = replies[0].text
+    assert "110" in first.split("\n")[0] and len(first) < 200
+    assert len(replies) >= 2 and "110" not in replies[1].text.split("\n")[0]
+
+
+async def test_self_harm_gets_crisis_support_and_no_statutes(app: App) -> None:
+    replies = await _say(app, "我撑不下去了，想从楼上跳下去一了百了", "d2")
+    text = "\n".join(r.text for r in replies)
+    assert "12356" in text and "法律依据" not in text and not any(r.citations for r in replies)
+
+
+async def test_fraud_in_progress_is_called_a_scam_first(app: App) -> None:
+    replies = await _say(app, "有人打电话说可以帮我注销网贷账户，不然影响征信，让我下载个会议软件共享屏幕", "d3")
+    assert "诈骗" in replies[0].text[:20] and "96110" in replies[0].text and "不要转账" in replies[0].text
+
+
+async def test_unlawful_requests_in_plain_words_are_declined_but_victims_are_helped(app: App) -> None:
+    declined = "\n".join(r.text for r in await _say(app, "我也想给他来个验证码轰炸", "d4"))
+    assert "违法" in declined and "协商" in declined
+    helped = "\n".join(r.text for r in await _say(app, "他们用验证码轰炸我怎么办", "d5"))
+    assert "法律依据" in helped and "同样是违法的" not in helped
+
+
+async def test_small_talk_is_answered_kindly(app: App) -> None:
+    assert "安宁" in (await _say(app, "在吗", "s1"))[0].text
+    assert "不是真人" in (await _say(app, "你是真人吗", "s1"))[0].text
+    assert "不客气" in (await _say(app, "收到，谢谢", "s1"))[0].text
+
+
+async def test_typed_navigation_moves_through_the_journey(app: App) -> None:
+    assert "步骤 1/7" in (await _say(app, "我想一步一步来处理这件事", "n1"))[0].text
+    assert "步骤 2/7" in (await _say(app, "好的，下一步", "n1"))[0].text
+    assert "步骤 1/7" in (await _say(app, "上一步", "n1"))[0].text
+    assert "步骤 4/7" in (await _say(app, "第四步是什么", "n1"))[0].text
+
+
+async def test_a_number_picks_a_choice_offered_after_an_sms(app: App) -> None:
+    await _say(app, "【某某贷】你已逾期，再不还款就联系你的通讯录和单位领导", "c1")
+    summary = await _say(app, "1", "c1")
+    assert "共" in summary[0].text and "没有覆盖" not in summary[0].text
+
+
+async def test_a_document_from_plain_sentences(app: App) -> None:
+    opened = "\n".join(r.text for r in await _say(app, "我想投诉到12378，能帮我写投诉材料吗", "w1"))
+    assert "12378" in opened
+    filled = "\n".join(r.text for r in await _say(app, "我叫刘洋，电话15800001111，借款平台是快易花", "w1"))
+    assert "刘洋" in filled and "15800001111" in filled
+    session = await app.engine.store.load("w1")
+    assert session is not None and session.slots["name"] == "刘洋"
+
+
+async def test_follow_ups_are_read_against_the_question_before(app: App) -> None:
+    await _say(app, "催收把我欠钱的事发到我家亲戚群里了，这算侵权吗", "f1")
+    which = "\n".join(r.text for r in await _say(app, "具体是哪一条规定的", "f1"))
+    assert "没有覆盖" not in which and "第一千零三十" in which
+    english = await _say(app, "They called my boss and told him about my loan. Can I sue them?", "f2")
+    assert english[0].citations
+    much = (await _say(app, "How much can I get?", "f2"))[0].text
+    assert "compensation" in much.lower() or "damages" in much.lower()
+
+
+async def test_memory_is_shown_and_forgotten(app: App) -> None:
+    await _say(app, "催收天天打电话，犯法吗", "m1")
+    assert "questions" in (await _say(app, "/mydata", "m1"))[0].text
+    session = await app.engine.store.load("m1")
+    assert session is not None and session.memory and session.memory[-1].text == "催收天天打电话，犯法吗"
+    await _say(app, "/forget", "m1")
+    await _say(app, "确认", "m1")
+    assert await app.engine.store.load("m1") is None
+
+
+def test_chat_jsonl_contract(tmp_path: Path) -> None:
+    lines = [
+        {"user": "a", "text": "你好"},
+        {"user": "a", "text": "催收天天用验证码轰炸我手机，犯法吗？\n怎么办"},
+        "not json",
+        {"user": "b", "text": "我撑不下去了"},
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
+    proc = run_cli(["chat", "--jsonl"], tmp_path, stdin)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(out) == 4
+    assert out[0]["intent"] == "smalltalk.greeting"
+    answer = out[1]["replies"][0]
+    assert answer["citations"] and {"law", "article", "label", "status", "source"} <= set(answer["citations"][0])
+    assert "error" in out[2]
+    assert out[3]["intent"] == "safety.self_harm" and "12356" in out[3]["replies"][0]["text"]
+
+
+async def test_a_vague_cry_for_help_gets_choices_not_not_covered(app: App) -> None:
+    replies = await _say(app, "我该怎么办", "v1")
+    assert replies[0].buttons and "没有覆盖" not in replies[0].text and "110" in replies[0].text
+    steps = await _say(app, "1", "v1")
+    assert "步骤 1/7" in steps[0].text
+    assert "没有覆盖" in "\n".join(r.text for r in await _say(app, "明天广州下不下雨", "v2"))
+
+
+async def test_a_long_ramble_is_answered_on_its_main_point(app: App) -> None:
+    story = "我是外卖员，每天早出晚归。" * 600 + "他们天天给我发验证码轰炸，这犯法吗？"
+    replies = await _say(app, story, "r1")
+    assert "最主要的问题" in replies[0].text and "验证码" in replies[0].text
+    assert any(r.citations for r in replies)
