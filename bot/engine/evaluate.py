@@ -1,4 +1,4 @@
-"""Understanding stage, evaluation: run scripted conversations through the engine and score every turn."""
+"""Engine, evaluation: run scripted conversations through the engine and score every turn (anning eval --conversations)."""
 
 from __future__ import annotations
 
