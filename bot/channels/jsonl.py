@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from typing import Any, TextIO
 
 from bot.engine.engine import Engine
 from bot.engine.messages import Incoming, Reply
+
+logger = logging.getLogger(__name__)
 
 
 def reply_json(reply: Reply) -> dict[str, Any]:
@@ -46,7 +49,13 @@ async def run_jsonl(engine: Engine, stream: TextIO | None = None, out: TextIO | 
             out.write(json.dumps({"error": f"bad input line: {exc}"}, ensure_ascii=False) + "\n")
             out.flush()
             continue
-        result = await engine.respond(Incoming(channel="terminal", user_key=f"jsonl:{user}", text=text))
+        try:
+            result = await engine.respond(Incoming(channel="terminal", user_key=f"jsonl:{user}", text=text))
+        except Exception as exc:  # one failing turn must not end every other conversation in the stream
+            logger.exception("turn failed")
+            out.write(json.dumps({"error": f"turn failed: {type(exc).__name__}"}, ensure_ascii=False) + "\n")
+            out.flush()
+            continue
         data = {"replies": [reply_json(r) for r in result.replies], "intent": result.intent}
         out.write(json.dumps(data, ensure_ascii=False) + "\n")
         out.flush()

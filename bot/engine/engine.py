@@ -109,7 +109,7 @@ class Engine:
             return await self.table.for_kind(Kind.QUESTION).handle(turn) or Outcome(())
 
         if reading is not None:
-            urgent = self._safety(kind, reading, text)
+            urgent = self._safety(kind, reading, text, session)
             if urgent is not None and urgent.pending is KEEP:  # the safety reply is the whole answer
                 return urgent
             if urgent is not None:
@@ -134,9 +134,11 @@ class Engine:
         outcome = await handler.handle(turn)
         if outcome is None:
             outcome = await ask(text, session)
+        if label == "safety.danger" and outcome.intent == "not_covered":  # the 110 reply is the answer
+            outcome = replace(outcome, replies=(), intent="safety.danger")
         return _with_first(first, outcome, label or intent)
 
-    def _safety(self, kind: Kind, reading: Reading, text: str) -> Outcome | None:
+    def _safety(self, kind: Kind, reading: Reading, text: str, session: Session) -> Outcome | None:
         """Safety first, on every path: a reply that replaces the answer (pending KEEP), one that goes before it,
         or None. Pasted SMS are the collector's words: only a threat of violence adds the 110 line."""
         t = self.texts
@@ -155,6 +157,11 @@ class Engine:
                 body += "\n" + t.get("safety.injection")
             body += "\n\n" + t.get("common.legit_debt")
             return Outcome((Reply(body),), pending=KEEP, intent="safety.unlawful")
+        scam_in_view = Concern.FRAUD in concerns or any(
+            m.intent.startswith("safety.fraud") for m in session.memory[-3:]
+        )
+        if Concern.PAID in concerns and scam_in_view:
+            return Outcome((Reply(t.get("safety.fraud_paid" + sfx)),), pending=KEEP, intent="safety.fraud_paid")
         if Concern.FRAUD in concerns:
             return Outcome((Reply(t.get("safety.fraud" + sfx)),), pending=KEEP, intent="safety.fraud")
         if Concern.DANGER in concerns:

@@ -23,6 +23,11 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 _QUESTION_INTENTS = ("question", "worry.debtor")
+_WHICH_ARTICLE = re.compile(
+    r"(哪一?条|哪几条|哪个法|哪部法|什么法律?规定|具体.{0,4}(条|规定|法律|依据)|法律依据|依据是什么|条文|原文|"
+    r"what article|which (law|article)|what law|legal basis|which section)",
+    re.IGNORECASE,
+)
 _VAGUE = re.compile(
     r"^(怎么办|咋办|咋整|怎么弄|怎么搞|帮帮我|救救我|求助|求救|帮忙|help|helpme|我该怎么办|不知道怎么办|我该咋办|"
     r"有人能帮我吗|能帮帮我吗|我好怕|好烦|烦死了|崩溃了|.{0,2})$",
@@ -58,6 +63,17 @@ class QuestionHandler:
             return replace(outcome, intent=turn.intent)
         return outcome
 
+    async def _basis(self, earlier: str, topic: str, english: bool) -> Outcome | None:
+        """The articles behind the previous answer, quoted, without repeating the whole card."""
+        answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
+        sfx = "_en" if answer.english else ""
+        lines = _basis_lines(answer.text, self.texts.get("answer.basis" + sfx))
+        if not answer.covered or not lines:
+            return None
+        head = self.texts.get("understand.basis_head" + ("_en" if english else ""))
+        reply = Reply("\n".join([head, *lines]), citations=tuple(answer.citations))
+        return Outcome((reply,), intent="question", topic=answer.topic)
+
     def _clarify(self, text: str) -> Outcome:
         """One short question with choices instead of "not covered" when the message does not say what it needs."""
         t = self.texts
@@ -71,8 +87,12 @@ class QuestionHandler:
 
     async def ask(self, text: str, session: Session) -> Outcome:
         """Answer a text for a session (flows call this for text that is not theirs)."""
-        answer = await asyncio.to_thread(self.qa.ask, text)
         previous = _previous_question(session)
+        if previous and _WHICH_ARTICLE.search(text) and len(text) <= 30:  # "具体是哪一条": the articles, not the card
+            basis = await self._basis(*previous, english=is_english(text))
+            if basis is not None:
+                return basis
+        answer = await asyncio.to_thread(self.qa.ask, text)
         if previous and (not answer.covered or (_FOLLOW_UP.search(text.strip()) and len(text) <= 40)):
             earlier, topic = previous
             hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))
@@ -86,6 +106,16 @@ class QuestionHandler:
         intent = "question" if answer.covered else "not_covered"
         after = replace(session, questions=session.questions + 1)
         return Outcome((reply,), session=after, intent=intent, topic=answer.topic)
+
+
+def _basis_lines(text: str, head: str) -> list[str]:
+    """The "法律依据" block of an answer text: its heading line and the numbered quotes under it."""
+    lines = text.split("\n")
+    if head not in lines:
+        return []
+    start = lines.index(head) + 1
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return lines[start:end]
 
 
 def _previous_question(session: Session) -> tuple[str, str] | None:

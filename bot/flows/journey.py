@@ -10,11 +10,12 @@ from bot.engine.outcome import Kind, Outcome, Owns, Turn
 from bot.engine.session import Pending, Session
 from bot.evidence.model import Stats
 from bot.evidence.stats import compute
-from bot.flows.base import BACK, END, NEXT, PAUSE
+from bot.flows.base import BACK, END, NEXT, PAUSE, SKIP
 from bot.flows.runner import FLOW_PREFIX, FlowRunner
 from bot.storage.evidence_repo import EvidenceStore
 
 _CONTINUE = ("继续", "继续步骤", "continue")
+_EVENTS = {"journey.next": NEXT, "journey.back": BACK, "journey.skip": SKIP}
 
 
 class JourneyHandler:
@@ -27,7 +28,9 @@ class JourneyHandler:
             commands=frozenset({"steps"}),
             prefixes=(FLOW_PREFIX,),
             flows=frozenset({runner.flow.id}),
-            intents=frozenset({"journey.start", "journey.next", "journey.back", "journey.continue", "journey.step"}),
+            intents=frozenset(
+                {"journey.start", "journey.next", "journey.back", "journey.skip", "journey.continue", "journey.step"}
+            ),
         )
 
     async def handle(self, turn: Turn) -> Outcome | None:
@@ -38,7 +41,7 @@ class JourneyHandler:
         current = step.id if step else flow.first.id
         in_journey = session.flow == flow.id
         if turn.kind is Kind.COMMAND or turn.intent == "journey.start" or (
-            not in_journey and turn.intent in ("journey.next", "journey.back", "journey.continue")
+            not in_journey and turn.intent in ("journey.next", "journey.back", "journey.skip", "journey.continue")
         ):
             prefix = self.runner.texts.get("flows.resumed") if session.journey_step else ""
             return self._show(session, current, await self._stats(session.user_key), prefix)
@@ -46,8 +49,8 @@ class JourneyHandler:
             return await self._event(session, current, turn.name.removeprefix(FLOW_PREFIX))
         if turn.intent == "journey.step" and turn.step is not None and 1 <= turn.step <= len(flow.steps):
             return self._show(session, flow.steps[turn.step - 1].id, await self._stats(session.user_key))
-        if turn.intent in ("journey.next", "journey.back"):
-            return await self._event(session, current, NEXT if turn.intent == "journey.next" else BACK)
+        if turn.intent in _EVENTS:
+            return await self._event(session, current, _EVENTS[turn.intent])
         if turn.intent == "journey.continue" or turn.text.strip().lower() in _CONTINUE:
             return self._show(session, current, await self._stats(session.user_key))
         if turn.ask is None:

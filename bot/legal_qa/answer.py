@@ -39,7 +39,7 @@ def is_english(text: str) -> bool:
     """True when most letters are Latin."""
     latin = len(re.findall(r"[A-Za-z]", text))
     han = len(re.findall(r"[\u4e00-\u9fff]", text))
-    return latin > 3 * han and latin >= 8
+    return latin > 3 * han and (latin >= 8 or (han == 0 and latin >= 4))
 
 
 class Answerer:

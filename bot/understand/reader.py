@@ -26,7 +26,10 @@ _NAV = {
         r"^(下一步|下一个|下一步呢|下一步是什么|然后呢|接下来呢?|next|nextstep)$", re.IGNORECASE
     ),
     "journey.back": re.compile(r"^(上一步|返回上一步|回到上一步|退回上一步|back|previousstep|goback)$", re.IGNORECASE),
-    "journey.continue": re.compile(r"^(继续|继续步骤|接着来|回到步骤|continue)$", re.IGNORECASE),
+    "journey.continue": re.compile(
+        r"^(继续|继续步骤|接着来|回到步骤|我到第几步了?|到哪一?步了?|continue)$", re.IGNORECASE
+    ),
+    "journey.skip": re.compile(r"^(跳过|跳过这一?步|skip)$", re.IGNORECASE),
 }
 _STEP_N = re.compile(r"第\s*([0-9一二三四五六七])\s*步|^步骤\s*([0-9一二三四五六七])$|^step\s*([1-7])\b", re.IGNORECASE)
 _JOURNEY_START = re.compile(r"(一步一步|一步步|按步骤|七步|从头开始|step by step|walk me through)", re.IGNORECASE)
@@ -34,6 +37,7 @@ _DRAFT_VERB = re.compile(r"(帮我|给我|替我|我想|我要|能不能|能否|
 _DRAFT_NOUN = re.compile(
     r"(材料|投诉信|投诉书|告知函|通知函|起诉状|诉状|文书|模板|范本|证据清单|申诉|举报信|报案|报警材料)"
 )
+_ASKING = re.compile(r"吗|什么|怎么|如何|哪|多少|有没有|是否|效力|真的|假的")
 _SMALLTALK = {
     "smalltalk.greeting": re.compile(r"^(你好|您好|你好呀|哈喽|嗨|在吗|在不在|有人吗|喂|hello|hi|hey)$", re.IGNORECASE),
     "smalltalk.thanks": re.compile(r"^(谢谢你?|谢谢啦|多谢|感谢|太感谢了|辛苦了|thanks|thankyou|thx)$", re.IGNORECASE),
@@ -115,6 +119,8 @@ class Reader:
         if any(c in BLOCKING for c in concerns):
             return Reading("safety.unlawful", 1.0, concerns)
         if len(short) <= 40 and _DRAFT_VERB.search(text) and _DRAFT_NOUN.search(text) and "?" not in text[-1:]:
+            return Reading("draft.request", 1.0, concerns, document=document_named(text))
+        if len(short) <= 8 and _DRAFT_NOUN.search(short) and not _ASKING.search(short):  # a document's name typed
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if len(short) <= 30 and _JOURNEY_START.search(text):
             return Reading("journey.start", 1.0, concerns)

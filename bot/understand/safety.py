@@ -14,6 +14,7 @@ class Concern(Enum):
     DANGER = "danger"  # the person is threatened with violence: tell them to call 110, then help
     SELF_HARM = "self_harm"  # the person may harm themselves: support first, then help
     FRAUD = "fraud"  # a scam is under way (安全账户, 共享屏幕, 注销账户): "do not transfer" first
+    PAID = "paid"  # money already sent; with a scam in view: 110 and the bank first
     COUNTER_ATTACK = "counter_attack"  # wants to bomb or harass the collector back: decline
     DOXXING = "doxxing"  # wants a collector's ID/address to confront them: decline
     FORGERY = "forgery"  # wants forged court papers or seals: decline
@@ -46,7 +47,9 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         re.compile(
             r"(弄死|打死|砍死|砍你|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
             r"人身安全|救命|在我家门口|堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|拿着?刀|一直跟着我|跟踪我|跟着我.{0,12}(走|回家|到)|"
-            r"(现在|正在|已经).{0,6}(在我家|在门口|楼下|上门)|关在.{0,6}(屋|房间)|不让我走|"
+            r"(现在|正在|已经).{0,6}(在我家|在门口|楼下|上门)|关在.{0,6}(屋|房间)|不让我走|不敢开门|门外有人|在门外|"
+            r"知道.{0,8}(孩子|女儿|儿子|家人).{0,8}(学校|上学|住哪|在哪)|喊我(的)?名字|"
+            r"outside my (door|house|home)|"
             r"不得好死|遗照|灭你全家|全家.{0,4}(陪葬|死光)|"
             r"kill (you|me)|beat (you|me) up|hurt my|following me|at my door|banging on)",
             re.IGNORECASE,
@@ -56,7 +59,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         Concern.SELF_HARM,
         re.compile(
             r"(不想活|活不下去|想死|去死|寻死|自杀|轻生|了结自己|结束生命|结束这一切|跳楼|跳下去|一了百了|撑不下去|"
-            r"安眠药|割腕|活着没意思|kill myself|suicid|end my life|want to die|can't go on)",
+            r"安眠药|割腕|活着没意思|活着太累|活着好累|不想醒|不用醒|睡过去.{0,4}不.{0,2}醒|我先走了|对不起爸妈|对不起家人|"
+            r"解脱|离开这个世界|没有我.{0,6}(更好|会好)|不如死|想消失|kill myself|suicid|end my life|want to die|can't go on)",
             re.IGNORECASE,
         ),
     ),
@@ -66,7 +70,19 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(安全账户|共享屏幕|屏幕共享|会议软件|注销.{0,8}(账户|账号|贷款)|(消除|修复|洗白|删除).{0,6}(征信|逾期记录)|"
             r"(冒充|自称).{0,6}(公安|警察|法院|检察|客服)|(转账|打钱|汇款).{0,10}(配合调查|安全|解冻|指定账户)|"
             r"交.{0,6}(手续费|保证金|解冻费).{0,10}(停催|消除|注销|下款|解冻)|"
+            r"(借出来|贷出来|套出来|取出来).{0,10}(转给|打给|转到)|(转给|打给)(他|她|对方|客服)|"
+            r"验证码.{0,4}(念|读|报|告诉|发)给(他|她|对方|客服)|(念|读|报)给(他|她|对方).{0,6}验证码|"
+            r"(自称|说是|冒充).{0,8}(银监会|银保监|金融监管|监管局|淘宝客服|京东客服|客服|警察|公安|法院|检察)|"
+            r"注销.{0,6}校园贷|校园贷.{0,10}注销|对公账户|"
             r"safe account|share (my|your) screen|screen shar)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Concern.PAID,
+        re.compile(
+            r"((已经|刚才|刚刚|都)?.{0,3}(转了|转过去了?|打过去了?|汇了|付了|转账了).{0,10}(\d+|钱|块|元|万)|"
+            r"already (sent|paid|transferred)|i (sent|paid|transferred) (him|them|\d))",
             re.IGNORECASE,
         ),
     ),
@@ -74,7 +90,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         Concern.COUNTER_ATTACK,
         re.compile(
             r"((反过来|反向|回敬|报复).{0,12}(轰炸|骚扰|呼死|短信)|轰炸.{0,8}(催收员|他|对方|他们)的?(手机|电话|号码)|"
-            r"呼死你|短信轰炸(平台|软件|工具)|我也(想|要)给.{0,6}(来个|来一个)?.{0,4}轰炸|(给|让)(他|他们|对方|催收).{0,8}也尝尝|"
+            r"呼死你|短信轰炸(平台|软件|工具)|轰炸(软件|工具|机)|我也(想|要).{0,4}轰炸|我.{0,6}报复|我也(想|要)给.{0,6}(来个|来一个)?.{0,4}轰炸|(给|让)(他|他们|对方|催收).{0,8}也尝尝|"
             r"bomb (the|his|their) (phone|collector)|bomb .{0,10} back)",
             re.IGNORECASE,
         ),
@@ -83,7 +99,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         Concern.DOXXING,
         re.compile(
             r"((查|找|扒|人肉).{0,10}(真实姓名|身份证|家庭住址|住哪|家在哪|住址|是谁)|去他家|找他算账|上门找他|人肉|"
-            r"(他|他们|催收员?)的?(全家|家人|家里人)?的?(信息|照片|电话).{0,8}(发到网上|曝光|挂到网上)|把他.{0,10}(曝光|挂出来)|dox)",
+            r"(他|他们|催收员?)的?(全家|家人|家里人)?的?(信息|照片|电话|名字).{0,10}(发到网上|发网上|曝光|挂到网上|挂网上|公开)|"
+            r"把他.{0,10}(曝光|挂出来)|dox)",
             re.IGNORECASE,
         ),
     ),
@@ -91,7 +108,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         Concern.FORGERY,
         re.compile(
             r"((写|做|弄|伪造|排版|P|开).{0,12}(裁定书|判决书|调解书|公章|盖章|法院.{0,4}(文书|证明))|"
-            r"假的?(判决|裁定|诊断|病历|证明|流水|离职证明|失业证明)|(伪造|P|编造|弄|开)(一?[张个份])?假的?.{0,6}(诊断书|病历|证明|流水)|"
+            r"假的?(判决|裁定|诊断|病历|证明|流水|离职证明|失业证明)|假的.{0,6}(证明|病历|诊断书|流水|合同|收据|凭证)|(伪造|P|编造|弄|开)(一?[张个份])?假的?.{0,6}(诊断书|病历|证明|流水)|"
             r"fake (court|medical|doctor))",
             re.IGNORECASE,
         ),
@@ -118,7 +135,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
 
 # A request to decline is the person asking for it; "催收伪造法院文书吓唬我" describes what was done to them.
 _REQUEST = re.compile(
-    r"(帮我|给我|替我|教我|我想|我要|我也|我打算|我准备|能不能|能否|可不可以|可以.{0,8}吗|怎么|如何|弄个|做个|搞个|"
+    r"(帮我|给我(做|写|弄|P|开|搞)|替我|教我|我想|我要|我也|我打算|我准备|我把|我就|我去|能不能|能否|可不可以|可以.{0,8}吗|"
+    r"怎么|如何|弄个|做个|搞个|写个|"
     r"开个|有没有办法|help me|how (do|can|to)|i want|can you)",
     re.IGNORECASE,
 )

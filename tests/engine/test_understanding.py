@@ -120,3 +120,16 @@ async def test_a_long_ramble_is_answered_on_its_main_point(app: App) -> None:
     replies = await _say(app, story, "r1")
     assert "最主要的问题" in replies[0].text and "验证码" in replies[0].text
     assert any(r.citations for r in replies)
+
+
+async def test_money_already_sent_to_a_scammer_gets_110_and_the_bank(app: App) -> None:
+    await _say(app, "有人让我共享屏幕注销账户", "p1")
+    replies = await _say(app, "我已经转了2000了 怎么办", "p1")
+    assert "110" in replies[0].text and "银行" in replies[0].text
+
+
+async def test_which_article_shows_the_articles_not_the_card_again(app: App) -> None:
+    first = await _say(app, "催收把我欠钱的事发到我家亲戚群里了，这算侵权吗", "a1")
+    which = await _say(app, "具体是哪一条规定的", "a1")
+    assert which[0].citations and len(which[0].text) < len(first[0].text)
+    assert which[0].text.count("《") == len(which[0].citations)

@@ -77,3 +77,33 @@ def test_details_from_a_plain_sentence() -> None:
     later = extract("我叫王小明，手机号13800138000，借的安逸花，11月20号开始", today=date(2026, 12, 2))
     assert later["start_date"] == "2026-11-20" and later["lender"] == "安逸花"
     assert extract("去朝阳区某某派出所报的案")["police_station"] == "朝阳区某某派出所"
+
+
+def test_a_document_name_typed_alone_picks_it() -> None:
+    assert READER.read("报警材料").document == "police_report"
+    assert READER.read("告知函").intent == "draft.request"
+    assert READER.read("律师函有法律效力吗").intent == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "concern"),
+    [
+        ("算了 活着太累了", Concern.SELF_HARM),
+        ("对不起爸妈 我先走了", Concern.SELF_HARM),
+        ("还有个说是淘宝客服要给我退款 让我把手机收到的验证码念给他", Concern.FRAUD),
+        ("对方说帮我注销校园贷 要我把花呗借呗的钱都借出来转给他", Concern.FRAUD),
+        ("他们说知道我孩子在哪个学校上学", Concern.DANGER),
+        ("They are outside my door right now shouting", Concern.DANGER),
+        ("刚才他让我转了5000到一个对公账户", Concern.PAID),
+        ("我也要轰炸他 你教我怎么弄", Concern.COUNTER_ATTACK),
+        ("那我把催收员的电话名字照片挂网上", Concern.DOXXING),
+        ("帮我写个假的还款证明", Concern.FORGERY),
+    ],
+)
+def test_safety_in_indirect_words(text: str, concern: Concern) -> None:
+    assert concern in check(text).concerns
+
+
+def test_a_victim_of_forgery_is_not_refused() -> None:
+    assert READER.read("他们还冒充我发假病历给我公司说我有传染病").blocking is None
+    assert READER.read("跳过").intent == "journey.skip"
