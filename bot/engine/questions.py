@@ -18,7 +18,7 @@ from bot.understand.safety import Concern, check
 
 FOLLOW_UP_WINDOW = timedelta(hours=6)
 _FOLLOW_UP = re.compile(
-    r"^(那|那么|这|这个|这样|这种|它|他们|具体|哪一?条|第几条|多久|多少|要多|能赔|还要|what|which|how (much|long)|and|so|"
+    r"^(那|那么|这|这个|这样|这种|它|具体|哪一?条|第几条|多久|多少|要多|能赔|还要|what|which|how (much|long)|and|so|"
     r"is that|that)",
     re.IGNORECASE,
 )
@@ -93,7 +93,8 @@ class QuestionHandler:
             if basis is not None:
                 return basis
         answer = await asyncio.to_thread(self.qa.ask, text)
-        if previous and (not answer.covered or (_FOLLOW_UP.search(text.strip()) and len(text) <= 40)):
+        elliptical = bool(_FOLLOW_UP.search(text.strip())) and len(text) <= 20
+        if previous and (not answer.covered or (elliptical and (not answer.topic or answer.topic == previous[1]))):
             earlier, topic = previous
             hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))
             resolved = await asyncio.to_thread(self.qa.ask, f"{earlier} {text} {hint}".strip(), "full", topic)

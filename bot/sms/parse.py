@@ -72,6 +72,7 @@ _NAME = re.compile(r"^[^\s,，。！？!?；;:：、\"“”【】\[\]()（）]{
 _NOISE_LINE = re.compile(r"^(短信|信息|彩信|iMessage|Text Message|SMS|RCS)$", re.IGNORECASE)
 _INLINE_SIGNATURE = re.compile(r"(?<=[。.!！?？\s])(?=【[^【】\n]{1,30}】\S{2,})")
 _WEEKDAYS = "一二三四五六日"
+_TIME_THEN_MESSAGE = re.compile(r"^\s*【|^\s*[-–—|]\s*\S")  # "02:01 【美团】…", "02:01 - 您的验证码…"
 _MAX_HEADER_CHARS = 64  # a "sender time" header line is short; longer lines are bodies
 _BODY_PREFIX = re.compile(r"^\s*(?:内容|短信内容|正文|Message|Body)\s*[:：]\s*", re.IGNORECASE)
 # Full-width ASCII and the ideographic space folded to ASCII: one character for one, so offsets match the raw line.
@@ -215,8 +216,8 @@ def _header(raw: str, ctx: _Context) -> _Header | None:
     assert m is not None
     date_only = m.group("date") and not m.group("time")
     rest_norm = line[m.end() :]
-    if m.group("time_only") and not prefix and rest_norm.strip(" :："):
-        return None  # "21:00前取件": a time inside a sentence, not a header
+    if m.group("time_only") and not prefix and rest_norm.strip(" :：") and not _TIME_THEN_MESSAGE.match(rest_norm):
+        return None  # "21:00前取件": a time inside a sentence, not a header ("02:01 【美团】…" is one)
     # "11月8日到期": a date inside a sentence; a full date with text after it is a header only if bracketed
     if date_only and rest_norm.strip() and (not m.group("y") or not re.match(r"^\s*[\[(]", line)):
         return None

@@ -70,8 +70,8 @@ def test_mixed_paste_reply(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> 
     assert "【乐跑】" in reply and "【飞鱼读书】" in reply
     assert "不是放贷方" in reply and "客服" in reply and "运营商" in reply and "报警" in reply and "别删短信" in reply
     assert "10086" in reply  # the carrier numbers come from knowledge/contacts.yaml
-    # fraud: no links, no transfers, 110 (96110 is not in knowledge/, so it is not offered)
-    assert "不要点" in reply and "不要转账" in reply and "96110" not in reply
+    # fraud: no links, no transfers, 110, and 96110 now that knowledge/contacts.yaml names it with sources
+    assert "不要点" in reply and "不要转账" in reply and "96110" in reply
     assert "110" in reply
     assert_citations_exist(reply, kb)
     assert len(reply) <= MAX_REPLY_CHARS

@@ -150,3 +150,11 @@ def test_more_than_200k_characters_is_refused_clearly() -> None:
     parse_paste("还" * MAX_PASTE_CHARS)
     with pytest.raises(ValueError, match="200000"):
         parse_paste("还" * (MAX_PASTE_CHARS + 1))
+
+
+def test_a_clock_time_before_each_line_starts_a_message() -> None:
+    paste = "23:41 【淘宝】验证码 882011，请勿泄露\n23:41 【闲鱼】您的验证码为 3302\n23:42 【小红书】验证码：771290"
+    records = parse_paste(paste, default_date=date(2026, 12, 2))
+    assert [r.sent_at.strftime("%H:%M") if r.sent_at else None for r in records] == ["23:41", "23:41", "23:42"]
+    assert records[1].text.startswith("【闲鱼】")
+    assert parse_paste("21:00前取件，快递柜", default_date=date(2026, 12, 2))[0].sent_at is None
