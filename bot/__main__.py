@@ -397,8 +397,8 @@ def cmd_wechat_menu(args: argparse.Namespace) -> int:
     """Install the Official Account's custom menu through the WeChat API."""
     from aiohttp import ClientSession
 
-    from bot.channels.wechat_api import WeChatApiError
-    from bot.channels.wechat_mp import MENU
+    from bot.channels.wechat.api import WeChatApiError
+    from bot.channels.wechat.mp import MENU
     from bot.wiring import open_token_store, wechat_api
 
     settings = _settings(args)

@@ -40,7 +40,7 @@ from bot.texts import Texts
 if TYPE_CHECKING:  # the web channels are imported only when serving: `anning chat` starts faster without them
     from aiohttp import ClientSession
 
-    from bot.channels.wechat_api import WeChatApi
+    from bot.channels.wechat.api import WeChatApi
     from bot.web import Route
 
 Notice = Callable[[str], None]
@@ -152,7 +152,7 @@ def wechat_api(
     settings: Settings, http: ClientSession, kind: str, tokens: TokenStore | None = None
 ) -> WeChatApi | None:
     """The WeChat API client for the Official Account ("mp") or WeCom ("work"), if its credentials are set."""
-    from bot.channels.wechat_api import WeChatApi
+    from bot.channels.wechat.api import WeChatApi
 
     if kind == "mp":
         mp = settings.wechat_mp
@@ -185,8 +185,8 @@ async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> W
     """Start every channel whose settings are complete and collect its webhook routes (plus the download links)."""
     from bot.channels.file_links import FileLinks
     from bot.channels.telegram import TelegramChannel
-    from bot.channels.wechat_mp import WeChatMpChannel
-    from bot.channels.wecom import WeComChannel
+    from bot.channels.wechat.mp import WeChatMpChannel
+    from bot.channels.wechat.wecom import WeComChannel
 
     texts = Texts()
     hooks = Webhooks([], [], [])

@@ -22,9 +22,9 @@ from aiohttp import ClientSession, web
 from pydantic import SecretStr
 
 from bot.channels.file_links import FileLinks
-from bot.channels.wechat_api import WeChatApi
-from bot.channels.wechat_crypto import MessageCrypto, signature
-from bot.channels.wechat_mp import MENU, WeChatMpChannel
+from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.crypto import MessageCrypto, signature
+from bot.channels.wechat.mp import MENU, WeChatMpChannel
 from bot.settings import Settings, WeChatMpSettings
 from bot.texts import Texts
 from bot.web import Route, build_web_app

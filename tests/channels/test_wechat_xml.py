@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from bot.channels import wechat_crypto
-from bot.channels.wechat_crypto import (
+from bot.channels.wechat import crypto as wechat_crypto
+from bot.channels.wechat.crypto import (
     CryptoError,
     MessageCrypto,
     check_signature,
     signature,
     timestamp_fresh,
 )
-from bot.channels.wechat_xml import (
+from bot.channels.wechat.xml_codec import (
     MAX_CHILDREN,
     BadXml,
     Kind,

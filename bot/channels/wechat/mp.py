@@ -3,7 +3,7 @@
 In: GET with echostr verifies the URL; POST carries one message as XML (safe mode: AES-encrypted in an envelope).
 Both are refused with 403 unless the signature matches (constant-time) and the timestamp is recent; malformed XML,
 DTDs and entity tricks get 400 and nothing is processed; bodies over the web app's limit get 413.
-Out: `Delivery` (wechat_delivery.py) decides between the passive reply, customer-service messages and the outbox.
+Out: `Delivery` (delivery.py) decides between the passive reply, customer-service messages and the outbox.
 Documents become signed download links (file_links.py), since an Official Account cannot send files.
 """
 
@@ -12,18 +12,27 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 
 from bot.channels.base import RateLimiter, Verdict, register
 from bot.channels.file_links import FileLinks
-from bot.channels.wechat_api import WeChatApi
-from bot.channels.wechat_common import SPLIT_BYTES, Decision, decide, pack, prepare, texts_for
-from bot.channels.wechat_crypto import CryptoError, MessageCrypto, check_signature, timestamp_fresh
-from bot.channels.wechat_delivery import Delivery, Seen
-from bot.channels.wechat_xml import BadXml, WeChatMessage, dedupe_key, parse_xml, render_text_reply, to_message
+from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.common import (
+    SPLIT_BYTES,
+    Decision,
+    decide,
+    pack,
+    platform_user,
+    prepare,
+    texts_for,
+    user_key,
+)
+from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
+from bot.channels.wechat.delivery import Delivery, Seen
+from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, render_text_reply, to_message
 from bot.engine.engine import Engine
 from bot.engine.messages import Reply
 from bot.settings import WeChatMpSettings
@@ -48,11 +57,6 @@ MENU: dict[str, Any] = {
         },
     ]
 }
-
-
-def user_key(openid: str) -> str:
-    """The engine's key for an Official Account follower."""
-    return f"{CHANNEL}:{openid}"
 
 
 class Rejected(Exception):
@@ -116,14 +120,11 @@ class WeChatMpChannel:
 
     # -- HTTP ---------------------------------------------------------------------------------------------------
 
-    def _check(self, query: Any, *extra: str, signature_field: str = "signature") -> None:
-        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-        if not self.token:
-            raise Rejected(403, "channel not configured")
-        if not timestamp_fresh(timestamp, self.clock(), self.settings.timestamp_window_seconds):
-            raise Rejected(403, "stale or missing timestamp")
-        if not check_signature(query.get(signature_field, ""), self.token, timestamp, nonce, *extra):
-            raise Rejected(403, "bad signature")
+    def _check(self, query: Mapping[str, str], *extra: str, signature_field: str = "signature") -> None:
+        window = self.settings.timestamp_window_seconds
+        reason = refusal(query, self.token, self.clock(), window, *extra, field=signature_field)
+        if reason is not None:
+            raise Rejected(403, reason)
 
     async def verify_url(self, request: web.Request) -> web.StreamResponse:
         """GET: WeChat's URL verification; echo echostr when the signature is right."""
@@ -166,7 +167,7 @@ class WeChatMpChannel:
 
     async def answer(self, msg: WeChatMessage) -> str | None:
         """The passive reply text for one callback attempt (None: "success")."""
-        key = user_key(msg.from_user)
+        key = user_key(CHANNEL, msg.from_user)
         dedupe = dedupe_key(msg)
         if not self.delivery.known(dedupe):
             verdict = self.limiter.check(key, time.monotonic())
@@ -203,10 +204,10 @@ class WeChatMpChannel:
 
     async def _push(self, key: str, text: str) -> None:
         assert self.api is not None
-        await self.api.send_text(key.split(":", 1)[1], text)
+        await self.api.send_text(platform_user(key), text)
 
     async def create_menu(self) -> None:
-        """Install the custom menu (click keys map to commands, see wechat_xml.menu_text)."""
+        """Install the custom menu (click keys map to commands, see xml_codec.menu_text)."""
         if self.api is None:
             raise RuntimeError("the menu needs ANNING_WECHAT_MP__APP_ID and __APP_SECRET")
         await self.api.create_menu(MENU)

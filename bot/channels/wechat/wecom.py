@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from aiohttp import web
 
 from bot.channels.base import RateLimiter, Verdict, register
-from bot.channels.wechat_api import WeChatApi, WeChatApiError
-from bot.channels.wechat_common import MAX_BYTES, Decision, decide, pack, prepare, texts_for
-from bot.channels.wechat_crypto import CryptoError, MessageCrypto, check_signature, timestamp_fresh
-from bot.channels.wechat_delivery import Delivery, Seen
-from bot.channels.wechat_xml import BadXml, WeChatMessage, dedupe_key, parse_xml, to_message
+from bot.channels.wechat.api import WeChatApi, WeChatApiError
+from bot.channels.wechat.common import MAX_BYTES, Decision, decide, pack, platform_user, prepare, texts_for, user_key
+from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
+from bot.channels.wechat.delivery import Delivery, Seen
+from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, to_message
 from bot.engine.engine import Engine
 from bot.settings import WeComSettings
 from bot.storage.outbox_repo import Outbox
@@ -32,11 +31,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "wecom"
 FILE_MARK = "\x00file:"  # an outgoing item that is an uploaded file: FILE_MARK + media_id + "\x00" + name
-
-
-def user_key(user_id: str) -> str:
-    """The engine's key for a WeCom member."""
-    return f"{CHANNEL}:{user_id}"
 
 
 @register(CHANNEL)
@@ -77,12 +71,9 @@ class WeComChannel:
         """Finish sending whatever is being answered."""
         await self.delivery.close()
 
-    def _fresh_and_signed(self, query: Any, payload: str) -> bool:
-        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-        return bool(self.token) and (
-            timestamp_fresh(timestamp, self.clock(), self.settings.timestamp_window_seconds)
-            and check_signature(query.get("msg_signature", ""), self.token, timestamp, nonce, payload)
-        )
+    def _fresh_and_signed(self, query: Mapping[str, str], payload: str) -> bool:
+        window = self.settings.timestamp_window_seconds
+        return refusal(query, self.token, self.clock(), window, payload, field="msg_signature") is None
 
     async def verify_url(self, request: web.Request) -> web.StreamResponse:
         """GET: decrypt and return echostr when the signature is right."""
@@ -113,7 +104,7 @@ class WeComChannel:
 
     def accept(self, msg: WeChatMessage) -> None:
         """Queue one message (a retry of a known one is ignored)."""
-        key = user_key(msg.from_user)
+        key = user_key(CHANNEL, msg.from_user)
         dedupe = dedupe_key(msg)
         if self.delivery.known(dedupe):
             return
@@ -147,7 +138,7 @@ class WeComChannel:
         return pack(out, MAX_BYTES)
 
     async def _push(self, key: str, item: str) -> None:
-        to = key.split(":", 1)[1]
+        to = platform_user(key)
         if item.startswith(FILE_MARK):
             media_id = item[len(FILE_MARK) :].split("\x00", 1)[0]
             await self.api.send_file(to, media_id, self.settings.agent_id)
