@@ -108,7 +108,7 @@ async def make_rig(app: App, settings: Settings, fake: FakeWeChat) -> AsyncItera
             **kw,
         )
         api = WeChatApi(http, fake.base_url, "mp", APP_ID, fake.secret, backoff_seconds=0.01) if with_api else None
-        links = FileLinks(app.files, app.crypto, "https://bot.example.org", "/hooks", 3600, clock=clock)
+        links = FileLinks(app.files, app.crypto, "https://bot.example.org", "/hooks", 3600, Texts(), clock=clock)
         channel = WeChatMpChannel(
             engine or app.engine, mp, Texts(), app.outbox, api, links, clock=clock, seen=app.seen, **timing
         )

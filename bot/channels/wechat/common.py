@@ -126,6 +126,6 @@ def _numbered(text: str) -> bool:
     return text.startswith("\x00") or (text.startswith("（") and "/" in text[:12] and "）" in text[:12])
 
 
-def texts_for(replies: Sequence[Reply], max_bytes: int = SPLIT_BYTES) -> list[str]:
+def texts_for(replies: Sequence[Reply], texts: Texts, max_bytes: int = SPLIT_BYTES) -> list[str]:
     """The engine's replies as WeChat text messages, in order (buttons as numbered lines)."""
-    return reply_texts(replies, max_bytes)
+    return reply_texts(replies, texts.get("channels.choose_number"), max_bytes)

@@ -13,14 +13,15 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
 
-from bot.channels.base import RateLimiter, Verdict, register
+from bot.channels.base import Capabilities, Deps, Outgoing, RateLimiter, Verdict, register
 from bot.channels.file_links import FileLinks
-from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.api import WeChatApi, api_for
 from bot.channels.wechat.common import (
+    MAX_BYTES,
     SPLIT_BYTES,
     Decision,
     decide,
@@ -35,7 +36,7 @@ from bot.channels.wechat.delivery import Delivery, Seen
 from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, render_text_reply, to_message
 from bot.engine.engine import Engine
 from bot.engine.messages import Reply
-from bot.settings import WeChatMpSettings
+from bot.settings import Settings, WeChatMpSettings
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
 from bot.web import Route
@@ -43,6 +44,7 @@ from bot.web import Route
 log = logging.getLogger(__name__)
 
 CHANNEL = "wechat_mp"
+CAPABILITIES = Capabilities(buttons=False, files=False, max_bytes=MAX_BYTES)  # files become download links
 MENU: dict[str, Any] = {
     "button": [
         {"type": "click", "name": "七步应对", "key": "cmd:steps"},
@@ -67,9 +69,15 @@ class Rejected(Exception):
         self.status = status
 
 
-@register(CHANNEL)
+@register
 class WeChatMpChannel:
     """The Official Account adapter: verify, parse, hand to Delivery, render the passive reply."""
+
+    name: ClassVar[str] = CHANNEL
+    section: ClassVar[str | None] = "wechat_mp"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
+    webhook: ClassVar[bool] = True
+    requirement: ClassVar[str] = "WeChat Official Account (ANNING_WECHAT_MP__TOKEN, ...)"
 
     def __init__(
         self,
@@ -110,9 +118,43 @@ class WeChatMpChannel:
         )
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
 
+    @classmethod
+    def enabled(cls, settings: Settings) -> bool:
+        """On when the callback token is set (the API credentials are optional: images, pushes, the menu)."""
+        return bool(settings.wechat_mp.token.get_secret_value())
+
+    @classmethod
+    def build(cls, deps: Deps) -> WeChatMpChannel:
+        """The channel on deps.settings.wechat_mp; the API client only with deps.http and the app credentials."""
+        api = api_for(deps.settings, deps.http, "mp", deps.tokens) if deps.http is not None else None
+        return cls(
+            deps.engine,
+            deps.settings.wechat_mp,
+            deps.texts,
+            deps.outbox,
+            api,
+            deps.links,
+            max_file_bytes=deps.settings.max_file_bytes,
+            seen=deps.seen,
+        )
+
+    @classmethod
+    def preview(cls, reply: Reply, texts: Texts) -> list[Outgoing]:
+        """The text messages of one reply, without download links (files named, as when links are off)."""
+        out = texts_for([reply], texts, SPLIT_BYTES)
+        out.extend(texts.get("wechat.file_no_link", name=f.name) for f in reply.files)
+        return [Outgoing(text) for text in pack(out)]
+
     def routes(self) -> list[Route]:
         """The callback URL, relative to the web prefix."""
         return [("GET", "/wechat/mp", self.verify_url), ("POST", "/wechat/mp", self.callback)]
+
+    async def start(self) -> None:
+        """Nothing to start: WeChat calls in."""
+
+    async def stop(self) -> None:
+        """Finish or hold whatever is still being answered."""
+        await self.close()
 
     async def close(self) -> None:
         """Finish or hold whatever is still being answered."""
@@ -192,7 +234,7 @@ class WeChatMpChannel:
     async def _render(self, key: str, replies: list[Reply]) -> list[str]:
         out: list[str] = []
         for reply in replies:
-            out.extend(texts_for([reply], SPLIT_BYTES))
+            out.extend(texts_for([reply], self.texts, SPLIT_BYTES))
             for file in reply.files:
                 if self.links is not None and self.links.enabled:
                     url = await self.links.link(key, file)
