@@ -598,7 +598,9 @@ def test_reply_texts_buttons_only_and_long_text() -> None:
 
 
 def test_reply_texts_file_links() -> None:
-    texts = reply_texts([Reply("草稿已生成。")], CHOOSE, file_links=["https://example.org/f/abc", "https://example.org/f/def"])
+    texts = reply_texts(
+        [Reply("草稿已生成。")], CHOOSE, file_links=["https://example.org/f/abc", "https://example.org/f/def"]
+    )
     assert texts == [
         "草稿已生成。",
         "文件下载（24小时内有效）：\nhttps://example.org/f/abc",
