@@ -29,7 +29,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from aiohttp import web  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
-from bot.channels.telegram import TelegramChannel  # noqa: E402
+from bot.channels.telegram.channel import TelegramChannel  # noqa: E402
 from bot.settings import Settings, TelegramSettings  # noqa: E402
 from bot.texts import Texts  # noqa: E402
 from bot.web import build_web_app  # noqa: E402

@@ -54,9 +54,10 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
-from bot.channels.wechat_api import WeChatApi  # noqa: E402
-from bot.channels.wechat_crypto import MessageCrypto  # noqa: E402
-from bot.channels.wechat_mp import WeChatMpChannel, user_key  # noqa: E402
+from bot.channels.wechat.api import WeChatApi  # noqa: E402
+from bot.channels.wechat.common import user_key  # noqa: E402
+from bot.channels.wechat.crypto import MessageCrypto  # noqa: E402
+from bot.channels.wechat.mp import CHANNEL, WeChatMpChannel  # noqa: E402
 from bot.engine.messages import Incoming, Reply  # noqa: E402
 from bot.settings import Settings, WeChatMpSettings  # noqa: E402
 from bot.texts import Texts  # noqa: E402
@@ -95,8 +96,8 @@ class QuietExpected(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno == logging.WARNING and record.name in (
-            "bot.channels.wechat_api",
-            "bot.channels.wechat_delivery",
+            "bot.channels.wechat.api",
+            "bot.channels.wechat.delivery",
         ):
             self.count[record.name.rsplit(".", 1)[1]] += 1
             return False
@@ -339,7 +340,7 @@ async def exactly_once(
         count(sent.content, "pushed", sent.to_user)
     held_left = 0
     for openid in users:
-        for text in await app.outbox.drain(user_key(openid)):
+        for text in await app.outbox.drain(user_key(CHANNEL, openid)):
             held_left += 1
             count(text, "held", openid)
     await rig.runner.cleanup()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from langchain_core.embeddings import Embeddings
 
 from bot.documents.handler import DraftHandler
-from bot.documents.templates import load_templates
+from bot.documents.templates import Template, load_templates
 from bot.engine.commands import CommandsHandler
 from bot.engine.engine import Engine
 from bot.engine.questions import QuestionHandler
@@ -46,7 +46,8 @@ from bot.understand.reader import Reader
 if TYPE_CHECKING:  # the web channels are imported only when serving: `anning chat` starts faster without them
     from aiohttp import ClientSession
 
-    from bot.channels.wechat_api import WeChatApi
+    from bot.channels.base import Channel, Deps
+    from bot.channels.file_links import FileLinks
     from bot.web import Route
 
 Notice = Callable[[str], None]
@@ -63,9 +64,15 @@ class QAParts:
     intents: IntentModel | None = None  # what people mean (nearest neighbours on the intent examples)
 
 
-def build_qa(settings: Settings, notice: Notice | None = None, embeddings: Embeddings | None = None) -> QAParts:
+def build_qa(
+    settings: Settings,
+    notice: Notice | None = None,
+    embeddings: Embeddings | None = None,
+    texts: Texts | None = None,
+) -> QAParts:
     """Load knowledge/, make sure the vector index matches it (incremental rebuild), build the QA service."""
-    kb = load_knowledge(settings.knowledge_dir, settings.index.extra_sources)
+    texts = texts or Texts()
+    kb = knowledge(settings)
     chunks = all_chunks(kb)
     emb = embeddings or make_embeddings(settings.index.embedding)
     client = open_client(
@@ -77,18 +84,33 @@ def build_qa(settings: Settings, notice: Notice | None = None, embeddings: Embed
     report = None
     if not index.is_fresh(chunks):
         if notice:
-            notice("知识索引需要更新，正在建立（只处理有变化的条文）…")
+            notice(texts.get("index.updating"))
         report = index.sync(chunks)
         if notice:
-            notice(f"索引已更新：新增 {report.added}，更新 {report.updated}，删除 {report.removed}。")
+            notice(texts.get("index.updated", added=report.added, updated=report.updated, removed=report.removed))
     tok = Tokenizer(settings.data_dir / "cache")
-    qa = LegalQA(Retriever(kb, chunks, index, tok), Answerer(kb, Texts(), tok))
+    qa = LegalQA(Retriever(kb, chunks, index, tok), Answerer(kb, texts, tok))
     intents = IntentModel(
         load_intents(settings.knowledge_dir / "intents.yaml"),
         make_embeddings(settings.understand.embedding),
         settings.data_dir / "cache",
     )
     return QAParts(kb, index, qa, report, intents)
+
+
+def knowledge(settings: Settings, *, extra_sources: bool = True) -> KnowledgeBase:
+    """The knowledge base from settings.knowledge_dir (plus settings.index.extra_sources unless told not to)."""
+    return load_knowledge(settings.knowledge_dir, settings.index.extra_sources if extra_sources else None)
+
+
+def classifier(settings: Settings, kb: KnowledgeBase) -> Classifier:
+    """The SMS classifier on knowledge/sms_rules.yaml."""
+    return Classifier(load_rules(kb, settings.knowledge_dir / "sms_rules.yaml"))
+
+
+def templates(settings: Settings, kb: KnowledgeBase) -> dict[str, Template]:
+    """The document templates in knowledge/templates/, checked against the knowledge base."""
+    return load_templates(settings.knowledge_dir / "templates", kb)
 
 
 def index_name(emb: Embeddings) -> str:
@@ -110,6 +132,7 @@ class App:
     files: FileStore
     seen: SeenMessages
     tokens: TokenStore
+    texts: Texts
 
     async def close(self) -> None:
         """Release the database."""
@@ -121,19 +144,24 @@ async def build_app(
 ) -> App:
     """Build the whole application from settings (`parts`: an already loaded knowledge base and index to share)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    parts = parts or build_qa(settings, notice, embeddings)
-    db, crypto = await open_storage(settings)
     texts = Texts()
+    parts = parts or build_qa(settings, notice, embeddings, texts)
+    db, crypto = await open_storage(settings)
     evidence = EvidenceStore(db, crypto)
     outbox = Outbox(db, crypto)
     files = FileStore(db, crypto)
     seen = SeenMessages(db, crypto)
     tokens = TokenStore(db, crypto)
-    classifier = Classifier(load_rules(parts.kb, settings.knowledge_dir / "sms_rules.yaml"))
     sms_handler = SmsHandler(
-        parts.kb, classifier, evidence, RapidOcr(), texts, settings.font_path, max_file_bytes=settings.max_file_bytes
+        parts.kb,
+        classifier(settings, parts.kb),
+        evidence,
+        RapidOcr(),
+        texts,
+        settings.font_path,
+        max_file_bytes=settings.max_file_bytes,
     )
-    drafts = DraftHandler(load_templates(settings.knowledge_dir / "templates", parts.kb), parts.kb, evidence, texts)
+    drafts = DraftHandler(templates(settings, parts.kb), parts.kb, evidence, texts)
     runner = FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents=drafts.titles())
     holders = (evidence, outbox, files)
     handlers = (
@@ -154,7 +182,7 @@ async def build_app(
         holders=holders,
         reader=Reader(parts.intents),
     )
-    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens)
+    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens, texts)
 
 
 @dataclass
@@ -169,24 +197,6 @@ class Webhooks:
         """Stop every channel, last started first."""
         for stop in reversed(self.stoppers):
             await stop()
-
-
-def wechat_api(
-    settings: Settings, http: ClientSession, kind: str, tokens: TokenStore | None = None
-) -> WeChatApi | None:
-    """The WeChat API client for the Official Account ("mp") or WeCom ("work"), if its credentials are set."""
-    from bot.channels.wechat_api import WeChatApi
-
-    if kind == "mp":
-        mp = settings.wechat_mp
-        if not (mp.app_id and mp.app_secret.get_secret_value()):
-            return None
-        return WeChatApi(http, mp.api_base_url, "mp", mp.app_id, mp.app_secret.get_secret_value(), tokens=tokens)
-    work = settings.wecom
-    if not (work.corp_id and work.corp_secret.get_secret_value()):
-        return None
-    secret = work.corp_secret.get_secret_value()
-    return WeChatApi(http, work.api_base_url, "work", work.corp_id, secret, tokens=tokens)
 
 
 async def open_storage(settings: Settings) -> tuple[Database, Crypto]:
@@ -204,52 +214,70 @@ async def open_token_store(settings: Settings) -> tuple[TokenStore, Database]:
     return TokenStore(db, crypto), db
 
 
-async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> Webhooks:
-    """Start every channel whose settings are complete and collect its webhook routes (plus the download links)."""
-    from bot.channels.file_links import FileLinks
-    from bot.channels.telegram import TelegramChannel
-    from bot.channels.wechat_mp import WeChatMpChannel
-    from bot.channels.wecom import WeComChannel
+def channel_deps(
+    settings: Settings,
+    app: App,
+    http: ClientSession | None = None,
+    links: FileLinks | None = None,
+    user: str | None = None,
+) -> Deps:
+    """What every channel's build() gets from the application."""
+    from bot.channels.base import Deps
 
-    texts = Texts()
+    return Deps(
+        settings=settings,
+        engine=app.engine,
+        texts=app.texts,
+        outbox=app.outbox,
+        seen=app.seen,
+        tokens=app.tokens,
+        files_dir=settings.data_dir / "files",
+        http=http,
+        links=links,
+        user=user,
+    )
+
+
+def build_channel(settings: Settings, app: App, name: str, user: str | None = None) -> Channel:
+    """One registered channel by name (`anning chat` runs "terminal", `anning telegram` runs "telegram")."""
+    from bot import channels
+
+    return channels.get(name).build(channel_deps(settings, app, user=user))
+
+
+def webhook_channels(settings: Settings) -> list[type[Channel]]:
+    """The registered webhook channels the settings turn on, in name order."""
+    from bot import channels
+
+    return [c for c in channels.discover() if c.webhook and c.enabled(settings)]
+
+
+def webhook_requirements() -> list[str]:
+    """What each webhook channel needs to be on (for `anning serve`'s message when none is)."""
+    from bot import channels
+
+    return [c.requirement for c in channels.discover() if c.webhook]
+
+
+async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> Webhooks:
+    """Start every webhook channel the settings turn on and collect its routes (plus the download links)."""
+    from bot.channels.file_links import FileLinks
+
     hooks = Webhooks([], [], [])
     links = FileLinks(
-        app.files, app.crypto, settings.web.public_url, settings.web.prefix, settings.web.file_ttl_seconds
+        app.files,
+        app.crypto,
+        settings.web.public_url,
+        settings.web.prefix,
+        settings.web.file_ttl_seconds,
+        app.texts,
     )
     hooks.routes.extend(links.routes())
-    tg = settings.telegram
-    if tg.token.get_secret_value() and tg.webhook_url and tg.webhook_secret.get_secret_value():
-        telegram = TelegramChannel(app.engine, tg, texts, max_file_bytes=settings.max_file_bytes)
-        await telegram.start(polling=False)
-        hooks.stoppers.append(telegram.stop)
-        hooks.routes.extend(telegram.routes())
-        hooks.names.append("telegram")
-    if settings.wechat_mp.token.get_secret_value():
-        mp = WeChatMpChannel(
-            app.engine,
-            settings.wechat_mp,
-            texts,
-            app.outbox,
-            wechat_api(settings, http, "mp", app.tokens),
-            links,
-            max_file_bytes=settings.max_file_bytes,
-            seen=app.seen,
-        )
-        hooks.stoppers.append(mp.close)
-        hooks.routes.extend(mp.routes())
-        hooks.names.append("wechat_mp")
-    work_api = wechat_api(settings, http, "work", app.tokens)
-    if settings.wecom.token.get_secret_value() and work_api is not None:
-        wecom = WeComChannel(
-            app.engine,
-            settings.wecom,
-            texts,
-            app.outbox,
-            work_api,
-            max_file_bytes=settings.max_file_bytes,
-            seen=app.seen,
-        )
-        hooks.stoppers.append(wecom.close)
-        hooks.routes.extend(wecom.routes())
-        hooks.names.append("wecom")
+    deps = channel_deps(settings, app, http, links)
+    for kind in webhook_channels(settings):
+        channel = kind.build(deps)
+        await channel.start()
+        hooks.stoppers.append(channel.stop)
+        hooks.routes.extend(channel.routes())
+        hooks.names.append(kind.name)
     return hooks

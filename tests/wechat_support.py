@@ -15,8 +15,8 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout
 
-from bot.channels.wechat_crypto import MessageCrypto, signature
-from bot.channels.wechat_xml import cdata, parse_xml
+from bot.channels.wechat.crypto import MessageCrypto, signature
+from bot.channels.wechat.xml_codec import cdata, parse_xml
 from bot.engine.messages import Incoming, Reply
 from bot.storage.outbox_repo import Outbox
 

@@ -1,15 +1,32 @@
-"""Channels, base: capabilities, the registry decorator, and shared rendering helpers (splitting, button text)."""
+"""Channels, base: the Channel protocol, capabilities, the registry decorator, shared rendering helpers.
+
+A channel is one class registered with `@register`: it names its settings section, says when it is enabled, builds
+itself from `Deps` (what the composition root hands over), declares its webhook routes (mounted by bot/web.py) and
+starts and stops its background work. `preview` is its pure render, as plain messages, for the contract test.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from bot.engine.messages import Reply
+
+if TYPE_CHECKING:
+    from aiohttp import ClientSession
+
+    from bot.channels.file_links import FileLinks
+    from bot.engine.engine import Engine
+    from bot.settings import Settings
+    from bot.storage.outbox_repo import Outbox
+    from bot.storage.seen_repo import SeenMessages
+    from bot.storage.tokens_repo import TokenStore
+    from bot.texts import Texts
+    from bot.web import Route
 
 
 @dataclass(frozen=True)
@@ -22,18 +39,85 @@ class Capabilities:
     max_bytes: int | None = None
 
 
-ChannelFactory = Callable[..., Any]
-REGISTRY: dict[str, ChannelFactory] = {}
+@dataclass(frozen=True)
+class Outgoing:
+    """One message as the person sees it: its text, the labels on its keyboard (empty: none), or a file's name."""
+
+    text: str = ""
+    keyboard: tuple[str, ...] = ()
+    file: str = ""
 
 
-def register(name: str) -> Callable[[ChannelFactory], ChannelFactory]:
-    """Class decorator: make a channel available by name."""
+@dataclass(frozen=True)
+class Deps:
+    """What the composition root (bot/wiring.py) hands a channel's `build`: settings, engine, texts, shared stores."""
 
-    def wrap(factory: ChannelFactory) -> ChannelFactory:
-        REGISTRY[name] = factory
-        return factory
+    settings: Settings
+    engine: Engine
+    texts: Texts
+    outbox: Outbox
+    seen: SeenMessages
+    tokens: TokenStore
+    files_dir: Path
+    http: ClientSession | None = None  # for channels that call a platform API
+    links: FileLinks | None = None  # download links, for channels that cannot send files
+    user: str | None = None  # the person at the keyboard (terminal chat)
 
-    return wrap
+
+class Channel(Protocol):
+    """A platform adapter as the registry knows it."""
+
+    name: ClassVar[str]  # the registry key, also Incoming.channel and the user-key prefix
+    section: ClassVar[str | None]  # the Settings attribute with its settings (env ANNING_<SECTION>__...), if any
+    capabilities: ClassVar[Capabilities]
+    webhook: ClassVar[bool]  # served by `anning serve`
+    requirement: ClassVar[str]  # what to set to enable it, for `anning serve`'s error message
+
+    @classmethod
+    def enabled(cls, settings: Settings) -> bool:
+        """Whether the settings turn the channel on (for webhook channels: `anning serve` runs it)."""
+        ...
+
+    @classmethod
+    def build(cls, deps: Deps) -> Channel:
+        """The channel, built from what the composition root hands over."""
+        ...
+
+    @classmethod
+    def preview(cls, reply: Reply, texts: Texts) -> list[Outgoing]:
+        """The pure render of one reply, as the messages the person sees."""
+        ...
+
+    def routes(self) -> list[Route]:
+        """Webhook routes relative to the web prefix (mounted by bot/web.py); none for polling channels."""
+        ...
+
+    async def start(self) -> None:
+        """Start background work (connections, polling, webhook registration)."""
+        ...
+
+    async def stop(self) -> None:
+        """Finish or hold whatever is in flight, then disconnect."""
+        ...
+
+
+@runtime_checkable
+class Foreground(Protocol):
+    """A channel that can run in the foreground until its input ends or SIGINT/SIGTERM (`anning chat|telegram`)."""
+
+    async def run(self) -> None:
+        """Run until done."""
+        ...
+
+
+C = TypeVar("C", bound=type[Channel])
+REGISTRY: dict[str, type[Channel]] = {}
+
+
+def register(cls: C) -> C:
+    """Class decorator: make a channel available under its `name`."""
+    REGISTRY[cls.name] = cls
+    return cls
 
 
 _BREAK = re.compile(r"(?<=[。！？!?；;\n])")
@@ -70,12 +154,12 @@ def split_text(text: str, caps: Capabilities) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def numbered_buttons(reply: Reply) -> str:
-    """Buttons as numbered lines for platforms without keyboards."""
+def numbered_buttons(reply: Reply, heading: str) -> str:
+    """Buttons as numbered lines under `heading` (texts key channels.choose_number) for platforms without keyboards."""
     if not reply.buttons:
         return ""
     lines = [f"{i}. {b.label}" for i, b in enumerate(reply.buttons, 1)]
-    return "\n".join(["回复数字选择：", *lines])
+    return "\n".join([heading, *lines])
 
 
 class Verdict(Enum):

@@ -21,13 +21,12 @@ from aiohttp import web
 from bot.engine.messages import FileOut
 from bot.storage.crypto import Crypto
 from bot.storage.files_repo import FileStore
+from bot.texts import Texts
 from bot.web import Route
 
 _TOKEN = re.compile(r"^([0-9a-f]{32})\.(\d{1,12})\.([A-Za-z0-9_-]{22})$")
 _PURPOSE = "file-link"
 _SWEEP_EVERY = 600.0  # seconds between sweeps of expired files
-NOT_FOUND = "链接无效。请回到对话里重新生成文件。"
-EXPIRED = "链接已过期（为保护你的隐私，文件只保留一段时间）。请回到对话里重新生成文件。"
 
 
 class FileLinks:
@@ -40,12 +39,14 @@ class FileLinks:
         public_url: str,
         prefix: str,
         ttl_seconds: int,
+        texts: Texts,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.crypto = crypto
         self.base = f"{public_url.rstrip('/')}/{prefix.strip('/')}".rstrip("/") if public_url else ""
         self.ttl = ttl_seconds
+        self.texts = texts
         self.clock = clock
         self._last_sweep = 0.0
 
@@ -72,14 +73,14 @@ class FileLinks:
         """GET /files/{token}: the file, 404 for anything wrong, 410 once expired."""
         match = _TOKEN.match(request.match_info.get("token", ""))
         if match is None:
-            return _text(404, NOT_FOUND)
+            return _text(404, self.texts.get("channels.link_invalid"))
         file_id, expires_text, signature = match.groups()
         expires = int(expires_text)
         stored = await self.store.get(file_id)
         if stored is None or not hmac.compare_digest(signature, self._sign(file_id, expires, stored.user_id)):
-            return _text(404, NOT_FOUND)
+            return _text(404, self.texts.get("channels.link_invalid"))
         if self.clock() > expires:
-            return _text(410, EXPIRED)
+            return _text(410, self.texts.get("channels.link_expired"))
         name = stored.file.name
         ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", name) or "document"
         return web.Response(

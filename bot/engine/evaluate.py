@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cn2an
-
 from bot.engine.engine import Engine
 from bot.engine.messages import Citation, Incoming, Reply
+from bot.knowledge.numerals import parse_label
 
 FIRST_CHARS = 120  # `first`: one of the strings must appear this early in the first reply
-_ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千万\d]+)条(之[一二三四五六七八九十]+)?")
 
 
 @dataclass
@@ -71,12 +68,11 @@ class Report:
 
 def article_key(citation: Citation) -> str:
     """A citation as "LAW NUMBER[之N]", e.g. "民法典 1033", "刑法 293之一"."""
-    m = _ARTICLE.search(citation.article)
-    if not m:
+    try:
+        number, suffix = parse_label(citation.article)
+    except ValueError:
         return f"{citation.law} {citation.article}"
-    number = m.group(1)
-    value = int(number) if number.isdigit() else int(cn2an.cn2an(number, "smart"))
-    return f"{citation.law} {value}{m.group(2) or ''}"
+    return f"{citation.law} {number}{suffix or ''}"
 
 
 def _has_any(text: str, options: list[Any]) -> bool:

@@ -7,8 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-import cn2an
-
+from bot.knowledge.numerals import chinese_number
 from bot.understand.intents import QUESTION, IntentModel
 from bot.understand.safety import BLOCKING, Concern, check
 from bot.understand.slots import extract
@@ -110,9 +109,7 @@ class Reader:
         m = _STEP_N.search(text) if len(short) <= 16 else None
         if m:
             raw = next(g for g in m.groups() if g)
-            return Reading(
-                "journey.step", 1.0, concerns, step=int(cn2an.cn2an(raw, "smart")) if not raw.isdigit() else int(raw)
-            )
+            return Reading("journey.step", 1.0, concerns, step=chinese_number(raw))
         for intent, pattern in _SMALLTALK.items():
             if pattern.match(short):
                 return Reading(intent, 1.0, concerns)

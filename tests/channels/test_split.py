@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.channels.base import Capabilities, numbered_buttons, split_text
 from bot.engine.messages import Button, Reply
+from bot.texts import Texts
 
 
 def test_short_text_is_one_part() -> None:
@@ -27,4 +28,4 @@ def test_splits_by_utf8_bytes_and_cuts_an_overlong_sentence() -> None:
 
 def test_buttons_become_numbered_lines() -> None:
     reply = Reply("确定吗？", buttons=(Button("确认删除", "forget:yes"), Button("取消", "forget:no")))
-    assert numbered_buttons(reply) == "回复数字选择：\n1. 确认删除\n2. 取消"
+    assert numbered_buttons(reply, Texts().get("channels.choose_number")) == "回复数字选择：\n1. 确认删除\n2. 取消"

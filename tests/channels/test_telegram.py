@@ -9,21 +9,17 @@ import pytest
 from telegram import Update
 
 from bot.channels import available, get
-from bot.channels.telegram import (
+from bot.channels.base import RateLimiter, Verdict
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.inbound import Fetch, Refusal, ordering_key, to_incoming
+from bot.channels.telegram.outbound import (
     MAX_CALLBACK_BYTES,
     MAX_MESSAGE_CHARS,
-    Fetch,
     PayloadMap,
-    RateLimiter,
-    Refusal,
     SendDocument,
     SendText,
-    TelegramChannel,
-    Verdict,
-    ordering_key,
     render,
     split_message,
-    to_incoming,
 )
 from bot.engine.messages import Button, FileOut, Incoming, Reply
 from bot.texts import Texts

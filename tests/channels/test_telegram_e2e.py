@@ -19,7 +19,7 @@ import pytest
 from aiohttp import ClientSession, web
 from pydantic import SecretStr
 
-from bot.channels.telegram import MENU, TelegramChannel
+from bot.channels.telegram.channel import MENU, TelegramChannel
 from bot.settings import Settings, TelegramSettings
 from bot.texts import Texts
 from bot.web import build_web_app

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession
 
-from bot.channels.wechat_api import TOO_LARGE, WeChatApi, WeChatApiError
+from bot.channels.wechat.api import TOO_LARGE, WeChatApi, WeChatApiError
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database
 from bot.storage.tokens_repo import TokenStore

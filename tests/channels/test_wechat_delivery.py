@@ -6,7 +6,7 @@ import asyncio
 import os
 from pathlib import Path
 
-from bot.channels.wechat_delivery import Delivery
+from bot.channels.wechat.delivery import Delivery
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database
 from bot.storage.outbox_repo import Outbox

@@ -22,9 +22,9 @@ from aiohttp import ClientSession, web
 from pydantic import SecretStr
 
 from bot.channels.file_links import FileLinks
-from bot.channels.wechat_api import WeChatApi
-from bot.channels.wechat_crypto import MessageCrypto, signature
-from bot.channels.wechat_mp import MENU, WeChatMpChannel
+from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.crypto import MessageCrypto, signature
+from bot.channels.wechat.mp import MENU, WeChatMpChannel
 from bot.settings import Settings, WeChatMpSettings
 from bot.texts import Texts
 from bot.web import Route, build_web_app
@@ -108,7 +108,7 @@ async def make_rig(app: App, settings: Settings, fake: FakeWeChat) -> AsyncItera
             **kw,
         )
         api = WeChatApi(http, fake.base_url, "mp", APP_ID, fake.secret, backoff_seconds=0.01) if with_api else None
-        links = FileLinks(app.files, app.crypto, "https://bot.example.org", "/hooks", 3600, clock=clock)
+        links = FileLinks(app.files, app.crypto, "https://bot.example.org", "/hooks", 3600, Texts(), clock=clock)
         channel = WeChatMpChannel(
             engine or app.engine, mp, Texts(), app.outbox, api, links, clock=clock, seen=app.seen, **timing
         )

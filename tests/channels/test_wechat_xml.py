@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from bot.channels import wechat_crypto
-from bot.channels.wechat_crypto import (
+from bot.channels.wechat import crypto as wechat_crypto
+from bot.channels.wechat.crypto import (
     CryptoError,
     MessageCrypto,
     check_signature,
     signature,
     timestamp_fresh,
 )
-from bot.channels.wechat_xml import (
+from bot.channels.wechat.xml_codec import (
     MAX_CHILDREN,
     BadXml,
     Kind,
@@ -33,11 +33,13 @@ from bot.channels.wechat_xml import (
     to_message,
 )
 from bot.engine.messages import Button, Reply
+from bot.texts import Texts
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "wechat"
 SAMPLE: dict[str, Any] = json.loads((DATA / "safe_mode_sample.json").read_text(encoding="utf-8"))
 MP = SAMPLE["official_account"]
 WECOM = SAMPLE["wecom"]
+CHOOSE = Texts().get("channels.choose_number")
 PREFIX = re.compile(r"^（(\d+)/(\d+)）\n")
 
 
@@ -578,7 +580,7 @@ def test_reply_texts_with_buttons() -> None:
         Reply("确定要删除你的全部数据吗？", buttons=(Button("确认删除", "forget:yes"), Button("取消", "forget:no"))),
         Reply(""),
     ]
-    assert reply_texts(replies) == [
+    assert reply_texts(replies, CHOOSE) == [
         "我先问几个问题。",
         "确定要删除你的全部数据吗？\n\n回复数字选择：\n1. 确认删除\n2. 取消",
     ]
@@ -586,7 +588,9 @@ def test_reply_texts_with_buttons() -> None:
 
 def test_reply_texts_buttons_only_and_long_text() -> None:
     long = "请按以下步骤保存证据。" * 400
-    texts = reply_texts([Reply(long, buttons=(Button("下一步", "next"),)), Reply("", buttons=(Button("好", "ok"),))])
+    texts = reply_texts(
+        [Reply(long, buttons=(Button("下一步", "next"),)), Reply("", buttons=(Button("好", "ok"),))], CHOOSE
+    )
     assert all(len(t.encode()) <= 2048 for t in texts)
     assert texts[-2].endswith("回复数字选择：\n1. 下一步")
     assert texts[-1] == "回复数字选择：\n1. 好"
@@ -594,7 +598,9 @@ def test_reply_texts_buttons_only_and_long_text() -> None:
 
 
 def test_reply_texts_file_links() -> None:
-    texts = reply_texts([Reply("草稿已生成。")], file_links=["https://example.org/f/abc", "https://example.org/f/def"])
+    texts = reply_texts(
+        [Reply("草稿已生成。")], CHOOSE, file_links=["https://example.org/f/abc", "https://example.org/f/def"]
+    )
     assert texts == [
         "草稿已生成。",
         "文件下载（24小时内有效）：\nhttps://example.org/f/abc",

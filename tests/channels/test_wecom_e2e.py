@@ -13,10 +13,10 @@ import pytest
 from aiohttp import ClientSession, web
 from pydantic import SecretStr
 
-from bot.channels.wechat_api import WeChatApi
-from bot.channels.wechat_crypto import MessageCrypto, signature
-from bot.channels.wechat_xml import cdata, parse_xml
-from bot.channels.wecom import WeComChannel
+from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.crypto import MessageCrypto, signature
+from bot.channels.wechat.wecom import WeComChannel
+from bot.channels.wechat.xml_codec import cdata, parse_xml
 from bot.settings import Settings, WeComSettings
 from bot.texts import Texts
 from bot.web import build_web_app

@@ -237,16 +237,16 @@ def split_numbered(text: str, max_bytes: int = MAX_REPLY_BYTES) -> list[str]:
 
 
 def reply_texts(
-    replies: Sequence[Reply], max_bytes: int = MAX_REPLY_BYTES, file_links: Sequence[str] = ()
+    replies: Sequence[Reply], heading: str, max_bytes: int = MAX_REPLY_BYTES, file_links: Sequence[str] = ()
 ) -> list[str]:
     """The engine's replies as WeChat text messages, in order.
 
-    Each reply is its text followed by its buttons as numbered lines ("回复数字选择：…"), split with split_numbered;
+    Each reply is its text followed by its buttons as numbered lines under `heading`, split with split_numbered;
     then one "文件下载（24小时内有效）：" message per file link. Files themselves are the caller's business.
     """
     texts: list[str] = []
     for reply in replies:
-        body = "\n\n".join(p for p in (reply.text.strip(), numbered_buttons(reply)) if p)
+        body = "\n\n".join(p for p in (reply.text.strip(), numbered_buttons(reply, heading)) if p)
         texts.extend(split_numbered(body, max_bytes))
     for link in file_links:
         texts.extend(split_numbered(f"{FILE_LINK_HEADER}\n{link}", max_bytes))

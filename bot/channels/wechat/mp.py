@@ -3,7 +3,7 @@
 In: GET with echostr verifies the URL; POST carries one message as XML (safe mode: AES-encrypted in an envelope).
 Both are refused with 403 unless the signature matches (constant-time) and the timestamp is recent; malformed XML,
 DTDs and entity tricks get 400 and nothing is processed; bodies over the web app's limit get 413.
-Out: `Delivery` (wechat_delivery.py) decides between the passive reply, customer-service messages and the outbox.
+Out: `Delivery` (delivery.py) decides between the passive reply, customer-service messages and the outbox.
 Documents become signed download links (file_links.py), since an Official Account cannot send files.
 """
 
@@ -12,21 +12,31 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from aiohttp import web
 
-from bot.channels.base import RateLimiter, Verdict, register
+from bot.channels.base import Capabilities, Deps, Outgoing, RateLimiter, Verdict, register
 from bot.channels.file_links import FileLinks
-from bot.channels.wechat_api import WeChatApi
-from bot.channels.wechat_common import SPLIT_BYTES, Decision, decide, pack, prepare, texts_for
-from bot.channels.wechat_crypto import CryptoError, MessageCrypto, check_signature, timestamp_fresh
-from bot.channels.wechat_delivery import Delivery, Seen
-from bot.channels.wechat_xml import BadXml, WeChatMessage, dedupe_key, parse_xml, render_text_reply, to_message
+from bot.channels.wechat.api import WeChatApi, api_for
+from bot.channels.wechat.common import (
+    MAX_BYTES,
+    SPLIT_BYTES,
+    Decision,
+    decide,
+    pack,
+    platform_user,
+    prepare,
+    texts_for,
+    user_key,
+)
+from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
+from bot.channels.wechat.delivery import Delivery, Seen
+from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, render_text_reply, to_message
 from bot.engine.engine import Engine
 from bot.engine.messages import Reply
-from bot.settings import WeChatMpSettings
+from bot.settings import Settings, WeChatMpSettings
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
 from bot.web import Route
@@ -34,6 +44,7 @@ from bot.web import Route
 log = logging.getLogger(__name__)
 
 CHANNEL = "wechat_mp"
+CAPABILITIES = Capabilities(buttons=False, files=False, max_bytes=MAX_BYTES)  # files become download links
 MENU: dict[str, Any] = {
     "button": [
         {"type": "click", "name": "七步应对", "key": "cmd:steps"},
@@ -50,11 +61,6 @@ MENU: dict[str, Any] = {
 }
 
 
-def user_key(openid: str) -> str:
-    """The engine's key for an Official Account follower."""
-    return f"{CHANNEL}:{openid}"
-
-
 class Rejected(Exception):
     """A callback refused before any processing: carries the HTTP status."""
 
@@ -63,9 +69,15 @@ class Rejected(Exception):
         self.status = status
 
 
-@register(CHANNEL)
+@register
 class WeChatMpChannel:
     """The Official Account adapter: verify, parse, hand to Delivery, render the passive reply."""
+
+    name: ClassVar[str] = CHANNEL
+    section: ClassVar[str | None] = "wechat_mp"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
+    webhook: ClassVar[bool] = True
+    requirement: ClassVar[str] = "WeChat Official Account (ANNING_WECHAT_MP__TOKEN, ...)"
 
     def __init__(
         self,
@@ -106,9 +118,43 @@ class WeChatMpChannel:
         )
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
 
+    @classmethod
+    def enabled(cls, settings: Settings) -> bool:
+        """On when the callback token is set (the API credentials are optional: images, pushes, the menu)."""
+        return bool(settings.wechat_mp.token.get_secret_value())
+
+    @classmethod
+    def build(cls, deps: Deps) -> WeChatMpChannel:
+        """The channel on deps.settings.wechat_mp; the API client only with deps.http and the app credentials."""
+        api = api_for(deps.settings, deps.http, "mp", deps.tokens) if deps.http is not None else None
+        return cls(
+            deps.engine,
+            deps.settings.wechat_mp,
+            deps.texts,
+            deps.outbox,
+            api,
+            deps.links,
+            max_file_bytes=deps.settings.max_file_bytes,
+            seen=deps.seen,
+        )
+
+    @classmethod
+    def preview(cls, reply: Reply, texts: Texts) -> list[Outgoing]:
+        """The text messages of one reply, without download links (files named, as when links are off)."""
+        out = texts_for([reply], texts, SPLIT_BYTES)
+        out.extend(texts.get("wechat.file_no_link", name=f.name) for f in reply.files)
+        return [Outgoing(text) for text in pack(out)]
+
     def routes(self) -> list[Route]:
         """The callback URL, relative to the web prefix."""
         return [("GET", "/wechat/mp", self.verify_url), ("POST", "/wechat/mp", self.callback)]
+
+    async def start(self) -> None:
+        """Nothing to start: WeChat calls in."""
+
+    async def stop(self) -> None:
+        """Finish or hold whatever is still being answered."""
+        await self.close()
 
     async def close(self) -> None:
         """Finish or hold whatever is still being answered."""
@@ -116,14 +162,11 @@ class WeChatMpChannel:
 
     # -- HTTP ---------------------------------------------------------------------------------------------------
 
-    def _check(self, query: Any, *extra: str, signature_field: str = "signature") -> None:
-        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-        if not self.token:
-            raise Rejected(403, "channel not configured")
-        if not timestamp_fresh(timestamp, self.clock(), self.settings.timestamp_window_seconds):
-            raise Rejected(403, "stale or missing timestamp")
-        if not check_signature(query.get(signature_field, ""), self.token, timestamp, nonce, *extra):
-            raise Rejected(403, "bad signature")
+    def _check(self, query: Mapping[str, str], *extra: str, signature_field: str = "signature") -> None:
+        window = self.settings.timestamp_window_seconds
+        reason = refusal(query, self.token, self.clock(), window, *extra, field=signature_field)
+        if reason is not None:
+            raise Rejected(403, reason)
 
     async def verify_url(self, request: web.Request) -> web.StreamResponse:
         """GET: WeChat's URL verification; echo echostr when the signature is right."""
@@ -166,7 +209,7 @@ class WeChatMpChannel:
 
     async def answer(self, msg: WeChatMessage) -> str | None:
         """The passive reply text for one callback attempt (None: "success")."""
-        key = user_key(msg.from_user)
+        key = user_key(CHANNEL, msg.from_user)
         dedupe = dedupe_key(msg)
         if not self.delivery.known(dedupe):
             verdict = self.limiter.check(key, time.monotonic())
@@ -191,7 +234,7 @@ class WeChatMpChannel:
     async def _render(self, key: str, replies: list[Reply]) -> list[str]:
         out: list[str] = []
         for reply in replies:
-            out.extend(texts_for([reply], SPLIT_BYTES))
+            out.extend(texts_for([reply], self.texts, SPLIT_BYTES))
             for file in reply.files:
                 if self.links is not None and self.links.enabled:
                     url = await self.links.link(key, file)
@@ -203,10 +246,10 @@ class WeChatMpChannel:
 
     async def _push(self, key: str, text: str) -> None:
         assert self.api is not None
-        await self.api.send_text(key.split(":", 1)[1], text)
+        await self.api.send_text(platform_user(key), text)
 
     async def create_menu(self) -> None:
-        """Install the custom menu (click keys map to commands, see wechat_xml.menu_text)."""
+        """Install the custom menu (click keys map to commands, see xml_codec.menu_text)."""
         if self.api is None:
             raise RuntimeError("the menu needs ANNING_WECHAT_MP__APP_ID and __APP_SECRET")
         await self.api.create_menu(MENU)

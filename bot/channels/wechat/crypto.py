@@ -18,6 +18,7 @@ import hmac
 import re
 import secrets
 import struct
+from collections.abc import Mapping
 from typing import Any
 
 from wechatpy.crypto import PrpCrypto as MpPrpCrypto
@@ -57,6 +58,25 @@ def timestamp_fresh(timestamp: str, now: float, window_seconds: int) -> bool:
     if not (0 < len(timestamp) <= MAX_TIMESTAMP_DIGITS and timestamp.isascii() and timestamp.isdigit()):
         return False
     return abs(now - int(timestamp)) <= window_seconds
+
+
+def refusal(
+    query: Mapping[str, str], token: str, now: float, window_seconds: int, *payload: str, field: str = "signature"
+) -> str | None:
+    """Why a callback is not authentic, or None when it is: the one check of the Official Account and WeCom.
+
+    `query` holds timestamp, nonce and the signature under `field` ("signature" for a plain Official Account
+    callback, "msg_signature" for an encrypted one); `payload` is what the signature covers besides token,
+    timestamp and nonce (the Encrypt element, or WeCom's echostr).
+    """
+    timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+    if not token:
+        return "channel not configured"
+    if not timestamp_fresh(timestamp, now, window_seconds):
+        return "stale or missing timestamp"
+    if not check_signature(query.get(field, ""), token, timestamp, nonce, *payload):
+        return "bad signature"
+    return None
 
 
 def _random_prefix() -> str:

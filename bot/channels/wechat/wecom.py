@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import ClassVar
 
 from aiohttp import web
 
-from bot.channels.base import RateLimiter, Verdict, register
-from bot.channels.wechat_api import WeChatApi, WeChatApiError
-from bot.channels.wechat_common import MAX_BYTES, Decision, decide, pack, prepare, texts_for
-from bot.channels.wechat_crypto import CryptoError, MessageCrypto, check_signature, timestamp_fresh
-from bot.channels.wechat_delivery import Delivery, Seen
-from bot.channels.wechat_xml import BadXml, WeChatMessage, dedupe_key, parse_xml, to_message
+from bot.channels.base import Capabilities, Deps, Outgoing, RateLimiter, Verdict, register
+from bot.channels.wechat.api import WeChatApi, WeChatApiError, api_for
+from bot.channels.wechat.common import MAX_BYTES, Decision, decide, pack, platform_user, prepare, texts_for, user_key
+from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
+from bot.channels.wechat.delivery import Delivery, Seen
+from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, to_message
 from bot.engine.engine import Engine
-from bot.settings import WeComSettings
+from bot.engine.messages import Reply
+from bot.settings import Settings, WeComSettings
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
 from bot.web import Route
@@ -31,17 +32,19 @@ from bot.web import Route
 log = logging.getLogger(__name__)
 
 CHANNEL = "wecom"
+CAPABILITIES = Capabilities(buttons=False, files=True, max_bytes=MAX_BYTES)
 FILE_MARK = "\x00file:"  # an outgoing item that is an uploaded file: FILE_MARK + media_id + "\x00" + name
 
 
-def user_key(user_id: str) -> str:
-    """The engine's key for a WeCom member."""
-    return f"{CHANNEL}:{user_id}"
-
-
-@register(CHANNEL)
+@register
 class WeComChannel:
     """The WeCom app adapter: verify, decrypt, parse, answer at once, push the replies."""
+
+    name: ClassVar[str] = CHANNEL
+    section: ClassVar[str | None] = "wecom"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
+    webhook: ClassVar[bool] = True
+    requirement: ClassVar[str] = "WeCom (ANNING_WECOM__TOKEN, __CORP_ID, __CORP_SECRET, ...)"
 
     def __init__(
         self,
@@ -69,20 +72,52 @@ class WeComChannel:
         self.delivery = Delivery(outbox, texts, self._push, seen=seen)
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
 
+    @classmethod
+    def enabled(cls, settings: Settings) -> bool:
+        """On when the callback token and the app credentials (every answer goes through the API) are set."""
+        work = settings.wecom
+        return bool(work.token.get_secret_value() and work.corp_id and work.corp_secret.get_secret_value())
+
+    @classmethod
+    def build(cls, deps: Deps) -> WeComChannel:
+        """The channel on deps.settings.wecom; it needs deps.http for the app message API."""
+        api = api_for(deps.settings, deps.http, "work", deps.tokens) if deps.http is not None else None
+        if api is None:
+            raise ValueError("the WeCom channel needs an HTTP session and ANNING_WECOM__CORP_ID and __CORP_SECRET")
+        return cls(
+            deps.engine,
+            deps.settings.wecom,
+            deps.texts,
+            deps.outbox,
+            api,
+            max_file_bytes=deps.settings.max_file_bytes,
+            seen=deps.seen,
+        )
+
+    @classmethod
+    def preview(cls, reply: Reply, texts: Texts) -> list[Outgoing]:
+        """The text messages of one reply, then its files (uploaded and sent as files)."""
+        items = [Outgoing(text) for text in pack(texts_for([reply], texts, MAX_BYTES), MAX_BYTES)]
+        return items + [Outgoing(file=f.name) for f in reply.files]
+
     def routes(self) -> list[Route]:
         """The callback URL, relative to the web prefix."""
         return [("GET", "/wechat/work", self.verify_url), ("POST", "/wechat/work", self.callback)]
+
+    async def start(self) -> None:
+        """Nothing to start: WeChat calls in."""
+
+    async def stop(self) -> None:
+        """Finish sending whatever is being answered."""
+        await self.close()
 
     async def close(self) -> None:
         """Finish sending whatever is being answered."""
         await self.delivery.close()
 
-    def _fresh_and_signed(self, query: Any, payload: str) -> bool:
-        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-        return bool(self.token) and (
-            timestamp_fresh(timestamp, self.clock(), self.settings.timestamp_window_seconds)
-            and check_signature(query.get("msg_signature", ""), self.token, timestamp, nonce, payload)
-        )
+    def _fresh_and_signed(self, query: Mapping[str, str], payload: str) -> bool:
+        window = self.settings.timestamp_window_seconds
+        return refusal(query, self.token, self.clock(), window, payload, field="msg_signature") is None
 
     async def verify_url(self, request: web.Request) -> web.StreamResponse:
         """GET: decrypt and return echostr when the signature is right."""
@@ -113,7 +148,7 @@ class WeComChannel:
 
     def accept(self, msg: WeChatMessage) -> None:
         """Queue one message (a retry of a known one is ignored)."""
-        key = user_key(msg.from_user)
+        key = user_key(CHANNEL, msg.from_user)
         dedupe = dedupe_key(msg)
         if self.delivery.known(dedupe):
             return
@@ -135,7 +170,7 @@ class WeComChannel:
             return prepared
         out: list[str] = []
         for reply in await self.engine.handle(prepared):
-            out.extend(texts_for([reply], MAX_BYTES))
+            out.extend(texts_for([reply], self.texts, MAX_BYTES))
             for file in reply.files:
                 try:
                     media_id = await self.api.upload_file(file.name, file.data)
@@ -147,7 +182,7 @@ class WeComChannel:
         return pack(out, MAX_BYTES)
 
     async def _push(self, key: str, item: str) -> None:
-        to = key.split(":", 1)[1]
+        to = platform_user(key)
         if item.startswith(FILE_MARK):
             media_id = item[len(FILE_MARK) :].split("\x00", 1)[0]
             await self.api.send_file(to, media_id, self.settings.agent_id)

@@ -21,9 +21,12 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import aiohttp
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -414,3 +417,19 @@ async def _read_media(resp: aiohttp.ClientResponse, max_bytes: int) -> dict[str,
     if resp.status != 200:
         raise WeChatApiError(BAD_ANSWER, f"HTTP {resp.status} without a JSON error")
     return data
+
+
+def api_for(
+    settings: Settings, http: aiohttp.ClientSession, kind: Kind, tokens: SharedTokens | None = None
+) -> WeChatApi | None:
+    """The API client for the Official Account ("mp") or WeCom ("work"), if its credentials are set."""
+    if kind == "mp":
+        mp = settings.wechat_mp
+        if not (mp.app_id and mp.app_secret.get_secret_value()):
+            return None
+        return WeChatApi(http, mp.api_base_url, "mp", mp.app_id, mp.app_secret.get_secret_value(), tokens=tokens)
+    work = settings.wecom
+    if not (work.corp_id and work.corp_secret.get_secret_value()):
+        return None
+    secret = work.corp_secret.get_secret_value()
+    return WeChatApi(http, work.api_base_url, "work", work.corp_id, secret, tokens=tokens)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.channels.wechat_api import WeChatApi, WeChatApiError
-from bot.channels.wechat_xml import Kind, WeChatMessage, classify, menu_text, reply_texts
+from bot.channels.wechat.api import WeChatApi, WeChatApiError
+from bot.channels.wechat.xml_codec import Kind, WeChatMessage, classify, menu_text, reply_texts
 from bot.engine.messages import Attachment, Incoming, Reply
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
@@ -18,6 +18,16 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 2048  # WeChat's limit for one text message (UTF-8 bytes)
 SPLIT_BYTES = 1900  # parts are cut smaller, leaving room for the "还有 N 段" line
 CONTINUE_WORDS = frozenset({"继续", "下一段", "更多", "继续看", "还有呢", "more", "next"})
+
+
+def user_key(channel: str, user_id: str) -> str:
+    """The engine's key for a WeChat user: the channel name and the openid (Official Account) or userid (WeCom)."""
+    return f"{channel}:{user_id}"
+
+
+def platform_user(key: str) -> str:
+    """The openid or userid behind an engine key made by `user_key`."""
+    return key.split(":", 1)[1]
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,6 @@ def _numbered(text: str) -> bool:
     return text.startswith("\x00") or (text.startswith("（") and "/" in text[:12] and "）" in text[:12])
 
 
-def texts_for(replies: Sequence[Reply], max_bytes: int = SPLIT_BYTES) -> list[str]:
+def texts_for(replies: Sequence[Reply], texts: Texts, max_bytes: int = SPLIT_BYTES) -> list[str]:
     """The engine's replies as WeChat text messages, in order (buttons as numbered lines)."""
-    return reply_texts(replies, max_bytes)
+    return reply_texts(replies, texts.get("channels.choose_number"), max_bytes)

@@ -1,7 +1,7 @@
-"""Channels (① and ⑥), Telegram: Update -> Incoming, Reply -> Bot API calls; long polling or the shared webhook.
+"""Channels (① and ⑥), Telegram I/O: the channel on python-telegram-bot; long polling or the shared webhook.
 
-The pure half (`to_incoming`, `render`, `PayloadMap`, `RateLimiter`) knows nothing of I/O and is unit-tested on
-its own. The I/O half (`TelegramChannel`) runs a python-telegram-bot v22 `Application`:
+The pure halves (inbound.py: `to_incoming`; outbound.py: `render`, `PayloadMap`) know nothing of I/O and are
+unit-tested on their own. `TelegramChannel` runs a python-telegram-bot v22 `Application`:
 
 - updates of different users are processed concurrently, updates of one user strictly in arrival order
   (`PerUserOrder`, an update processor that takes a per-user lock before anything else can suspend);
@@ -15,322 +15,43 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import hmac
 import logging
-import math
 import time
 import warnings
 import weakref
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from aiohttp import web
-from telegram import (
-    BotCommand,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    Update,
-)
-from telegram.constants import ChatType
+from telegram import BotCommand, CallbackQuery, LinkPreviewOptions, Message, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from bot.channels.base import Capabilities, RateLimiter, Verdict, register, split_text
+from bot.channels.base import Capabilities, Deps, Outgoing, RateLimiter, Verdict, register
+from bot.channels.telegram.inbound import CHANNEL, Fetch, Parsed, Refusal, megabytes, ordering_key, to_incoming
+from bot.channels.telegram.outbound import (
+    CAPABILITIES,
+    MAX_MESSAGE_CHARS,
+    PayloadMap,
+    SendAction,
+    SendText,
+    render,
+    utf16_len,
+)
 from bot.engine.engine import Engine
-from bot.engine.messages import Attachment, Incoming, Reply
-from bot.settings import TelegramSettings
+from bot.engine.messages import Incoming, Reply
+from bot.settings import Settings, TelegramSettings
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
-
-CHANNEL = "telegram"
-MAX_MESSAGE_CHARS = 4096  # Bot API limit for sendMessage text, counted in UTF-16 code units after parsing
-MAX_CALLBACK_BYTES = 64  # Bot API limit for callback_data
-CAPABILITIES = Capabilities(buttons=True, files=True, max_chars=MAX_MESSAGE_CHARS)
 MENU = ("start", "help", "steps", "evidence", "draft", "mydata", "forget", "cancel")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
-UNSUPPORTED_KINDS = (
-    "sticker",
-    "animation",  # checked before document: an animation also carries a document
-    "audio",
-    "voice",
-    "video",
-    "video_note",
-    "venue",  # checked before location: a venue also carries a location
-    "location",
-    "contact",
-    "poll",
-    "dice",
-    "game",
-    "story",
-)
 
 T = TypeVar("T")
-
-# ---------------------------------------------------------------------------------------------------------------
-# Pure half: parse and render
-# ---------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A polite answer the channel gives by itself (text key under [telegram]), without asking the engine."""
-
-    user_key: str
-    key: str
-    values: Mapping[str, object] = field(default_factory=dict)
-
-    def text(self, texts: Texts) -> str:
-        """The sentence to send."""
-        values = dict(self.values)
-        if "kind" in values:
-            values["kind"] = texts.get(f"telegram.kind.{values['kind']}")
-        return texts.get(f"telegram.{self.key}", **values)
-
-
-@dataclass(frozen=True)
-class Fetch:
-    """A message whose file must be downloaded first; `complete(data)` then gives the engine's Incoming."""
-
-    incoming: Incoming  # everything but the attachment
-    file_id: str
-    kind: str  # "image" | "document"
-    name: str
-    mime: str
-    size: int | None  # as Telegram declared it (may be missing)
-
-    def complete(self, data: bytes) -> Incoming:
-        """The message with its downloaded file attached."""
-        return replace(self.incoming, attachments=(Attachment(self.kind, self.name, data, self.mime),))
-
-
-Parsed = Incoming | Fetch | Refusal | None
-
-
-class PayloadMap:
-    """Button payloads as callback_data (≤ 64 bytes): short ones verbatim, longer ones by a hash kept in a bounded map.
-
-    A hashed payload pressed after a restart (or after it fell out of the map) decodes to None: the button expired.
-    """
-
-    PREFIX = "~"  # engine payloads never start with this
-
-    def __init__(self, capacity: int = 4096) -> None:
-        self.capacity = capacity
-        self._long: OrderedDict[str, str] = OrderedDict()
-
-    def encode(self, payload: str) -> str:
-        """callback_data for a payload."""
-        if len(payload.encode()) <= MAX_CALLBACK_BYTES and not payload.startswith(self.PREFIX):
-            return payload
-        key = self.PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:40]
-        self._long[key] = payload
-        self._long.move_to_end(key)
-        while len(self._long) > self.capacity:
-            self._long.popitem(last=False)
-        return key
-
-    def decode(self, data: str) -> str | None:
-        """The payload behind callback_data; None when it is unknown (expired)."""
-        if not data.startswith(self.PREFIX):
-            return data or None
-        payload = self._long.get(data)
-        if payload is not None:
-            self._long.move_to_end(data)
-        return payload
-
-
-def user_key(user_id: int) -> str:
-    """The engine's key for a Telegram user (stable across chats)."""
-    return f"{CHANNEL}:{user_id}"
-
-
-def to_incoming(
-    update: Update,
-    bot_username: str,
-    private_only: bool,
-    *,
-    max_file_bytes: int | None = None,
-    payloads: PayloadMap | None = None,
-) -> Parsed:
-    """Normalise one Telegram update.
-
-    Returns an Incoming for the engine, a Fetch when a file must be downloaded first, a Refusal when the channel
-    answers by itself (unsupported content, edits, a file over the limit, a group when private_only), or None when
-    the update is to be ignored silently (channel posts, bots, service messages, group talk not addressed to us).
-    """
-    user = update.effective_user
-    if user is None or user.is_bot:
-        return None
-    key = user_key(user.id)
-
-    query = update.callback_query
-    if query is not None:
-        chat = query.message.chat if query.message is not None else None
-        if chat is not None and chat.type != ChatType.PRIVATE and private_only:
-            return Refusal(key, "group_private")
-        data = query.data or ""
-        payload = payloads.decode(data) if payloads is not None else (data or None)
-        if payload is None:
-            return Refusal(key, "button_expired")
-        return Incoming(channel=CHANNEL, user_key=key, button=payload)
-
-    edited = update.edited_message
-    if edited is not None:
-        return Refusal(key, "edited") if edited.chat.type == ChatType.PRIVATE else None
-
-    message = update.message
-    if message is None:  # channel posts, inline queries, polls, member updates, reactions, business updates ...
-        return None
-    text = message.text or message.caption or ""
-    if message.chat.type != ChatType.PRIVATE:
-        addressed, text = _addressed(message, text, bot_username)
-        if not addressed:
-            return None
-        if private_only:
-            return Refusal(key, "group_private")
-
-    origin = message.forward_origin
-    base = Incoming(
-        channel=CHANNEL,
-        user_key=key,
-        text=text,
-        received_at=message.date,
-        forwarded_at=origin.date if origin is not None else None,
-    )
-    fetch = _fetch(message, base)
-    if fetch is not None:
-        if max_file_bytes is not None and fetch.size is not None and fetch.size > max_file_bytes:
-            return Refusal(key, "file_too_big", {"size": _mb(fetch.size), "limit": _mb(max_file_bytes)})
-        return fetch
-    for kind in UNSUPPORTED_KINDS:
-        if getattr(message, kind, None):
-            return Refusal(key, "unsupported", {"kind": kind})
-    if not text.strip():
-        return None  # a service message (pinned, joined, ...) or content we do not know: nothing to answer
-    return base
-
-
-def _fetch(message: Message, base: Incoming) -> Fetch | None:
-    if message.photo:
-        best = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        return Fetch(base, best.file_id, "image", f"photo-{best.file_unique_id}.jpg", "image/jpeg", best.file_size)
-    doc = message.document
-    if doc is not None and message.animation is None:
-        mime = doc.mime_type or "application/octet-stream"
-        kind = "image" if mime.startswith("image/") else "document"
-        return Fetch(base, doc.file_id, kind, doc.file_name or "document", mime, doc.file_size)
-    return None
-
-
-def _addressed(message: Message, text: str, bot_username: str) -> tuple[bool, str]:
-    """In a group: is this message for us (/cmd@bot, an @mention, a reply to our message)? Text without the mention."""
-    name = bot_username.lower().lstrip("@")
-    if not name:
-        return False, text
-    mention = "@" + name
-    if text.startswith("/"):
-        first = text.split(maxsplit=1)[0]
-        if "@" in first:
-            return first.lower().endswith(mention), text
-    lowered = text.lower()
-    at = lowered.find(mention)
-    if at >= 0:
-        return True, (text[:at] + text[at + len(mention) :]).strip()
-    reply = message.reply_to_message
-    if reply is not None and reply.from_user is not None and reply.from_user.is_bot:
-        return (reply.from_user.username or "").lower() == name, text
-    return False, text
-
-
-def _mb(size: int) -> int:
-    return max(1, math.ceil(size / (1024 * 1024)))
-
-
-@dataclass(frozen=True)
-class SendText:
-    """sendMessage: plain text (no parse_mode), optionally with an inline keyboard."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-
-
-@dataclass(frozen=True)
-class SendDocument:
-    """sendDocument: a file returned with a reply (evidence exports, drafts)."""
-
-    name: str
-    data: bytes
-    mime: str
-
-
-SendAction = SendText | SendDocument
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_message(text: str) -> list[str]:
-    """Split at sentence boundaries so that every part fits Telegram's 4096 (UTF-16 code units) limit."""
-    parts: list[str] = []
-    for part in split_text(text, CAPABILITIES):
-        if _utf16_len(part) <= MAX_MESSAGE_CHARS:
-            parts.append(part)
-        else:  # astral characters (emoji) count twice in UTF-16: split again, with room for all of them
-            parts.extend(split_text(part, Capabilities(buttons=True, files=True, max_chars=MAX_MESSAGE_CHARS // 2)))
-    return parts
-
-
-def keyboard(reply: Reply, payloads: PayloadMap) -> InlineKeyboardMarkup | None:
-    """The reply's buttons as an inline keyboard: one row for up to three short labels, else one per row."""
-    if not reply.buttons:
-        return None
-    buttons = [InlineKeyboardButton(b.label, callback_data=payloads.encode(b.payload)) for b in reply.buttons]
-    if len(buttons) <= 3 and all(len(b.label) <= 6 for b in reply.buttons):
-        return InlineKeyboardMarkup([buttons])
-    return InlineKeyboardMarkup([[b] for b in buttons])
-
-
-def render(reply: Reply, payloads: PayloadMap | None = None) -> list[SendAction]:
-    """A reply as Bot API calls: text split under the limit (keyboard on the last part), then one document per file.
-
-    Without a PayloadMap, payloads over 64 bytes are hashed into a throwaway map (those buttons will read as expired).
-    """
-    payloads = payloads if payloads is not None else PayloadMap()
-    markup = keyboard(reply, payloads)
-    actions: list[SendAction] = []
-    parts = split_message(reply.text) if reply.text.strip() else []
-    for i, part in enumerate(parts):
-        actions.append(SendText(part, markup if i == len(parts) - 1 else None))
-    if markup is not None and not parts:
-        actions.append(SendText("👇", markup))  # buttons need a message to hang on
-    actions.extend(SendDocument(f.name, f.data, f.mime) for f in reply.files)
-    return actions
-
-
-def ordering_key(update: object) -> object:
-    """Updates with the same key are processed one at a time, in arrival order (the user, else the chat)."""
-    if isinstance(update, Update):
-        if update.effective_user is not None:
-            return ("user", update.effective_user.id)
-        if update.effective_chat is not None:
-            return ("chat", update.effective_chat.id)
-        return ("update", update.update_id)
-    return ("object", id(update))
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# I/O half
-# ---------------------------------------------------------------------------------------------------------------
 
 
 class PerUserOrder(BaseUpdateProcessor):
@@ -369,12 +90,42 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+def retryable(exc: BaseException) -> bool:
+    """Flood control and network errors are worth another try; a refusal (bad request, blocked, bad token) is not."""
+    if isinstance(exc, BadRequest | Forbidden | InvalidToken):
+        return False
+    return isinstance(exc, RetryAfter | NetworkError)
+
+
+class Backoff:
+    """tenacity wait: what Telegram asks after flood control, else a delay doubling (up to a cap) per network error."""
+
+    def __init__(self, base: float, cap: float) -> None:
+        self.delay = base
+        self.cap = cap
+
+    def __call__(self, state: RetryCallState) -> float:
+        """Seconds to wait before the next attempt."""
+        error = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(error, RetryAfter):
+            return retry_after_seconds(error) + 0.05
+        wait = self.delay
+        self.delay = min(self.delay * 2, self.cap)
+        return wait
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@register(CHANNEL)
+@register
 class TelegramChannel:
     """The engine on Telegram: long polling (`run_polling`) or webhook (`routes()` mounted by bot/web.py)."""
+
+    name: ClassVar[str] = CHANNEL
+    section: ClassVar[str | None] = "telegram"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
+    webhook: ClassVar[bool] = True
+    requirement: ClassVar[str] = "Telegram (ANNING_TELEGRAM__TOKEN, __WEBHOOK_URL, __WEBHOOK_SECRET)"
 
     def __init__(
         self,
@@ -411,6 +162,35 @@ class TelegramChannel:
         self.bot_username = ""
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
 
+    # -- the registry's view ------------------------------------------------------------------------------------
+
+    @classmethod
+    def enabled(cls, settings: Settings) -> bool:
+        """Served by `anning serve` when the token, the webhook URL and its secret are set (polling needs the token)."""
+        tg = settings.telegram
+        return bool(tg.token.get_secret_value() and tg.webhook_url and tg.webhook_secret.get_secret_value())
+
+    @classmethod
+    def build(cls, deps: Deps) -> TelegramChannel:
+        """The channel on deps.settings.telegram."""
+        return cls(deps.engine, deps.settings.telegram, deps.texts, max_file_bytes=deps.settings.max_file_bytes)
+
+    @classmethod
+    def preview(cls, reply: Reply, texts: Texts) -> list[Outgoing]:
+        """The messages `render` sends: texts with their keyboards' labels, then documents."""
+        out: list[Outgoing] = []
+        for action in render(reply):
+            if isinstance(action, SendText):
+                rows = action.keyboard.inline_keyboard if action.keyboard is not None else ()
+                out.append(Outgoing(action.text, tuple(b.text for row in rows for b in row)))
+            else:
+                out.append(Outgoing(file=action.name))
+        return out
+
+    async def run(self) -> None:
+        """`anning telegram`: long polling until SIGINT/SIGTERM."""
+        await self.run_polling()
+
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
     def build_application(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -442,7 +222,7 @@ class TelegramChannel:
         application.add_error_handler(self._on_error)
         return application
 
-    async def start(self, *, polling: bool) -> None:
+    async def start(self, *, polling: bool = False) -> None:
         """Connect (getMe, setMyCommands), start processing; then long polling, or setWebhook when a URL is set."""
         logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token in the URL
         application = self.build_application()
@@ -578,7 +358,7 @@ class TelegramChannel:
                 refusal = Refusal(
                     parsed.incoming.user_key,
                     "file_too_big",
-                    {"size": _mb(len(data)), "limit": _mb(self.max_file_bytes)},
+                    {"size": megabytes(len(data)), "limit": megabytes(self.max_file_bytes)},
                 )
                 return [Reply(refusal.text(self.texts))]
             incoming = parsed.complete(data)
@@ -627,7 +407,7 @@ class TelegramChannel:
         if label is None:
             return
         text = f"{message.text}\n\n{self.texts.get('telegram.chosen', label=label)}"
-        if _utf16_len(text) > MAX_MESSAGE_CHARS:
+        if utf16_len(text) > MAX_MESSAGE_CHARS:
             text = message.text
         await self._retry(
             "editMessageText",
@@ -662,35 +442,42 @@ class TelegramChannel:
         attempts: int | None = None,
         give_up: bool = True,
     ) -> T | None:
-        """Call the Bot API; retry network errors, timeouts and flood control with backoff.
+        """Call the Bot API; retry network errors, timeouts and flood control with backoff (tenacity).
 
-        Returns None when it gives up (logged). With give_up=False the last error is raised instead.
+        Flood control waits as long as Telegram asks; network errors wait `retry_base_delay`, doubling up to
+        `retry_max_delay`. Returns None when it gives up (logged). With give_up=False the last error is raised instead.
         """
         attempts = attempts or self.retry_attempts
-        delay = self.retry_base_delay
-        for attempt in range(1, attempts + 1):
-            try:
-                return await call()
-            except RetryAfter as exc:
-                wait = retry_after_seconds(exc) + 0.05
-                error: TelegramError = exc
-            except (BadRequest, Forbidden, InvalidToken) as exc:  # retrying cannot help
-                if not give_up:
-                    raise
-                log.warning("%s refused by Telegram: %s", what, type(exc).__name__)
-                return None
-            except NetworkError as exc:  # includes TimedOut and 5xx answers
-                wait = delay
-                delay = min(delay * 2, self.retry_max_delay)
-                error = exc
-            if attempt == attempts:
-                if not give_up:
-                    raise error
-                log.error("%s failed after %d attempts: %s", what, attempts, type(error).__name__)
-                return None
+        backoff = Backoff(self.retry_base_delay, self.retry_max_delay)
+
+        def before_sleep(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome is not None else None
+            wait = state.next_action.sleep if state.next_action is not None else 0.0
             log.info("%s: %s, retrying in %.2f s", what, type(error).__name__, wait)
-            await asyncio.sleep(wait)
-        return None
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(attempts),
+            retry=retry_if_exception(retryable),
+            wait=backoff,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+
+        async def attempt() -> T:  # a coroutine function: tenacity would not await what a plain lambda returns
+            return await call()
+
+        try:
+            return await retrying(attempt)
+        except (BadRequest, Forbidden, InvalidToken) as exc:  # retrying cannot help
+            if not give_up:
+                raise
+            log.warning("%s refused by Telegram: %s", what, type(exc).__name__)
+            return None
+        except (RetryAfter, NetworkError) as exc:  # NetworkError includes TimedOut and 5xx answers
+            if not give_up:
+                raise
+            log.error("%s failed after %d attempts: %s", what, attempts, type(exc).__name__)
+            return None
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None

@@ -1,0 +1,156 @@
+"""CLI, knowledge and legal Q&A: `anning ask|retrieve|index|eval|lint`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bot.cli.common import load_settings, notice, queries, templates_or_none
+from bot.settings import PROJECT_ROOT, Settings
+
+DEFAULT_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
+DEFAULT_SMS_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-sms.jsonl"
+
+
+def citation_json(c: Any) -> dict[str, Any]:
+    """A citation as the JSON outputs show it."""
+    return {"id": c.id, "law": c.law, "article": c.article, "label": c.label, "status": c.status, "source": c.source}
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer questions with citations."""
+    from bot.wiring import build_qa
+
+    qa = build_qa(load_settings(args), notice).qa
+    for q in queries(args.query):
+        ans = qa.ask(q)
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "question": q,
+                        "answer": ans.text,
+                        "covered": ans.covered,
+                        "citations": [citation_json(c) for c in ans.citations],
+                        "law_mentions": ans.mentions,
+                        "passages": [
+                            {"id": p.chunk.id, "law": p.chunk.law, "label": p.chunk.label, "score": round(p.score, 5)}
+                            for p in ans.passages
+                        ],
+                    },
+                    ensure_ascii=False,
+                ),
+                flush=True,
+            )
+        else:
+            print(ans.text + "\n", flush=True)
+    return 0
+
+
+def cmd_retrieve(args: argparse.Namespace) -> int:
+    """Print ranked passages."""
+    from bot.wiring import build_qa
+
+    qa = build_qa(load_settings(args), notice).qa
+    for q in queries(args.query):
+        res = qa.retrieve(q, k=args.k, mode=args.mode)
+        rows = [
+            {
+                "id": p.chunk.id,
+                "law": p.chunk.law,
+                "label": p.chunk.label,
+                "score": round(p.score, 5),
+                "ranks": p.ranks,
+                "text": p.chunk.text,
+            }
+            for p in res.passages
+        ]
+        if args.json:
+            print(
+                json.dumps(
+                    {"query": q, "topics": [h.topic.id for h in res.topics], "passages": rows}, ensure_ascii=False
+                )
+            )
+        else:
+            for r in rows:
+                print(f"{r['score']:.4f}  {r['id']:40} {r['law']} {r['label']}")
+            print()
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """Build or update the index (only changed chunks are embedded)."""
+    from bot.wiring import build_qa
+
+    parts = build_qa(load_settings(args), notice)
+    n = sum(len(i.articles) for i in parts.kb.instruments.values())
+    print(f"index up to date: {len(parts.kb.instruments)} instruments, {n} articles, embedding {parts.index.name}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate citations over a question set (all retrieval modes side by side), or SMS labels with --sms."""
+    settings = load_settings(args)
+    if args.conversations:
+        return _eval_conversations(settings, Path(args.conversations), args.json, args.verbose)
+    if args.sms:
+        from bot.sms.evaluate import evaluate_sms, format_report
+        from bot.wiring import classifier, knowledge
+
+        path = Path(args.path) if args.path else DEFAULT_SMS_EVAL
+        sms_result = evaluate_sms(classifier(settings, knowledge(settings)), path)
+        print(json.dumps(sms_result, ensure_ascii=False, indent=2) if args.json else format_report(sms_result))
+        return 0
+    from bot.legal_qa.evaluate import evaluate, format_table
+    from bot.wiring import build_qa
+
+    qa = build_qa(settings, notice).qa
+    result = evaluate(qa, Path(args.path or DEFAULT_EVAL))
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_table(result))
+    return 0
+
+
+def _eval_conversations(settings: Settings, path: Path, as_json: bool, verbose: bool) -> int:
+    """Score multi-turn conversations on a fresh database (every run starts with no users, as a new person would)."""
+    from bot.engine.evaluate import evaluate, format_report, load
+    from bot.wiring import build_app
+
+    async def main() -> str:
+        with tempfile.TemporaryDirectory() as scratch:
+            settings.database_url = f"sqlite+aiosqlite:///{Path(scratch) / 'eval.sqlite3'}"
+            app = await build_app(settings, notice)
+            try:
+                report = await evaluate(app.engine, load(path))
+            finally:
+                await app.close()
+        return json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else format_report(report, verbose)
+
+    print(asyncio.run(main()))
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Validate every knowledge file and cross-reference, and every text key the code uses."""
+    from bot.knowledge import KnowledgeError
+    from bot.wiring import knowledge
+
+    settings = load_settings(args)
+    try:
+        kb = knowledge(settings)
+    except KnowledgeError as exc:
+        print(f"knowledge error: {exc}", file=sys.stderr)
+        return 1
+    n = sum(len(i.articles) for i in kb.instruments.values())
+    loaded = templates_or_none(settings)
+    if loaded is None:
+        return 1
+    print(
+        f"ok: {len(kb.instruments)} instruments, {n} articles, {len(kb.contacts)} channels, {len(kb.topics)} topics, "
+        f"{len(loaded[1])} templates"
+    )
+    return 0
