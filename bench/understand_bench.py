@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.engine.messages import Incoming  # noqa: E402
+from bot.contract.messages import Incoming  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.wiring import build_app  # noqa: E402
 

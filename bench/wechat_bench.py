@@ -58,7 +58,7 @@ from bot.channels.wechat.api import WeChatApi  # noqa: E402
 from bot.channels.wechat.common import user_key  # noqa: E402
 from bot.channels.wechat.crypto import MessageCrypto  # noqa: E402
 from bot.channels.wechat.mp import CHANNEL, WeChatMpChannel  # noqa: E402
-from bot.engine.messages import Incoming, Reply  # noqa: E402
+from bot.contract.messages import Incoming, Reply  # noqa: E402
 from bot.settings import Settings, WeChatMpSettings  # noqa: E402
 from bot.texts import Texts  # noqa: E402
 from bot.web import build_web_app  # noqa: E402

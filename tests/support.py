@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.contract.messages import Incoming, Reply
 from bot.engine.engine import Engine
-from bot.engine.messages import Incoming, Reply
 from bot.settings import PROJECT_ROOT
 
 

@@ -17,7 +17,7 @@ from aiohttp import ClientSession, ClientTimeout
 
 from bot.channels.wechat.crypto import MessageCrypto, signature
 from bot.channels.wechat.xml_codec import cdata, parse_xml
-from bot.engine.messages import Incoming, Reply
+from bot.contract.messages import Incoming, Reply
 from bot.storage.outbox_repo import Outbox
 
 OPENID = "oAbCd1xYz2-Qw3eRt4yUi5oP6as"

@@ -14,7 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, runtime_checkable
 
-from bot.engine.messages import Reply
+from bot.contract.messages import Reply
 
 if TYPE_CHECKING:
     from aiohttp import ClientSession

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.engine.messages import FileOut
+from bot.contract.messages import FileOut
 from bot.storage.crypto import Crypto
 from bot.storage.files_repo import FileStore
 from bot.texts import Texts

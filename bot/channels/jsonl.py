@@ -8,8 +8,8 @@ import logging
 import sys
 from typing import Any, TextIO
 
+from bot.contract.messages import Incoming, Reply
 from bot.engine.engine import Engine
-from bot.engine.messages import Incoming, Reply
 
 logger = logging.getLogger(__name__)
 

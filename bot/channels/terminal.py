@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from bot.channels.base import Capabilities, Deps, Outgoing, numbered_buttons, register, split_text
+from bot.contract.messages import Attachment, Incoming, Reply
 from bot.engine.engine import Engine
-from bot.engine.messages import Attachment, Incoming, Reply
 from bot.settings import Settings
 from bot.texts import Texts
 

@@ -8,13 +8,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from bot.contract.messages import Button, Reply
+from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
+from bot.contract.session import Pending, Session
 from bot.documents.facts import slots_from_evidence
 from bot.documents.render import file_out, fill
 from bot.documents.slots import validate_slot
 from bot.documents.templates import Template
-from bot.engine.messages import Button, Reply
-from bot.engine.outcome import KEEP, Kind, Outcome, Owns, Turn
-from bot.engine.session import Pending, Session
 from bot.evidence.stats import compute
 from bot.knowledge import KnowledgeBase
 from bot.storage.evidence_repo import EvidenceStore

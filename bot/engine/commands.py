@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.engine.messages import Button, Reply
-from bot.engine.outcome import KEEP, Kind, Outcome, Owns, Turn
-from bot.engine.session import Pending, Session
+from bot.contract.messages import Button, Reply
+from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
+from bot.contract.session import Pending, Session
 from bot.texts import Texts
 
 FORGET_FLOW = "forget_confirm"

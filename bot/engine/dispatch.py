@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from bot.engine.outcome import Handler, Kind
+from bot.contract.outcome import Handler, Kind
 
 K = TypeVar("K")
 

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot.contract.messages import Incoming, Reply
+from bot.contract.outcome import KEEP, Handler, Keep, Kind, Outcome, Turn
+from bot.contract.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore
 from bot.engine.commands import Eraser
 from bot.engine.dispatch import DispatchTable
-from bot.engine.messages import Incoming, Reply
-from bot.engine.outcome import KEEP, Handler, Keep, Kind, Outcome, Turn
 from bot.engine.router import Decision, Route, decide
-from bot.engine.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore
 from bot.legal_qa.answer import is_english
 from bot.texts import Texts
 from bot.understand.condense import main_point

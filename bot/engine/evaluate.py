@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.contract.messages import Citation, Incoming, Reply
 from bot.engine.engine import Engine
-from bot.engine.messages import Citation, Incoming, Reply
 from bot.knowledge.numerals import parse_label
 
 FIRST_CHARS = 120  # `first`: one of the strings must appear this early in the first reply

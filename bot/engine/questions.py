@@ -7,9 +7,9 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.engine.messages import Button, Reply
-from bot.engine.outcome import Kind, Outcome, Owns, Turn
-from bot.engine.session import Session
+from bot.contract.messages import Button, Reply
+from bot.contract.outcome import Kind, Outcome, Owns, Turn
+from bot.contract.session import Session
 from bot.legal_qa.answer import is_english
 from bot.legal_qa.service import LegalQA
 from bot.texts import Texts

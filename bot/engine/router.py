@@ -7,8 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.engine.messages import Incoming
-from bot.engine.session import Session
+from bot.contract.messages import Incoming
+from bot.contract.session import Session
 
 
 class Route(Enum):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine.messages import Reply
-from bot.engine.outcome import KEEP, Outcome, Owns, Turn
+from bot.contract.messages import Reply
+from bot.contract.outcome import KEEP, Outcome, Owns, Turn
 from bot.legal_qa.answer import is_english
 from bot.texts import Texts
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.engine.messages import Reply
-from bot.engine.outcome import Kind, Outcome, Owns, Turn
-from bot.engine.session import Pending, Session
+from bot.contract.messages import Reply
+from bot.contract.outcome import Kind, Outcome, Owns, Turn
+from bot.contract.session import Pending, Session
 from bot.evidence.model import Stats
 from bot.evidence.stats import compute
 from bot.flows.base import BACK, END, NEXT, PAUSE, SKIP

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from bot.contract.messages import Button, Reply
 from bot.documents.handler import DRAFT_PREFIX
-from bot.engine.messages import Button, Reply
 from bot.evidence.model import Stats
 from bot.flows.base import Flow
 from bot.knowledge import KnowledgeBase

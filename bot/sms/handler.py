@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.clock import CHINA as SHANGHAI
-from bot.engine.messages import Attachment, Button, FileOut, Reply
-from bot.engine.outcome import KEEP, Kind, Outcome, Owns, Turn
-from bot.engine.session import Pending
+from bot.contract.messages import Attachment, Button, FileOut, Reply
+from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
+from bot.contract.session import Pending
 from bot.evidence.log import verify
 from bot.evidence.model import EvidenceItem
 from bot.evidence.stats import compute

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 
-from bot.engine.messages import FileOut
+from bot.contract.messages import FileOut
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database, FileRow
 

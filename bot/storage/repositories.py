@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
-from bot.engine.session import Session
+from bot.contract.session import Session
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database, SessionRow
 

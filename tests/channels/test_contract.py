@@ -8,7 +8,7 @@ import pytest
 
 from bot import channels
 from bot.channels.base import Channel
-from bot.engine.messages import Button, FileOut, Reply
+from bot.contract.messages import Button, FileOut, Reply
 from bot.settings import Settings
 from bot.texts import Texts
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.base import Capabilities, numbered_buttons, split_text
-from bot.engine.messages import Button, Reply
+from bot.contract.messages import Button, Reply
 from bot.texts import Texts
 
 

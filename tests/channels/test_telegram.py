@@ -21,7 +21,7 @@ from bot.channels.telegram.outbound import (
     render,
     split_message,
 )
-from bot.engine.messages import Button, FileOut, Incoming, Reply
+from bot.contract.messages import Button, FileOut, Incoming, Reply
 from bot.texts import Texts
 
 BOT = "AnningTestBot"

@@ -32,7 +32,7 @@ from bot.channels.wechat.xml_codec import (
     split_numbered,
     to_message,
 )
-from bot.engine.messages import Button, Reply
+from bot.contract.messages import Button, Reply
 from bot.texts import Texts
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "wechat"

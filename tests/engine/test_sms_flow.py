@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from docx import Document
 
-from bot.engine.messages import Attachment, Incoming
+from bot.contract.messages import Attachment, Incoming
 from bot.evidence.log import verify
 from bot.wiring import App
 from tests.sms.test_ocr import THREAD, png_bytes, render

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.engine.messages import Reply
+from bot.contract.messages import Reply
 from bot.wiring import App
 from tests.support import msg, run_cli
 

@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.engine.messages import FileOut
+from bot.contract.messages import FileOut
 from bot.settings import Settings
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database

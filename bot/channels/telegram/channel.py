@@ -42,8 +42,8 @@ from bot.channels.telegram.outbound import (
     render,
     utf16_len,
 )
+from bot.contract.messages import Incoming, Reply
 from bot.engine.engine import Engine
-from bot.engine.messages import Incoming, Reply
 from bot.settings import Settings, TelegramSettings
 from bot.texts import Texts
 

@@ -13,7 +13,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.channels.telegram.outbound import PayloadMap
-from bot.engine.messages import Attachment, Incoming
+from bot.contract.messages import Attachment, Incoming
 from bot.texts import Texts
 
 CHANNEL = "telegram"

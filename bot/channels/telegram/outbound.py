@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.base import Capabilities, split_text
-from bot.engine.messages import Reply
+from bot.contract.messages import Reply
 
 MAX_MESSAGE_CHARS = 4096  # Bot API limit for sendMessage text, counted in UTF-16 code units after parsing
 MAX_CALLBACK_BYTES = 64  # Bot API limit for callback_data

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from bot.channels.wechat.api import WeChatApi, WeChatApiError
 from bot.channels.wechat.xml_codec import Kind, WeChatMessage, classify, menu_text, reply_texts
-from bot.engine.messages import Attachment, Incoming, Reply
+from bot.contract.messages import Attachment, Incoming, Reply
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
 

@@ -34,8 +34,8 @@ from bot.channels.wechat.common import (
 from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
 from bot.channels.wechat.delivery import Delivery, Seen
 from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, render_text_reply, to_message
+from bot.contract.messages import Reply
 from bot.engine.engine import Engine
-from bot.engine.messages import Reply
 from bot.settings import Settings, WeChatMpSettings
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts

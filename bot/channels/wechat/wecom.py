@@ -22,8 +22,8 @@ from bot.channels.wechat.common import MAX_BYTES, Decision, decide, pack, platfo
 from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
 from bot.channels.wechat.delivery import Delivery, Seen
 from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, to_message
+from bot.contract.messages import Reply
 from bot.engine.engine import Engine
-from bot.engine.messages import Reply
 from bot.settings import Settings, WeComSettings
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts

@@ -16,7 +16,7 @@ from typing import Any
 from defusedxml import ElementTree as SafeET
 
 from bot.channels.base import Capabilities, numbered_buttons, split_text
-from bot.engine.messages import Reply
+from bot.contract.messages import Reply
 
 MAX_CHILDREN = 64
 MAX_VALUE_BYTES = 1024 * 1024

@@ -1,4 +1,4 @@
-"""Engine contract: the normalised messages that flow between channels and the engine."""
+"""Contract, messages: the normalised messages that flow between channels and the engine."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Engine, handler contract: what a handler is given (Turn), what it returns (Outcome), and the Handler protocol."""
+"""Contract, handlers: what a handler is given (Turn), what it returns (Outcome), and the Handler protocol."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
-from bot.engine.messages import Incoming, Reply
-from bot.engine.session import Pending, Session
+from bot.contract.messages import Incoming, Reply
+from bot.contract.session import Pending, Session
 
 
 class Kind(Enum):

@@ -1,4 +1,4 @@
-"""Engine, session: a user's conversation state (a value handlers replace, never mutate) and its store protocol."""
+"""Contract, session: a user's conversation state (a value handlers replace, never mutate) and its store protocol."""
 
 from __future__ import annotations
 
