@@ -22,6 +22,8 @@ from bot.texts import Texts
 
 DRAFT_PREFIX = "draft:"  # button payloads: draft:<template name>
 DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state is the template name
+_ASKED = "#"  # pending state "template#slot": the item asked for last
+_QUESTION = re.compile(r"[?？]|吗|什么|怎么|为什么|能不能|可不可以|是不是|有没有")
 _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)
 
 
@@ -93,23 +95,30 @@ class DraftHandler:
         lines = [draft.text.strip()]
         if draft.notices:
             lines.extend(draft.notices)
+        state = name
         if draft.missing:
             labels = "、".join(draft.missing)
             example = self._example(template)
             lines.append(self.texts.get("drafting.missing", labels=labels, example=example))
+            asked = next((slot for slot in template.slots if slot.label in draft.missing), None)
+            if asked is not None:  # guided: one question at a time, answered in plain words
+                lines.append(self.texts.get("drafting.ask_one", label=asked.label, example=asked.example or "……"))
+                state = f"{name}{_ASKED}{asked.name}"
         else:
             lines.append(self.texts.get("drafting.complete"))
-        return Outcome((*notes, Reply("\n\n".join(lines), files=files)), Pending(DRAFT_FLOW, name), session)
+        return Outcome((*notes, Reply("\n\n".join(lines), files=files)), Pending(DRAFT_FLOW, state), session)
 
     async def fields(self, session: Session, text: str, details: dict[str, str] | None = None) -> Outcome | None:
         """A reply of "字段：内容" lines while a draft is open: validate, store, re-render. None if it is not that."""
-        name = session.pending.state if session.pending else ""
+        name, _, asked = (session.pending.state if session.pending else "").partition(_ASKED)
         template = self.templates.get(name)
         pairs = _FIELD.findall(text)
         if template is None:
             return None
         if not pairs:  # details read from a plain sentence: "我叫刘洋，电话158…，借款平台是快易花"
-            pairs = [(name, value) for name, value in (details or {}).items() if name in template.slot_defs]
+            pairs = [(slot, value) for slot, value in (details or {}).items() if slot in template.slot_defs]
+        if not pairs and asked in template.slot_defs and len(text) <= 80 and not _QUESTION.search(text):
+            pairs = [(asked, text.strip())]  # the plain answer to the one item we asked for
         if not pairs:
             return None
         by_label = {s.label: s for s in template.slot_defs.values()} | {s.name: s for s in template.slot_defs.values()}

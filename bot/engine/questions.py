@@ -17,9 +17,9 @@ from bot.understand.reader import normalise
 from bot.understand.safety import Concern, check
 
 FOLLOW_UP_WINDOW = timedelta(hours=6)
-_FOLLOW_UP = re.compile(
-    r"^(那|那么|这|这个|这样|这种|它|具体|哪一?条|第几条|多久|多少|要多|能赔|还要|what|which|how (much|long)|and|so|"
-    r"is that|that)",
+_FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…", "这个…", "多久", "哪一条", "how much"
+    r"^(那|那么|所以|and|so)|这|它|其|上面|刚才|多久|多长时间|多少|哪一?条|具体|还要|还能|能赔|"
+    r"\b(what|which|how (much|long)|that|it|this)\b",
     re.IGNORECASE,
 )
 _QUESTION_INTENTS = ("question", "worry.debtor")
@@ -93,8 +93,8 @@ class QuestionHandler:
             if basis is not None:
                 return basis
         answer = await asyncio.to_thread(self.qa.ask, text)
-        elliptical = bool(_FOLLOW_UP.search(text.strip())) and len(text) <= 20
-        if previous and (not answer.covered or (elliptical and (not answer.topic or answer.topic == previous[1]))):
+        elliptical = bool(_FOLLOW_UP.search(text.strip())) and len(text) <= 30
+        if previous and elliptical and (not answer.covered or not answer.topic or answer.topic == previous[1]):
             earlier, topic = previous
             hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))
             resolved = await asyncio.to_thread(self.qa.ask, f"{earlier} {text} {hint}".strip(), "full", topic)

@@ -6,6 +6,7 @@ from bot/texts/zh_CN.sms.toml. The reply stays under MAX_REPLY_CHARS by listing 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -132,6 +133,9 @@ def _bombing(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts) -> tu
     return text, True
 
 
+_COURT_LINK = re.compile(r"https?://([a-z0-9-]+\.)*court\.gov\.cn(?![a-z0-9.-])", re.IGNORECASE)
+
+
 def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplicates: int = 0) -> str:
     """One short reply: counts by label, the notable messages with their articles, bombing help, the next step."""
     if not findings:
@@ -152,6 +156,8 @@ def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplic
         tail.append(codes[0])
     if counts["fraud"]:
         tail.append(texts.get("sms.fraud", hotline=_fraud_hotline(kb)))
+    if any(f.label != "fraud" and _COURT_LINK.search(f.record.text) for f in findings):
+        tail.append(texts.get("sms.court_notice"))
     threatening = counts["collection_threat"] or any(DANGER_SIGNALS & set(f.signals) for f in notable)
     if threatening:
         tail.append(texts.get("sms.danger"))

@@ -133,3 +133,14 @@ async def test_which_article_shows_the_articles_not_the_card_again(app: App) -> 
     which = await _say(app, "具体是哪一条规定的", "a1")
     assert which[0].citations and len(which[0].text) < len(first[0].text)
     assert which[0].text.count("《") == len(which[0].citations)
+
+
+async def test_a_draft_asks_for_one_missing_item_and_takes_a_plain_answer(app: App) -> None:
+    opened = "\n".join(r.text for r in await _say(app, "帮我写一份报警材料", "g1"))
+    assert "一项一项来" in opened and "姓名" in opened
+    await _say(app, "王小明", "g1")
+    session = await app.engine.store.load("g1")
+    assert session is not None and session.slots.get("name") == "王小明"
+    question = "\n".join(r.text for r in await _say(app, "报警后警察不立案怎么办？", "g1"))
+    session = await app.engine.store.load("g1")
+    assert session is not None and "警察不立案" not in str(session.slots) and question
