@@ -113,7 +113,7 @@ class Engine:
             if urgent is not None and urgent.pending is KEEP:  # the safety reply is the whole answer
                 return urgent
             if urgent is not None:
-                first, label = (*urgent.replies, *first), "safety.danger"
+                first, label = (*urgent.replies, *first), urgent.intent or "safety.danger"
         handler = self.table.find(kind, name, session.flow)
         intent = kind.value
         turn_step = turn_document = None
@@ -134,8 +134,8 @@ class Engine:
         outcome = await handler.handle(turn)
         if outcome is None:
             outcome = await ask(text, session)
-        if label == "safety.danger" and outcome.intent == "not_covered":  # the 110 reply is the answer
-            outcome = replace(outcome, replies=(), intent="safety.danger")
+        if label and outcome.intent == "not_covered":  # the 110 or scam warning is the answer
+            outcome = replace(outcome, replies=(), intent=label)
         return _with_first(first, outcome, label or intent)
 
     def _safety(self, kind: Kind, reading: Reading, text: str, session: Session) -> Outcome | None:
@@ -162,8 +162,8 @@ class Engine:
         )
         if Concern.PAID in concerns and scam_in_view:
             return Outcome((Reply(t.get("safety.fraud_paid" + sfx)),), pending=KEEP, intent="safety.fraud_paid")
-        if Concern.FRAUD in concerns:
-            return Outcome((Reply(t.get("safety.fraud" + sfx)),), pending=KEEP, intent="safety.fraud")
+        if Concern.FRAUD in concerns:  # the warning first; a covered answer may follow (how to verify, what to do)
+            return Outcome((Reply(t.get("safety.fraud" + sfx)),), intent="safety.fraud")
         if Concern.DANGER in concerns:
             return Outcome((Reply(t.get("safety.danger_now" + sfx)),))
         return None

@@ -262,10 +262,12 @@ async def test_screenshot_is_downloaded_by_media_id_and_read(make_rig: RigFactor
 async def test_voice_and_unsupported_types_get_polite_answers(make_rig: RigFactory) -> None:
     rig = await make_rig(customer_service=False)
     voice = message_xml("voice", {"MediaId": "m1", "Format": "amr", "Recognition": "验证码轰炸犯法吗"})
-    assert "《" in (reply_content(rig.signer, await rig.send(voice)) or "")
+    first = reply_content(rig.signer, await rig.send(voice)) or ""
+    assert "《" in first
     mute = message_xml("voice", {"MediaId": "m2", "Format": "amr"})
-    held = await rig.say("继续")  # the rest of the long voice answer; then nothing is held any more
-    assert held is not None and held.startswith("（2/")
+    if "继续" in first:  # a long voice answer: the rest comes on "继续" (answers now usually fit one message)
+        held = await rig.say("继续")
+        assert held is not None and held.startswith("（2/")
     assert reply_content(rig.signer, await rig.send(mute)) == T.get("wechat.voice_unrecognised")
     for kind, fields in [
         ("video", {"MediaId": "v", "ThumbMediaId": "t"}),
