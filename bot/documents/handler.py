@@ -23,6 +23,10 @@ from bot.texts import Texts
 DRAFT_PREFIX = "draft:"  # button payloads: draft:<template name>
 DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state is the template name
 _ASKED = "#"  # pending state "template#slot": the item asked for last
+_STOP = re.compile(r"^(先|我)?(不写了|不弄了|先不写|算了|不用写了|不做了|stop)")
+_GO_ON = re.compile(r"^(好的?|嗯|行|ok)?[，,\s]*(继续|接着)(写|来|吧)*[。！!]?$", re.IGNORECASE)
+_UNKNOWN = re.compile(r"找不到|不知道|不记得|忘了|没有|不清楚|记不清")
+_NUMERIC = ("phone", "id_number", "amount", "date")
 _QUESTION = re.compile(r"[?？]|吗|什么|怎么|为什么|能不能|可不可以|是不是|有没有")
 _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)
 
@@ -83,7 +87,7 @@ class DraftHandler:
         buttons = tuple(Button(t.title, DRAFT_PREFIX + name) for name, t in self.templates.items())
         return Reply(self.texts.get("drafting.menu"), buttons=buttons)
 
-    async def draft(self, session: Session, name: str, notes: tuple[Reply, ...] = ()) -> Outcome:
+    async def draft(self, session: Session, name: str, notes: tuple[Reply, ...] = (), skip: str = "") -> Outcome:
         """Render a document now, with 【待填写】 where something is still missing; the draft stays open for edits."""
         template = self.templates.get(name)
         if template is None:
@@ -100,7 +104,10 @@ class DraftHandler:
             labels = "、".join(draft.missing)
             example = self._example(template)
             lines.append(self.texts.get("drafting.missing", labels=labels, example=example))
-            asked = next((slot for slot in template.slots if slot.label in draft.missing), None)
+            missing = [slot for slot in template.slots if slot.label in draft.missing]
+            after = [slot for i, slot in enumerate(missing) if skip in {m.name for m in missing[:i]}]
+            rest = after or [slot for slot in missing if slot.name != skip]
+            asked = rest[0] if rest else None
             if asked is not None:  # guided: one question at a time, answered in plain words
                 lines.append(self.texts.get("drafting.ask_one", label=asked.label, example=asked.example or "……"))
                 state = f"{name}{_ASKED}{asked.name}"
@@ -117,8 +124,16 @@ class DraftHandler:
             return None
         if not pairs:  # details read from a plain sentence: "我叫刘洋，电话158…，借款平台是快易花"
             pairs = [(slot, value) for slot, value in (details or {}).items() if slot in template.slot_defs]
-        if not pairs and asked in template.slot_defs and len(text) <= 80 and not _QUESTION.search(text):
-            pairs = [(asked, text.strip())]  # the plain answer to the one item we asked for
+        answer = text.strip()
+        if not pairs and _STOP.match(answer):  # "不写了": the draft stays saved, the flow closes
+            return Outcome((Reply(self.texts.get("drafting.stopped")),), None, session)
+        if not pairs and asked in template.slot_defs and _GO_ON.match(answer):
+            return await self.draft(session, name)  # "好，继续写吧": ask the same item again
+        if not pairs and asked in template.slot_defs and _UNKNOWN.search(answer) and len(answer) <= 20:
+            return await self.draft(session, name, skip=asked)  # "找不到了": leave it 【待填写】, ask the next one
+        takes = asked in template.slot_defs and len(answer) <= 80 and not _QUESTION.search(answer)
+        if not pairs and takes and not (answer.isdigit() and template.slot_defs[asked].kind not in _NUMERIC):
+            pairs = [(asked, answer)]  # the plain answer to the one item we asked for
         if not pairs:
             return None
         by_label = {s.label: s for s in template.slot_defs.values()} | {s.name: s for s in template.slot_defs.values()}

@@ -18,7 +18,7 @@ from bot.legal_qa.answer import is_english
 from bot.texts import Texts
 from bot.understand.condense import main_point
 from bot.understand.reader import Reader, Reading
-from bot.understand.safety import Concern
+from bot.understand.safety import Concern, check
 
 _DECLINE_KEYS = {
     Concern.COUNTER_ATTACK: "safety.counter_attack",
@@ -115,6 +115,9 @@ class Engine:
             if urgent is not None:
                 first, label = (*urgent.replies, *first), urgent.intent or "safety.danger"
         handler = self.table.find(kind, name, session.flow)
+        keep_flow = bool(label) and kind is Kind.PENDING
+        if keep_flow:  # words of danger or a scam are never an answer to a flow's question; the flow waits
+            kind, handler = Kind.QUESTION, self.table.for_kind(Kind.QUESTION)
         intent = kind.value
         turn_step = turn_document = None
         details: tuple[tuple[str, str], ...] = ()
@@ -136,6 +139,8 @@ class Engine:
             outcome = await ask(text, session)
         if label and outcome.intent == "not_covered":  # the 110 or scam warning is the answer
             outcome = replace(outcome, replies=(), intent=label)
+        if keep_flow:
+            outcome = replace(outcome, pending=KEEP)
         return _with_first(first, outcome, label or intent)
 
     def _safety(self, kind: Kind, reading: Reading, text: str, session: Session) -> Outcome | None:
@@ -145,6 +150,9 @@ class Engine:
         sfx = "_en" if is_english(text) else ""
         concerns = reading.concerns
         if kind is Kind.SMS:
+            own = [line for line in text.splitlines() if "我" in line and "你" not in line]
+            if any(Concern.SELF_HARM in check(line).concerns for line in own):  # the person's own words in a paste
+                return Outcome((Reply(t.get("safety.self_harm" + sfx)),), intent="safety.self_harm")
             if Concern.DANGER in concerns:
                 return Outcome((Reply(t.get("sms.danger_first")),))
             return None

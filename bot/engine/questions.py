@@ -30,7 +30,7 @@ _WHICH_ARTICLE = re.compile(
 )
 _VAGUE = re.compile(
     r"^(怎么办|咋办|咋整|怎么弄|怎么搞|帮帮我|救救我|求助|求救|帮忙|help|helpme|我该怎么办|不知道怎么办|我该咋办|"
-    r"有人能帮我吗|能帮帮我吗|我好怕|好烦|烦死了|崩溃了|.{0,2})$",
+    r"有人能帮我吗|能帮帮我吗|我好怕|好烦|烦死了|崩溃了|他们又来了|又来了|又开始了|怎么又来了|.{0,2})$",
     re.IGNORECASE,
 )
 # What an elliptical follow-up asks about, as search words added to the earlier question.

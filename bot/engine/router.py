@@ -81,7 +81,8 @@ def _looks_binary(text: str) -> bool:
 
 def _emoji_only(text: str) -> bool:
     meaningful = [ch for ch in text if not ch.isspace()]
-    return bool(meaningful) and all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf", "Po") for ch in meaningful)
+    symbols = any(unicodedata.category(ch) in ("So", "Sk") for ch in meaningful)  # "？？？" alone is not an emoji
+    return symbols and all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf", "Po") for ch in meaningful)
 
 
 def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int = 200_000) -> Decision:

@@ -40,8 +40,10 @@ class JourneyHandler:
         step = flow.step(session.journey_step)
         current = step.id if step else flow.first.id
         in_journey = session.flow == flow.id
-        if turn.kind is Kind.COMMAND or turn.intent == "journey.start" or (
-            not in_journey and turn.intent in ("journey.next", "journey.back", "journey.skip", "journey.continue")
+        if (
+            turn.kind is Kind.COMMAND
+            or turn.intent == "journey.start"
+            or (not in_journey and turn.intent in ("journey.next", "journey.back", "journey.skip", "journey.continue"))
         ):
             prefix = self.runner.texts.get("flows.resumed") if session.journey_step else ""
             return self._show(session, current, await self._stats(session.user_key), prefix)

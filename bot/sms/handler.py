@@ -175,7 +175,9 @@ class SmsHandler:
                 Button(t.get("evidence_log.button_ocr_yes"), OCR_YES),
                 Button(t.get("evidence_log.button_ocr_no"), OCR_NO),
             )
-            return Outcome((Reply(t.get("evidence_log.ocr_read", text=text), buttons=buttons),), Pending(OCR_FLOW, text))
+            return Outcome(
+                (Reply(t.get("evidence_log.ocr_read", text=text), buttons=buttons),), Pending(OCR_FLOW, text)
+            )
         try:
             records = await asyncio.to_thread(parse_backup, att.data, att.name)
         except BackupRejected as exc:

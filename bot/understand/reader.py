@@ -28,7 +28,7 @@ _NAV = {
     "journey.continue": re.compile(
         r"^(继续|继续步骤|接着来|回到步骤|我到第几步了?|到哪一?步了?|continue)$", re.IGNORECASE
     ),
-    "journey.skip": re.compile(r"^(跳过|跳过这一?步|skip)$", re.IGNORECASE),
+    "journey.skip": re.compile(r"^(这一?步)?(先)?跳过(这一?步)?(吧)?$|^skip$", re.IGNORECASE),
 }
 _STEP_N = re.compile(r"第\s*([0-9一二三四五六七])\s*步|^步骤\s*([0-9一二三四五六七])$|^step\s*([1-7])\b", re.IGNORECASE)
 _JOURNEY_START = re.compile(r"(一步一步|一步步|按步骤|七步|从头开始|step by step|walk me through)", re.IGNORECASE)
@@ -36,6 +36,7 @@ _DRAFT_VERB = re.compile(r"(帮我|给我|替我|我想|我要|能不能|能否|
 _DRAFT_NOUN = re.compile(
     r"(材料|投诉信|投诉书|告知函|通知函|起诉状|诉状|文书|模板|范本|证据清单|申诉|举报信|报案|报警材料)"
 )
+_OUR_GROUND = re.compile(r"催|债|欠|借|贷|还款|逾期|骚扰|短信|验证码|轰炸|他们|对方|collector|debt|loan|harass", re.I)
 _ASKING = re.compile(r"吗|什么|怎么|如何|哪|多少|有没有|是否|效力|真的|假的")
 _SMALLTALK = {
     "smalltalk.greeting": re.compile(r"^(你好|您好|你好呀|哈喽|嗨|在吗|在不在|有人吗|喂|hello|hi|hey)$", re.IGNORECASE),
@@ -132,6 +133,8 @@ class Reader:
             concerns = (*concerns, extra)
         if guess.label == "safety.fraud" and Concern.FRAUD not in concerns and guess.score >= 0.8:
             concerns = (*concerns, Concern.FRAUD)
+        if guess.label == "other_law" and _OUR_GROUND.search(text):  # damages for harassment are ours to answer
+            return Reading(QUESTION, guess.score, concerns, by="model")
         if guess.label == "safety.unlawful":  # only the words can make a request unlawful: a victim sounds alike
             return Reading(QUESTION, guess.score, concerns, by="model")
         if guess.label == "draft.request":

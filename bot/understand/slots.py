@@ -3,8 +3,9 @@ sentences ("我叫刘洋，电话158…，借款平台是快易花"); labelled l
 
 from __future__ import annotations
 
+import contextlib
 import re
-from datetime import date
+from datetime import date, timedelta
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -20,7 +21,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "lender",
         re.compile(
-            r"(?:借款平台|贷款平台|借贷平台|平台名?|借的是?|贷的是?|在)(?:是|叫|为|：|:)?\s*"
+            r"(?:借款平台|贷款平台|借贷平台|平台名?|借的是?|贷的是?|在(?=[^，,。\s]{2,20}?(?:上|里)借))(?:是|叫|为|：|:)?\s*"
             r"([\u4e00-\u9fffA-Za-z0-9“”\"（）()]{2,20}?)(?=[，,。；;\s]|借的|上借|里借|$)"
         ),
     ),
@@ -31,7 +32,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_DATE = re.compile(r"(?:(\d{4})[年/-])?(\d{1,2})[月/-](\d{1,2})[日号]?(?:开始|起|以来)")
+_DATE = re.compile(r"(?:(\d{4})[年/-])?(\d{1,2})[月/-](\d{1,2})[日号]?(?:左右)?的?(?:开始|起|以来)")
+_RELATIVE_DATE = re.compile(r"(上个?月|这个?月|本月)(\d{1,2})[日号](?:左右)?的?(?:开始|起|以来)?")
 _NOT_LENDER = {"我", "家", "家里", "公司", "单位", "这", "那", "网上"}
 
 
@@ -62,4 +64,12 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
             if not m.group(1) and day > today:
                 day = day.replace(year=year - 1)
             found["start_date"] = day.isoformat()
+    rel = _RELATIVE_DATE.search(text)
+    if rel and "start_date" not in found:
+        today = today or date.today()
+        month_start = today.replace(day=1)
+        if rel.group(1).startswith("上"):
+            month_start = (month_start - timedelta(days=1)).replace(day=1)
+        with contextlib.suppress(ValueError):
+            found["start_date"] = month_start.replace(day=int(rel.group(2))).isoformat()
     return found

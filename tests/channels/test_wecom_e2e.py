@@ -125,7 +125,7 @@ async def test_evidence_pdf_arrives_as_a_real_file(rig: WeComRig, app: App) -> N
     await rig.post(work_text("【速购优选】您的验证码是482913，用于注册，5分钟内有效。"))
     await rig.replies(1)
     await rig.post(work_text("/evidence pdf"))
-    sent = await rig.replies(2)
+    sent = await rig.replies(3)  # the analysis, then the export: its text and its file (not a race with the upload)
     files = [m for m in sent if m.msgtype == "file"]
     assert len(files) == 1
     name, data = rig.fake.uploads[files[0].content]

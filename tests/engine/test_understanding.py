@@ -144,3 +144,27 @@ async def test_a_draft_asks_for_one_missing_item_and_takes_a_plain_answer(app: A
     question = "\n".join(r.text for r in await _say(app, "报警后警察不立案怎么办？", "g1"))
     session = await app.engine.store.load("g1")
     assert session is not None and "警察不立案" not in str(session.slots) and question
+
+
+async def test_guided_drafting_handles_plain_talk(app: App) -> None:
+    await _say(app, "帮我写一份报警材料", "g2")
+    assert "姓名" in "\n".join(r.text for r in await _say(app, "好，继续写吧", "g2"))
+    await _say(app, "5", "g2")
+    session = await app.engine.store.load("g2")
+    assert session is not None and "name" not in session.slots
+    danger = await _say(app, "他们现在在外面砸我家门", "g2")
+    assert "110" in danger[0].text.split("\n")[0]
+    session = await app.engine.store.load("g2")
+    assert session is not None and not session.slots
+    stopped = await _say(app, "不写了，我想先问问别的", "g2")
+    assert "/draft" in stopped[0].text
+    session = await app.engine.store.load("g2")
+    assert session is not None and session.flow is None
+
+
+async def test_a_self_harm_line_inside_a_paste_comes_first(app: App) -> None:
+    paste = "【某某贷】你已逾期，今天不还就联系你通讯录\n【某某贷】老赖，你怎么不去死\n看到这些我真的不想活了"
+    replies = await _say(app, paste, "sh1")
+    assert "12356" in replies[0].text
+    collector_only = await _say(app, "【某某贷】老赖，你怎么不去死，明天就去你家", "sh2")
+    assert "12356" not in "\n".join(r.text for r in collector_only)
