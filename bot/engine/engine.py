@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,6 +13,7 @@ from bot.engine.commands import Eraser
 from bot.engine.dispatch import DispatchTable
 from bot.engine.router import Decision, Route, decide
 from bot.legal_qa.answer import is_english
+from bot.locks import KeyedLocks
 from bot.texts import Texts
 from bot.understand.condense import main_point
 from bot.understand.reader import Reader, Reading
@@ -59,14 +58,7 @@ class Engine:
         self.max_paste_chars = max_paste_chars
         self.max_file_bytes = max_file_bytes  # channels refuse bigger downloads before they reach a handler
         self.holders = tuple(holders)  # everything else holding the user's data, erased by /forget
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def _lock(self, user_key: str) -> asyncio.Lock:
-        lock = self._locks.get(user_key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[user_key] = lock
-        return lock
+        self._locks: KeyedLocks[str] = KeyedLocks()
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message; messages of one user are handled one at a time, in order."""
@@ -74,7 +66,7 @@ class Engine:
 
     async def respond(self, msg: Incoming) -> Outcome:
         """Process one message and say how it was understood (the replies plus the intent)."""
-        async with self._lock(msg.user_key):
+        async with self._locks.lock(msg.user_key):
             stored = await self.store.load(msg.user_key)
             session = stored or Session(msg.user_key, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
             outcome = await self._dispatch(msg, session)

@@ -19,7 +19,6 @@ import hmac
 import logging
 import time
 import warnings
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
@@ -44,6 +43,7 @@ from bot.channels.telegram.outbound import (
 )
 from bot.contract.messages import Incoming, Reply
 from bot.engine.engine import Engine
+from bot.locks import KeyedLocks
 from bot.settings import Settings, TelegramSettings
 from bot.texts import Texts
 
@@ -63,16 +63,11 @@ class PerUserOrder(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: weakref.WeakValueDictionary[object, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks: KeyedLocks[object] = KeyedLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers under its user's lock."""
-        key = ordering_key(update)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        async with lock:
+        async with self._locks.lock(ordering_key(update)):
             await coroutine
 
     async def initialize(self) -> None:

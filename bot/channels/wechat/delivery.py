@@ -25,12 +25,12 @@ import asyncio
 import contextlib
 import logging
 import time
-import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.locks import KeyedLocks
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
 
@@ -106,7 +106,7 @@ class Delivery:
         self.clock = clock
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._push_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._push_locks: KeyedLocks[str] = KeyedLocks()
 
     # -- the callback side --------------------------------------------------------------------------------------
 
@@ -180,7 +180,7 @@ class Delivery:
 
     async def _hand_over(self, user_key: str, texts: list[str]) -> str | None:
         if self.push is not None:
-            busy = self._push_lock(user_key).locked()
+            busy = self._push_locks.locked(user_key)
             if busy or len(texts) > 1 or await self.outbox.pending(user_key):
                 self._spawn(self._push_all(user_key, texts))  # behind what is being pushed, in order
                 return None
@@ -247,7 +247,7 @@ class Delivery:
     async def _push_all(self, user_key: str, texts: list[str]) -> None:
         """Push held texts, then these, in order; whatever the platform refuses is held for the next message."""
         assert self.push is not None
-        async with self._push_lock(user_key):
+        async with self._push_locks.lock(user_key):
             queue = [*await self.outbox.drain(user_key), *texts]
             for i, text in enumerate(queue):
                 try:
@@ -256,13 +256,6 @@ class Delivery:
                     log.warning("wechat: push failed (%s); %d message(s) held", type(exc).__name__, len(queue) - i)
                     await self.outbox.push(user_key, queue[i:])
                     return
-
-    def _push_lock(self, user_key: str) -> asyncio.Lock:
-        lock = self._push_locks.get(user_key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._push_locks[user_key] = lock
-        return lock
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
