@@ -5,7 +5,7 @@ the one fetch), kept until 300 s before it runs out, and fetched again when WeCh
 (the call is then retried once). With a `SharedTokens` store, processes share it too: before fetching, a process
 takes the token another one stored (unless WeChat just refused that very token), so instances do not keep
 invalidating each other's tokens or spend the daily fetch quota. "System busy" and frequency-limit answers, HTTP
-5xx and network errors are retried with exponential backoff; any other errcode is raised at once as
+5xx and network errors are retried with exponential backoff (tenacity); any other errcode is raised at once as
 `WeChatApiError`. Logs name the method, the path and the errcode only: never the token, the secret or what a
 message says.
 
@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import aiohttp
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -56,12 +57,26 @@ class WeChatApiError(Exception):
 
 
 class _Transient(Exception):
-    """An answer worth retrying: HTTP 5xx or a network error (errcode, errmsg for the final WeChatApiError)."""
+    """An answer worth retrying: busy, HTTP 5xx or a network error (errcode, errmsg for the final WeChatApiError)."""
 
     def __init__(self, errcode: int, errmsg: str) -> None:
         super().__init__(errmsg)
         self.errcode = errcode
         self.errmsg = errmsg
+
+
+class _TokenRefused(Exception):
+    """WeChat refused the access token (TOKEN_ERRORS): it was dropped, the call goes again at once with a new one."""
+
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(errmsg)
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+def _error(state: RetryCallState) -> BaseException | None:
+    """The exception the last attempt raised (tenacity's outcome), if any."""
+    return state.outcome.exception() if state.outcome is not None else None
 
 
 FormFactory = Callable[[], aiohttp.FormData]
@@ -301,40 +316,69 @@ class WeChatApi:
         max_bytes: int | None = None,
         with_token: bool = True,
     ) -> dict[str, Any] | bytes:
-        """One API call: token errors refetch the token and retry once, busy/5xx/network errors back off."""
-        failures = 0
+        """One API call: token errors refetch the token and retry once, busy/5xx/network errors back off (tenacity).
+
+        A refused token is dropped and the call is made again at once with a fresh one; a second refusal raises.
+        Busy answers, HTTP 5xx and network errors wait `backoff_seconds`, doubling per failure, and raise
+        `WeChatApiError` at the `max_attempts`-th failure. Any other errcode raises at once.
+        """
+        failures = 0  # busy answers, 5xx and network errors so far (a token refusal is not one)
         token_retried = False
-        while True:
+
+        async def attempt() -> dict[str, Any] | bytes:
+            nonlocal failures, token_retried
             token = await self.access_token() if with_token else None
             query = {**(params or {}), **({"access_token": token} if token is not None else {})}
             try:
                 answer = await self._once(method, path, query, json_body, form, max_bytes)
-            except _Transient as exc:
-                errcode, errmsg = exc.errcode, exc.errmsg
-            else:
-                if isinstance(answer, bytes):
-                    return answer
-                errcode, errmsg = _errcode(answer)
-                if errcode == 0:
-                    return answer
-                if with_token and token is not None and errcode in TOKEN_ERRORS:
-                    self.invalidate(token)
-                    if token_retried:
-                        log.warning("wechat %s %s: token refused again (errcode %d)", method, path, errcode)
-                        raise WeChatApiError(errcode, errmsg)
-                    log.info("wechat %s %s: token refused (errcode %d), fetching a new one", method, path, errcode)
-                    token_retried = True
-                    continue
-                if errcode not in BUSY_ERRORS:
-                    log.warning("wechat %s %s: errcode %d", method, path, errcode)
+            except _Transient:
+                failures += 1
+                raise
+            if isinstance(answer, bytes):
+                return answer
+            errcode, errmsg = _errcode(answer)
+            if errcode == 0:
+                return answer
+            if with_token and token is not None and errcode in TOKEN_ERRORS:
+                self.invalidate(token)
+                if token_retried:
+                    log.warning("wechat %s %s: token refused again (errcode %d)", method, path, errcode)
                     raise WeChatApiError(errcode, errmsg)
-            failures += 1
-            if failures >= self.max_attempts:
-                log.warning("wechat %s %s: giving up after %d attempts (errcode %d)", method, path, failures, errcode)
+                log.info("wechat %s %s: token refused (errcode %d), fetching a new one", method, path, errcode)
+                token_retried = True
+                raise _TokenRefused(errcode, errmsg)
+            if errcode not in BUSY_ERRORS:
+                log.warning("wechat %s %s: errcode %d", method, path, errcode)
                 raise WeChatApiError(errcode, errmsg)
-            delay = self.backoff_seconds * 2 ** (failures - 1)
-            log.info("wechat %s %s: errcode %d, retrying in %.2f s", method, path, errcode, delay)
-            await asyncio.sleep(delay)
+            failures += 1
+            raise _Transient(errcode, errmsg)
+
+        def give_up(state: RetryCallState) -> bool:
+            return isinstance(_error(state), _Transient) and failures >= self.max_attempts
+
+        def wait(state: RetryCallState) -> float:
+            if isinstance(_error(state), _TokenRefused):
+                return 0.0  # a new token, no backoff
+            return float(self.backoff_seconds * 2 ** (failures - 1))
+
+        def before_sleep(state: RetryCallState) -> None:
+            error = _error(state)
+            if isinstance(error, _Transient):
+                delay = state.next_action.sleep if state.next_action is not None else 0.0
+                log.info("wechat %s %s: errcode %d, retrying in %.2f s", method, path, error.errcode, delay)
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type((_Transient, _TokenRefused)),
+            stop=give_up,
+            wait=wait,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            return await retrying(attempt)
+        except _Transient as exc:
+            log.warning("wechat %s %s: giving up after %d attempts (errcode %d)", method, path, failures, exc.errcode)
+            raise WeChatApiError(exc.errcode, exc.errmsg) from None
 
     async def _once(
         self,
