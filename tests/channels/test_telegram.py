@@ -169,6 +169,15 @@ def test_long_payloads_map_to_64_bytes_and_back() -> None:
     assert isinstance(expired, Refusal) and expired.key == "button_expired"
 
 
+def test_long_payloads_beyond_capacity_expire_least_recently_used_first() -> None:
+    payloads = PayloadMap(capacity=2)
+    first, second = payloads.encode("a" * 70), payloads.encode("b" * 70)
+    assert payloads.decode(first) == "a" * 70  # pressed: now the most recently used
+    third = payloads.encode("c" * 70)
+    assert payloads.decode(second) is None  # fell out: the button reads as expired
+    assert payloads.decode(first) == "a" * 70 and payloads.decode(third) == "c" * 70
+
+
 def test_render_splits_under_4096_at_sentence_ends_with_keyboard_on_the_last_part() -> None:
     text = "这是一句很长的说明，用来测试分段。" * 800
     reply = Reply(text, buttons=(Button("确认删除", "forget:yes"), Button("取消", "forget:no")))

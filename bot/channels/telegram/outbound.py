@@ -6,9 +6,9 @@ Pure: no I/O. Button payloads longer than callback_data allows are kept in a bou
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.base import Capabilities, split_text
@@ -20,36 +20,40 @@ CAPABILITIES = Capabilities(buttons=True, files=True, max_chars=MAX_MESSAGE_CHAR
 
 
 class PayloadMap:
-    """Button payloads as callback_data (≤ 64 bytes): short ones verbatim, longer ones by a hash kept in a bounded map.
+    """Button payloads as callback_data (≤ 64 bytes): short ones verbatim, longer ones by a hash kept in an LRU map.
 
     A hashed payload pressed after a restart (or after it fell out of the map) decodes to None: the button expired.
+
+    Why not PTB's own `arbitrary_callback_data` (ExtBot + CallbackDataCache)? It replaces the callback_data of every
+    button, short ones included, by ids kept in the bot's memory, so without a PTB persistence (a pickle file, or
+    a second store beside the project's database) every keyboard would expire at a restart, whereas today the
+    short payloads, nearly all of them, keep working. It resolves ids only in its own Updater and webhook server
+    (ours, in bot/web.py, would have to call `insert_callback_data` itself), and the payloads would only be
+    swapped for ids when the bot sends, so `render` would stop being what goes over the wire. Only the rare long
+    payload needs a map, and this one is it.
     """
 
     PREFIX = "~"  # engine payloads never start with this
 
     def __init__(self, capacity: int = 4096) -> None:
+        if capacity < 1:
+            raise ValueError("a PayloadMap keeps at least one payload")
         self.capacity = capacity
-        self._long: OrderedDict[str, str] = OrderedDict()
+        self._long: LRUCache[str, str] = LRUCache(maxsize=capacity)
 
     def encode(self, payload: str) -> str:
         """callback_data for a payload."""
         if len(payload.encode()) <= MAX_CALLBACK_BYTES and not payload.startswith(self.PREFIX):
             return payload
         key = self.PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:40]
-        self._long[key] = payload
-        self._long.move_to_end(key)
-        while len(self._long) > self.capacity:
-            self._long.popitem(last=False)
+        self._long[key] = payload  # the least recently used entry goes when the map is full
         return key
 
     def decode(self, data: str) -> str | None:
         """The payload behind callback_data; None when it is unknown (expired)."""
         if not data.startswith(self.PREFIX):
             return data or None
-        payload = self._long.get(data)
-        if payload is not None:
-            self._long.move_to_end(data)
-        return payload
+        return self._long.get(data)  # a hit counts as a use
 
 
 @dataclass(frozen=True)
