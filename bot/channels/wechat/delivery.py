@@ -104,7 +104,7 @@ class Delivery:
         self.keep_jobs = keep_jobs
         self.seen = seen
         self.clock = clock
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._jobs: OrderedDict[str, Job] = OrderedDict()  # not an LRU cache: `_trim` never drops an unsettled job
         self._tasks: set[asyncio.Task[Any]] = set()
         self._push_locks: KeyedLocks[str] = KeyedLocks()
 
