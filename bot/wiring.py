@@ -71,7 +71,7 @@ def build_qa(
     texts: Texts | None = None,
 ) -> QAParts:
     """Load knowledge/, make sure the vector index matches it (incremental rebuild), build the QA service."""
-    texts = texts or Texts()
+    texts = texts or load_texts()
     kb = knowledge(settings)
     chunks = all_chunks(kb)
     emb = embeddings or make_embeddings(settings.index.embedding)
@@ -96,6 +96,11 @@ def build_qa(
         settings.data_dir / "cache",
     )
     return QAParts(kb, index, qa, report, intents)
+
+
+def load_texts() -> Texts:
+    """Every user-facing text in every locale (the one place that loads them; the rest is handed them)."""
+    return Texts()
 
 
 def knowledge(settings: Settings, *, extra_sources: bool = True) -> KnowledgeBase:
@@ -144,7 +149,7 @@ async def build_app(
 ) -> App:
     """Build the whole application from settings (`parts`: an already loaded knowledge base and index to share)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    texts = Texts()
+    texts = load_texts()
     parts = parts or build_qa(settings, notice, embeddings, texts)
     db, crypto = await open_storage(settings)
     evidence = EvidenceStore(db, crypto)

@@ -15,8 +15,7 @@ def cmd_sms(args: argparse.Namespace) -> int:
     """Analyse pasted SMS from stdin: one JSON object per message (nothing is logged)."""
     from bot.sms.explain import article_label, explain
     from bot.sms.parse import dedupe, parse_paste
-    from bot.texts import Texts
-    from bot.wiring import classifier, knowledge
+    from bot.wiring import classifier, knowledge, load_texts
 
     settings = load_settings(args)
     kb = knowledge(settings)
@@ -29,7 +28,7 @@ def cmd_sms(args: argparse.Namespace) -> int:
         return 2
     findings = sms_classifier.classify_all(records)
     if not args.json:
-        print(explain(findings, kb, Texts()))
+        print(explain(findings, kb, load_texts()))
         return 0
     for f in findings:
         row = {
@@ -50,6 +49,7 @@ def cmd_sms(args: argparse.Namespace) -> int:
 def cmd_evidence(args: argparse.Namespace) -> int:
     """Export or verify a user's evidence log."""
     from bot.evidence.log import verify
+    from bot.office.fonts import FontNotFoundError
     from bot.wiring import build_app
 
     settings = load_settings(args)
@@ -69,7 +69,11 @@ def cmd_evidence(args: argparse.Namespace) -> int:
             if not items:
                 print(f"no evidence logged for {user_key}", file=sys.stderr)
                 return 1
-            data = app.sms.render(items, args.format)
+            try:
+                data = app.sms.render(items, args.format)
+            except FontNotFoundError as exc:
+                print(app.texts.get(exc.key, **exc.values), file=sys.stderr)
+                return 1
             out = Path(args.output or f"evidence.{args.format}")
             out.write_bytes(data)
             print(f"wrote {out} ({len(items)} items, {len(data)} bytes)")

@@ -48,6 +48,7 @@ class Turn:
     step: int | None = None  # journey.step: the step number the person asked for
     document: str | None = None  # draft.request: the template the person named
     details: tuple[tuple[str, str], ...] = ()  # details read from the text (slot name, value): name, phone, lender...
+    lang: str = "zh_CN"  # the locale to answer in, decided once by the engine from the text (texts.language_of)
 
 
 @dataclass(frozen=True)

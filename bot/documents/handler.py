@@ -157,4 +157,6 @@ class DraftHandler:
 
     def _example(self, template: Template) -> str:
         slot = next((s for s in template.slots if s.example), None)
-        return f"{slot.label}：{slot.example}" if slot else "姓名：张某"
+        if slot is None:
+            return self.texts.get("drafting.example_fallback")
+        return self.texts.get("drafting.example_line", label=slot.label, example=slot.example)

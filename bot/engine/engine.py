@@ -12,9 +12,8 @@ from bot.contract.session import MEMORY_TURNS, MemoryTurn, Pending, Session, Ses
 from bot.engine.commands import Eraser
 from bot.engine.dispatch import DispatchTable
 from bot.engine.router import Decision, Route, decide
-from bot.legal_qa.answer import is_english
 from bot.locks import KeyedLocks
-from bot.texts import Texts
+from bot.texts import Texts, language_of
 from bot.understand.condense import main_point
 from bot.understand.reader import Reader, Reading
 from bot.understand.safety import Concern, check
@@ -95,13 +94,14 @@ class Engine:
             text = main_point(text)
             first = (Reply(self.texts.get("understand.main_point", point=text)),)
         reading = self.reader.read(text) if kind in (Kind.QUESTION, Kind.PENDING, Kind.SMS) and text else None
+        lang = language_of(text)  # the locale of every reply to this turn
 
         async def ask(question: str, current: Session) -> Outcome:
-            turn = Turn(msg, current, Kind.QUESTION, text=question, intent="question")
+            turn = Turn(msg, current, Kind.QUESTION, text=question, intent="question", lang=language_of(question))
             return await self.table.for_kind(Kind.QUESTION).handle(turn) or Outcome(())
 
         if reading is not None:
-            urgent = self._safety(kind, reading, text, session)
+            urgent = self._safety(kind, reading, text, session, lang)
             if urgent is not None and urgent.pending is KEEP:  # the safety reply is the whole answer
                 return urgent
             if urgent is not None:
@@ -125,7 +125,7 @@ class Engine:
                 return Outcome((Reply(self.texts.get("commands.unknown", command="/" + name)),), pending=KEEP)
             text = text or decision.argument  # a stale button or an unknown flow: its words are answered as a question
             return _with_first(first, await ask(text, session), label or "question")
-        turn = Turn(msg, session, kind, name, text, ask, intent, turn_step, turn_document, details)
+        turn = Turn(msg, session, kind, name, text, ask, intent, turn_step, turn_document, details, lang)
         outcome = await handler.handle(turn)
         if outcome is None:
             outcome = await ask(text, session)
@@ -135,24 +135,23 @@ class Engine:
             outcome = replace(outcome, pending=KEEP)
         return _with_first(first, outcome, label or intent)
 
-    def _safety(self, kind: Kind, reading: Reading, text: str, session: Session) -> Outcome | None:
+    def _safety(self, kind: Kind, reading: Reading, text: str, session: Session, lang: str) -> Outcome | None:
         """Safety first, on every path: a reply that replaces the answer (pending KEEP), one that goes before it,
         or None. Pasted SMS are the collector's words: only a threat of violence adds the 110 line."""
         t = self.texts
-        sfx = "_en" if is_english(text) else ""
         concerns = reading.concerns
         if kind is Kind.SMS:
             own = [line for line in text.splitlines() if "我" in line and "你" not in line]
             if any(Concern.SELF_HARM in check(line).concerns for line in own):  # the person's own words in a paste
-                return Outcome((Reply(t.get("safety.self_harm" + sfx)),), intent="safety.self_harm")
+                return Outcome((Reply(t.get("safety.self_harm", lang)),), intent="safety.self_harm")
             if Concern.DANGER in concerns:
                 return Outcome((Reply(t.get("sms.danger_first")),))
             return None
         if Concern.SELF_HARM in concerns:
-            return Outcome((Reply(t.get("safety.self_harm" + sfx)),), pending=KEEP, intent="safety.self_harm")
+            return Outcome((Reply(t.get("safety.self_harm", lang)),), pending=KEEP, intent="safety.self_harm")
         blocking = reading.blocking
         if blocking is not None:
-            body = t.get(_DECLINE_KEYS.get(blocking, "safety.unlawful") + ("" if blocking in _DECLINE_KEYS else sfx))
+            body = t.get(_DECLINE_KEYS.get(blocking, "safety.unlawful"), lang)  # the declines are in Chinese only
             if Concern.INJECTION in concerns:
                 body += "\n" + t.get("safety.injection")
             body += "\n\n" + t.get("common.legit_debt")
@@ -161,11 +160,11 @@ class Engine:
             m.intent.startswith("safety.fraud") for m in session.memory[-3:]
         )
         if Concern.PAID in concerns and scam_in_view:
-            return Outcome((Reply(t.get("safety.fraud_paid" + sfx)),), pending=KEEP, intent="safety.fraud_paid")
+            return Outcome((Reply(t.get("safety.fraud_paid", lang)),), pending=KEEP, intent="safety.fraud_paid")
         if Concern.FRAUD in concerns:  # the warning first; a covered answer may follow (how to verify, what to do)
-            return Outcome((Reply(t.get("safety.fraud" + sfx)),), intent="safety.fraud")
+            return Outcome((Reply(t.get("safety.fraud", lang)),), intent="safety.fraud")
         if Concern.DANGER in concerns:
-            return Outcome((Reply(t.get("safety.danger_now" + sfx)),))
+            return Outcome((Reply(t.get("safety.danger_now", lang)),))
         return None
 
     def _input_problem(self, decision: Decision) -> str | None:

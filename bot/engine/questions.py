@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from bot.contract.messages import Button, Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
 from bot.contract.session import Session
-from bot.legal_qa.answer import is_english
 from bot.legal_qa.service import LegalQA
 from bot.texts import Texts
 from bot.understand.reader import normalise
@@ -54,42 +53,39 @@ class QuestionHandler:
     async def handle(self, turn: Turn) -> Outcome:
         """Answer the turn's text."""
         if turn.intent == "other_law":
-            key = "understand.other_law" + ("_en" if is_english(turn.text) else "")
-            return Outcome((Reply(self.texts.get(key)),))
-        outcome = await self.ask(turn.text, turn.session)
+            return Outcome((Reply(self.texts.get("understand.other_law", turn.lang)),))
+        outcome = await self.ask(turn.text, turn.session, turn.lang)
         if outcome.intent == "not_covered" and _VAGUE.match(normalise(turn.text)):
-            return self._clarify(turn.text)
+            return self._clarify(turn.lang)
         if outcome.intent == "question" and turn.intent in _QUESTION_INTENTS:
             return replace(outcome, intent=turn.intent)
         return outcome
 
-    async def _basis(self, earlier: str, topic: str, english: bool) -> Outcome | None:
-        """The articles behind the previous answer, quoted, without repeating the whole card."""
+    async def _basis(self, earlier: str, topic: str, lang: str) -> Outcome | None:
+        """The articles behind the previous answer, quoted, without repeating the whole card (the head in lang)."""
         answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
-        sfx = "_en" if answer.english else ""
-        lines = _basis_lines(answer.text, self.texts.get("answer.basis" + sfx))
+        lines = _basis_lines(answer.text, self.texts.get("answer.basis", answer.lang))
         if not answer.covered or not lines:
             return None
-        head = self.texts.get("understand.basis_head" + ("_en" if english else ""))
+        head = self.texts.get("understand.basis_head", lang)
         reply = Reply("\n".join([head, *lines]), citations=tuple(answer.citations))
         return Outcome((reply,), intent="question", topic=answer.topic)
 
-    def _clarify(self, text: str) -> Outcome:
+    def _clarify(self, lang: str) -> Outcome:
         """One short question with choices instead of "not covered" when the message does not say what it needs."""
         t = self.texts
-        sfx = "_en" if is_english(text) else ""
         buttons = (
             Button(t.get("understand.clarify_steps"), "flow:show"),
             Button(t.get("understand.clarify_draft"), "draft:menu"),
             Button(t.get("understand.clarify_evidence"), "evidence:summary"),
         )
-        return Outcome((Reply(t.get("understand.clarify" + sfx), buttons=buttons),), intent="clarify")
+        return Outcome((Reply(t.get("understand.clarify", lang), buttons=buttons),), intent="clarify")
 
-    async def ask(self, text: str, session: Session) -> Outcome:
-        """Answer a text for a session (flows call this for text that is not theirs)."""
+    async def ask(self, text: str, session: Session, lang: str) -> Outcome:
+        """Answer a text for a session in the turn's locale (the articles' heading; the answer follows its question)."""
         previous = _previous_question(session)
         if previous and _WHICH_ARTICLE.search(text) and len(text) <= 30:  # "具体是哪一条": the articles, not the card
-            basis = await self._basis(*previous, english=is_english(text))
+            basis = await self._basis(*previous, lang=lang)
             if basis is not None:
                 return basis
         answer = await asyncio.to_thread(self.qa.ask, text)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.contract.messages import Reply
 from bot.contract.outcome import KEEP, Outcome, Owns, Turn
-from bot.legal_qa.answer import is_english
-from bot.texts import Texts
+from bot.texts import ENGLISH, Texts
 
 _KEYS = {
     "smalltalk.greeting": "smalltalk.greeting",
@@ -13,6 +12,7 @@ _KEYS = {
     "smalltalk.who": "smalltalk.who",
     "smalltalk.capabilities": "smalltalk.capabilities",
 }
+_ENGLISH_GREETINGS = ("hi", "hey", "hello")  # too short to tell the language by, but English all the same
 
 
 class SmallTalkHandler:
@@ -28,5 +28,5 @@ class SmallTalkHandler:
         key = _KEYS.get(turn.intent)
         if key is None:
             return None
-        suffix = "_en" if is_english(turn.text) or turn.text.strip().lower() in ("hi", "hey", "hello") else ""
-        return Outcome((Reply(self.texts.get(key + suffix)),), pending=KEEP)
+        lang = ENGLISH if turn.text.strip().lower() in _ENGLISH_GREETINGS else turn.lang
+        return Outcome((Reply(self.texts.get(key, lang)),), pending=KEEP)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from bot.contract.messages import Button, Reply
 from bot.documents.handler import DRAFT_PREFIX
 from bot.evidence.model import Stats
-from bot.flows.base import Flow
+from bot.flows.base import Flow, validate_texts
 from bot.knowledge import KnowledgeBase
 from bot.texts import Texts
 
@@ -19,7 +19,7 @@ class FlowRunner:
     """Renders the steps of a flow; pure (the evidence statistics are given)."""
 
     def __init__(self, flow: Flow, kb: KnowledgeBase, texts: Texts, quote: Quote, documents: Mapping[str, str]) -> None:
-        self.flow = flow
+        self.flow = validate_texts(flow, texts)  # a step naming a missing text fails at startup
         self.kb = kb
         self.texts = texts
         self.quote = quote

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot.knowledge import Citation, KnowledgeBase, cite
 from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.retrieve import Passage, Retrieval
-from bot.texts import Texts
+from bot.texts import BASE, ENGLISH, Texts, language_of
 
 MAX_CITATIONS = 5  # ranked candidates (what the evaluation's recall@5 reads)
 SHOWN_CITATIONS = 3  # what a person sees: the articles that carry the answer, on one phone screen
@@ -34,12 +34,10 @@ class Answer:
     ranked: list[Citation] = field(default_factory=list)  # up to five candidates, best first (citations: the shown)
     topic: str = ""  # the reviewed card the answer follows, if any
 
-
-def is_english(text: str) -> bool:
-    """True when most letters are Latin."""
-    latin = len(re.findall(r"[A-Za-z]", text))
-    han = len(re.findall(r"[\u4e00-\u9fff]", text))
-    return latin > 3 * han and (latin >= 8 or (han == 0 and latin >= 4))
+    @property
+    def lang(self) -> str:
+        """The locale the answer is written in."""
+        return ENGLISH if self.english else BASE
 
 
 class Answerer:
@@ -104,11 +102,11 @@ class Answerer:
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
         """The full reply text for a legal question."""
-        en = is_english(question)
-        sfx = "_en" if en else ""
+        lang = language_of(question)  # the answer follows the language of the question it answers
+        en = lang == ENGLISH
         t = self.texts
         if not self.is_covered(question, retrieval):
-            return Answer(t.get("answer.not_covered" + sfx), [], False, retrieval.passages, en)
+            return Answer(t.get("answer.not_covered", lang), [], False, retrieval.passages, en)
         ranked = self.citations(retrieval)
         cites = ranked[:SHOWN_CITATIONS]
         lines: list[str] = []
@@ -116,10 +114,10 @@ class Answerer:
         if primary is not None:
             lines.append((primary.advice_en if en and primary.advice_en else primary.advice).strip())
         else:
-            lines.append(t.get("answer.general" + sfx))
+            lines.append(t.get("answer.general", lang))
         if cites:
             lines.append("")
-            lines.append(t.get("answer.basis" + sfx))
+            lines.append(t.get("answer.basis", lang))
             by_id = {p.chunk.id: p for p in retrieval.passages}
             for n, c in enumerate(cites, 1):
                 body = by_id[c.id].chunk.text.split("\n", 1)[-1]
@@ -137,11 +135,11 @@ class Answerer:
         channels = self._channels(retrieval, en)
         if channels:
             lines.append("")
-            lines.append(t.get("answer.next" + sfx) + "；".join(channels))
+            lines.append(t.get("answer.next", lang) + "；".join(channels))
         notes = {(c.law, c.status_note) for c in cites if c.status_note}
         lines.extend(t.get("answer.status", law=law, note=note) for law, note in sorted(notes))
         lines.append("")
-        lines.append(t.get("common.disclaimer" + sfx))
+        lines.append(t.get("common.disclaimer", lang))
         topic = primary.id if primary is not None else ""
         return Answer("\n".join(lines), cites, True, retrieval.passages, en, mentions, ranked, topic)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from bot.texts import Texts
-
 # (path, face index in the collection), best first. NotoSansCJK-Regular.ttc holds JP, KR, SC, TC, HK: index 2 is SC.
 SYSTEM_FONTS: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # Debian/Ubuntu fonts-noto-cjk
@@ -30,7 +28,15 @@ _PACKAGED_FONT_MODULE = "cvttf_NotoSansCJK_Regular"
 
 
 class FontNotFoundError(FileNotFoundError):
-    """No font that can draw Chinese was found (or the configured one does not exist)."""
+    """No font that can draw Chinese was found (or the configured one does not exist).
+
+    `key` and `values` name the user-facing text (texts.get(error.key, **error.values)); the caller phrases it.
+    """
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(f"{key} {values}" if values else key)
+        self.key = key
+        self.values = values
 
 
 def _parse_configured(configured: str) -> tuple[Path, int]:
@@ -59,7 +65,7 @@ def find_cjk_font(configured: str | None = None) -> tuple[Path, int]:
     if configured:
         path, index = _parse_configured(configured)
         if not path.is_file():
-            raise FontNotFoundError(Texts().get("evidence.font_configured_missing", path=path))
+            raise FontNotFoundError("evidence.font_configured_missing", path=path)
         return path, index
     for name, index in SYSTEM_FONTS:
         path = Path(name)
@@ -68,4 +74,4 @@ def find_cjk_font(configured: str | None = None) -> tuple[Path, int]:
     packaged = packaged_font()
     if packaged is not None:
         return packaged, 0
-    raise FontNotFoundError(Texts().get("evidence.font_missing"))
+    raise FontNotFoundError("evidence.font_missing")

@@ -50,12 +50,12 @@ def citations(findings: Sequence[Finding], kb: KnowledgeBase) -> list[Citation]:
     return out
 
 
-def _fraud_hotline(kb: KnowledgeBase) -> str:
+def _fraud_hotline(kb: KnowledgeBase, texts: Texts) -> str:
     """110, plus 96110 only when a reviewed contact in knowledge/ names it."""
     for contact in kb.contacts.values():
         blob = " ".join([contact.phone or "", contact.name, contact.handles, contact.how])
         if "96110" in blob:
-            return "110 或 96110"
+            return texts.get("sms.fraud_hotlines")
     return "110"
 
 
@@ -155,7 +155,7 @@ def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplic
     if codes is not None:
         tail.append(codes[0])
     if counts["fraud"]:
-        tail.append(texts.get("sms.fraud", hotline=_fraud_hotline(kb)))
+        tail.append(texts.get("sms.fraud", hotline=_fraud_hotline(kb, texts)))
     if any(f.label != "fraud" and _COURT_LINK.search(f.record.text) for f in findings):
         tail.append(texts.get("sms.court_notice"))
     threatening = counts["collection_threat"] or any(DANGER_SIGNALS & set(f.signals) for f in notable)

@@ -201,8 +201,9 @@ class SmsHandler:
             return [Reply(t.get("evidence_log.summary_empty"))]
         stats = compute(items)
         check = verify(items)
-        labels = "，".join(
-            f"{t.get('sms.label.' + k)} {n} 条" for k, n in sorted(stats.by_label.items(), key=lambda kv: -kv[1])
+        labels = t.get("sms.count_sep").join(
+            t.get("sms.count_item", label=t.get("sms.label." + k), n=n)
+            for k, n in sorted(stats.by_label.items(), key=lambda kv: -kv[1])
         )
         lines = [
             t.get(
@@ -243,7 +244,7 @@ class SmsHandler:
             return [Reply(t.get("evidence_log.summary_empty"))]
         data = await asyncio.to_thread(self.render, items, fmt)
         mime = FORMATS[fmt]
-        name = f"证据清单-{datetime.now(SHANGHAI):%Y%m%d}.{fmt}"
+        name = t.get("evidence_log.file_name", date=f"{datetime.now(SHANGHAI):%Y%m%d}") + f".{fmt}"
         return [
             Reply(t.get("evidence_log.exported", n=len(items), fmt=fmt.upper()), files=(FileOut(name, data, mime),))
         ]

@@ -1,4 +1,7 @@
-"""Texts: every sentence the bot says to users, loaded by key from texts/<locale>.toml."""
+"""Texts: every sentence the bot says to users, by key and locale, from texts/<locale>[.<area>].toml.
+
+zh_CN holds every key; another locale (en) holds the keys it translates, and the rest fall back to zh_CN.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +9,44 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from bot.texts.language import BASE, ENGLISH, is_english, language_of
+
+__all__ = ["BASE", "ENGLISH", "Texts", "is_english", "language_of"]
+
 _DIR = Path(__file__).resolve().parent
 
 
 class Texts:
-    """Keyed user-facing texts; a missing key is an error at load time of the caller's test, never a silent blank."""
+    """Keyed user-facing texts in every locale; a key missing in both the asked locale and zh_CN is an error."""
 
-    def __init__(self, locale: str = "zh_CN") -> None:
-        self._data: dict[str, Any] = {}
+    def __init__(self) -> None:
+        self._data: dict[str, dict[str, Any]] = {}
         # <locale>.toml plus per-area files such as <locale>.sms.toml; a section may live in one file only.
-        for path in sorted(_DIR.glob(f"{locale}*.toml")):
+        for path in sorted(_DIR.glob("*.toml")):
+            sections = self._data.setdefault(path.name.split(".", 1)[0], {})
             with path.open("rb") as fh:
                 for section, values in tomllib.load(fh).items():
-                    if section in self._data:
+                    if section in sections:
                         raise ValueError(f"text section [{section}] is defined twice ({path.name})")
-                    self._data[section] = values
+                    sections[section] = values
 
-    def get(self, key: str, **values: object) -> str:
-        """The text under a dotted key, with {placeholders} filled from values."""
-        node: Any = self._data
-        for part in key.split("."):
-            node = node[part]
-        if not isinstance(node, str):
+    def get(self, key: str, lang: str = BASE, /, **values: object) -> str:
+        """The text under a dotted key in lang (zh_CN's when lang lacks it), with {placeholders} filled from values."""
+        text = self._find(lang, key) if lang != BASE else None
+        if text is None:
+            text = self._find(BASE, key)
+        if text is None:
             raise KeyError(key)
-        return node.format(**values) if values else node
+        return text.format(**values) if values else text
 
-    def has(self, key: str) -> bool:
-        """True when the key exists."""
-        try:
-            self.get(key)
-        except KeyError:
-            return False
-        return True
+    def has(self, key: str, lang: str = BASE, /) -> bool:
+        """True when the key exists (in lang or in zh_CN)."""
+        return self._find(lang, key) is not None or self._find(BASE, key) is not None
+
+    def _find(self, lang: str, key: str) -> str | None:
+        node: Any = self._data.get(lang, {})
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return node if isinstance(node, str) else None

@@ -126,7 +126,7 @@ class TelegramChannel:
         self,
         engine: Engine,
         settings: TelegramSettings,
-        texts: Texts | None = None,
+        texts: Texts,
         *,
         max_file_bytes: int | None = None,
         request_timeout: float = 10.0,
@@ -141,7 +141,7 @@ class TelegramChannel:
     ) -> None:
         self.engine = engine
         self.settings = settings
-        self.texts = texts or Texts()
+        self.texts = texts
         self.max_file_bytes = max_file_bytes if max_file_bytes is not None else engine.max_file_bytes
         self.request_timeout = request_timeout
         self.retry_attempts = max(1, retry_attempts)
