@@ -308,7 +308,7 @@ async def test_slow_answer_with_customer_service_is_acknowledged_then_pushed_onc
     answer = await rig.send(text_xml("/help"), timeout=0.5, attempts=3)
     assert reply_content(rig.signer, answer) == T.get("wechat.working")
     sent = await fake.wait_sent(1)
-    await asyncio.sleep(0.5)
+    await rig.channel.close()  # settle: every job is finished, a second push would have been sent by now
     assert len(fake.sent) == 1 and "/steps" in sent[0].content
     assert slow.calls == 1
 
@@ -334,7 +334,8 @@ async def test_no_customer_service_answer_after_all_retries_waits_for_the_next_m
     )
     answer = await rig.send(text_xml("/help"), timeout=0.5, attempts=3)
     assert answer.attempts == 3 and reply_content(rig.signer, answer) == T.get("wechat.later")
-    await asyncio.sleep(2.0)
+    assert await wait_held(app.outbox, f"wechat_mp:{OPENID}", timeout=5) == 1  # the channel holds the late answer
+    await rig.channel.close()  # settle: nothing else is still running (close() leaves the channel usable)
     assert await app.outbox.pending(f"wechat_mp:{OPENID}") == 1
     slow.delay = 0
     held = await rig.say("继续")
@@ -459,7 +460,8 @@ async def test_full_scale_timing_slow_engine_is_delivered_exactly_once(
     assert r20_held.attempts == 3 and reply_content(held.signer, r20_held) == T.get("wechat.later")
     await fake.wait_sent(2, timeout=25)
     await wait_held(app.outbox, "wechat_mp:oTwentyHeld", timeout=10)  # the 20 s answer without pushes settles
-    await asyncio.sleep(1.0)
+    for rig in (fast, retry, push, push_late, held):
+        await rig.channel.close()  # settle: every job is finished, anything pushed twice would have been sent by now
     assert sorted(m.to_user for m in fake.sent) == ["oEight", "oTwentyPush"]
     assert all("/steps" in m.content for m in fake.sent)
     assert await app.outbox.pending("wechat_mp:oTwentyHeld") == 1
