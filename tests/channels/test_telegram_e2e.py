@@ -123,6 +123,7 @@ async def test_pasted_night_then_evidence_pdf_comes_back_as_a_document(
     assert await app.evidence.count("telegram:103") == 13
 
 
+@pytest.mark.slow
 async def test_screenshot_is_read_from_the_largest_size_and_confirmed_by_button(
     app: App, channel: TelegramChannel, fake: FakeTelegram
 ) -> None:
@@ -141,6 +142,7 @@ async def test_screenshot_is_read_from_the_largest_size_and_confirmed_by_button(
     assert len(await app.evidence.items("telegram:104")) == 3
 
 
+@pytest.mark.slow
 async def test_one_user_in_order_while_others_are_served_concurrently(
     channel: TelegramChannel, fake: FakeTelegram
 ) -> None:
@@ -167,6 +169,7 @@ async def test_twenty_megabyte_file_is_refused_before_downloading(channel: Teleg
     assert not fake.method_calls("getFile") and not fake.downloads
 
 
+@pytest.mark.slow
 async def test_forget_by_button_across_a_restart(app: App, settings: Settings, fake: FakeTelegram) -> None:
     first = make_channel(app.engine, fake)
     await first.start(polling=True)

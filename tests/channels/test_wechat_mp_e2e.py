@@ -249,6 +249,7 @@ async def test_menu_is_created_through_the_api(make_rig: RigFactory, fake: FakeW
     assert fake.menus == [MENU]
 
 
+@pytest.mark.slow
 async def test_screenshot_is_downloaded_by_media_id_and_read(make_rig: RigFactory, fake: FakeWeChat) -> None:
     rig = await make_rig(customer_service=False, reply_budget_seconds=20)
     media_id = fake.add_media(png_bytes(render(THREAD)), "image/png")
@@ -281,6 +282,7 @@ async def test_voice_and_unsupported_types_get_polite_answers(make_rig: RigFacto
 # -- length, the 5-second rule, retries ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_long_answer_is_pushed_in_numbered_parts_in_order(make_rig: RigFactory, fake: FakeWeChat) -> None:
     # a budget WeChat would never allow, so that the long answer is in time on a busy machine too: this test is about
     # the parts, not the 5-second rule (the slow-answer tests below are)

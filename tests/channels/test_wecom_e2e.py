@@ -134,6 +134,7 @@ async def test_evidence_pdf_arrives_as_a_real_file(rig: WeComRig, app: App) -> N
     assert texts and sent.index(texts[0]) < sent.index(files[0])  # the explanation comes before the file
 
 
+@pytest.mark.slow
 async def test_screenshot_is_downloaded_and_read(rig: WeComRig) -> None:
     media_id = rig.fake.add_media(png_bytes(render(THREAD)), "image/png")
     inner = image_xml(media_id, user=USER).replace("</xml>", f"<AgentID>{AGENT_ID}</AgentID></xml>")
