@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test test-fast lint bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Everything but the tests marked slow (end-to-end runs of several seconds each); `make test` and CI run them all.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not network"
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench scripts

@@ -377,6 +377,7 @@ class FakeTelegram:
         while True:
             update = await queue.get()
             if update is None:
+                queue.task_done()
                 return
             assert self._client is not None
             headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret} if self.webhook_secret else {}
@@ -385,6 +386,12 @@ class FakeTelegram:
                     self.webhook_statuses.append(resp.status)
             except OSError:
                 self.webhook_statuses.append(0)
+            finally:
+                queue.task_done()
+
+    async def delivered(self) -> None:
+        """Wait until every update pushed to the webhook so far was posted and answered (the bot has queued it)."""
+        await asyncio.gather(*(lane.join() for lane in self._lanes))
 
     def _deliver(self, update: dict[str, Any]) -> None:
         user = _update_user(update)

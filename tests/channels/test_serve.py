@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from aiohttp import ClientSession, web
 from pydantic import SecretStr
 
@@ -54,12 +55,14 @@ async def test_serve_mounts_wechat_and_wecom_under_one_prefix(app: App, settings
     await fake.close()
 
 
+@pytest.mark.slow
 def test_serve_without_any_channel_says_what_to_set(tmp_path: Path) -> None:
     result = run_cli(["serve"], tmp_path)
     assert result.returncode == 2
     assert "ANNING_WECHAT_MP__TOKEN" in result.stderr and "ANNING_TELEGRAM__TOKEN" in result.stderr
 
 
+@pytest.mark.slow
 def test_wechat_menu_is_shown_without_credentials(tmp_path: Path) -> None:
     result = run_cli(["wechat-menu", "--show"], tmp_path)
     assert result.returncode == 0 and "cmd:steps" in result.stdout and "七步应对" in result.stdout
@@ -67,6 +70,7 @@ def test_wechat_menu_is_shown_without_credentials(tmp_path: Path) -> None:
     assert result.returncode == 2 and "APP_SECRET" in result.stderr
 
 
+@pytest.mark.slow
 async def test_wechat_menu_installs_the_menu_with_the_servers_shared_token(tmp_path: Path) -> None:
     fake = FakeWeChat()
     await fake.start()

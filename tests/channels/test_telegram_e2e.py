@@ -7,7 +7,6 @@ through bot/web.py with its secret-token check.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator
@@ -124,6 +123,7 @@ async def test_pasted_night_then_evidence_pdf_comes_back_as_a_document(
     assert await app.evidence.count("telegram:103") == 13
 
 
+@pytest.mark.slow
 async def test_screenshot_is_read_from_the_largest_size_and_confirmed_by_button(
     app: App, channel: TelegramChannel, fake: FakeTelegram
 ) -> None:
@@ -142,6 +142,7 @@ async def test_screenshot_is_read_from_the_largest_size_and_confirmed_by_button(
     assert len(await app.evidence.items("telegram:104")) == 3
 
 
+@pytest.mark.slow
 async def test_one_user_in_order_while_others_are_served_concurrently(
     channel: TelegramChannel, fake: FakeTelegram
 ) -> None:
@@ -168,6 +169,7 @@ async def test_twenty_megabyte_file_is_refused_before_downloading(channel: Teleg
     assert not fake.method_calls("getFile") and not fake.downloads
 
 
+@pytest.mark.slow
 async def test_forget_by_button_across_a_restart(app: App, settings: Settings, fake: FakeTelegram) -> None:
     first = make_channel(app.engine, fake)
     await first.start(polling=True)
@@ -243,7 +245,7 @@ async def test_bot_api_failures_are_retried_and_each_reply_delivered_once(app: A
         fake.fail("sendMessage", 1, "timeout", delay=1.2)
         await fake.send_text(115, "/mydata")
         await reply_to(fake, 115)
-        await asyncio.sleep(0.3)
+        await ch.stop()  # settle: every update received is finished, replies (and any duplicate) included
         assert [len(fake.sent_to(u)) for u in (113, 114, 115)] == [1, 1, 1]
         assert len([p for p in fake.method_calls("sendMessage") if p["chat_id"] == 113]) == 3  # 2 × 502, then ok
     finally:
@@ -266,7 +268,7 @@ async def webhook(app: App, settings: Settings, fake: FakeTelegram) -> AsyncIter
 
 
 async def test_webhook_checks_the_secret_and_answers(webhook: tuple[TelegramChannel, str], fake: FakeTelegram) -> None:
-    _, base = webhook
+    ch, base = webhook
     assert fake.webhook_url == f"{base}/telegram" and fake.webhook_secret == SECRET
     await fake.send_text(120, "/start")
     assert "我是「安宁」" in (await reply_to(fake, 120)).text
@@ -286,19 +288,21 @@ async def test_webhook_checks_the_secret_and_answers(webhook: tuple[TelegramChan
             assert resp.status == 400
         async with http.post(f"{base}/telegram", data=io.BytesIO(b"x" * (2 * 1024 * 1024)), headers=headers) as resp:
             assert resp.status == 413
-    await asyncio.sleep(0.3)
+    await ch.stop()  # settle: whatever the bot had queued is finished
     assert not fake.sent_to(121)  # nothing processed without the secret
 
 
 async def test_webhook_flood_from_one_user_does_not_hold_up_others(
     webhook: tuple[TelegramChannel, str], fake: FakeTelegram
 ) -> None:
+    ch, _ = webhook
     for _ in range(12):
         await fake.send_text(130, "/help")
     await fake.send_text(131, "/start")
     assert "我是「安宁」" in (await reply_to(fake, 131)).text
     replies = await fake.wait_replies(130, 6)
-    await asyncio.sleep(0.3)
+    await fake.delivered()  # all 13 updates reached the bot ...
+    await ch.stop()  # ... and the bot finished every one of them
     texts = [s.text for s in fake.sent_to(130)]
     assert len(texts) == 6  # five answers, one friendly note, the rest dropped silently
     assert texts.count(Texts().get("telegram.rate_limited")) == 1 and replies[5].text == texts[5]

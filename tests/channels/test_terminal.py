@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from bot.wiring import QAParts
 from tests.support import run_cli
 
@@ -29,6 +31,7 @@ def _chat(data_dir: Path, stdin: str) -> subprocess.CompletedProcess[str]:
     return run_cli(["chat", "--user", "tester"], data_dir, stdin)
 
 
+@pytest.mark.slow
 def test_piped_transcript(index_dir: Path, qa_parts: QAParts) -> None:
     result = _chat(index_dir, TRANSCRIPT + "\n")
     assert result.returncode == 0, result.stderr
@@ -42,6 +45,7 @@ def test_piped_transcript(index_dir: Path, qa_parts: QAParts) -> None:
     assert out.rstrip().endswith("我目前没有保存关于你的任何数据。")
 
 
+@pytest.mark.slow
 def test_session_survives_process_restart(index_dir: Path, qa_parts: QAParts) -> None:
     first = _chat(index_dir, "/forget\n")
     assert "确定要删除" in first.stdout

@@ -11,6 +11,7 @@ from bot.storage.crypto import Crypto
 from bot.storage.db import Database
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
+from tests.wechat_support import wait_held
 
 
 async def _outbox(tmp_path: Path) -> tuple[Database, Outbox]:
@@ -31,7 +32,7 @@ async def test_an_answer_wechat_stopped_asking_for_is_held_not_lost(tmp_path: Pa
     db, box = await _outbox(tmp_path)
     d = Delivery(box, Texts(), None, budget=0.05, hold=0.05, retry_window=0.3)
     assert await d.callback("m1", "u", _after(0.15, "late answer")) is None  # attempt 1; WeChat never retries
-    await asyncio.sleep(0.5)
+    assert await wait_held(box, "u", timeout=5) == 1  # held once the retry window closes (before close())
     assert await box.drain("u") == ["late answer"]
     await d.close()
     await db.close()

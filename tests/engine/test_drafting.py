@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from docx import Document
 
 from bot.wiring import App
@@ -30,6 +31,7 @@ async def test_menu_then_draft_with_missing_markers_and_files(app: App) -> None:
     assert "《中华人民共和国民法典》第一千零三十三条" in reply.text
 
 
+@pytest.mark.slow
 async def test_fields_are_filled_validated_and_never_asked_twice(app: App) -> None:
     await say(app.engine, "/draft cease_notice", user="f")
     text = await say(app.engine, "姓名：张某\n借款平台或放款机构：鹿鸣分期\n被骚扰的手机号码：12345", user="f")
@@ -66,6 +68,7 @@ async def test_a_question_during_a_draft_is_answered(app: App) -> None:
     assert "法律依据" in await say(app.engine, "催收打电话给我家人合法吗", user="q")
 
 
+@pytest.mark.slow
 async def test_walk_seven_steps_generating_every_offered_document(app: App) -> None:
     await say(app.engine, "/steps", user="w")
     generated = []

@@ -6,6 +6,7 @@ import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from docx import Document
 
 from bot.contract.messages import Attachment, Incoming
@@ -77,6 +78,7 @@ async def test_pasting_a_night_of_bombing_gives_analysis_log_and_documents(app: 
     assert await app.evidence.count("victim") == 0
 
 
+@pytest.mark.slow
 async def test_screenshot_is_read_then_confirmed_before_logging(app: App) -> None:
     shot = Attachment(kind="image", name="shot.png", data=png_bytes(render(THREAD)))
     replies = await app.engine.handle(Incoming(channel="test", user_key="shooter", attachments=(shot,)))
@@ -88,6 +90,7 @@ async def test_screenshot_is_read_then_confirmed_before_logging(app: App) -> Non
     assert len(items) == 3 and {i.source for i in items} == {"screenshot"}
 
 
+@pytest.mark.slow
 async def test_screenshot_text_can_be_corrected_or_discarded(app: App) -> None:
     shot = Attachment(kind="image", name="shot.png", data=png_bytes(render(THREAD)))
     await app.engine.handle(Incoming(channel="test", user_key="fixer", attachments=(shot,)))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.contract.messages import Reply
 from bot.wiring import App
 from tests.support import msg, run_cli
@@ -88,6 +90,7 @@ async def test_memory_is_shown_and_forgotten(app: App) -> None:
     assert await app.engine.store.load("m1") is None
 
 
+@pytest.mark.slow
 def test_chat_jsonl_contract(tmp_path: Path) -> None:
     lines = [
         {"user": "a", "text": "你好"},
