@@ -294,7 +294,7 @@ async def test_danger_without_a_covered_answer_gets_110_alone() -> None:
 
 async def test_self_harm_gets_support_and_nothing_else(rig: Rig) -> None:
     assert await rig.send(SELF_HARM) == [T.get("safety.self_harm")]
-    assert await rig.send("I want to die, they call me every day") == [T.get("safety.self_harm_en")]
+    assert await rig.send("I want to die, they call me every day") == [T.get("safety.self_harm", "en")]
     assert rig.qa.asked == []
 
 
