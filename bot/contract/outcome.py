@@ -64,6 +64,7 @@ class Outcome:
     erase: bool = False  # erase everything about the person (confirmed /forget)
     intent: str = ""  # what the person was understood to want (for logs and the evaluation contract)
     topic: str = ""  # the subject the answer was about (a follow-up stays on it)
+    gist: str = ""  # what the turn produced, in a few words, for the conversation memory (an SMS analysis)
 
 
 @dataclass(frozen=True)

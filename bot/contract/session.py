@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 
@@ -30,19 +31,56 @@ class Pending:
 
 @dataclass(frozen=True)
 class MemoryTurn:
-    """One remembered turn: what the person wrote and how it was understood (kept briefly, encrypted)."""
+    """One remembered turn: what the person wrote and what they were given (kept briefly, encrypted).
+
+    A pasted SMS keeps no text here (the evidence log holds it): only its gist, the analysis in a few words.
+    """
 
     text: str
     intent: str
     at: str  # ISO time, UTC
     topic: str = ""  # the subject the answer was about
+    cited: tuple[str, ...] = ()  # the articles the reply cited ("《民法典》第一千零三十三条")
+    gist: str = ""  # what the turn produced: an SMS analysis in a few words, the documents handed back
 
-    def to_dict(self) -> dict[str, str]:
-        """Plain data for storage."""
-        return {"text": self.text, "intent": self.intent, "at": self.at, "topic": self.topic}
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for storage and /mydata."""
+        data: dict[str, Any] = {"text": self.text, "intent": self.intent, "at": self.at, "topic": self.topic}
+        if self.cited:
+            data["cited"] = list(self.cited)
+        if self.gist:
+            data["gist"] = self.gist
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MemoryTurn:
+        """Rebuild from stored data (turns saved before cited/gist existed read as without them)."""
+        cited = data.get("cited") or ()
+        return cls(
+            str(data.get("text", "")),
+            str(data.get("intent", "")),
+            str(data.get("at", "")),
+            str(data.get("topic", "")),
+            tuple(str(c) for c in cited) if isinstance(cited, list | tuple) else (),
+            str(data.get("gist", "")),
+        )
+
+
+def recent(memory: tuple[MemoryTurn, ...], now: datetime) -> tuple[MemoryTurn, ...]:
+    """The turns still within MEMORY_WINDOW of now (an unreadable time counts as expired)."""
+    kept = []
+    for turn in memory:
+        try:
+            at = datetime.fromisoformat(turn.at)
+        except ValueError:
+            continue
+        if now - at <= MEMORY_WINDOW:
+            kept.append(turn)
+    return tuple(kept)
 
 
 MEMORY_TURNS = 6  # how many recent turns follow-ups are resolved against
+MEMORY_WINDOW = timedelta(hours=6)  # older turns are dropped: a follow-up never reaches back further
 
 
 @dataclass(frozen=True)
@@ -94,13 +132,9 @@ class Session:
             slots={str(k): str(v) for k, v in (data.get("slots") or {}).items() if k != "ocr_text"},
             questions=int(data.get("questions") or 0),
             created_at=str(data.get("created_at") or ""),
-            memory=tuple(
-                MemoryTurn(
-                    str(t.get("text", "")), str(t.get("intent", "")), str(t.get("at", "")), str(t.get("topic", ""))
-                )
-                for t in data.get("memory") or ()
-                if isinstance(t, dict)
-            )[-MEMORY_TURNS:],
+            memory=tuple(MemoryTurn.from_dict(t) for t in data.get("memory") or () if isinstance(t, dict))[
+                -MEMORY_TURNS:
+            ],
         )
 
 

@@ -84,6 +84,7 @@ def mydata_text(session: Session, texts: Texts, counts: dict[str, int] | None = 
         "slots": session.slots,
         "questions": session.questions,
         "created_at": session.created_at,
+        "memory": [turn.to_dict() for turn in session.memory],  # the recent turns, kept for 6 hours
     }
     data = {k: v for k, v in data.items() if v not in (None, "", [], {}, 0)}
     data.update(counts)

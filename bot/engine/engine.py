@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from bot.contract.messages import Incoming, Reply
 from bot.contract.outcome import KEEP, Handler, Keep, Kind, Outcome, Turn
-from bot.contract.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore
+from bot.contract.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore, recent
 from bot.engine.commands import Eraser
 from bot.engine.dispatch import DispatchTable
 from bot.engine.router import Decision, Route, decide
@@ -33,6 +33,7 @@ _ROUTE_KINDS = {
     Route.ATTACHMENT: Kind.ATTACHMENT,
     Route.QUESTION: Kind.QUESTION,
 }
+_UNREMEMBERED = ("input", "sms", "command")  # a refused input, an SMS without analysis, a command: not remembered
 
 
 class Engine:
@@ -67,7 +68,9 @@ class Engine:
         """Process one message and say how it was understood (the replies plus the intent)."""
         async with self._locks.lock(msg.user_key):
             stored = await self.store.load(msg.user_key)
-            session = stored or Session(msg.user_key, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+            now = datetime.now(UTC)
+            session = stored or Session(msg.user_key, created_at=now.isoformat(timespec="seconds"))
+            session = replace(session, memory=recent(session.memory, now))  # expired turns are gone, also from /mydata
             outcome = await self._dispatch(msg, session)
             if outcome.erase:
                 for holder in self.holders:
@@ -75,7 +78,9 @@ class Engine:
                 await self.store.delete(msg.user_key)
                 return outcome
             after = outcome.session or session
-            after = replace(after, pending=next_pending(session.pending, outcome), memory=remember(after, msg, outcome))
+            after = replace(
+                after, pending=next_pending(session.pending, outcome), memory=remember(after, msg, outcome, now)
+            )
             if stored is not None or not after.is_blank():  # keep nothing about a user who left no state
                 await self.store.save(after)
             return outcome
@@ -187,15 +192,20 @@ def _with_first(first: tuple[Reply, ...], outcome: Outcome, intent: str) -> Outc
     return replace(outcome, replies=(*first, *outcome.replies), intent=outcome.intent or intent)
 
 
-def remember(session: Session, msg: Incoming, outcome: Outcome) -> tuple[MemoryTurn, ...]:
-    """The session's recent turns plus this one (typed text only; pasted SMS are in the evidence log)."""
-    if msg.button or msg.attachments or not msg.text.strip() or outcome.intent in ("input", "sms", "command"):
-        return session.memory
+def remember(session: Session, msg: Incoming, outcome: Outcome, now: datetime) -> tuple[MemoryTurn, ...]:
+    """The session's recent turns plus this one: a typed message with the articles cited, or what a turn produced
+    (an SMS analysis's gist, the documents handed back). A pasted SMS's text stays in the evidence log only."""
+    kept = recent(session.memory, now)
+    at = now.isoformat(timespec="seconds")
+    cited = tuple(dict.fromkeys(c.label for r in outcome.replies for c in r.citations))[:5]
+    files = "、".join(f.name for r in outcome.replies for f in r.files)
+    if outcome.gist or files:
+        turn = MemoryTurn("", outcome.intent, at, outcome.topic, cited, outcome.gist or files)
+        return (*kept, turn)[-MEMORY_TURNS:]
     text = msg.text.strip()
-    if text.startswith("/"):
-        return session.memory
-    turn = MemoryTurn(text[:300], outcome.intent, datetime.now(UTC).isoformat(timespec="seconds"), outcome.topic)
-    return (*session.memory, turn)[-MEMORY_TURNS:]
+    if msg.button or msg.attachments or not text or text.startswith("/") or outcome.intent in _UNREMEMBERED:
+        return kept
+    return (*kept, MemoryTurn(text[:300], outcome.intent, at, outcome.topic, cited))[-MEMORY_TURNS:]
 
 
 def next_pending(previous: Pending | None, outcome: Outcome) -> Pending | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 
 from bot.contract.messages import Button, Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
@@ -15,7 +14,6 @@ from bot.texts import Texts
 from bot.understand.reader import normalise
 from bot.understand.safety import Concern, check
 
-FOLLOW_UP_WINDOW = timedelta(hours=6)
 _FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…", "这个…", "多久", "哪一条", "how much"
     r"^(那|那么|所以|and|so)|这|它|其|上面|刚才|多久|多长时间|多少|哪一?条|具体|还要|还能|能赔|"
     r"\b(what|which|how (much|long)|that|it|this)\b",
@@ -90,7 +88,7 @@ class QuestionHandler:
                 return basis
         answer = await asyncio.to_thread(self.qa.ask, text)
         elliptical = bool(_FOLLOW_UP.search(text.strip())) and len(text) <= 30
-        if previous and elliptical and (not answer.covered or not answer.topic or answer.topic == previous[1]):
+        if previous and elliptical and (not answer.covered or answer.topic in ("", previous[1]) or not previous[1]):
             earlier, topic = previous
             hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))
             resolved = await asyncio.to_thread(self.qa.ask, f"{earlier} {text} {hint}".strip(), "full", topic)
@@ -116,15 +114,11 @@ def _basis_lines(text: str, head: str) -> list[str]:
 
 
 def _previous_question(session: Session) -> tuple[str, str] | None:
-    """The last question the person asked recently, for reading an elliptical follow-up ("那能赔多少")."""
-    now = datetime.now(UTC)
+    """The last question the person asked recently (or the gist of the SMS they pasted), for reading an elliptical
+    follow-up ("那能赔多少", "这个合法吗"). The session's memory holds recent turns only."""
     for turn in reversed(session.memory):
-        try:
-            at = datetime.fromisoformat(turn.at)
-        except ValueError:
-            continue
-        if now - at > FOLLOW_UP_WINDOW:
-            return None
         if turn.intent in _QUESTION_INTENTS and turn.text:
             return turn.text, turn.topic
+        if turn.intent == "sms" and turn.gist:
+            return turn.gist, turn.topic
     return None

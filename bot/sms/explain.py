@@ -79,8 +79,7 @@ def _articles_text(kb: KnowledgeBase, texts: Texts, ids: Sequence[str], limit: i
 
 
 def _notable_line(n: int, f: Finding, kb: KnowledgeBase, texts: Texts) -> str:
-    sig_names = [texts.get(f"sms.signal.{s}") for s in f.signals if texts.has(f"sms.signal.{s}")]
-    signals = texts.get("sms.signals_wrap", signals=texts.get("sms.signal_sep").join(sig_names)) if sig_names else ""
+    signals = _signals_text(f, texts)
     arts = _articles_text(kb, texts, f.articles, MAX_ARTICLES_PER_LINE)
     when = texts.get("sms.when", time=_when(f.record.sent_at)) if f.record.sent_at else ""
     return texts.get(
@@ -92,6 +91,20 @@ def _notable_line(n: int, f: Finding, kb: KnowledgeBase, texts: Texts) -> str:
         snippet=_snippet(f.record.text),
         cite=texts.get("sms.cite", articles=arts) if arts else "",
     )
+
+
+def gist(findings: Sequence[Finding], texts: Texts, limit: int = 3) -> str:
+    """The analysis in a few words for the conversation memory: the kinds of message found, most frequent first
+    ("催收威胁（联系你的亲友或通讯录）；验证码"), so that "这个合法吗" is read against them. Normal messages are left out."""
+    kinds = Counter(
+        texts.get(f"sms.label.{f.label}") + _signals_text(f, texts) for f in findings if f.label != "normal"
+    )
+    return "；".join(kind for kind, _ in kinds.most_common(limit))
+
+
+def _signals_text(f: Finding, texts: Texts) -> str:
+    sig_names = [texts.get(f"sms.signal.{s}") for s in f.signals if texts.has(f"sms.signal.{s}")]
+    return texts.get("sms.signals_wrap", signals=texts.get("sms.signal_sep").join(sig_names)) if sig_names else ""
 
 
 def _bombing(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts) -> tuple[str, bool] | None:

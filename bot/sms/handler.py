@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.clock import CHINA as SHANGHAI
@@ -16,7 +16,7 @@ from bot.evidence.stats import compute
 from bot.knowledge import KnowledgeBase
 from bot.sms.backup import BackupRejected, parse_backup
 from bot.sms.classify import Classifier, Finding
-from bot.sms.explain import article_label, citations, explain
+from bot.sms.explain import article_label, citations, explain, gist
 from bot.sms.ocr import ImageRejected, RapidOcr, lines_to_paste
 from bot.sms.parse import MAX_PASTE_CHARS, SmsRecord, dedupe, parse_paste
 from bot.storage.evidence_repo import EvidenceStore, NewEvidence
@@ -43,6 +43,7 @@ class Analysis:
     findings: list[Finding]
     duplicates: int
     text: str
+    gist: str = ""  # the kinds of message found, in a few words (for the conversation memory)
 
 
 class SmsHandler:
@@ -78,7 +79,9 @@ class SmsHandler:
         """Deduplicate, classify and explain (pure; no logging)."""
         unique, dups = dedupe(records)
         findings = self.classifier.classify_all(unique)
-        return Analysis(findings, dups, explain(findings, self.kb, self.texts, duplicates=dups))
+        return Analysis(
+            findings, dups, explain(findings, self.kb, self.texts, duplicates=dups), gist(findings, self.texts)
+        )
 
     def analyse_text(self, text: str, source: str, today: datetime | None = None) -> Analysis:
         """Split a paste into messages and analyse them; raises ValueError for an over-long paste."""
@@ -91,7 +94,7 @@ class SmsHandler:
         user = turn.session.user_key
         if turn.kind is Kind.SMS:
             source = "forward" if turn.msg.forwarded_at else "paste"
-            return Outcome(tuple(await self.paste(user, turn.text, source, turn.msg.forwarded_at)))
+            return await self.paste(user, turn.text, source, turn.msg.forwarded_at)
         if turn.intent == "evidence.summary":
             return Outcome(tuple(await self.summary(user)), pending=KEEP)
         if turn.kind is Kind.ATTACHMENT:
@@ -101,36 +104,36 @@ class SmsHandler:
             if answer in _NO_WORDS:
                 return Outcome((Reply(t.get("evidence_log.ocr_discarded")),))
             text = turn.session.pending.state if turn.session.pending and answer in _YES_WORDS else turn.text
-            return Outcome(await self._confirmed(user, text))
+            return await self._confirmed(user, text)
         if turn.kind is Kind.COMMAND:
             if turn.name == "sms":
                 if not turn.text:
                     return Outcome((Reply(t.get("sms.empty")),), pending=KEEP)
-                return Outcome(tuple(await self.paste(user, turn.text, "paste", None)))
+                return await self.paste(user, turn.text, "paste", None)
             fmt = turn.text.lower().lstrip(".")
             return Outcome(tuple(await (self.export(user, fmt) if fmt else self.summary(user))), pending=KEEP)
         payload = turn.name
         if payload == OCR_YES and turn.session.flow == OCR_FLOW and turn.session.pending:
-            return Outcome(await self._confirmed(user, turn.session.pending.state))
+            return await self._confirmed(user, turn.session.pending.state)
         if payload in (OCR_YES, OCR_NO):
             return Outcome((Reply(t.get("evidence_log.ocr_discarded")),))
         if payload == EVIDENCE_SUMMARY:
             return Outcome(tuple(await self.summary(user)), pending=KEEP)
         return Outcome(tuple(await self.export(user, payload.removeprefix(EXPORT_PREFIX))), pending=KEEP)
 
-    async def paste(self, user_key: str, text: str, source: str, forwarded_at: datetime | None) -> list[Reply]:
+    async def paste(self, user_key: str, text: str, source: str, forwarded_at: datetime | None) -> Outcome:
         """A pasted or forwarded text: analyse, log, reply."""
         try:
             analysis = await asyncio.to_thread(self.analyse_text, text, source)
         except ValueError:
-            return [Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS))]
+            return Outcome((Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS)),))
         return await self._log_and_reply(user_key, analysis, source, forwarded_at)
 
     async def _log_and_reply(
         self, user_key: str, analysis: Analysis, source: str, forwarded_at: datetime | None = None
-    ) -> list[Reply]:
+    ) -> Outcome:
         if not analysis.findings:
-            return [Reply(self.texts.get("sms.empty"))]
+            return Outcome((Reply(self.texts.get("sms.empty")),))
         now = datetime.now(UTC)
         entries = [
             NewEvidence(
@@ -153,11 +156,8 @@ class SmsHandler:
             Button(self.texts.get("evidence_log.button_summary"), EVIDENCE_SUMMARY),
             Button(self.texts.get("evidence_log.button_pdf"), EXPORT_PREFIX + "pdf"),
         )
-        return [
-            Reply(
-                f"{analysis.text}\n\n{logged}", buttons=buttons, citations=tuple(citations(analysis.findings, self.kb))
-            )
-        ]
+        cited = tuple(citations(analysis.findings, self.kb))
+        return Outcome((Reply(f"{analysis.text}\n\n{logged}", buttons=buttons, citations=cited),), gist=analysis.gist)
 
     async def attachment(self, user_key: str, att: Attachment) -> Outcome:
         """A screenshot (OCR, then confirm before logging) or a backup file (import and log)."""
@@ -183,15 +183,15 @@ class SmsHandler:
         except BackupRejected as exc:
             return Outcome((Reply(t.get(f"evidence_log.backup_{exc.reason}")),), pending=KEEP)
         analysis = await asyncio.to_thread(self.analyse_records, records)
-        return Outcome(tuple(await self._log_and_reply(user_key, analysis, "backup")), pending=KEEP)
+        return replace(await self._log_and_reply(user_key, analysis, "backup"), pending=KEEP)
 
-    async def _confirmed(self, user_key: str, text: str) -> tuple[Reply, ...]:
+    async def _confirmed(self, user_key: str, text: str) -> Outcome:
         """The person confirmed (or corrected) what was read from a screenshot: now it is analysed and logged."""
         try:
             analysis = await asyncio.to_thread(self.analyse_text, text, "screenshot")
         except ValueError:
-            return (Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS)),)
-        return tuple(await self._log_and_reply(user_key, analysis, "screenshot"))
+            return Outcome((Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS)),))
+        return await self._log_and_reply(user_key, analysis, "screenshot")
 
     async def summary(self, user_key: str) -> list[Reply]:
         """/evidence: what the log shows, whether it is intact, and export buttons."""

@@ -4,6 +4,8 @@ from plain sentences, follow-ups read against the question before, and the JSON-
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,27 @@ async def test_memory_is_shown_and_forgotten(app: App) -> None:
     await _say(app, "/forget", "m1")
     await _say(app, "确认", "m1")
     assert await app.engine.store.load("m1") is None
+
+
+async def test_a_follow_up_after_a_pasted_sms_is_read_against_what_it_said(app: App) -> None:
+    await _say(app, "【某某贷】您的借款已逾期3天，请今日内还款，否则将联系您的通讯录联系人。", "s1")
+    answer = (await _say(app, "这个合法吗", "s1"))[0]
+    assert "《个人信息保护法》第十条" in {c.label for c in answer.citations}
+    shown = (await _say(app, "/mydata", "s1"))[0].text
+    assert "催收威胁" in shown and "《个人信息保护法》第十条" in shown  # the gist and the articles cited
+    assert "将联系您的通讯录" not in shown  # the SMS text itself is in the evidence log only
+
+
+async def test_memory_older_than_six_hours_is_dropped(app: App) -> None:
+    await _say(app, "催收把我欠钱的事发到我家亲戚群里了，这算侵权吗", "o1")
+    session = await app.engine.store.load("o1")
+    assert session is not None and session.memory
+    old = (datetime.now(UTC) - timedelta(hours=7)).isoformat(timespec="seconds")
+    await app.engine.store.save(replace(session, memory=tuple(replace(t, at=old) for t in session.memory)))
+    shown = (await _say(app, "/mydata", "o1"))[0].text
+    assert "亲戚群" not in shown
+    which = "\n".join(r.text for r in await _say(app, "具体是哪一条规定的", "o1"))
+    assert "第一千零三十三" not in which  # nothing left to point back to
 
 
 @pytest.mark.slow
