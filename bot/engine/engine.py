@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -138,7 +138,25 @@ class Engine:
             outcome = replace(outcome, replies=(), intent=label)
         if keep_flow:
             outcome = replace(outcome, pending=KEEP)
+        if decision.question and kind is Kind.SMS:
+            outcome = await self._and_question(outcome, decision.question, session, ask)
         return _with_first(first, outcome, label or intent)
+
+    async def _and_question(
+        self, analysed: Outcome, question: str, session: Session, ask: Callable[[str, Session], Awaitable[Outcome]]
+    ) -> Outcome:
+        """The person's own question written beside a pasted SMS, answered after the analysis and read against it
+        ("这样违法吗" means these messages). Safety first here too: self-harm or a scam in their words comes first."""
+        lang = language_of(question)
+        urgent = self._safety(Kind.QUESTION, self.reader.read(question), question, session, lang)
+        if urgent is not None and urgent.pending is KEEP:
+            return replace(analysed, replies=(*urgent.replies, *analysed.replies), intent=urgent.intent)
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        pasted = MemoryTurn("", "sms", at, analysed.topic, gist=analysed.gist)
+        answer = await ask(question, replace(session, memory=(*session.memory, pasted)))
+        after = answer.replies if answer.intent != "not_covered" else ()
+        first = urgent.replies if urgent is not None else ()
+        return replace(analysed, replies=(*first, *analysed.replies, *after), topic=answer.topic or analysed.topic)
 
     def _safety(self, kind: Kind, reading: Reading, text: str, session: Session, lang: str) -> Outcome | None:
         """Safety first, on every path: a reply that replaces the answer (pending KEEP), one that goes before it,

@@ -33,6 +33,7 @@ class Decision:
     route: Route
     command: str = ""
     argument: str = ""
+    question: str = ""  # the person's own words beside a pasted SMS ("这样违法吗"), answered after the analysis
 
 
 RAMBLE_FACTOR = 5  # a text up to this many times the question limit is answered on its main point
@@ -70,6 +71,47 @@ def looks_like_sms(text: str) -> bool:
         and not asks
         and not own_words
     )
+
+
+_OWN_ASKS = re.compile(_QUESTION.pattern[:-1] + r"|会不会|真的|要不要|该不该|怎么办|咋办)")
+_LEAD_IN = re.compile(r"^[^【\n]{0,24}?(收到|发来|发的|短信|信息|这个|这条|看看|帮我)[^【\n]{0,12}?[：:]\s*(?=\S)")
+_SMS_MARK = re.compile(_SIGNATURE.pattern + "|" + _CODE.pattern + r"|https?://|\w+\.(cn|com)/", re.IGNORECASE)
+_SEGMENT_END = re.compile(r"(?<=[。！!])\s*|\s+")
+
+
+def _own_words(part: str) -> bool:
+    """A piece of a paste written by the person: a question of theirs, not the sender's words to them."""
+    part = part.strip()
+    if not part or len(part) > 80 or _SMS_MARK.search(part) or _TIMESTAMP_LINE.match(part) or _SENDER_LINE.match(part):
+        return False
+    mine = bool(_FIRST_PERSON.search(part) or _NARRATIVE.search(part))
+    return bool(_OWN_ASKS.search(part)) and (mine or not _ADDRESSED.search(part))
+
+
+def split_own_words(text: str) -> tuple[str, str]:
+    """A paste split into (the messages, the person's own question beside them): a question line before or after
+    the messages, a question written after the last message on the same line, a lead-in such as "收到这个：" (dropped).
+    ("", "") when there are no messages; (text, "") when there is no question of the person's."""
+    text = _LEAD_IN.sub("", text.strip(), count=1)
+    lines = [line for line in text.splitlines() if line.strip()]
+    own = [line.strip() for line in lines if _own_words(line)]
+    rest = [line for line in lines if not _own_words(line)]
+    if len(lines) == 1:
+        head = re.match(r"^([^【\n]{2,40}?)\s*(?=【)", text)
+        if head and _own_words(head.group(1)):  # "这个短信是真的吗 【最高人民法院】…"
+            own, rest = [head.group(1).strip()], [text[head.end() :]]
+        else:
+            pieces = [p for p in _SEGMENT_END.split(text) if p]
+            tail: list[str] = []
+            while len(pieces) > 1 and _own_words(pieces[-1]):  # "…请家人配合。 会不会真的上门啊"
+                tail.insert(0, pieces.pop())
+            if tail:
+                cut = text.rindex(tail[0])
+                own, rest = tail, [text[:cut]]
+    messages = "\n".join(rest).strip()
+    if not messages or (not _SMS_MARK.search(messages) and not looks_like_sms(messages)):
+        return "", ""
+    return messages, "".join(own)
 
 
 def _looks_binary(text: str) -> bool:
@@ -113,6 +155,9 @@ def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int
             return Decision(Route.BUTTON, argument=choices[index][1])
     if session.flow:
         return Decision(Route.PENDING, argument=text)
+    messages, question = split_own_words(text)
+    if messages and question:  # a paste with the person's question beside it: both are answered
+        return Decision(Route.SMS, argument=messages, question=question)
     if msg.forwarded_at is not None or looks_like_sms(text):
         return Decision(Route.SMS, argument=text)
     if _emoji_only(text):

@@ -19,6 +19,7 @@ from bot.engine.commands import FORGET_FLOW, FORGET_NO, CommandsHandler
 from bot.engine.dispatch import DispatchTable
 from bot.engine.engine import Engine
 from bot.engine.questions import QuestionHandler
+from bot.engine.router import split_own_words
 from bot.engine.smalltalk import SmallTalkHandler
 from bot.legal_qa.answer import Answer
 from bot.legal_qa.retrieve import Mode
@@ -351,9 +352,24 @@ async def test_a_threatening_sms_gets_110_first_and_is_still_analysed(rig: Rig) 
 
 async def test_the_persons_own_despair_inside_a_paste_gets_support_first(rig: Rig) -> None:
     paste = "【速借贷】您已逾期3天，请立即还款。\n我真的不想活了"
-    assert await rig.send(paste) == [T.get("safety.self_harm"), f"SMS sms  {paste}"]
+    # support first; the SMS is analysed without the person's own line, which is not the collector's evidence
+    assert await rig.send(paste) == [T.get("safety.self_harm"), "SMS sms  【速借贷】您已逾期3天，请立即还款。"]
 
 
 async def test_a_collector_telling_the_person_to_die_is_evidence_not_their_despair(rig: Rig) -> None:
     paste = "【速借贷】欠钱不还，你怎么还不去死"
     assert await rig.send(paste) == [f"SMS sms  {paste}"]
+
+
+@pytest.mark.parametrize(
+    ("text", "messages", "question"),
+    [
+        ("【某贷】请今日还款，否则联系您的通讯录。\n这样违法吗", "【某贷】请今日还款，否则联系您的通讯录。", "这样违法吗"),
+        ("这个短信是真的吗 【法院】您被起诉，点击 x.cn/ab 查看", "【法院】您被起诉，点击 x.cn/ab 查看", "这个短信是真的吗"),
+        ("收到这个：【XX】已安排人员上门。 会不会真的来", "【XX】已安排人员上门。", "会不会真的来"),
+        ("【某贷】你是不是不想还了？再不还就上门。", "【某贷】你是不是不想还了？再不还就上门。", ""),  # theirs
+        ("催收天天打电话，犯法吗", "", ""),
+    ],
+)
+def test_a_paste_is_split_from_the_persons_own_question(text: str, messages: str, question: str) -> None:
+    assert split_own_words(text) == (messages, question)

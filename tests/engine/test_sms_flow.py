@@ -134,6 +134,18 @@ async def test_questions_still_go_to_legal_answers(app: App) -> None:
     assert "法律依据" in text and await app.evidence.count("q") == 0
 
 
+async def test_a_paste_with_a_question_beside_it_gets_the_analysis_then_the_answer(app: App) -> None:
+    pasted = "【某某贷】您的借款已逾期3天，请今日内还款，否则将联系您的通讯录联系人。\n他们这样发违法吗？我该怎么办"
+    analysis, answer = await app.engine.handle(msg(pasted, "pq"))
+    assert "催收威胁" in analysis.text and await app.evidence.count("pq") == 1
+    assert "法律依据" in answer.text and "《个人信息保护法》第十条" in {c.label for c in answer.citations}
+    same_line = "收到这个：【XX金融】你已严重逾期，已安排人员明天上门走访，请家人配合。 会不会真的上门啊"
+    analysis, answer = await app.engine.handle(msg(same_line, "pq2"))
+    assert "上门" in answer.text and answer.citations
+    logged = [item.raw_text for item in await app.evidence.items("pq2")]
+    assert logged == ["【XX金融】你已严重逾期，已安排人员明天上门走访，请家人配合。"]  # the person's words are not evidence
+
+
 async def test_ten_megabyte_paste_is_refused_and_nothing_is_stored(app: App) -> None:
     block = "【速购优选】您的验证码是582017，用于注册，5分钟内有效。\n\n"
     huge = block * (10 * 1024 * 1024 // len(block.encode()))
