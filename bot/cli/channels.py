@@ -99,12 +99,13 @@ def cmd_wechat_menu(args: argparse.Namespace) -> int:
     from aiohttp import ClientSession
 
     from bot.channels.wechat.api import WeChatApiError, api_for
-    from bot.channels.wechat.mp import MENU
-    from bot.wiring import open_token_store
+    from bot.channels.wechat.mp import menu
+    from bot.wiring import load_texts, open_token_store
 
     settings = load_settings(args)
+    buttons = menu(load_texts())
     if args.show:
-        print(json.dumps(MENU, ensure_ascii=False, indent=2))
+        print(json.dumps(buttons, ensure_ascii=False, indent=2))
         return 0
 
     async def main() -> int:
@@ -119,7 +120,7 @@ def cmd_wechat_menu(args: argparse.Namespace) -> int:
                 if api is None:  # checked above; kept for the type checker
                     return 2
                 try:
-                    await api.create_menu(MENU)
+                    await api.create_menu(buttons)
                 except WeChatApiError as exc:
                     print(f"WeChat refused the menu: {exc}", file=sys.stderr)
                     return 1

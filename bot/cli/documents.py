@@ -47,6 +47,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
 def cmd_draft(args: argparse.Namespace) -> int:
     """Fill a template from a JSON file of slots and write txt, docx or pdf; notices and missing items on stderr."""
     from bot.documents import file_out, fill, slots_from_json
+    from bot.wiring import load_texts
 
     loaded = templates_or_none(load_settings(args))
     if loaded is None:
@@ -60,7 +61,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     if not isinstance(raw, dict):
         print("--data must hold a JSON object of slot values", file=sys.stderr)
         return 2
-    draft = fill(tpl, slots_from_json(raw), kb)
+    texts = load_texts()
+    draft = fill(tpl, slots_from_json(raw), kb, texts)
     for line in draft.notices:
         notice(line)
     for label in draft.missing:
@@ -68,7 +70,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     if args.format == "txt" and not args.output:
         sys.stdout.write(draft.text)
         return 0
-    out_file = file_out(draft, None, args.format)
+    out_file = file_out(draft, None, args.format, texts)
     out = Path(args.output or out_file.name)
     out.write_bytes(out_file.data)
     print(f"wrote {out} ({len(out_file.data)} bytes, {len(draft.missing)} items to fill in)")

@@ -64,7 +64,8 @@ def cmd_evidence(args: argparse.Namespace) -> int:
                 if check.ok:
                     print(f"ok: {check.count} items, chain head {check.head}")
                     return 0
-                print(f"BROKEN at item {check.broken_at}: {check.reason}")
+                reason = app.texts.get(check.reason_key, **check.reason_values)
+                print(f"BROKEN at item {check.broken_at}: {reason}")
                 return 1
             if not items:
                 print(f"no evidence logged for {user_key}", file=sys.stderr)

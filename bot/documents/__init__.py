@@ -1,8 +1,8 @@
 """Documents: letters and complaint materials filled from templates in knowledge/templates/ (text, DOCX, PDF).
 
 `load_templates(knowledge/templates, kb)` validates the templates against the slot catalogue and the knowledge base;
-`fill(template, slots, kb, today)` returns a Draft; `to_docx`, `to_pdf`, `file_out` turn it into files.
-`slots_from_evidence(items, stats)` drafts 事实经过 and the evidence list from a person's evidence log.
+`fill(template, slots, kb, texts, today)` returns a Draft; `to_docx`, `to_pdf`, `file_out` turn it into files.
+`slots_from_evidence(items, stats, texts)` drafts 事实经过 and the evidence list from a person's evidence log.
 The renderers import python-docx and fpdf2 only when called.
 """
 

@@ -5,7 +5,6 @@ The auto-summarised 事实经过, dates, numbers, the evidence list and sample m
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -24,18 +23,13 @@ SAMPLE_CHARS = 100
 _SPACES = re.compile(r"\s+")
 
 
-@functools.cache
-def _texts() -> Texts:
-    return Texts()
+def _t(texts: Texts, key: str, /, **values: object) -> str:
+    return texts.get(f"documents.evidence.{key}", **values)
 
 
-def _t(key: str, **values: object) -> str:
-    return _texts().get(f"documents.evidence.{key}", **values)
-
-
-def _label(label: str) -> str:
+def _label(label: str, texts: Texts) -> str:
     key = f"evidence.label.{label}"
-    return _texts().get(key) if _texts().has(key) else label
+    return texts.get(key) if texts.has(key) else label
 
 
 def _local(moment: datetime) -> datetime:
@@ -57,39 +51,40 @@ def _short(text: str, limit: int = SAMPLE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "……"
 
 
-def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats) -> dict[str, str]:
+def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Texts) -> dict[str, str]:
     """Slot values from the evidence log: what_happened, start_date, latest_date, collector_numbers, sms_samples,
     evidence_list. Empty dict for an empty log. Message texts are cleaned and trimmed; nothing is invented."""
     if not items or not stats.total:
         return {}
     out: dict[str, str] = {}
     labels = sorted(stats.by_label.items(), key=lambda kv: (-kv[1], kv[0]))
-    parts = "、".join(_t("label_part", name=_label(k), count=v) for k, v in labels)
+    parts = "、".join(_t(texts, "label_part", name=_label(k, texts), count=v) for k, v in labels)
     if stats.first and stats.last:
         out["start_date"] = _local(stats.first).date().isoformat()
         out["latest_date"] = _local(stats.last).date().isoformat()
         if _day(stats.first) == _day(stats.last):
-            text = _t("range_single", first=_day(stats.first), total=stats.total)
+            text = _t(texts, "range_single", first=_day(stats.first), total=stats.total)
         else:
-            text = _t("range", first=_day(stats.first), last=_day(stats.last), total=stats.total)
+            text = _t(texts, "range", first=_day(stats.first), last=_day(stats.last), total=stats.total)
     else:
-        text = _t("range_single", first="", total=stats.total).lstrip("，")
+        text = _t(texts, "range_single", first="", total=stats.total).lstrip("，")
     if parts:
-        text += _t("by_label", parts=parts)
+        text += _t(texts, "by_label", parts=parts)
     if stats.night_share > 0:
-        text += _t("night", percent=f"{stats.night_share:.0%}")
-    text += _t("end")
+        text += _t(texts, "night", percent=f"{stats.night_share:.0%}")
+    text += _t(texts, "end")
     sentences = [text]
     if stats.platforms:
         names = "、".join(clean_value(p) for p in stats.platforms[:MAX_PLATFORMS])
-        more = _t("platforms_more") if len(stats.platforms) > MAX_PLATFORMS else ""
-        sentences.append(_t("platforms", count=len(stats.platforms), names=names, more=more))
+        more = _t(texts, "platforms_more") if len(stats.platforms) > MAX_PLATFORMS else ""
+        sentences.append(_t(texts, "platforms", count=len(stats.platforms), names=names, more=more))
     if stats.episodes:
         top = max(stats.episodes, key=lambda e: e.count)
         end = _local(top.end)
         end_text = f"{end.hour}时{end.minute:02d}分" if _day(top.end) == _day(top.start) else _minute(top.end)
         sentences.append(
             _t(
+                texts,
                 "episodes",
                 count=len(stats.episodes),
                 start=_minute(top.start),
@@ -101,9 +96,15 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats) -> dict[str
     threats = [i for i in items if i.label in THREAT_LABELS]
     if threats:
         first = threats[0]
-        sender = clean_value(first.sender) if first.sender else _t("sender_unknown")
+        sender = clean_value(first.sender) if first.sender else _t(texts, "sender_unknown")
         sentences.append(
-            _t("threat", when=_minute(first.sent_at or first.received_at), sender=sender, text=_short(first.raw_text))
+            _t(
+                texts,
+                "threat",
+                when=_minute(first.sent_at or first.received_at),
+                sender=sender,
+                text=_short(first.raw_text),
+            )
         )
     out["what_happened"] = "".join(sentences)
 
@@ -115,14 +116,19 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats) -> dict[str
     if samples or codes:
         out["sms_samples"] = "\n".join(
             _t(
+                texts,
                 "sample",
                 when=_minute(i.sent_at or i.received_at),
-                sender=clean_value(i.sender) if i.sender else _t("sender_unknown"),
+                sender=clean_value(i.sender) if i.sender else _t(texts, "sender_unknown"),
                 text=_short(i.raw_text),
             )
             for i in [*samples, *codes]
         )
     out["evidence_list"] = "\n".join(
-        [_t("list_sms", total=stats.total, parts=parts or str(stats.total)), _t("list_export"), _t("list_screens")]
+        [
+            _t(texts, "list_sms", total=stats.total, parts=parts or str(stats.total)),
+            _t(texts, "list_export"),
+            _t(texts, "list_screens"),
+        ]
     )
     return out

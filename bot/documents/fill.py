@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,15 +19,9 @@ VALUE_ECHO_CHARS = 30  # how much of an invalid value an error message repeats
 BlockKind = Literal["para", "flush", "right", "heading", "gap", "quote", "note_heading", "note"]
 
 
-@functools.cache
-def texts() -> Texts:
-    """The message catalogue (loaded once)."""
-    return Texts()
-
-
-def t(key: str, **values: object) -> str:
+def t(texts: Texts, key: str, /, **values: object) -> str:
     """One text of the documents.* keys."""
-    return texts().get(f"documents.{key}", **values)
+    return texts.get(f"documents.{key}", **values)
 
 
 @dataclass(frozen=True)
@@ -56,18 +49,18 @@ def cn_index(n: int) -> str:
     return f"（{chinese_numeral(n)}）"
 
 
-def _trim_sentence(text: str, limit: int) -> str:
+def _trim_sentence(text: str, limit: int, texts: Texts) -> str:
     """A statute line cut after its last 。 or ； within limit, marked with ……; short lines unchanged."""
     if len(text) <= limit:
         return text
     cut = max(text.rfind("。", 0, limit), text.rfind("；", 0, limit))
-    return (text[: cut + 1] if cut > 0 else text[:limit]) + t("quote_gap")
+    return (text[: cut + 1] if cut > 0 else text[:limit]) + t(texts, "quote_gap")
 
 
-def citation_texts(template: Template, kb: KnowledgeBase) -> list[str]:
+def citation_texts(template: Template, kb: KnowledgeBase, texts: Texts) -> list[str]:
     """The {{citations}} block: 《法名》第X条：“exact text” per cited article (selected lines, gaps shown as ……)."""
     out: list[str] = []
-    gap = t("quote_gap")
+    gap = t(texts, "quote_gap")
     for spec in template.citations:
         ref = kb.get(spec.id)
         if ref is None:  # load_templates rejects this; a kb swapped underneath is skipped rather than invented
@@ -83,15 +76,17 @@ def citation_texts(template: Template, kb: KnowledgeBase) -> list[str]:
         for n in chosen:
             if previous and n != previous + 1:
                 pieces.append(gap)
-            pieces.append(_trim_sentence(lines[n - 1], QUOTE_LINE_CHARS))
+            pieces.append(_trim_sentence(lines[n - 1], QUOTE_LINE_CHARS, texts))
             previous = n
         if chosen[-1] < len(lines) and not pieces[-1].endswith(gap):
             pieces.append(gap)
-        out.append(t("citation", law=ref.instrument.title, label=ref.article.label, text="".join(pieces)))
+        out.append(t(texts, "citation", law=ref.instrument.title, label=ref.article.label, text="".join(pieces)))
     return out
 
 
-def _accept(template: Template, slots: Mapping[str, str], today: date) -> tuple[dict[str, str], list[str]]:
+def _accept(
+    template: Template, slots: Mapping[str, str], today: date, texts: Texts
+) -> tuple[dict[str, str], list[str]]:
     """Validated, normalised values of the template's slots, and the notices (trimmed, rejected) about them."""
     values: dict[str, str] = {}
     notices: list[str] = []
@@ -103,26 +98,30 @@ def _accept(template: Template, slots: Mapping[str, str], today: date) -> tuple[
         if value is None:
             if key and key != "documents.error.empty":
                 shown = clean_value(str(raw))[:VALUE_ECHO_CHARS]
-                reason = texts().get(key, label=slot.label, example=slot.example, value=shown)
-                notices.append(t("notice.invalid", label=slot.label, reason=reason))
+                reason = texts.get(key, label=slot.label, example=slot.example, value=shown)
+                notices.append(t(texts, "notice.invalid", label=slot.label, reason=reason))
             continue
         if key == "documents.notice.trimmed":
-            notices.append(t("notice.trimmed", label=slot.label, limit=slot.max_length, length=len(clean_value(raw))))
+            notices.append(
+                t(texts, "notice.trimmed", label=slot.label, limit=slot.max_length, length=len(clean_value(raw)))
+            )
         if slot.kind == "id_number" and name not in template.reveal:
             value = mask_id(value)
         values[name] = value
     return values, notices
 
 
-def fill(template: Template, slots: Mapping[str, str], kb: KnowledgeBase, today: date | None = None) -> Draft:
+def fill(
+    template: Template, slots: Mapping[str, str], kb: KnowledgeBase, texts: Texts, today: date | None = None
+) -> Draft:
     """Fill a template: every {{slot}} replaced in a single regex pass with its value inserted literally (a value that
     contains {{x}} or {% %} stays text; control characters are removed); a missing required slot becomes
     【待填写：<label>】 and is listed; a "? " line whose slot is missing is left out; values are validated and
     normalised (phones, dates, amounts; ID numbers masked unless the template reveals them) with notices."""
     today = today or datetime.now(CHINA).date()
-    values, notices = _accept(template, slots, today)
+    values, notices = _accept(template, slots, today, texts)
     missing: list[str] = []
-    today_text = t("today", year=today.year, month=today.month, day=today.day)
+    today_text = t(texts, "today", year=today.year, month=today.month, day=today.day)
 
     def value_of(name: str, inline: bool) -> str:
         if name == "today":
@@ -130,12 +129,12 @@ def fill(template: Template, slots: Mapping[str, str], kb: KnowledgeBase, today:
         if name in values:
             slot = template.slot_defs[name]
             if slot.kind == "list" and inline:
-                return t("list_sep").join(split_list(slot, values[name]))
+                return t(texts, "list_sep").join(split_list(slot, values[name]))
             return values[name]
         label = template.slot_defs[name].label if name in template.slot_defs else name
         if label not in missing:
             missing.append(label)
-        return t("missing_mark", label=label)
+        return t(texts, "missing_mark", label=label)
 
     blocks: list[Block] = []
     missing_at: int | None = None
@@ -148,12 +147,12 @@ def fill(template: Template, slots: Mapping[str, str], kb: KnowledgeBase, today:
         if line.kind == "gap":
             blocks.append(Block("gap", ""))
         elif line.kind == "citations":
-            blocks.extend(Block("quote", text) for text in citation_texts(template, kb))
+            blocks.extend(Block("quote", text) for text in citation_texts(template, kb, texts))
         elif line.kind == "missing":
             missing_at = len(blocks)
         else:
-            counter = _render_line(line, values, template.slot_defs, value_of, blocks, counter)
-    tail = _missing_blocks(missing)
+            counter = _render_line(line, values, template.slot_defs, value_of, blocks, counter, texts)
+    tail = _missing_blocks(missing, texts)
     if missing_at is None:
         blocks.extend([Block("gap", ""), *tail] if tail else [])
     else:
@@ -169,20 +168,21 @@ def _render_line(
     value_of: Callable[[str, bool], str],
     blocks: list[Block],
     counter: int,
+    texts: Texts,
 ) -> int:
     """Append the blocks of one body line; returns the running item number of numbered lines."""
     whole = PLACEHOLDER.fullmatch(line.text.strip())
     name = whole.group(1) if whole else None
     if name and name in values and slot_defs[name].kind == "list" and line.kind in ("para", "flush"):
         for n, item in enumerate(split_list(slot_defs[name], values[name]), 1):
-            blocks.append(Block(line.kind, t("numbered", n=n, text=item)))
+            blocks.append(Block(line.kind, t(texts, "numbered", n=n, text=item)))
         return counter
     filled = PLACEHOLDER.sub(lambda m: value_of(m.group(1), True), line.text)  # one pass: values are never rescanned
     parts = [p.strip() for p in filled.split("\n") if p.strip()] or [filled.strip()]
     for part in parts:
         if line.kind == "numbered":
             counter += 1
-            blocks.append(Block("para", t("numbered", n=counter, text=part)))
+            blocks.append(Block("para", t(texts, "numbered", n=counter, text=part)))
         elif line.kind == "cn_numbered":
             counter += 1
             blocks.append(Block("para", cn_index(counter) + part))
@@ -192,12 +192,12 @@ def _render_line(
     return counter
 
 
-def _missing_blocks(missing: list[str]) -> list[Block]:
+def _missing_blocks(missing: list[str], texts: Texts) -> list[Block]:
     if not missing:
         return []
     return [
-        Block("note_heading", t("missing_heading")),
-        *(Block("note", t("missing_item", n=n, label=label)) for n, label in enumerate(missing, 1)),
+        Block("note_heading", t(texts, "missing_heading")),
+        *(Block("note", t(texts, "missing_item", n=n, label=label)) for n, label in enumerate(missing, 1)),
     ]
 
 

@@ -93,9 +93,11 @@ class DraftHandler:
         if template is None:
             return Outcome((Reply(self.texts.get("drafting.unknown", name=name)), self.menu()), pending=KEEP)
         items = await self.evidence.items(session.user_key)
-        slots = {**(slots_from_evidence(items, compute(items)) if items else {}), **session.slots}
-        draft = fill(template, slots, self.kb)
-        files = await asyncio.to_thread(lambda: tuple(file_out(draft, template.title, fmt) for fmt in ("docx", "pdf")))
+        slots = {**(slots_from_evidence(items, compute(items), self.texts) if items else {}), **session.slots}
+        draft = fill(template, slots, self.kb, self.texts)
+        files = await asyncio.to_thread(
+            lambda: tuple(file_out(draft, template.title, fmt, self.texts) for fmt in ("docx", "pdf"))
+        )
         lines = [draft.text.strip()]
         if draft.notices:
             lines.extend(draft.notices)

@@ -12,6 +12,7 @@ from bot.documents.fill import Block, Draft, citation_texts, fill, t
 from bot.documents.slots import clean_value
 from bot.documents.templates import Format
 from bot.office.files import FileOut
+from bot.texts import Texts
 
 __all__ = ["MIME", "Block", "Draft", "citation_texts", "file_name", "file_out", "fill", "to_docx", "to_pdf", "to_txt"]
 
@@ -23,18 +24,18 @@ MIME: dict[str, str] = {
 _FILE_NAME_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
-def to_docx(draft: Draft, title: str | None = None) -> bytes:
+def to_docx(draft: Draft, texts: Texts, title: str | None = None) -> bytes:
     """A Word document: A4, 宋体 body with first-line indents, 黑体 title and headings, page numbers in the footer."""
     from bot.documents.render_docx import render_docx
 
-    return render_docx(draft, title)
+    return render_docx(draft, texts, title)
 
 
-def to_pdf(draft: Draft, title: str | None = None, font: str | None = None) -> bytes:
+def to_pdf(draft: Draft, texts: Texts, title: str | None = None, font: str | None = None) -> bytes:
     """An A4 PDF with the CJK font embedded (subset): centred title, indented paragraphs, right-aligned signature."""
     from bot.documents.render_pdf import render_pdf
 
-    return render_pdf(draft, title, font)
+    return render_pdf(draft, texts, title, font)
 
 
 def to_txt(draft: Draft) -> bytes:
@@ -48,14 +49,14 @@ def file_name(title: str, fmt: str) -> str:
     return f"{stem[:60]}.{fmt}"
 
 
-def file_out(draft: Draft, title: str | None, fmt: Format | str) -> FileOut:
+def file_out(draft: Draft, title: str | None, fmt: Format | str, texts: Texts) -> FileOut:
     """The draft as a file for a reply: txt, docx or pdf."""
     title = title or draft.title
     renderers: dict[str, Callable[[], bytes]] = {
         "txt": lambda: to_txt(draft),
-        "docx": lambda: to_docx(draft, title),
-        "pdf": lambda: to_pdf(draft, title),
+        "docx": lambda: to_docx(draft, texts, title),
+        "pdf": lambda: to_pdf(draft, texts, title),
     }
     if fmt not in renderers:
-        raise ValueError(t("format_unsupported", fmt=fmt))
+        raise ValueError(t(texts, "format_unsupported", fmt=fmt))
     return FileOut(file_name(title, fmt), renderers[fmt](), MIME[fmt])

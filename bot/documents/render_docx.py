@@ -14,9 +14,10 @@ from docx.text.run import Run
 from bot.documents.fill import Draft, t
 from bot.documents.slots import clean_value
 from bot.office.docx_style import PAGE, PAGES, drop_theme_fonts, page_footer, set_east_asian_font, set_east_asian_lang
+from bot.texts import Texts
 
 
-def render_docx(draft: Draft, title: str | None = None) -> bytes:
+def render_docx(draft: Draft, texts: Texts, title: str | None = None) -> bytes:
     """A Word document: A4, 宋体 body with first-line indents, 黑体 title and headings, page numbers in the footer."""
 
     title = clean_value(title or draft.title)
@@ -27,7 +28,7 @@ def render_docx(draft: Draft, title: str | None = None) -> bytes:
     section.top_margin = section.bottom_margin = Mm(22)
     _docx_fonts(document)
     document.core_properties.title = title
-    _docx_footer(document)
+    _docx_footer(document, texts)
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     heading.paragraph_format.space_after = Pt(12)
@@ -83,6 +84,6 @@ def _east_asian(run: Run, font: str) -> None:
     set_east_asian_font(run._r.get_or_add_rPr(), font)
 
 
-def _docx_footer(document: DocxDocument) -> None:
+def _docx_footer(document: DocxDocument, texts: Texts) -> None:
     """第 PAGE 页，共 NUMPAGES 页, centred, as Word fields."""
-    page_footer(document, t("page_footer", page=PAGE, pages=PAGES))
+    page_footer(document, t(texts, "page_footer", page=PAGE, pages=PAGES))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.documents.fill import Draft, t
 from bot.documents.slots import clean_value
 from bot.office.fonts import find_cjk_font
 from bot.office.pdf_text import FONT, CjkPdf
+from bot.texts import Texts
 
 PDF_MARGIN_X = 22.0
 PDF_MARGIN_Y = 20.0
@@ -16,14 +18,8 @@ PDF_MARGIN_Y = 20.0
 class LetterPdf(CjkPdf):
     """A4 letter on the shared CJK writer: blocks left, centred or right-aligned, first-line indents."""
 
-    def __init__(self, font: tuple[Path, int]) -> None:
-        super().__init__(
-            font,
-            lambda page: t("page_footer", page=page, pages="{nb}"),
-            PDF_MARGIN_X,
-            PDF_MARGIN_Y,
-            footer_y=-12,
-        )
+    def __init__(self, font: tuple[Path, int], footer_text: Callable[[int], str]) -> None:
+        super().__init__(font, footer_text, PDF_MARGIN_X, PDF_MARGIN_Y, footer_y=-12)
 
     def write_block(
         self,
@@ -58,10 +54,10 @@ class LetterPdf(CjkPdf):
         self.set_text_color(0)
 
 
-def render_pdf(draft: Draft, title: str | None = None, font: str | None = None) -> bytes:
+def render_pdf(draft: Draft, texts: Texts, title: str | None = None, font: str | None = None) -> bytes:
     """An A4 PDF with the CJK font embedded (subset): centred title, indented paragraphs, right-aligned signature."""
     title = clean_value(title or draft.title)
-    pdf = LetterPdf(find_cjk_font(font))
+    pdf = LetterPdf(find_cjk_font(font), lambda page: t(texts, "page_footer", page=page, pages="{nb}"))
     pdf.set_title(title)
     pdf.set_creator("Anning")
     pdf.set_lang("zh-CN")

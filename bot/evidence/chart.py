@@ -134,9 +134,8 @@ class _Painter:
             y += height
 
 
-def render_chart(stats: Stats, font: tuple[Path, int]) -> bytes:
+def render_chart(stats: Stats, font: tuple[Path, int], texts: Texts) -> bytes:
     """PNG bytes: messages per day (top) and per hour of day with night hours shaded (bottom)."""
-    texts = Texts()
     image = Image.new("RGB", (WIDTH, 2 * PANEL_HEIGHT + 20), _BG)
     painter = _Painter(image, font)
     labels, values, years = _days(stats.per_day)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -37,23 +36,21 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud8
 _SPACES = re.compile(r"\s+")
 
 
-@functools.cache
-def texts() -> Texts:
-    """The message catalogue (loaded once)."""
-    return Texts()
-
-
-def t(key: str, **values: object) -> str:
+def t(texts: Texts, key: str, /, **values: object) -> str:
     """One text of the evidence.* keys."""
-    return texts().get(f"evidence.{key}", **values)
+    return texts.get(f"evidence.{key}", **values)
+
+
+def _has(texts: Texts, key: str) -> bool:
+    return texts.has(f"evidence.{key}")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ExportMeta:
     """What the documents say besides the items: title, whose list it is, when, and how to read citations and labels."""
 
-    title: str = field(default_factory=lambda: t("title"))
-    person: str = field(default_factory=lambda: t("person_unknown"))  # e.g. "张某"
+    title: str | None = None  # None = the catalogue's title
+    person: str | None = None  # e.g. "张某"; None = the catalogue's "unknown person"
     generated_at: datetime = field(default_factory=lambda: datetime.now(CHINA))
     chain_head: str = ""  # final chain hash; empty = the last item's chain hash
     verify_hint: str = ""  # an extra sentence on how to verify (e.g. the chat command), shown under 如何核验
@@ -85,23 +82,23 @@ def _is_night(item: EvidenceItem) -> bool:
     return NIGHT_SIGNAL in item.signals or hour < 8 or hour >= 21
 
 
-def label_name(label: str, meta: ExportMeta | None) -> str:
+def label_name(label: str, meta: ExportMeta | None, texts: Texts) -> str:
     """The Chinese name of a label: from the meta, else the catalogue, else the label itself."""
     if meta and label in meta.label_names:
         return meta.label_names[label]
     key = f"label.{label}"
-    return t(key) if texts().has(f"evidence.{key}") else label
+    return t(texts, key) if _has(texts, key) else label
 
 
-def _kind(label: str, meta: ExportMeta | None) -> str:
+def _kind(label: str, meta: ExportMeta | None, texts: Texts) -> str:
     key = f"kind.{label}"
-    return t(key) if texts().has(f"evidence.{key}") else label_name(label, meta)
+    return t(texts, key) if _has(texts, key) else label_name(label, meta, texts)
 
 
-def signal_name(signal: str) -> str:
+def signal_name(signal: str, texts: Texts) -> str:
     """The Chinese name of a signal, else the signal itself."""
     key = f"signal.{signal}"
-    return t(key) if texts().has(f"evidence.{key}") else signal
+    return t(texts, key) if _has(texts, key) else signal
 
 
 def article_label(article: str, meta: ExportMeta | None) -> str:
@@ -109,29 +106,29 @@ def article_label(article: str, meta: ExportMeta | None) -> str:
     return meta.article_labels.get(article, article) if meta else article
 
 
-def evidence_name(item: EvidenceItem, meta: ExportMeta | None = None) -> str:
+def evidence_name(item: EvidenceItem, texts: Texts, meta: ExportMeta | None = None) -> str:
     """证据名称, e.g. 短信：验证码（美团）."""
-    kind = _kind(item.label, meta)
+    kind = _kind(item.label, meta, texts)
     if item.platform:
-        return t("item_name_platform", kind=kind, platform=clean(item.platform))
-    return t("item_name", kind=kind)
+        return t(texts, "item_name_platform", kind=kind, platform=clean(item.platform))
+    return t(texts, "item_name", kind=kind)
 
 
-def purpose(item: EvidenceItem) -> str:
+def purpose(item: EvidenceItem, texts: Texts) -> str:
     """证明目的, chosen by the most specific signal, else by the label, with the night noted."""
-    catalogue = texts()
     night = _is_night(item)
     signal = ""
     for signal in PURPOSE_SIGNALS:
-        if signal in item.signals and catalogue.has(f"evidence.purpose.{signal}"):
-            text = t(f"purpose.{signal}")
+        if signal in item.signals and _has(texts, f"purpose.{signal}"):
+            text = t(texts, f"purpose.{signal}")
             break
     else:
-        if night and catalogue.has(f"evidence.purpose.{item.label}_night"):
-            return t(f"purpose.{item.label}_night")
-        text = t(f"purpose.{item.label}") if catalogue.has(f"evidence.purpose.{item.label}") else t("purpose.other")
+        if night and _has(texts, f"purpose.{item.label}_night"):
+            return t(texts, f"purpose.{item.label}_night")
+        key = f"purpose.{item.label}" if _has(texts, f"purpose.{item.label}") else "purpose.other"
+        text = t(texts, key)
     # a bombing is night-time harassment by itself; the time column shows the hour
-    return text + t("purpose.night_suffix") if night and signal != "code_bombing_part" else text
+    return text + t(texts, "purpose.night_suffix") if night and signal != "code_bombing_part" else text
 
 
 @dataclass(frozen=True)
@@ -166,47 +163,48 @@ class Content:
     tips: list[str]
 
 
-def source_name(source: str) -> str:
+def source_name(source: str, texts: Texts) -> str:
     """The Chinese name of an evidence source (paste, screenshot, backup, …)."""
     key = f"source.{source}"
-    return t(key) if texts().has(f"evidence.{key}") else clean(source)
+    return t(texts, key) if _has(texts, key) else clean(source)
 
 
-def _row(item: EvidenceItem, meta: ExportMeta) -> tuple[Row, str | None]:
+def _row(item: EvidenceItem, meta: ExportMeta, texts: Texts) -> tuple[Row, str | None]:
     """A table row, and the full text when the table shows it trimmed."""
     moment = item.sent_at or item.received_at
     when = fmt_time(moment).replace(" ", "\n", 1)
     if item.sent_at is None:
-        when += "\n" + t("received_mark")
+        when += "\n" + t(texts, "received_mark")
     full = clean(item.raw_text)
     short = _SPACES.sub(" ", full).strip()
     trimmed = len(short) > TABLE_TEXT_CHARS
     if trimmed:
-        short = short[:TABLE_TEXT_CHARS] + t("trimmed_mark", seq=item.seq)
-    sender = _SPACES.sub(" ", clean(item.sender)).strip()[:SENDER_CHARS] if item.sender else t("sender_unknown")
-    row = Row(str(item.seq), evidence_name(item, meta), source_name(item.source), when, sender, purpose(item), short)
+        short = short[:TABLE_TEXT_CHARS] + t(texts, "trimmed_mark", seq=item.seq)
+    sender = _SPACES.sub(" ", clean(item.sender)).strip()[:SENDER_CHARS] if item.sender else t(texts, "sender_unknown")
+    name, source = evidence_name(item, texts, meta), source_name(item.source, texts)
+    row = Row(str(item.seq), name, source, when, sender, purpose(item, texts), short)
     return row, full if trimmed else None
 
 
-def _summary(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta) -> list[str]:
+def _summary(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta, texts: Texts) -> list[str]:
     if not stats.total and not items:
-        return [t("summary_empty")]
-    sep = t("list_sep")
-    first = t("summary_total", total=stats.total)
+        return [t(texts, "summary_empty")]
+    sep = t(texts, "list_sep")
+    first = t(texts, "summary_total", total=stats.total)
     if stats.first and stats.last:
-        first += t("summary_range", first=fmt_time(stats.first, False), last=fmt_time(stats.last, False))
-    first += t("summary_end")
+        first += t(texts, "summary_range", first=fmt_time(stats.first, False), last=fmt_time(stats.last, False))
+    first += t(texts, "summary_end")
     labels = sorted(stats.by_label.items(), key=lambda kv: (-kv[1], kv[0]))
     if labels:
-        parts = sep.join(t("summary_label_part", name=label_name(k, meta), count=v) for k, v in labels)
-        first += t("summary_by_label", parts=parts)
-    first += t("summary_night", percent=f"{stats.night_share:.0%}")
+        parts = sep.join(t(texts, "summary_label_part", name=label_name(k, meta, texts), count=v) for k, v in labels)
+        first += t(texts, "summary_by_label", parts=parts)
+    first += t(texts, "summary_night", percent=f"{stats.night_share:.0%}")
     paragraphs = [first]
     if stats.platforms:
         names = sep.join(clean(p) for p in stats.platforms[:MAX_LISTED_PLATFORMS])
         if len(stats.platforms) > MAX_LISTED_PLATFORMS:
-            names += t("summary_platforms_more")
-        paragraphs.append(t("summary_platforms", count=len(stats.platforms), names=names))
+            names += t(texts, "summary_platforms_more")
+        paragraphs.append(t(texts, "summary_platforms", count=len(stats.platforms), names=names))
     if stats.episodes:
         listed = []
         for episode in stats.episodes[:MAX_LISTED_EPISODES]:
@@ -214,6 +212,7 @@ def _summary(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta) -> l
             end_text = end.strftime("%H:%M") if end.date() == start.date() else fmt_time(end, False)
             listed.append(
                 t(
+                    texts,
                     "summary_episode",
                     start=fmt_time(start, False),
                     end=end_text,
@@ -221,52 +220,56 @@ def _summary(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta) -> l
                     platforms=len(episode.platforms),
                 )
             )
-        text = t("summary_episodes", count=len(stats.episodes)) + t("clause_sep").join(listed)
+        text = t(texts, "summary_episodes", count=len(stats.episodes)) + t(texts, "clause_sep").join(listed)
         if len(stats.episodes) > MAX_LISTED_EPISODES:
-            text += t("summary_episodes_more", count=len(stats.episodes) - MAX_LISTED_EPISODES)
-        paragraphs.append(text + t("summary_end"))
+            text += t(texts, "summary_episodes_more", count=len(stats.episodes) - MAX_LISTED_EPISODES)
+        paragraphs.append(text + t(texts, "summary_end"))
     else:
-        paragraphs.append(t("summary_no_episode"))
+        paragraphs.append(t(texts, "summary_no_episode"))
     articles = Counter(a for item in items for a in dict.fromkeys(item.articles))
     if articles:
         ordered = sorted(articles.items(), key=lambda kv: (-kv[1], kv[0]))
-        parts = sep.join(t("summary_article_part", label=article_label(a, meta), count=n) for a, n in ordered)
-        paragraphs.append(t("summary_articles", parts=parts))
+        parts = sep.join(t(texts, "summary_article_part", label=article_label(a, meta), count=n) for a, n in ordered)
+        paragraphs.append(t(texts, "summary_articles", parts=parts))
     return paragraphs
 
 
-def build_content(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta) -> Content:
+def build_content(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta, texts: Texts) -> Content:
     """Everything the DOCX and the PDF show, in words: summary, rows, appendix, how to verify, tips."""
     rows: list[Row] = []
     appendix: list[tuple[str, str]] = []
     for item in items:
-        row, full = _row(item, meta)
+        row, full = _row(item, meta, texts)
         rows.append(row)
         if full is not None:
             if len(full) > APPENDIX_TEXT_CHARS:
-                full = full[:APPENDIX_TEXT_CHARS] + t("appendix_cut", count=len(full) - APPENDIX_TEXT_CHARS)
-            appendix.append((t("appendix_item", seq=item.seq, time=fmt_time(item.sent_at or item.received_at)), full))
+                full = full[:APPENDIX_TEXT_CHARS] + t(texts, "appendix_cut", count=len(full) - APPENDIX_TEXT_CHARS)
+            appendix.append(
+                (t(texts, "appendix_item", seq=item.seq, time=fmt_time(item.sent_at or item.received_at)), full)
+            )
     head = meta.chain_head or (items[-1].chain_hash if items else "")
-    verify = [t("verify_how"), t("verify_cmd")]
+    verify = [t(texts, "verify_how"), t(texts, "verify_cmd")]
     if meta.verify_hint:
         verify.append(clean(meta.verify_hint))
-    verify.append(t("verify_hashes_where"))
+    verify.append(t(texts, "verify_hashes_where"))
     headings = tuple(
-        t(k) for k in ("col_seq", "col_name", "col_source", "col_time", "col_sender", "col_purpose", "col_text")
+        t(texts, k) for k in ("col_seq", "col_name", "col_source", "col_time", "col_sender", "col_purpose", "col_text")
     )
+    title = meta.title if meta.title is not None else t(texts, "title")
+    person = meta.person if meta.person is not None else t(texts, "person_unknown")
     byline = (
-        t("person_line", person=clean(meta.person))
+        t(texts, "person_line", person=clean(person))
         + "    "
-        + t("generated_line", when=fmt_time(meta.generated_at, False))
+        + t(texts, "generated_line", when=fmt_time(meta.generated_at, False))
     )
     return Content(
-        title=clean(meta.title),
+        title=clean(title),
         byline=byline,
-        summary=_summary(items, stats, meta),
+        summary=_summary(items, stats, meta, texts),
         headings=headings,
         rows=rows,
         appendix=appendix,
         chain_head=head,
         verify=verify,
-        tips=[line.strip() for line in t("tips").splitlines() if line.strip()],
+        tips=[line.strip() for line in t(texts, "tips").splitlines() if line.strip()],
     )

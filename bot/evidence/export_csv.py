@@ -16,6 +16,7 @@ from bot.evidence.export_content import (
     t,
 )
 from bot.evidence.model import EvidenceItem, Stats
+from bot.texts import Texts
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,7 +26,7 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def export_csv(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta | None = None) -> bytes:
+def export_csv(items: Sequence[EvidenceItem], stats: Stats, texts: Texts, meta: ExportMeta | None = None) -> bytes:
     """One row per item, UTF-8 with a BOM so that Excel opens the Chinese correctly; stats are not repeated here."""
     del stats  # the CSV is the item table; the summary lives in the DOCX/PDF
     buffer = io.StringIO(newline="")
@@ -44,19 +45,19 @@ def export_csv(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta | N
         "col_item_hash",
         "col_chain_hash",
     )
-    writer.writerow([t(k) for k in keys])
-    sep = t("list_sep")
+    writer.writerow([t(texts, k) for k in keys])
+    sep = t(texts, "list_sep")
     for item in items:
         writer.writerow(
             [
                 item.seq,
                 fmt_time(item.received_at),
                 fmt_time(item.sent_at),
-                source_name(item.source),
+                source_name(item.source, texts),
                 _csv_safe(item.sender or ""),
-                label_name(item.label, meta),
+                label_name(item.label, meta, texts),
                 _csv_safe(item.platform or ""),
-                sep.join(signal_name(s) for s in item.signals),
+                sep.join(signal_name(s, texts) for s in item.signals),
                 sep.join(article_label(a, meta) for a in item.articles),
                 _csv_safe(item.raw_text),
                 item.item_hash,

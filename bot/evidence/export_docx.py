@@ -21,6 +21,7 @@ from bot.evidence.export_content import Content, ExportMeta, build_content, t
 from bot.evidence.model import EvidenceItem, Stats
 from bot.office.docx_style import PAGE, PAGES, drop_theme_fonts, page_footer, set_east_asian_font, set_east_asian_lang
 from bot.office.fonts import find_cjk_font
+from bot.texts import Texts
 
 DOCX_COL_MM = (9, 25, 11, 19, 20, 36, 50)  # 170 mm between 20 mm margins
 
@@ -53,8 +54,8 @@ def _fix_fonts(document: DocxDocument) -> None:
             style.font.color.rgb = RGBColor(0, 0, 0)
 
 
-def _footer(document: DocxDocument, title: str) -> None:
-    page_footer(document, title + "    " + t("page_footer", page=PAGE, pages=PAGES))
+def _footer(document: DocxDocument, title: str, texts: Texts) -> None:
+    page_footer(document, title + "    " + t(texts, "page_footer", page=PAGE, pages=PAGES))
 
 
 def _docx_table(document: DocxDocument, content: Content) -> None:
@@ -112,34 +113,34 @@ def _set_cell_text(tc: BaseOxmlElement, value: str) -> None:
         run.append(text)
 
 
-def export_docx(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta | None = None) -> bytes:
+def export_docx(items: Sequence[EvidenceItem], stats: Stats, texts: Texts, meta: ExportMeta | None = None) -> bytes:
     """The evidence list as a Word document: summary, chart, table, appendix, how to verify, how to strengthen."""
     meta = meta or ExportMeta()
-    content = build_content(items, stats, meta)
+    content = build_content(items, stats, meta, texts)
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin = section.bottom_margin = Mm(20)
     _fix_fonts(document)
-    _footer(document, content.title)
+    _footer(document, content.title, texts)
     document.add_paragraph(content.title, style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph(content.byline)
-    document.add_heading(t("summary_heading"), level=1)
+    document.add_heading(t(texts, "summary_heading"), level=1)
     for paragraph in content.summary:
         document.add_paragraph(paragraph)
-    document.add_heading(t("chart_heading"), level=1)
-    chart = render_chart(stats, find_cjk_font(meta.font))
+    document.add_heading(t(texts, "chart_heading"), level=1)
+    chart = render_chart(stats, find_cjk_font(meta.font), texts)
     document.add_picture(io.BytesIO(chart), width=Mm(170))
-    document.add_heading(t("table_heading"), level=1)
+    document.add_heading(t(texts, "table_heading"), level=1)
     _docx_table(document, content)
-    _docx_verify(document, content)
-    document.add_heading(t("tips_heading"), level=1)
+    _docx_verify(document, content, texts)
+    document.add_heading(t(texts, "tips_heading"), level=1)
     for tip in content.tips:
         document.add_paragraph(tip, style="List Bullet")
     if content.appendix:
-        document.add_heading(t("appendix_heading"), level=1)
-        document.add_paragraph(t("appendix_intro"))
+        document.add_heading(t(texts, "appendix_heading"), level=1)
+        document.add_paragraph(t(texts, "appendix_intro"))
         for header, text in content.appendix:
             document.add_paragraph().add_run(header).bold = True
             document.add_paragraph(text)
@@ -148,9 +149,9 @@ def export_docx(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta | 
     return buffer.getvalue()
 
 
-def _docx_verify(document: DocxDocument, content: Content) -> None:
-    document.add_heading(t("verify_heading"), level=1)
-    document.add_paragraph(t("verify_head"))
+def _docx_verify(document: DocxDocument, content: Content, texts: Texts) -> None:
+    document.add_heading(t(texts, "verify_heading"), level=1)
+    document.add_paragraph(t(texts, "verify_head"))
     run = document.add_paragraph().add_run(content.chain_head)
     run.font.name = "Courier New"
     run.font.size = Pt(9)

@@ -11,6 +11,7 @@ from bot.evidence.export_content import ExportMeta, build_content, t
 from bot.evidence.model import EvidenceItem, Stats
 from bot.office.fonts import find_cjk_font
 from bot.office.pdf_text import FONT, CjkPdf
+from bot.texts import Texts
 
 PDF_MARGIN = 15.0
 PDF_COL_MM = (8.0, 27.0, 9.0, 17.0, 22.0, 37.0, 60.0)  # 180 mm
@@ -81,12 +82,12 @@ class EvidencePdf(CjkPdf):
             draw_row(cells, False)
 
 
-def export_pdf(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta | None = None) -> bytes:
+def export_pdf(items: Sequence[EvidenceItem], stats: Stats, texts: Texts, meta: ExportMeta | None = None) -> bytes:
     """The evidence list as an A4 PDF with the CJK font embedded (subset): the same content as the DOCX."""
     meta = meta or ExportMeta()
-    content = build_content(items, stats, meta)
+    content = build_content(items, stats, meta, texts)
     font = find_cjk_font(meta.font)
-    pdf = EvidencePdf(font, lambda page: content.title + "    " + t("page_footer", page=page, pages="{nb}"))
+    pdf = EvidencePdf(font, lambda page: content.title + "    " + t(texts, "page_footer", page=page, pages="{nb}"))
     pdf.set_title(content.title)
     pdf.set_creator("Anning")
     pdf.set_lang("zh-CN")
@@ -97,31 +98,31 @@ def export_pdf(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta | N
     pdf.bold = False
     pdf.set_y(pdf.get_y() + 13)
     pdf.paragraph(content.byline, size=9.5, gap=2)
-    pdf.heading(t("summary_heading"))
+    pdf.heading(t(texts, "summary_heading"))
     for paragraph in content.summary:
         pdf.paragraph(paragraph, size=10, gap=1.2)
-    pdf.heading(t("chart_heading"))
+    pdf.heading(t(texts, "chart_heading"))
     chart_h = pdf.epw * 1260 / 1800
     if pdf.get_y() + chart_h > pdf.page_break_trigger:
         pdf.add_page()
-    pdf.image(io.BytesIO(render_chart(stats, font)), x=pdf.l_margin, y=pdf.get_y(), w=pdf.epw)
+    pdf.image(io.BytesIO(render_chart(stats, font, texts)), x=pdf.l_margin, y=pdf.get_y(), w=pdf.epw)
     pdf.set_y(pdf.get_y() + chart_h + 3)
-    pdf.heading(t("table_heading"))
+    pdf.heading(t(texts, "table_heading"))
     pdf.grid(content.headings, [row.cells() for row in content.rows], PDF_COL_MM)
     pdf.set_y(pdf.get_y() + 3)
-    pdf.heading(t("verify_heading"))
-    pdf.paragraph(t("verify_head"), size=10, gap=0.5)
+    pdf.heading(t(texts, "verify_heading"))
+    pdf.paragraph(t(texts, "verify_head"), size=10, gap=0.5)
     pdf.set_font("Courier", size=9)
     pdf.text(pdf.l_margin, pdf.get_y() + 3.5, content.chain_head)
     pdf.set_y(pdf.get_y() + 6.5)
     for text in content.verify:
         pdf.paragraph(text, size=10, gap=1.2)
-    pdf.heading(t("tips_heading"))
+    pdf.heading(t(texts, "tips_heading"))
     for tip in content.tips:
         pdf.paragraph("• " + tip, size=10, gap=1.0)
     if content.appendix:
-        pdf.heading(t("appendix_heading"))
-        pdf.paragraph(t("appendix_intro"), size=9, gap=1.5)
+        pdf.heading(t(texts, "appendix_heading"))
+        pdf.paragraph(t(texts, "appendix_intro"), size=9, gap=1.5)
         for header, text in content.appendix:
             pdf.bold_paragraph(header, size=9, keep=16)
             pdf.paragraph(text, size=9, gap=2)

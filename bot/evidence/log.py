@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.evidence.model import EvidenceItem
@@ -31,13 +32,18 @@ def chain_hash(previous: str, item: str) -> str:
 
 @dataclass(frozen=True)
 class Verification:
-    """Whether a log is intact, and where it first breaks."""
+    """Whether a log is intact, and where it first breaks.
+
+    `reason_key` and `reason_values` name the user-facing text of why (texts.get(reason_key, **reason_values));
+    the caller phrases it.
+    """
 
     ok: bool
     count: int
     head: str
     broken_at: int | None = None
-    reason: str = ""
+    reason_key: str = ""
+    reason_values: Mapping[str, object] = field(default_factory=dict)
 
 
 def verify(items: list[EvidenceItem]) -> Verification:
@@ -45,14 +51,13 @@ def verify(items: list[EvidenceItem]) -> Verification:
     previous = GENESIS
     for expected_seq, item in enumerate(items, 1):
         if item.seq != expected_seq:
-            return Verification(
-                False, len(items), previous, item.seq, f"序号不连续：应为 {expected_seq}，实际为 {item.seq}"
-            )
+            values = {"expected": expected_seq, "actual": item.seq}
+            return Verification(False, len(items), previous, item.seq, "evidence_log.verify_seq_gap", values)
         recomputed = item_hash(item.raw_text, item.sent_at, item.source)
         if recomputed != item.item_hash:
-            return Verification(False, len(items), previous, item.seq, "条目内容与其哈希不符（内容被改动）")
+            return Verification(False, len(items), previous, item.seq, "evidence_log.verify_item_changed")
         link = chain_hash(previous, item.item_hash)
         if link != item.chain_hash:
-            return Verification(False, len(items), previous, item.seq, "链哈希不符（前面的条目被改动、删除或插入）")
+            return Verification(False, len(items), previous, item.seq, "evidence_log.verify_chain_broken")
         previous = link
     return Verification(True, len(items), previous)

@@ -263,7 +263,7 @@ class SmsHandler:
             font=self.font,
         )
         renderers = {"pdf": export.export_pdf, "docx": export.export_docx, "csv": export.export_csv}
-        return renderers[fmt](items, stats, meta)
+        return renderers[fmt](items, stats, self.texts, meta)
 
 
 def _fmt(moment: datetime | None) -> str:

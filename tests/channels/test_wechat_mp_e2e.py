@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from bot.channels.file_links import FileLinks
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.crypto import MessageCrypto, signature
-from bot.channels.wechat.mp import MENU, WeChatMpChannel
+from bot.channels.wechat.mp import WeChatMpChannel, menu
 from bot.settings import Settings, WeChatMpSettings
 from bot.texts import Texts
 from bot.web import Route, build_web_app
@@ -246,7 +246,7 @@ async def test_subscribe_menu_and_numbered_buttons(make_rig: RigFactory) -> None
 async def test_menu_is_created_through_the_api(make_rig: RigFactory, fake: FakeWeChat) -> None:
     rig = await make_rig()
     await rig.channel.create_menu()
-    assert fake.menus == [MENU]
+    assert fake.menus == [menu(T)]
 
 
 @pytest.mark.slow

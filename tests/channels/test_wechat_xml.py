@@ -599,7 +599,10 @@ def test_reply_texts_buttons_only_and_long_text() -> None:
 
 def test_reply_texts_file_links() -> None:
     texts = reply_texts(
-        [Reply("草稿已生成。")], CHOOSE, file_links=["https://example.org/f/abc", "https://example.org/f/def"]
+        [Reply("草稿已生成。")],
+        CHOOSE,
+        file_links=["https://example.org/f/abc", "https://example.org/f/def"],
+        links_heading=Texts().get("wechat.file_link_heading"),
     )
     assert texts == [
         "草稿已生成。",

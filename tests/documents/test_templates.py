@@ -39,6 +39,7 @@ from bot.texts import Texts
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 TEMPLATES = KNOWLEDGE / "templates"
 TODAY = date(2026, 11, 28)
+TEXTS = Texts()
 EXPECTED = {
     "cease_notice",
     "lender_complaint",
@@ -146,7 +147,7 @@ def test_every_cited_article_exists_in_knowledge(templates: dict[str, Template],
 
 def test_citations_quote_the_exact_article_text(templates: dict[str, Template], kb: KnowledgeBase) -> None:
     for tpl in templates.values():
-        for spec, quoted in zip(tpl.citations, citation_texts(tpl, kb), strict=True):
+        for spec, quoted in zip(tpl.citations, citation_texts(tpl, kb, TEXTS), strict=True):
             ref = kb.get(spec.id)
             assert ref is not None
             assert quoted.startswith(f"《{ref.instrument.title}》{ref.article.label}：“")
@@ -167,14 +168,14 @@ def _allowed_law_names(tpl: Template, kb: KnowledgeBase) -> set[str]:
 def test_no_article_number_or_law_outside_the_cited_list(templates: dict[str, Template], kb: KnowledgeBase) -> None:
     """Scan the rendered text (quoted statute texts removed) for 第…条 and 《…》 and check them against knowledge."""
     for tpl in templates.values():
-        draft = fill(tpl, full_slots(), kb, TODAY)
+        draft = fill(tpl, full_slots(), kb, TEXTS, TODAY)
         cited = {}
         for spec in tpl.citations:
             ref = kb.get(spec.id)
             assert ref is not None
             cited[(ref.article.number, ref.article.suffix)] = ref
         text = draft.text
-        for quoted in citation_texts(tpl, kb):
+        for quoted in citation_texts(tpl, kb, TEXTS):
             label, _, _body = quoted.partition("：“")
             assert label in text
             text = text.replace(quoted, label)
@@ -187,7 +188,7 @@ def test_no_article_number_or_law_outside_the_cited_list(templates: dict[str, Te
 
 
 def test_police_report_cites_the_2025_law_by_its_new_number(templates: dict[str, Template], kb: KnowledgeBase) -> None:
-    police = fill(templates["police_report"], full_slots(), kb, TODAY).text
+    police = fill(templates["police_report"], full_slots(), kb, TEXTS, TODAY).text
     assert "《中华人民共和国治安管理处罚法》第五十条" in police
     assert "多次发送淫秽、侮辱、恐吓等信息或者采取滋扰、纠缠、跟踪等方法" in police
     assert "2026年1月1日起施行" in police
@@ -195,7 +196,7 @@ def test_police_report_cites_the_2025_law_by_its_new_number(templates: dict[str,
 
 
 def test_law_mentions_name_the_law_without_an_article_number(templates: dict[str, Template], kb: KnowledgeBase) -> None:
-    lender = fill(templates["lender_complaint"], full_slots(), kb, TODAY).text
+    lender = fill(templates["lender_complaint"], full_slots(), kb, TEXTS, TODAY).text
     assert "《商业银行互联网贷款管理暂行办法》等监管规定" in lender
 
 
@@ -208,7 +209,7 @@ def test_every_template_renders_as_text_docx_and_pdf(
     name: str, templates: dict[str, Template], kb: KnowledgeBase, tmp_path: Path
 ) -> None:
     tpl = templates[name]
-    draft = fill(tpl, full_slots(), kb, TODAY)
+    draft = fill(tpl, full_slots(), kb, TEXTS, TODAY)
     assert draft.missing == [], draft.missing
     assert draft.notices == [], draft.notices
     assert draft.text.startswith(tpl.title + "\n")
@@ -218,7 +219,7 @@ def test_every_template_renders_as_text_docx_and_pdf(
     assert filled in draft.text
     assert "{{" not in draft.text and "}}" not in draft.text
 
-    document = Document(io.BytesIO(to_docx(draft, tpl.title)))
+    document = Document(io.BytesIO(to_docx(draft, TEXTS, tpl.title)))
     paragraphs = [p.text for p in document.paragraphs]
     assert paragraphs[0] == tpl.title
     assert any(filled in p for p in paragraphs)
@@ -226,7 +227,7 @@ def test_every_template_renders_as_text_docx_and_pdf(
     styles = document.styles.element.xml
     assert 'w:eastAsia="宋体"' in styles and "eastAsiaTheme" not in styles
 
-    pdf = to_pdf(draft, tpl.title)
+    pdf = to_pdf(draft, TEXTS, tpl.title)
     assert pdf.startswith(b"%PDF")
     text = _pdf_text(pdf, tmp_path)
     if text is not None:
@@ -236,19 +237,19 @@ def test_every_template_renders_as_text_docx_and_pdf(
 
 
 def test_file_out_names_and_mime_types(templates: dict[str, Template], kb: KnowledgeBase) -> None:
-    draft = fill(templates["cease_notice"], full_slots(), kb, TODAY)
-    txt = file_out(draft, None, "txt")
+    draft = fill(templates["cease_notice"], full_slots(), kb, TEXTS, TODAY)
+    txt = file_out(draft, None, "txt", TEXTS)
     assert txt.name == "停止催收骚扰告知函.txt" and txt.mime.startswith("text/plain")
     assert txt.data.decode("utf-8") == draft.text
-    assert file_out(draft, None, "docx").data[:2] == b"PK"
-    assert file_out(draft, "a/b c", "pdf").name == "a_b_c.pdf"
+    assert file_out(draft, None, "docx", TEXTS).data[:2] == b"PK"
+    assert file_out(draft, "a/b c", "pdf", TEXTS).name == "a_b_c.pdf"
     with pytest.raises(ValueError):
-        file_out(draft, None, "odt")
+        file_out(draft, None, "odt", TEXTS)
 
 
 def test_missing_slots_are_marked_and_listed(templates: dict[str, Template], kb: KnowledgeBase) -> None:
     tpl = templates["cease_notice"]
-    draft = fill(tpl, {"phone": "13812345678"}, kb, TODAY)
+    draft = fill(tpl, {"phone": "13812345678"}, kb, TEXTS, TODAY)
     assert "【待填写：姓名】" in draft.text
     assert "【待填写：借款平台或放款机构】" in draft.text
     assert draft.missing == ["借款平台或放款机构", "姓名", "骚扰开始的日期", "事实经过"]
@@ -257,7 +258,7 @@ def test_missing_slots_are_marked_and_listed(templates: dict[str, Template], kb:
     # optional lines whose slot is missing are left out rather than marked
     assert "已知的催收号码" not in draft.text and "借款合同编号" not in draft.text
     assert draft.blocks[-1].kind == "note"
-    docx_text = "\n".join(p.text for p in Document(io.BytesIO(to_docx(draft))).paragraphs)
+    docx_text = "\n".join(p.text for p in Document(io.BytesIO(to_docx(draft, TEXTS))).paragraphs)
     assert "【待填写：姓名】" in docx_text and "4. 事实经过" in docx_text
 
 
@@ -266,36 +267,36 @@ def test_numbering_stays_consecutive_when_optional_items_drop(
 ) -> None:
     slots = full_slots()
     del slots["compensation"]
-    text = fill(templates["civil_complaint"], slots, kb, TODAY).text
+    text = fill(templates["civil_complaint"], slots, kb, TEXTS, TODAY).text
     assert "4. 书面说明本人个人信息的共享情况" in text
     assert "5. 本案诉讼费用由被告承担。" in text
     assert "6." not in text.split("事实与理由")[0]
 
 
 def test_id_number_is_masked_except_in_the_civil_complaint(templates: dict[str, Template], kb: KnowledgeBase) -> None:
-    police = fill(templates["police_report"], full_slots(), kb, TODAY).text
+    police = fill(templates["police_report"], full_slots(), kb, TEXTS, TODAY).text
     assert "1101**********1239" in police and "110105199003071239" not in police
-    civil = fill(templates["civil_complaint"], full_slots(), kb, TODAY).text
+    civil = fill(templates["civil_complaint"], full_slots(), kb, TEXTS, TODAY).text
     assert "身份证号码：110105199003071239" in civil
     assert mask_id("110105199003071239") == "1101**********1239"
 
 
 def test_12300_material_states_the_operator_first_rule(templates: dict[str, Template], kb: KnowledgeBase) -> None:
     tpl = templates["miit_12300_appeal"]
-    text = fill(tpl, full_slots(), kb, TODAY).text
+    text = fill(tpl, full_slots(), kb, TEXTS, TODAY).text
     assert "须先向运营商投诉" in text and "15日内未答复" in text
     assert "2026年11月6日" in text  # the carrier complaint date, normalised
     assert "先向运营商投诉" in tpl.when_to_use and "15日" in tpl.when_to_use
 
 
 def test_police_report_asks_for_a_case_receipt(templates: dict[str, Template], kb: KnowledgeBase) -> None:
-    text = fill(templates["police_report"], full_slots(), kb, TODAY).text
+    text = fill(templates["police_report"], full_slots(), kb, TEXTS, TODAY).text
     assert "受案回执" in text and "接受证据清单" in text
 
 
 def test_letters_keep_debt_and_harassment_apart(templates: dict[str, Template], kb: KnowledgeBase) -> None:
     for name in ("cease_notice", "lender_complaint", "nfra_12378_complaint", "police_report", "civil_complaint"):
-        text = fill(templates[name], full_slots(), kb, TODAY).text
+        text = fill(templates[name], full_slots(), kb, TEXTS, TODAY).text
         assert "不否认依法成立的" in text, name
 
 
@@ -313,7 +314,7 @@ def test_injection_strings_stay_literal_and_controls_are_removed(
     slots["name"] = "{{phone}}{{name}}"
     slots["what_happened"] = INJECTION
     slots["demands"] = "{{missing}}\n{{today}}\n| >> (#) 第九十九条"
-    draft = fill(tpl, slots, kb, TODAY)
+    draft = fill(tpl, slots, kb, TEXTS, TODAY)
     assert "{{phone}}{% if 1 %}x{% endif %}{{ citations }}{#c#}[31mtxt.exe ## 标题" in draft.text
     for bad in ("\x00", "\x07", "\x1b", "\u202e", "\ud800"):
         assert bad not in draft.text
@@ -322,9 +323,9 @@ def test_injection_strings_stay_literal_and_controls_are_removed(
     assert "{{missing}}" in draft.text and "{{today}}" in draft.text
     assert "（六）| >> (#) 第九十九条" in draft.text  # markers in values are text, not layout
     assert draft.missing == []
-    docx = Document(io.BytesIO(to_docx(draft)))
+    docx = Document(io.BytesIO(to_docx(draft, TEXTS)))
     assert any("{% if 1 %}" in p.text for p in docx.paragraphs)
-    pdf = to_pdf(draft)
+    pdf = to_pdf(draft, TEXTS)
     text = _pdf_text(pdf, tmp_path)
     if text is not None:
         assert "{%if1%}" in _compact(text)
@@ -334,11 +335,11 @@ def test_a_50000_character_field_is_trimmed_with_a_notice(templates: dict[str, T
     tpl = templates["cease_notice"]
     slots = full_slots()
     slots["what_happened"] = "轰" * 50_000
-    draft = fill(tpl, slots, kb, TODAY)
+    draft = fill(tpl, slots, kb, TEXTS, TODAY)
     limit = tpl.slot_defs["what_happened"].max_length
     assert "轰" * limit in draft.text and "轰" * (limit + 1) not in draft.text
     assert any("太长" in n and "50000" in n and str(limit) in n for n in draft.notices)
-    assert to_pdf(draft).startswith(b"%PDF")
+    assert to_pdf(draft, TEXTS).startswith(b"%PDF")
 
 
 def test_invalid_values_are_rejected_with_a_notice(templates: dict[str, Template], kb: KnowledgeBase) -> None:
@@ -347,7 +348,7 @@ def test_invalid_values_are_rejected_with_a_notice(templates: dict[str, Template
     slots["phone"] = "12345"
     slots["start_date"] = "2026-02-30"
     slots["id_number"] = "110105199003071230"
-    draft = fill(tpl, slots, kb, TODAY)
+    draft = fill(tpl, slots, kb, TEXTS, TODAY)
     assert "【待填写：被骚扰的手机号码】" in draft.text
     assert "【待填写：骚扰开始的日期】" in draft.text
     assert "身份证号码" not in draft.text  # optional here: the line is left out
@@ -558,7 +559,7 @@ def test_slots_from_evidence_summarise_the_log(templates: dict[str, Template], k
         first=start,
         last=start + timedelta(days=2),
     )
-    slots = slots_from_evidence(items, stats)
+    slots = slots_from_evidence(items, stats, TEXTS)
     what = slots["what_happened"]
     assert "自2026年11月3日至2026年11月5日" in what and "13条" in what
     assert "验证码短信12条" in what and "12个不同的平台" in what and "等" in what
@@ -566,14 +567,14 @@ def test_slots_from_evidence_summarise_the_log(templates: dict[str, Template], k
     assert "爆你通讯录" in what and "\x00" not in what
     assert slots["collector_numbers"] == "13900001111"
     assert slots["start_date"] == "2026-11-03"
-    draft = fill(templates["police_report"], {**slots, "name": "张某某", "phone": "13812345678"}, kb, TODAY)
+    draft = fill(templates["police_report"], {**slots, "name": "张某某", "phone": "13812345678"}, kb, TEXTS, TODAY)
     assert draft.missing == [] and "2026年11月3日" in draft.text
     assert "1. 原始短信13条" in draft.text
-    assert slots_from_evidence([], Stats(0, {}, {}, [0] * 24, 0.0, [])) == {}
+    assert slots_from_evidence([], Stats(0, {}, {}, [0] * 24, 0.0, []), TEXTS) == {}
 
 
 def test_draft_is_plain_data(templates: dict[str, Template], kb: KnowledgeBase) -> None:
-    draft = fill(templates["evidence_summary"], {}, kb, TODAY)
+    draft = fill(templates["evidence_summary"], {}, kb, TEXTS, TODAY)
     assert isinstance(draft, Draft)
     assert draft.name == "evidence_summary" and draft.title == "证据清单（简要说明）"
     assert draft.missing == ["姓名", "被骚扰的手机号码", "事实经过", "证据清单"]

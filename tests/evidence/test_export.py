@@ -20,9 +20,11 @@ from bot.evidence.export import ExportMeta, clean, export_csv, export_docx, expo
 from bot.evidence.export_pdf import EvidencePdf
 from bot.evidence.model import Episode, EvidenceItem, Stats
 from bot.office.fonts import FontNotFoundError, find_cjk_font
+from bot.texts import Texts
 
 CN = timezone(timedelta(hours=8))
 NIGHT = datetime(2026, 11, 3, 2, 10, tzinfo=CN)
+TEXTS = Texts()
 PLATFORMS = ["美团", "拼多多", "滴滴出行", "京东", "携程旅行", "饿了么", "哈啰", "唯品会", "小红书", "抖音"]
 THREATS = [
     "张某你再不还钱，明天就把你欠钱的事发到你所有通讯录联系人和你单位群里，让大家都知道你是老赖！",
@@ -121,7 +123,7 @@ def pdf_text(data: bytes, tmp_path: Path) -> str | None:
 
 
 def test_csv_round_trips_with_bom_and_chinese(items: list[EvidenceItem], stats: Stats) -> None:
-    data = export_csv(items, stats, META)
+    data = export_csv(items, stats, TEXTS, META)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[0] == [
@@ -140,13 +142,13 @@ def test_csv_round_trips_with_bom_and_chinese(items: list[EvidenceItem], stats: 
 
 
 def test_csv_without_meta_uses_default_names(items: list[EvidenceItem], stats: Stats) -> None:
-    rows = list(csv.reader(io.StringIO(export_csv(items, stats).decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(export_csv(items, stats, TEXTS).decode("utf-8-sig"), newline="")))
     assert rows[29][8] == "civil-code:1033"
     assert rows[1][5] == "验证码短信"
 
 
 def test_docx_has_title_rows_chain_head_and_east_asian_fonts(items: list[EvidenceItem], stats: Stats) -> None:
-    data = export_docx(items, stats, META)
+    data = export_docx(items, stats, TEXTS, META)
     document = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "证据清单" in text
@@ -172,7 +174,7 @@ def test_docx_has_title_rows_chain_head_and_east_asian_fonts(items: list[Evidenc
 
 
 def test_pdf_contains_title_platform_and_chain_head(items: list[EvidenceItem], stats: Stats, tmp_path: Path) -> None:
-    data = export_pdf(items, stats, META)
+    data = export_pdf(items, stats, TEXTS, META)
     assert data.startswith(b"%PDF-")
     text = pdf_text(data, tmp_path)
     if text is None:
@@ -186,7 +188,7 @@ def test_pdf_contains_title_platform_and_chain_head(items: list[EvidenceItem], s
 
 
 def test_chart_png_opens_and_is_a4_sized(stats: Stats) -> None:
-    png = render_chart(stats, find_cjk_font())
+    png = render_chart(stats, find_cjk_font(), TEXTS)
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
     assert 1200 <= image.width <= 3000
@@ -195,23 +197,23 @@ def test_chart_png_opens_and_is_a4_sized(stats: Stats) -> None:
 
 def test_chart_without_data() -> None:
     empty = Stats(total=0, by_label={}, per_day={}, per_hour=[0] * 24, night_share=0.0, platforms=[])
-    assert Image.open(io.BytesIO(render_chart(empty, find_cjk_font()))).width > 0
+    assert Image.open(io.BytesIO(render_chart(empty, find_cjk_font(), TEXTS))).width > 0
 
 
 def test_hostile_text_is_written_literally_and_trimmed(tmp_path: Path) -> None:
     items = make_items([HOSTILE])
     stats = make_stats(items)
-    rows = list(csv.reader(io.StringIO(export_csv(items, stats).decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(export_csv(items, stats, TEXTS).decode("utf-8-sig"), newline="")))
     assert rows[-1][9] == HOSTILE  # the CSV keeps the exact raw text
     assert rows[-1][4].startswith("'=")
-    document = Document(io.BytesIO(export_docx(items, stats, META)))
+    document = Document(io.BytesIO(export_docx(items, stats, TEXTS, META)))
     cell = document.tables[0].rows[-1].cells[6].text
     assert cell.startswith("{{7*7}} <script>alert(1)</script> \\x00\\x07\\x1b[31m \\u202etxt.exe")
     assert len(cell) < 200 and "附录" in cell
     appendix = "\n".join(p.text for p in document.paragraphs)
     assert "轰" * 10_000 in appendix
     assert "49" not in cell
-    data = export_pdf(items, stats, META)
+    data = export_pdf(items, stats, TEXTS, META)
     text = pdf_text(data, tmp_path)
     if text is not None:
         assert "{{7*7}}" in text
@@ -222,9 +224,9 @@ def test_hostile_text_is_written_literally_and_trimmed(tmp_path: Path) -> None:
 
 def test_empty_log_exports() -> None:
     empty = Stats(total=0, by_label={}, per_day={}, per_hour=[0] * 24, night_share=0.0, platforms=[])
-    assert export_csv([], empty).count(b"\n") == 1
-    assert Document(io.BytesIO(export_docx([], empty))).tables[0].rows[0].cells[0].text == "序号"
-    assert export_pdf([], empty).startswith(b"%PDF-")
+    assert export_csv([], empty, TEXTS).count(b"\n") == 1
+    assert Document(io.BytesIO(export_docx([], empty, TEXTS))).tables[0].rows[0].cells[0].text == "序号"
+    assert export_pdf([], empty, TEXTS).startswith(b"%PDF-")
 
 
 def test_clean_escapes_controls_and_bidi() -> None:
@@ -233,8 +235,8 @@ def test_clean_escapes_controls_and_bidi() -> None:
 
 
 def test_purpose_follows_label_and_signals(items: list[EvidenceItem]) -> None:
-    assert "验证码轰炸" in purpose(items[0])
-    assert "爆通讯录" in purpose(items[28])
+    assert "验证码轰炸" in purpose(items[0], TEXTS)
+    assert "爆通讯录" in purpose(items[28], TEXTS)
     day = EvidenceItem(
         1,
         NIGHT.replace(hour=14),
@@ -250,8 +252,8 @@ def test_purpose_follows_label_and_signals(items: list[EvidenceItem]) -> None:
         "b",
     )
     night = EvidenceItem(1, NIGHT, NIGHT, "paste", "x", None, "collection_threat", None, ("night_time",), (), "a", "b")
-    assert purpose(day) == "证明对方在催收中发送威胁信息"
-    assert purpose(night) == "证明对方于深夜发送威胁信息，侵扰私人生活安宁"
+    assert purpose(day, TEXTS) == "证明对方在催收中发送威胁信息"
+    assert purpose(night, TEXTS) == "证明对方于深夜发送威胁信息，侵扰私人生活安宁"
 
 
 def test_font_lookup(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from bot.evidence.stats import compute, episodes
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database, EvidenceRow
 from bot.storage.evidence_repo import EvidenceStore, NewEvidence
+from bot.texts import Texts
 from tests.support import stored_bytes
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -84,7 +85,7 @@ async def test_edited_entry_is_detected(store: EvidenceStore) -> None:
         forged = store.crypto.encrypt(json.dumps(data, ensure_ascii=False).encode(), f"{uid}:3".encode())
         await s.execute(update(EvidenceRow).where(EvidenceRow.id == row.id).values(payload=forged))
     check = verify(await store.items("u"))
-    assert not check.ok and check.broken_at == 3 and "改动" in check.reason
+    assert not check.ok and check.broken_at == 3 and "改动" in Texts().get(check.reason_key, **check.reason_values)
 
 
 async def test_deleted_entry_is_detected(store: EvidenceStore) -> None:

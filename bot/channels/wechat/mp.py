@@ -45,20 +45,16 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "wechat_mp"
 CAPABILITIES = Capabilities(buttons=False, files=False, max_bytes=MAX_BYTES)  # files become download links
-MENU: dict[str, Any] = {
-    "button": [
-        {"type": "click", "name": "七步应对", "key": "cmd:steps"},
-        {"type": "click", "name": "证据汇总", "key": "cmd:evidence"},
-        {
-            "name": "更多",
-            "sub_button": [
-                {"type": "click", "name": "起草文书", "key": "cmd:draft"},
-                {"type": "click", "name": "使用帮助", "key": "cmd:help"},
-                {"type": "click", "name": "我的数据", "key": "cmd:mydata"},
-            ],
-        },
-    ]
-}
+
+
+def menu(texts: Texts) -> dict[str, Any]:
+    """The custom menu ({"button": [...]}) named in texts; click keys map to commands (see xml_codec.menu_text)."""
+
+    def click(command: str) -> dict[str, str]:
+        return {"type": "click", "name": texts.get(f"wechat.menu.{command}"), "key": f"cmd:{command}"}
+
+    more = {"name": texts.get("wechat.menu.more"), "sub_button": [click("draft"), click("help"), click("mydata")]}
+    return {"button": [click("steps"), click("evidence"), more]}
 
 
 class Rejected(Exception):
@@ -252,4 +248,4 @@ class WeChatMpChannel:
         """Install the custom menu (click keys map to commands, see xml_codec.menu_text)."""
         if self.api is None:
             raise RuntimeError("the menu needs ANNING_WECHAT_MP__APP_ID and __APP_SECRET")
-        await self.api.create_menu(MENU)
+        await self.api.create_menu(menu(self.texts))

@@ -23,7 +23,6 @@ MAX_VALUE_BYTES = 1024 * 1024
 MAX_BODY_BYTES = 2 * MAX_VALUE_BYTES  # nothing legitimate comes close; refuse before parsing
 MAX_REPLY_BYTES = 2048  # WeChat's limit for a text message (passive reply and customer-service message)
 MAX_CREATE_TIME_DIGITS = 15
-FILE_LINK_HEADER = "文件下载（24小时内有效）："
 
 # Characters XML 1.0 forbids anywhere (also inside CDATA): C0 controls but \t \n \r, lone surrogates, U+FFFE/U+FFFF.
 _ILLEGAL_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -237,17 +236,21 @@ def split_numbered(text: str, max_bytes: int = MAX_REPLY_BYTES) -> list[str]:
 
 
 def reply_texts(
-    replies: Sequence[Reply], heading: str, max_bytes: int = MAX_REPLY_BYTES, file_links: Sequence[str] = ()
+    replies: Sequence[Reply],
+    heading: str,
+    max_bytes: int = MAX_REPLY_BYTES,
+    file_links: Sequence[str] = (),
+    links_heading: str = "",
 ) -> list[str]:
     """The engine's replies as WeChat text messages, in order.
 
     Each reply is its text followed by its buttons as numbered lines under `heading`, split with split_numbered;
-    then one "文件下载（24小时内有效）：" message per file link. Files themselves are the caller's business.
+    then one message per file link, under `links_heading`. Files themselves are the caller's business.
     """
     texts: list[str] = []
     for reply in replies:
         body = "\n\n".join(p for p in (reply.text.strip(), numbered_buttons(reply, heading)) if p)
         texts.extend(split_numbered(body, max_bytes))
     for link in file_links:
-        texts.extend(split_numbered(f"{FILE_LINK_HEADER}\n{link}", max_bytes))
+        texts.extend(split_numbered(f"{links_heading}\n{link}" if links_heading else link, max_bytes))
     return texts
