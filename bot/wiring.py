@@ -88,11 +88,12 @@ def build_qa(
         report = index.sync(chunks)
         if notice:
             notice(texts.get("index.updated", added=report.added, updated=report.updated, removed=report.removed))
-    tok = Tokenizer(settings.data_dir / "cache")
+    tok = Tokenizer(settings.data_dir / "cache", [c.text for c in chunks])
     qa = LegalQA(Retriever(kb, chunks, index, tok), Answerer(kb, texts, tok))
+    same = settings.understand.embedding == settings.index.embedding and embeddings is None
     intents = IntentModel(
         load_intents(settings.knowledge_dir / "intents.yaml"),
-        make_embeddings(settings.understand.embedding),
+        emb if same else make_embeddings(settings.understand.embedding),  # one model in memory when both name it
         settings.data_dir / "cache",
     )
     return QAParts(kb, index, qa, report, intents)

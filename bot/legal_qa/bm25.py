@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import jieba
@@ -159,11 +161,18 @@ DOMAIN_WORDS = [
 
 
 class Tokenizer:
-    """A private jieba tokenizer (no global state) with domain words and a stop list."""
+    """A private jieba tokenizer (no global state) with domain words and a stop list.
 
-    def __init__(self, cache_dir: Path | None = None) -> None:
+    Given a corpus and a cache directory, it loads a dictionary cut down to the corpus's words (plus every single
+    character) instead of jieba's 350,000 words: about 70 MB less memory. The cut-down dictionary keeps the full one's
+    frequencies and total, so the corpus is segmented exactly as before; a query word the corpus never uses may be
+    split differently, which cannot change a match, since such a word matches nothing.
+    """
+
+    def __init__(self, cache_dir: Path | None = None, corpus: Sequence[str] = ()) -> None:
         jieba.setLogLevel(logging.WARNING)
-        self._jieba = jieba.Tokenizer()
+        dictionary = _corpus_dictionary(cache_dir, corpus) if cache_dir is not None and corpus else None
+        self._jieba = jieba.Tokenizer(str(dictionary)) if dictionary else jieba.Tokenizer()
         if cache_dir is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)
             self._jieba.tmp_dir = str(cache_dir)
@@ -178,6 +187,33 @@ class Tokenizer:
             if tok and tok not in _STOP and not _PUNCT.match(tok):
                 out.append(tok)
         return out
+
+
+_TOTAL_WORD = "安宁词典其余词频合计"  # one entry that carries the left-out words' frequency, so the total is unchanged
+
+
+def _corpus_dictionary(cache_dir: Path, corpus: Sequence[str]) -> Path:
+    """The cut-down dictionary for a corpus, built once per corpus (keyed by its hash) in cache_dir."""
+    digest = hashlib.sha256("\x00".join([jieba.__version__, *DOMAIN_WORDS, *corpus]).encode()).hexdigest()[:16]
+    path = cache_dir / f"jieba-corpus-{digest}.txt"
+    if path.exists():
+        return path
+    full = jieba.Tokenizer()
+    full.check_initialized()
+    base = full.total
+    before = {word: full.FREQ.get(word, 0) for word in DOMAIN_WORDS}  # add_word below replaces these
+    for word in DOMAIN_WORDS:
+        full.add_word(word, freq=200000)
+    words = {w for text in corpus for w in full.lcut_for_search(text.lower())}
+    freq = {w: before.get(w, f) for w, f in full.FREQ.items() if f > 0 and (len(w) == 1 or w in words)}
+    freq = {w: f for w, f in freq.items() if f > 0}
+    lines = [f"{w} {f}" for w, f in sorted(freq.items())]
+    lines.append(f"{_TOTAL_WORD} {max(base - sum(freq.values()), 1)}")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 class BM25:

@@ -92,6 +92,14 @@ async def test_memory_is_shown_and_forgotten(app: App) -> None:
     assert await app.engine.store.load("m1") is None
 
 
+async def test_the_plainest_question_gets_where_to_start_not_a_list_of_articles(app: App) -> None:
+    for text in ("被催收骚扰怎么办", "催收一直骚扰我，受不了了怎么办"):
+        answer = (await _say(app, text, "g1"))[0]
+        first_screen = answer.text[:300]
+        assert "12378" in first_screen and "110" in first_screen and "协商" in first_screen
+        assert "《民法典》第一千零三十三条" in {c.label for c in answer.citations}
+
+
 async def test_a_follow_up_after_a_pasted_sms_is_read_against_what_it_said(app: App) -> None:
     await _say(app, "【某某贷】您的借款已逾期3天，请今日内还款，否则将联系您的通讯录联系人。", "s1")
     answer = (await _say(app, "这个合法吗", "s1"))[0]
