@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.clock import CHINA
 from bot.documents.slots import clean_value
 from bot.evidence.model import EvidenceItem, Stats
+from bot.evidence.stats import compute
 from bot.texts import Texts
 
 COLLECTION_LABELS = ("collection_threat", "harassment_insult", "collection_notice")
@@ -56,37 +57,40 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
     evidence_list. Empty dict for an empty log. Message texts are cleaned and trimmed; nothing is invented."""
     if not items or not stats.total:
         return {}
+    # Times come only from messages whose sending time is known: a paste's logging time is not when a message
+    # arrived, and a statement to the police must not say so (nor find a "burst" in one paste).
+    timed = compute([i for i in items if i.sent_at is not None])
     out: dict[str, str] = {}
     labels = sorted(stats.by_label.items(), key=lambda kv: (-kv[1], kv[0]))
     parts = "、".join(_t(texts, "label_part", name=_label(k, texts), count=v) for k, v in labels)
-    if stats.first and stats.last:
-        out["start_date"] = _local(stats.first).date().isoformat()
-        out["latest_date"] = _local(stats.last).date().isoformat()
-        if _day(stats.first) == _day(stats.last):
-            text = _t(texts, "range_single", first=_day(stats.first), total=stats.total)
+    if timed.first and timed.last:
+        out["start_date"] = _local(timed.first).date().isoformat()
+        out["latest_date"] = _local(timed.last).date().isoformat()
+        if _day(timed.first) == _day(timed.last):
+            text = _t(texts, "range_single", first=_day(timed.first), total=stats.total)
         else:
-            text = _t(texts, "range", first=_day(stats.first), last=_day(stats.last), total=stats.total)
+            text = _t(texts, "range", first=_day(timed.first), last=_day(timed.last), total=stats.total)
     else:
-        text = _t(texts, "range_single", first="", total=stats.total).lstrip("，")
+        text = _t(texts, "range_untimed", total=stats.total)
     if parts:
         text += _t(texts, "by_label", parts=parts)
-    if stats.night_share > 0:
-        text += _t(texts, "night", percent=f"{stats.night_share:.0%}")
+    if timed.night_share > 0:
+        text += _t(texts, "night", percent=f"{timed.night_share * timed.total / stats.total:.0%}")
     text += _t(texts, "end")
     sentences = [text]
     if stats.platforms:
         names = "、".join(clean_value(p) for p in stats.platforms[:MAX_PLATFORMS])
         more = _t(texts, "platforms_more") if len(stats.platforms) > MAX_PLATFORMS else ""
         sentences.append(_t(texts, "platforms", count=len(stats.platforms), names=names, more=more))
-    if stats.episodes:
-        top = max(stats.episodes, key=lambda e: e.count)
+    if timed.episodes:
+        top = max(timed.episodes, key=lambda e: e.count)
         end = _local(top.end)
         end_text = f"{end.hour}时{end.minute:02d}分" if _day(top.end) == _day(top.start) else _minute(top.end)
         sentences.append(
             _t(
                 texts,
                 "episodes",
-                count=len(stats.episodes),
+                count=len(timed.episodes),
                 start=_minute(top.start),
                 end=end_text,
                 episode_count=top.count,
@@ -101,7 +105,7 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
             _t(
                 texts,
                 "threat",
-                when=_minute(first.sent_at or first.received_at),
+                when=_minute(first.sent_at) if first.sent_at else "",
                 sender=sender,
                 text=_short(first.raw_text),
             )
@@ -117,8 +121,8 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
         out["sms_samples"] = "\n".join(
             _t(
                 texts,
-                "sample",
-                when=_minute(i.sent_at or i.received_at),
+                "sample" if i.sent_at else "sample_untimed",
+                when=_minute(i.sent_at) if i.sent_at else "",
                 sender=clean_value(i.sender) if i.sender else _t(texts, "sender_unknown"),
                 text=_short(i.raw_text),
             )

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.contract.messages import Incoming, Reply
+from bot.contract.messages import Button, Incoming, Reply
 from bot.contract.outcome import KEEP, Handler, Keep, Kind, Outcome, Turn
 from bot.contract.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore, recent
 from bot.engine.commands import Eraser
@@ -16,7 +16,7 @@ from bot.locks import KeyedLocks
 from bot.texts import Texts, language_of
 from bot.understand.condense import main_point
 from bot.understand.reader import Reader, Reading
-from bot.understand.safety import Concern, check
+from bot.understand.safety import BLOCKING, Concern, check
 
 _DECLINE_KEYS = {
     Concern.COUNTER_ATTACK: "safety.counter_attack",
@@ -33,6 +33,9 @@ _ROUTE_KINDS = {
     Route.ATTACHMENT: Kind.ATTACHMENT,
     Route.QUESTION: Kind.QUESTION,
 }
+_SCAM_TOPICS = frozenset({"fake_legal", "debt_relief_scam", "credit_report"})  # may follow a scam warning
+# Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
+_STAYS = {"safety.self_harm": "safety.self_harm_stay", "safety.danger": "safety.danger_now"}
 _UNREMEMBERED = ("input", "sms", "command")  # a refused input, an SMS without analysis, a command: not remembered
 
 
@@ -71,7 +74,7 @@ class Engine:
             now = datetime.now(UTC)
             session = stored or Session(msg.user_key, created_at=now.isoformat(timespec="seconds"))
             session = replace(session, memory=recent(session.memory, now))  # expired turns are gone, also from /mydata
-            outcome = await self._dispatch(msg, session)
+            outcome = self._stay_with(await self._dispatch(msg, session), session, msg.text)
             if outcome.erase:
                 for holder in self.holders:
                     await holder.erase(msg.user_key)
@@ -99,6 +102,9 @@ class Engine:
             text = main_point(text)
             first = (Reply(self.texts.get("understand.main_point", point=text)),)
         reading = self.reader.read(text) if kind in (Kind.QUESTION, Kind.PENDING, Kind.SMS) and text else None
+        if reading is not None and first:  # a ramble read on its main point: safety still reads all of it
+            whole = tuple(c for c in check(decision.argument).concerns if c not in BLOCKING)
+            reading = replace(reading, concerns=tuple(dict.fromkeys((*reading.concerns, *whole))))
         lang = language_of(text)  # the locale of every reply to this turn
 
         async def ask(question: str, current: Session) -> Outcome:
@@ -134,10 +140,13 @@ class Engine:
         outcome = await handler.handle(turn)
         if outcome is None:
             outcome = await ask(text, session)
-        if label and outcome.intent == "not_covered":  # the 110 or scam warning is the answer
+        off_scam = label == "safety.fraud" and outcome.topic not in _SCAM_TOPICS
+        if label and (outcome.intent == "not_covered" or off_scam):  # the 110 or scam warning is the answer
             outcome = replace(outcome, replies=(), intent=label)
         if keep_flow:
             outcome = replace(outcome, pending=KEEP)
+        if details and kind is Kind.QUESTION and not label:
+            outcome = self._keep_details(outcome, session, dict(details), lang)
         if decision.question and kind is Kind.SMS:
             outcome = await self._and_question(outcome, decision.question, session, ask)
         return _with_first(first, outcome, label or intent)
@@ -157,6 +166,37 @@ class Engine:
         after = answer.replies if answer.intent != "not_covered" else ()
         first = urgent.replies if urgent is not None else ()
         return replace(analysed, replies=(*first, *analysed.replies, *after), topic=answer.topic or analysed.topic)
+
+    def _keep_details(self, outcome: Outcome, session: Session, details: dict[str, str], lang: str) -> Outcome:
+        """Details given in passing (a name, a phone number, the lender) are kept for the documents, and the person is
+        told so, with the way to a document; an uncovered reply is replaced by that note."""
+        current = outcome.session or session
+        new = {k: v for k, v in details.items() if current.slots.get(k) != v}
+        if not new:
+            return outcome
+        t = self.texts
+        names = t.get("drafting.slot_sep", lang).join(
+            t.get(f"drafting.slot_names.{k}", lang) if t.has(f"drafting.slot_names.{k}") else k for k in new
+        )
+        note = Reply(
+            t.get("drafting.details_kept", lang, names=names),
+            buttons=(Button(t.get("understand.clarify_draft", lang), "draft:menu"),),
+        )
+        kept = () if outcome.intent == "not_covered" else outcome.replies
+        after = replace(current, slots={**current.slots, **new})
+        intent = "details" if outcome.intent in ("", "not_covered") else outcome.intent
+        return replace(outcome, replies=(*kept, note), session=after, intent=intent)
+
+    def _stay_with(self, outcome: Outcome, session: Session, text: str) -> Outcome:
+        """Soon after someone spoke of harming themselves (or of danger at the door), a vague, small-talk or
+        uncovered message gets support (or the 110 advice) again: never "not covered" or a cheerful "不客气"."""
+        cold = outcome.intent in ("not_covered", "clarify") or outcome.intent.startswith("smalltalk")
+        for earlier, key in _STAYS.items():
+            if not any(t.intent.startswith(earlier) for t in session.memory[-3:]):
+                continue
+            if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
+                return replace(outcome, replies=(Reply(self.texts.get(key, language_of(text))),), intent=key)
+        return outcome
 
     def _safety(self, kind: Kind, reading: Reading, text: str, session: Session, lang: str) -> Outcome | None:
         """Safety first, on every path: a reply that replaces the answer (pending KEEP), one that goes before it,
@@ -180,7 +220,8 @@ class Engine:
             body += "\n\n" + t.get("common.legit_debt")
             return Outcome((Reply(body),), pending=KEEP, intent="safety.unlawful")
         scam_in_view = Concern.FRAUD in concerns or any(
-            m.intent.startswith("safety.fraud") for m in session.memory[-3:]
+            m.intent.startswith("safety.fraud")
+            for m in session.memory  # the last 6 turns within 6 hours
         )
         if Concern.PAID in concerns and scam_in_view:
             return Outcome((Reply(t.get("safety.fraud_paid", lang)),), pending=KEEP, intent="safety.fraud_paid")
@@ -206,8 +247,10 @@ class Engine:
 
 
 def _with_first(first: tuple[Reply, ...], outcome: Outcome, intent: str) -> Outcome:
-    """The outcome with the safety replies in front, labelled with the turn's intent."""
-    return replace(outcome, replies=(*first, *outcome.replies), intent=outcome.intent or intent)
+    """The outcome with the safety replies in front, labelled with the turn's intent (a safety label wins, so the
+    conversation remembers that a scam or danger was in view)."""
+    label = intent if intent.startswith("safety.") else outcome.intent or intent
+    return replace(outcome, replies=(*first, *outcome.replies), intent=label)
 
 
 def remember(session: Session, msg: Incoming, outcome: Outcome, now: datetime) -> tuple[MemoryTurn, ...]:

@@ -20,6 +20,7 @@ _FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…",
     re.IGNORECASE,
 )
 _QUESTION_INTENTS = ("question", "worry.debtor")
+_ASKED_INTENTS = (*_QUESTION_INTENTS, "safety.fraud", "safety.danger")  # questions answered after a warning
 _WHICH_ARTICLE = re.compile(
     r"(哪一?条|哪几条|哪个法|哪部法|什么法律?规定|具体.{0,4}(条|规定|法律|依据)|法律依据|依据是什么|条文|原文|"
     r"what article|which (law|article)|what law|legal basis|which section)",
@@ -73,9 +74,9 @@ class QuestionHandler:
         """One short question with choices instead of "not covered" when the message does not say what it needs."""
         t = self.texts
         buttons = (
-            Button(t.get("understand.clarify_steps"), "flow:show"),
-            Button(t.get("understand.clarify_draft"), "draft:menu"),
-            Button(t.get("understand.clarify_evidence"), "evidence:summary"),
+            Button(t.get("understand.clarify_steps", lang), "flow:show"),
+            Button(t.get("understand.clarify_draft", lang), "draft:menu"),
+            Button(t.get("understand.clarify_evidence", lang), "evidence:summary"),
         )
         return Outcome((Reply(t.get("understand.clarify", lang), buttons=buttons),), intent="clarify")
 
@@ -117,7 +118,7 @@ def _previous_question(session: Session) -> tuple[str, str] | None:
     """The last question the person asked recently (or the gist of the SMS they pasted), for reading an elliptical
     follow-up ("那能赔多少", "这个合法吗"). The session's memory holds recent turns only."""
     for turn in reversed(session.memory):
-        if turn.intent in _QUESTION_INTENTS and turn.text:
+        if turn.intent in _ASKED_INTENTS and turn.text:
             return turn.text, turn.topic
         if turn.intent == "sms" and turn.gist:
             return turn.gist, turn.topic

@@ -31,6 +31,7 @@ from bot.documents import (
 )
 from bot.documents.templates import load_catalogue
 from bot.evidence.model import Episode, EvidenceItem, Stats
+from bot.evidence.stats import compute
 from bot.flows.seven_steps import SEVEN_STEPS
 from bot.knowledge import ARTICLE_REF, KnowledgeBase, KnowledgeError, chinese_number, load_knowledge
 from bot.settings import PROJECT_ROOT
@@ -578,3 +579,34 @@ def test_draft_is_plain_data(templates: dict[str, Template], kb: KnowledgeBase) 
     assert isinstance(draft, Draft)
     assert draft.name == "evidence_summary" and draft.title == "证据清单（简要说明）"
     assert draft.missing == ["姓名", "被骚扰的手机号码", "事实经过", "证据清单"]
+
+
+def test_messages_pasted_without_times_are_not_dated_by_when_they_were_pasted() -> None:
+    pasted = datetime(2026, 12, 3, 15, 20, tzinfo=CN)  # when the person pasted them, not when they arrived
+    items = [
+        EvidenceItem(
+            i + 1,
+            pasted,
+            None,
+            "paste",
+            f"【平台{i}】您的验证码是1234",
+            None,
+            "verification_code",
+            f"平台{i}",
+            (),
+            (),
+            "h",
+            "c",
+        )
+        for i in range(5)
+    ]
+    items.append(
+        EvidenceItem(
+            6, pasted, None, "paste", "再不还钱就爆你通讯录", "13900001111", "collection_threat", None, (), (), "h", "c"
+        )
+    )
+    slots = slots_from_evidence(items, compute(items), TEXTS)
+    assert "start_date" not in slots and "latest_date" not in slots  # the draft asks for them instead
+    assert "12月3日" not in slots["what_happened"] and "集中轰炸" not in slots["what_happened"]
+    assert "6条" in slots["what_happened"] and "爆你通讯录" in slots["what_happened"]
+    assert "15时20分" not in slots["sms_samples"] and "13900001111" in slots["sms_samples"]

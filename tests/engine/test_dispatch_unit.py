@@ -47,12 +47,13 @@ class FakeQA(LegalQA):
 
     def __init__(self, covered: bool = True) -> None:  # no retriever, no index
         self.covered = covered
+        self.topic = "harassment"  # the topic card the canned answer is on
         self.asked: list[str] = []
 
     def ask(self, question: str, mode: Mode = "full", prefer: str = "") -> Answer:
         self.asked.append(question)
         text = ANSWER if self.covered else NOT_COVERED
-        return Answer(text, [], self.covered, [], english=False, topic="harassment" if self.covered else "")
+        return Answer(text, [], self.covered, [], english=False, topic=self.topic if self.covered else "")
 
 
 class FakeIntentModel(IntentModel):
@@ -295,12 +296,53 @@ async def test_danger_without_a_covered_answer_gets_110_alone() -> None:
 
 async def test_self_harm_gets_support_and_nothing_else(rig: Rig) -> None:
     assert await rig.send(SELF_HARM) == [T.get("safety.self_harm")]
+    rig.user = "u2"  # a first cry for help from someone else, in English
     assert await rig.send("I want to die, they call me every day") == [T.get("safety.self_harm", "en")]
     assert rig.qa.asked == []
 
 
-async def test_fraud_gets_the_warning_first_then_the_answer(rig: Rig) -> None:
+async def test_fraud_gets_the_warning_first_then_an_answer_about_the_scam(rig: Rig) -> None:
+    rig.qa.topic = "debt_relief_scam"
     assert await rig.send(FRAUD) == [T.get("safety.fraud"), ANSWER]
+
+
+async def test_fraud_gets_the_warning_alone_when_the_answer_is_about_something_else(rig: Rig) -> None:
+    assert await rig.send("他说是官方的，还给我看了工作证") == [T.get("safety.fraud")]  # not the workplace card
+
+
+async def test_money_sent_several_turns_after_the_scam_still_gets_the_bank_and_110(rig: Rig) -> None:
+    await rig.send(FRAUD)
+    for text in ("他说很急", "我问了他三次", "他让我别告诉别人"):
+        await rig.send(text)
+    assert await rig.send("我已经转了5000了") == [T.get("safety.fraud_paid")]
+
+
+async def test_support_stays_after_someone_speaks_of_ending_their_life() -> None:
+    rig = make_rig(covered=False)
+    assert await rig.send("我把药都准备好了 就是想跟谁说一声") == [T.get("safety.self_harm")]
+    assert await rig.send("你能陪我说说话吗") == [T.get("safety.self_harm_stay")]  # not "not covered"
+    assert await rig.send("谢谢") == [T.get("safety.self_harm_stay")]  # not a cheerful "不客气"
+    assert await rig.send("不想活了") == [T.get("safety.self_harm_stay")]  # a second cry: other words, same lines
+
+
+async def test_danger_at_the_door_in_english_then_a_follow_up_keeps_the_110_advice() -> None:
+    rig = make_rig(covered=False)
+    danger = [T.get("safety.danger_now", "en")]
+    assert await rig.send("There are two guys outside my apartment door right now, I'm scared") == danger
+    assert await rig.send("Should I open the door?") == danger
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["那我去他们公司闹 把他们老板照片发网上可以吗", "怎么才能让催收和法院都找不到我 钱我是真不打算还了"],
+)
+async def test_plain_words_asking_for_something_unlawful_are_declined(rig: Rig, text: str) -> None:
+    (reply,) = await rig.send(text)
+    assert reply.endswith(T.get("common.legit_debt")) and rig.qa.asked == []
+
+
+async def test_a_victim_asking_about_what_was_done_to_them_is_answered(rig: Rig) -> None:
+    assert await rig.send("他们把我的照片发到网上了，可以告他们吗") == [ANSWER]
 
 
 async def test_money_already_sent_to_a_scam_gets_the_bank_and_110_alone(rig: Rig) -> None:
@@ -335,6 +377,7 @@ async def test_the_intent_model_can_add_a_concern_the_rules_do_not_see() -> None
     ids=["danger", "self_harm", "fraud"],
 )
 async def test_safety_inside_a_flow_comes_first_and_the_flow_waits(rig: Rig, text: str, expected: list[str]) -> None:
+    rig.qa.topic = "debt_relief_scam"  # an answer that may follow a scam warning
     await rig.send("/steps")
     assert await rig.send(text) == expected
     assert [t.kind for t in rig.steps.turns] == [Kind.COMMAND]  # the words were never taken as the flow's answer
@@ -364,8 +407,16 @@ async def test_a_collector_telling_the_person_to_die_is_evidence_not_their_despa
 @pytest.mark.parametrize(
     ("text", "messages", "question"),
     [
-        ("【某贷】请今日还款，否则联系您的通讯录。\n这样违法吗", "【某贷】请今日还款，否则联系您的通讯录。", "这样违法吗"),
-        ("这个短信是真的吗 【法院】您被起诉，点击 x.cn/ab 查看", "【法院】您被起诉，点击 x.cn/ab 查看", "这个短信是真的吗"),
+        (
+            "【某贷】请今日还款，否则联系您的通讯录。\n这样违法吗",
+            "【某贷】请今日还款，否则联系您的通讯录。",
+            "这样违法吗",
+        ),
+        (
+            "这个短信是真的吗 【法院】您被起诉，点击 x.cn/ab 查看",
+            "【法院】您被起诉，点击 x.cn/ab 查看",
+            "这个短信是真的吗",
+        ),
         ("收到这个：【XX】已安排人员上门。 会不会真的来", "【XX】已安排人员上门。", "会不会真的来"),
         ("【某贷】你是不是不想还了？再不还就上门。", "【某贷】你是不是不想还了？再不还就上门。", ""),  # theirs
         ("催收天天打电话，犯法吗", "", ""),
@@ -373,3 +424,14 @@ async def test_a_collector_telling_the_person_to_die_is_evidence_not_their_despa
 )
 def test_a_paste_is_split_from_the_persons_own_question(text: str, messages: str, question: str) -> None:
     assert split_own_words(text) == (messages, question)
+
+
+async def test_details_given_in_passing_are_kept_for_the_documents_and_said_so() -> None:
+    rig = make_rig(covered=False)
+    (reply,) = await rig.send("我叫李娜 手机13812345678 平台是极速贷")
+    assert reply == T.get("drafting.details_kept", names="姓名、手机号、借款平台")  # not "not covered"
+    session = rig.store.sessions[rig.user]
+    assert session.slots == {"name": "李娜", "phone": "13812345678", "lender": "极速贷"}
+    assert session.pending is not None and session.pending.choices == (
+        (T.get("understand.clarify_draft"), "draft:menu"),
+    )

@@ -143,7 +143,9 @@ async def test_a_paste_with_a_question_beside_it_gets_the_analysis_then_the_answ
     analysis, answer = await app.engine.handle(msg(same_line, "pq2"))
     assert "上门" in answer.text and answer.citations
     logged = [item.raw_text for item in await app.evidence.items("pq2")]
-    assert logged == ["【XX金融】你已严重逾期，已安排人员明天上门走访，请家人配合。"]  # the person's words are not evidence
+    assert logged == [
+        "【XX金融】你已严重逾期，已安排人员明天上门走访，请家人配合。"
+    ]  # the person's words are not evidence
 
 
 async def test_ten_megabyte_paste_is_refused_and_nothing_is_stored(app: App) -> None:

@@ -77,6 +77,8 @@ def test_details_from_a_plain_sentence() -> None:
     later = extract("我叫王小明，手机号13800138000，借的安逸花，11月20号开始", today=date(2026, 12, 2))
     assert later["start_date"] == "2026-11-20" and later["lender"] == "安逸花"
     assert extract("去朝阳区某某派出所报的案")["police_station"] == "朝阳区某某派出所"
+    evening = extract("6月3号晚上开始 一晚上300多条验证码 第二天催收发短信说要找我单位", today=date(2026, 12, 2))
+    assert evening["start_date"] == "2026-06-03"
 
 
 def test_a_document_name_typed_alone_picks_it() -> None:
@@ -89,6 +91,11 @@ def test_a_document_name_typed_alone_picks_it() -> None:
     ("text", "concern"),
     [
         ("算了 活着太累了", Concern.SELF_HARM),
+        ("我把药都准备好了 就是想跟谁说一声", Concern.SELF_HARM),
+        ("要是就这么冲下去是不是就都结束了", Concern.SELF_HARM),
+        ("催收现在在我单位门口大喊大叫 拉横幅", Concern.DANGER),
+        ("There are two guys outside my apartment door right now", Concern.DANGER),
+        ("他说是官方的 还给我看了工作证", Concern.FRAUD),
         ("对不起爸妈 我先走了", Concern.SELF_HARM),
         ("还有个说是淘宝客服要给我退款 让我把手机收到的验证码念给他", Concern.FRAUD),
         ("对方说帮我注销校园贷 要我把花呗借呗的钱都借出来转给他", Concern.FRAUD),
@@ -107,3 +114,17 @@ def test_safety_in_indirect_words(text: str, concern: Concern) -> None:
 def test_a_victim_of_forgery_is_not_refused() -> None:
     assert READER.read("他们还冒充我发假病历给我公司说我有传染病").blocking is None
     assert READER.read("跳过").intent == "journey.skip"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "保险公司说会赔给家里吗",
+        "网贷是不是不还就结束了",
+        "他们把我的照片发到网上了，可以告他们吗",
+        "他们说要去我公司闹，怎么办",
+        "这事总算结束了，谢谢",
+    ],
+)
+def test_ordinary_worries_raise_no_safety_concern(text: str) -> None:
+    assert check(text).concerns == ()
