@@ -40,7 +40,7 @@ from bot.storage.repositories import SqlSessionStore
 from bot.storage.seen_repo import SeenMessages
 from bot.storage.tokens_repo import TokenStore
 from bot.texts import Texts
-from bot.understand.intents import IntentModel, load_intents
+from bot.understand.intents import IntentModel, load_intents, load_typos
 from bot.understand.reader import Reader
 
 if TYPE_CHECKING:  # the web channels are imported only when serving: `anning chat` starts faster without them
@@ -186,7 +186,7 @@ async def build_app(
         max_paste_chars=settings.max_paste_chars,
         max_file_bytes=settings.max_file_bytes,
         holders=holders,
-        reader=Reader(parts.intents),
+        reader=Reader(parts.intents, load_typos(settings.knowledge_dir / "intents.yaml")),
     )
     return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens, texts)
 

@@ -101,6 +101,8 @@ class Engine:
         if kind in (Kind.QUESTION, Kind.PENDING) and len(text) > self.max_text_chars:  # a ramble: its main point
             text = main_point(text)
             first = (Reply(self.texts.get("understand.main_point", point=text)),)
+        if kind is Kind.QUESTION:
+            text = self.reader.correct(text)  # "催手天天发验正码" is read as "催收天天发验证码"
         reading = self.reader.read(text) if kind in (Kind.QUESTION, Kind.PENDING, Kind.SMS) and text else None
         if reading is not None and first:  # a ramble read on its main point: safety still reads all of it
             whole = tuple(c for c in check(decision.argument).concerns if c not in BLOCKING)

@@ -10,7 +10,7 @@ from bot.contract.messages import Button, Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
 from bot.contract.session import Session
 from bot.legal_qa.service import LegalQA
-from bot.texts import Texts
+from bot.texts import Texts, is_pinyin
 from bot.understand.reader import normalise
 from bot.understand.safety import Concern, check
 
@@ -54,7 +54,7 @@ class QuestionHandler:
         if turn.intent == "other_law":
             return Outcome((Reply(self.texts.get("understand.other_law", turn.lang)),))
         outcome = await self.ask(turn.text, turn.session, turn.lang)
-        if outcome.intent == "not_covered" and _VAGUE.match(normalise(turn.text)):
+        if outcome.intent == "not_covered" and (_VAGUE.match(normalise(turn.text)) or is_pinyin(turn.text)):
             return self._clarify(turn.lang)
         if outcome.intent == "question" and turn.intent in _QUESTION_INTENTS:
             return replace(outcome, intent=turn.intent)

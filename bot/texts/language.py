@@ -9,10 +9,52 @@ ENGLISH = "en"
 
 _LATIN = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_FINALS = (
+    "iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|in|ia|ie|iu|ua|uo|ui|un|ue|ve|a|o|e|i|u|v"
+)
+_SYLLABLES = re.compile(rf"^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:{_FINALS}))+$")
+_ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "is",
+        "are",
+        "am",
+        "to",
+        "my",
+        "i",
+        "you",
+        "and",
+        "what",
+        "how",
+        "can",
+        "do",
+        "it",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "not",
+        "they",
+        "he",
+        "she",
+    ]
+)
+
+
+def is_pinyin(text: str) -> bool:
+    """True for Chinese typed in pinyin without tones ("zen me ban a wo hao hai pa"): three or more Latin words, every
+    one a run of pinyin syllables, none a common English word."""
+    words = re.findall(r"[a-z]+", text.lower())
+    if len(words) < 3 or _HAN.search(text) or len("".join(words)) < 0.6 * len(re.sub(r"\s", "", text)):
+        return False
+    return all(_SYLLABLES.match(w) for w in words) and not any(w in _ENGLISH_WORDS for w in words)
 
 
 def is_english(text: str) -> bool:
-    """True when most letters are Latin."""
+    """True when most letters are Latin (and the words are not pinyin)."""
+    if is_pinyin(text):
+        return False
     latin = len(_LATIN.findall(text))
     han = len(_HAN.findall(text))
     return latin > 3 * han and (latin >= 8 or (han == 0 and latin >= 4))

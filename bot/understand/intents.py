@@ -30,6 +30,7 @@ class IntentFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int
     intents: dict[str, IntentExamples]
+    typos: dict[str, str] = {}  # common misspellings (homophones typed by pinyin input) -> the intended word
 
 
 def load_intents(path: Path) -> list[tuple[str, str]]:
@@ -40,6 +41,11 @@ def load_intents(path: Path) -> list[tuple[str, str]]:
         pairs.extend((label, text) for text in block.examples)
         pairs.extend((QUESTION, text) for text in block.counter)
     return pairs
+
+
+def load_typos(path: Path) -> dict[str, str]:
+    """The reviewed misspellings in the intents file ("催手" -> "催收")."""
+    return IntentFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))).typos
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.knowledge.numerals import chinese_number
@@ -94,8 +95,14 @@ def document_named(text: str) -> str | None:
 class Reader:
     """Reads messages: certain rules first, then the intent model with a confidence threshold."""
 
-    def __init__(self, model: IntentModel | None) -> None:
+    def __init__(self, model: IntentModel | None, typos: Mapping[str, str] | None = None) -> None:
         self.model = model
+        self.typos = dict(typos or {})
+        self._typo = re.compile("|".join(map(re.escape, sorted(self.typos, key=len, reverse=True)))) if typos else None
+
+    def correct(self, text: str) -> str:
+        """The text with common misspellings put right ("催手天天发验正码" -> "催收天天发验证码")."""
+        return self._typo.sub(lambda m: self.typos[m.group(0)], text) if self._typo else text
 
     def read(self, text: str) -> Reading:
         """Understand one message on its own (follow-ups are resolved later, against the conversation)."""

@@ -4,14 +4,18 @@ draft requests, details), and what must not be misread (a victim is not a retali
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from bot.texts import is_english, is_pinyin
+from bot.understand.intents import load_typos
 from bot.understand.reader import Reader, normalise
 from bot.understand.safety import Concern, check
 from bot.understand.slots import extract
 
 READER = Reader(None)
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
 
 @pytest.mark.parametrize(
@@ -128,3 +132,23 @@ def test_a_victim_of_forgery_is_not_refused() -> None:
 )
 def test_ordinary_worries_raise_no_safety_concern(text: str) -> None:
     assert check(text).concerns == ()
+
+
+def test_common_misspellings_from_pinyin_input_are_put_right() -> None:
+    reader = Reader(None, load_typos(KNOWLEDGE / "intents.yaml"))
+    assert reader.correct("催手天天给我发验正码 是不是违法de") == "催收天天给我发验证码 是不是违法的"
+    assert reader.correct("我叫王催") == "我叫王催"  # nothing but the listed words changes
+
+
+@pytest.mark.parametrize(
+    ("text", "pinyin"),
+    [
+        ("zen me ban a wo hao hai pa", True),
+        ("cuishou shuo yao lai wo gongsi", True),
+        ("Should I open the door?", False),
+        ("They called my boss", False),
+        ("Tell me more", False),
+    ],
+)
+def test_pinyin_is_told_apart_from_english(text: str, pinyin: bool) -> None:
+    assert is_pinyin(text) is pinyin and is_english(text) is not pinyin
