@@ -33,9 +33,10 @@ _ROUTE_KINDS = {
     Route.ATTACHMENT: Kind.ATTACHMENT,
     Route.QUESTION: Kind.QUESTION,
 }
-_SCAM_TOPICS = frozenset({"fake_legal", "debt_relief_scam", "credit_report"})  # may follow a scam warning
+_PERSONAL = frozenset({"name", "phone", "id_number"})  # details that show a person is telling who they are
+_SCAM_TOPICS = frozenset({"fake_legal", "being_sued", "debt_relief_scam", "credit_report"})  # may follow a scam warning
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
-_STAYS = {"safety.self_harm": "safety.self_harm_stay", "safety.danger": "safety.danger_now"}
+_STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("safety.danger_now", 1)}  # (text, turns)
 _UNREMEMBERED = ("input", "sms", "command")  # a refused input, an SMS without analysis, a command: not remembered
 
 
@@ -174,7 +175,7 @@ class Engine:
         told so, with the way to a document; an uncovered reply is replaced by that note."""
         current = outcome.session or session
         new = {k: v for k, v in details.items() if current.slots.get(k) != v}
-        if not new:
+        if not new or not _PERSONAL.intersection(details):  # "跟平台协商" names no lender: only with who they are
             return outcome
         t = self.texts
         names = t.get("drafting.slot_sep", lang).join(
@@ -193,8 +194,8 @@ class Engine:
         """Soon after someone spoke of harming themselves (or of danger at the door), a vague, small-talk or
         uncovered message gets support (or the 110 advice) again: never "not covered" or a cheerful "不客气"."""
         cold = outcome.intent in ("not_covered", "clarify") or outcome.intent.startswith("smalltalk")
-        for earlier, key in _STAYS.items():
-            if not any(t.intent.startswith(earlier) for t in session.memory[-3:]):
+        for earlier, (key, turns) in _STAYS.items():
+            if not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):
                 continue
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 return replace(outcome, replies=(Reply(self.texts.get(key, language_of(text))),), intent=key)

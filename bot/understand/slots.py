@@ -16,7 +16,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("id_number", re.compile(r"(?<!\d)(\d{17}[\dXx])(?!\d)")),
     ("phone", re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")),
-    ("police_station", re.compile(r"([\u4e00-\u9fff]{2,16}派出所)")),
+    ("police_station", re.compile(r"((?:(?![我你他她去了到在找跑报的说])[\u4e00-\u9fff]){2,16}派出所)")),
     ("carrier", re.compile(r"(中国移动|中国联通|中国电信|中国广电)")),
     (
         "lender",

@@ -435,3 +435,9 @@ async def test_details_given_in_passing_are_kept_for_the_documents_and_said_so()
     assert session.pending is not None and session.pending.choices == (
         (T.get("understand.clarify_draft"), "draft:menu"),
     )
+
+
+async def test_a_question_naming_no_one_keeps_no_details(rig: Rig) -> None:
+    assert await rig.send("怎么跟平台协商") == [ANSWER]
+    assert await rig.send("我去了派出所他们说这是经济纠纷不管") == [ANSWER]
+    assert rig.store.sessions[rig.user].slots == {}
