@@ -193,10 +193,12 @@ class Engine:
     def _stay_with(self, outcome: Outcome, session: Session, text: str) -> Outcome:
         """Soon after someone spoke of harming themselves (or of danger at the door), a vague, small-talk or
         uncovered message gets support (or the 110 advice) again: never "not covered" or a cheerful "不客气"."""
-        cold = outcome.intent in ("not_covered", "clarify") or outcome.intent.startswith("smalltalk")
+        uncovered = outcome.intent in ("not_covered", "clarify")
         for earlier, (key, turns) in _STAYS.items():
             if not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):
                 continue
+            despair = earlier == "safety.self_harm"  # "谢谢" after 110 is thanks; after despair it needs support
+            cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 return replace(outcome, replies=(Reply(self.texts.get(key, language_of(text))),), intent=key)
         return outcome
