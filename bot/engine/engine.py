@@ -16,7 +16,7 @@ from bot.locks import KeyedLocks
 from bot.texts import Texts, language_of
 from bot.understand.condense import main_point
 from bot.understand.reader import Reader, Reading
-from bot.understand.safety import BLOCKING, Concern, check
+from bot.understand.safety import BLOCKING, Concern, check, impersonates_authority
 
 _DECLINE_KEYS = {
     Concern.COUNTER_ATTACK: "safety.counter_attack",
@@ -231,7 +231,8 @@ class Engine:
         if Concern.PAID in concerns and scam_in_view:
             return Outcome((Reply(t.get("safety.fraud_paid", lang)),), pending=KEEP, intent="safety.fraud_paid")
         if Concern.FRAUD in concerns:  # the warning first; a covered answer may follow (how to verify, what to do)
-            return Outcome((Reply(t.get("safety.fraud", lang)),), intent="safety.fraud")
+            key = "safety.fraud_authority" if impersonates_authority(text) else "safety.fraud"
+            return Outcome((Reply(t.get(key, lang)),), intent="safety.fraud")
         if Concern.DANGER in concerns:
             return Outcome((Reply(t.get("safety.danger_now", lang)),))
         return None

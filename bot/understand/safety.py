@@ -159,6 +159,16 @@ _REQUEST = re.compile(
 )
 
 
+_AUTHORITY = re.compile(
+    r"(公安|警察|警官|民警|派出所|刑警|法院|法官|检察|通缉|逮捕|洗钱|police|officer|court|money laundering)", re.IGNORECASE
+)
+
+
+def impersonates_authority(text: str) -> bool:
+    """A scam told in the name of the police, a court or a prosecutor ("说是公安局的，说我涉嫌洗钱")."""
+    return bool(_AUTHORITY.search(text))
+
+
 def check(text: str) -> Verdict:
     """Run every rule over the text; pure and cheap."""
     asks = bool(_REQUEST.search(text))

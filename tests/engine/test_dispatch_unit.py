@@ -441,3 +441,8 @@ async def test_a_question_naming_no_one_keeps_no_details(rig: Rig) -> None:
     assert await rig.send("怎么跟平台协商") == [ANSWER]
     assert await rig.send("我去了派出所他们说这是经济纠纷不管") == [ANSWER]
     assert rig.store.sessions[rig.user].slots == {}
+
+
+async def test_a_scam_in_the_name_of_the_police_is_named_as_such(rig: Rig) -> None:
+    warning = await rig.send("有人打电话说是公安局的 说我涉嫌洗钱 要我配合调查转到安全账户")
+    assert warning == [T.get("safety.fraud_authority")]
