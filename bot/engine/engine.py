@@ -164,7 +164,7 @@ class Engine:
         if urgent is not None and urgent.pending is KEEP:
             return replace(analysed, replies=(*urgent.replies, *analysed.replies), intent=urgent.intent)
         at = datetime.now(UTC).isoformat(timespec="seconds")
-        pasted = MemoryTurn("", "sms", at, analysed.topic, gist=analysed.gist)
+        pasted = MemoryTurn("", "sms", at, analysed.topic, _cited(analysed), analysed.gist)
         answer = await ask(question, replace(session, memory=(*session.memory, pasted)))
         after = answer.replies if answer.intent != "not_covered" else ()
         first = urgent.replies if urgent is not None else ()
@@ -259,12 +259,17 @@ def _with_first(first: tuple[Reply, ...], outcome: Outcome, intent: str) -> Outc
     return replace(outcome, replies=(*first, *outcome.replies), intent=label)
 
 
+def _cited(outcome: Outcome) -> tuple[str, ...]:
+    """The articles an outcome's replies cite, in order, at most five (what the conversation memory keeps)."""
+    return tuple(dict.fromkeys(c.label for r in outcome.replies for c in r.citations))[:5]
+
+
 def remember(session: Session, msg: Incoming, outcome: Outcome, now: datetime) -> tuple[MemoryTurn, ...]:
     """The session's recent turns plus this one: a typed message with the articles cited, or what a turn produced
     (an SMS analysis's gist, the documents handed back). A pasted SMS's text stays in the evidence log only."""
     kept = recent(session.memory, now)
     at = now.isoformat(timespec="seconds")
-    cited = tuple(dict.fromkeys(c.label for r in outcome.replies for c in r.citations))[:5]
+    cited = _cited(outcome)
     files = "、".join(f.name for r in outcome.replies for f in r.files)
     if outcome.gist or files:
         turn = MemoryTurn("", outcome.intent, at, outcome.topic, cited, outcome.gist or files)

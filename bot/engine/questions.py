@@ -120,6 +120,6 @@ def _previous_question(session: Session) -> tuple[str, str] | None:
     for turn in reversed(session.memory):
         if turn.intent in _ASKED_INTENTS and turn.text:
             return turn.text, turn.topic
-        if turn.intent == "sms" and turn.gist:
+        if not turn.text and turn.gist and turn.cited:  # an SMS analysis (also one labelled with a safety intent)
             return turn.gist, turn.topic
     return None

@@ -94,8 +94,9 @@ def split_own_words(text: str) -> tuple[str, str]:
     ("", "") when there are no messages; (text, "") when there is no question of the person's."""
     text = _LEAD_IN.sub("", text.strip(), count=1)
     lines = [line for line in text.splitlines() if line.strip()]
-    own = [line.strip() for line in lines if _own_words(line)]
-    rest = [line for line in lines if not _own_words(line)]
+    theirs = [not _own_words(line) for line in lines]
+    own = [line.strip() for line, sent in zip(lines, theirs, strict=True) if not sent]
+    rest = [line for line, sent in zip(lines, theirs, strict=True) if sent]
     if len(lines) == 1:
         head = re.match(r"^([^【\n]{2,40}?)\s*(?=【)", text)
         if head and _own_words(head.group(1)):  # "这个短信是真的吗 【最高人民法院】…"

@@ -205,8 +205,8 @@ def _corpus_dictionary(cache_dir: Path, corpus: Sequence[str]) -> Path:
     for word in DOMAIN_WORDS:
         full.add_word(word, freq=200000)
     words = {w for text in corpus for w in full.lcut_for_search(text.lower())}
-    freq = {w: before.get(w, f) for w, f in full.FREQ.items() if f > 0 and (len(w) == 1 or w in words)}
-    freq = {w: f for w, f in freq.items() if f > 0}
+    kept = (w for w, f in full.FREQ.items() if f > 0 and (len(w) == 1 or w in words))
+    freq = {w: f for w in kept if (f := before.get(w, full.FREQ[w])) > 0}
     lines = [f"{w} {f}" for w, f in sorted(freq.items())]
     lines.append(f"{_TOTAL_WORD} {max(base - sum(freq.values()), 1)}")
     cache_dir.mkdir(parents=True, exist_ok=True)

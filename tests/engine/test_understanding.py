@@ -109,6 +109,12 @@ async def test_a_follow_up_after_a_pasted_sms_is_read_against_what_it_said(app: 
     assert "将联系您的通讯录" not in shown  # the SMS text itself is in the evidence log only
 
 
+async def test_a_follow_up_after_a_threatening_sms_is_read_against_the_threat(app: App) -> None:
+    await _say(app, "【某某贷】再不还钱，明天带几个兄弟上门弄死你", "s2")  # labelled danger, still an SMS analysis
+    answer = (await _say(app, "这个合法吗", "s2"))[0]
+    assert "这已经是威胁" in answer.text and "《治安管理处罚法》第五十条" in {c.label for c in answer.citations}
+
+
 async def test_memory_older_than_six_hours_is_dropped(app: App) -> None:
     await _say(app, "催收把我欠钱的事发到我家亲戚群里了，这算侵权吗", "o1")
     session = await app.engine.store.load("o1")
