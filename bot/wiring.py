@@ -11,7 +11,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.documents.handler import DraftHandler
 from bot.documents.templates import Template, load_templates
-from bot.engine.commands import CommandsHandler
+from bot.engine.commands import CommandsHandler, Names
 from bot.engine.engine import Engine
 from bot.engine.questions import QuestionHandler
 from bot.engine.smalltalk import SmallTalkHandler
@@ -167,11 +167,17 @@ async def build_app(
         settings.font_path,
         max_file_bytes=settings.max_file_bytes,
     )
-    drafts = DraftHandler(templates(settings, parts.kb), parts.kb, evidence, texts)
+    documents = templates(settings, parts.kb)
+    drafts = DraftHandler(documents, parts.kb, evidence, texts)
+    names = Names(
+        slots={n: s.label for t in documents.values() for n, s in t.slot_defs.items()},
+        documents=drafts.titles(),
+        steps=tuple(step.id for step in SEVEN_STEPS.steps),
+    )
     runner = FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents=drafts.titles())
     holders = (evidence, outbox, files)
     handlers = (
-        CommandsHandler(texts, holders),
+        CommandsHandler(texts, holders, names),
         sms_handler,
         JourneyHandler(runner, evidence),
         drafts,

@@ -6,7 +6,7 @@ multipart when a file is uploaded); answers `{"ok": true, "result": ...}` or `{"
 "description", "parameters"}`; dates in seconds; message ids increasing; `GET /file/bot<token>/<file_path>`
 serves files. Methods: getMe, getUpdates (offset confirms, long polling with timeout, 409 while a webhook is set),
 setWebhook/deleteWebhook/getWebhookInfo (updates are then POSTed to the webhook with the secret header),
-sendMessage, editMessageText, answerCallbackQuery, sendDocument, getFile, setMyCommands, sendChatAction.
+sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery, sendDocument, getFile, setMyCommands, sendChatAction.
 
 Client side, the tests play users: send_text (optionally forwarded, in a group, as a reply), send_photo,
 send_document, press_button, send_update (anything else), then read what the bot did with sent_to / wait_for.
@@ -317,6 +317,24 @@ class FakeTelegram:
             message["reply_markup"] = p["reply_markup"]
         original.message = message
         self.edits.append({"chat_id": chat_id, "message_id": message_id, "text": text})
+        return message
+
+    async def _m_editMessageReplyMarkup(self, p: dict[str, Any], f: dict[str, Any]) -> Any:
+        chat_id = int(p["chat_id"])
+        message_id = int(p["message_id"])
+        original = next((s for s in self.sent if s.chat_id == chat_id and s.message_id == message_id), None)
+        if original is None:
+            return _error(400, "Bad Request: message to edit not found")
+        markup = p.get("reply_markup") or None
+        if markup is None and "reply_markup" not in original.message:
+            return _error(400, "Bad Request: message is not modified")
+        message = {**original.message, "edit_date": int(time.time())}
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        original.message = message
+        original.reply_markup = markup
+        self.edits.append({"chat_id": chat_id, "message_id": message_id, "reply_markup": markup})
         return message
 
     async def _m_sendDocument(self, p: dict[str, Any], f: dict[str, Any]) -> Any:

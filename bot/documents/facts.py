@@ -13,7 +13,7 @@ from bot.clock import CHINA
 from bot.documents.slots import clean_value
 from bot.evidence.model import EvidenceItem, Stats
 from bot.evidence.stats import compute
-from bot.texts import Texts
+from bot.texts import Texts, nest_quotes
 
 COLLECTION_LABELS = ("collection_threat", "harassment_insult", "collection_notice")
 THREAT_LABELS = ("collection_threat", "harassment_insult")
@@ -107,7 +107,7 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
                 "threat",
                 when=_minute(first.sent_at) if first.sent_at else "",
                 sender=sender,
-                text=_short(first.raw_text),
+                text=nest_quotes(_short(first.raw_text)),
             )
         )
     out["what_happened"] = "".join(sentences)
@@ -124,7 +124,7 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
                 "sample" if i.sent_at else "sample_untimed",
                 when=_minute(i.sent_at) if i.sent_at else "",
                 sender=clean_value(i.sender) if i.sender else _t(texts, "sender_unknown"),
-                text=_short(i.raw_text),
+                text=nest_quotes(_short(i.raw_text)),
             )
             for i in [*samples, *codes]
         )

@@ -11,7 +11,7 @@ from bot.clock import CHINA
 from bot.documents.slots import SPECIAL_PLACEHOLDERS, Slot, clean_value, mask_id, split_list, validate_slot
 from bot.documents.templates import PLACEHOLDER, BodyLine, Template
 from bot.knowledge import KnowledgeBase, chinese_numeral
-from bot.texts import Texts
+from bot.texts import Texts, nest_quotes
 
 QUOTE_LINE_CHARS = 160  # a quoted statute line longer than this is cut after its last full sentence within the limit
 QUOTE_ARTICLE_CHARS = 300  # an article quoted without a line selection is cut to its first line beyond this
@@ -80,7 +80,7 @@ def citation_texts(template: Template, kb: KnowledgeBase, texts: Texts) -> list[
             previous = n
         if chosen[-1] < len(lines) and not pieces[-1].endswith(gap):
             pieces.append(gap)
-        out.append(t(texts, "citation", law=ref.instrument.title, label=ref.article.label, text="".join(pieces)))
+        out.append(t(texts, "citation", law=ref.instrument.title, label=ref.article.label, text=nest_quotes("".join(pieces))))
     return out
 
 

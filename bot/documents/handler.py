@@ -6,29 +6,51 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.contract.messages import Button, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
+from bot.contract.payloads import DRAFT_PREFIX, draft_payload, flow_payload, parse_draft
 from bot.contract.session import Pending, Session
 from bot.documents.facts import slots_from_evidence
+from bot.documents.fill import Draft
 from bot.documents.render import file_out, fill
-from bot.documents.slots import validate_slot
+from bot.documents.slots import Slot, mask_id, validate_slot
 from bot.documents.templates import Template
 from bot.evidence.stats import compute
 from bot.knowledge import KnowledgeBase
 from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
 
-DRAFT_PREFIX = "draft:"  # button payloads: draft:<template name>
-DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state is the template name
-_ASKED = "#"  # pending state "template#slot": the item asked for last
+DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state says which (see _State)
 _STOP = re.compile(r"^(先|我)?(不写了|不弄了|先不写|算了|不用写了|不做了|stop)")
 _GO_ON = re.compile(r"^(好的?|嗯|行|ok)?[，,\s]*(继续|接着)(写|来|吧)*[。！!]?$", re.IGNORECASE)
+_SEND = re.compile(
+    r"^(好了|可以了|就这样|就这些)?[，,\s]*(现在|直接|先)?(生成|导出|发给?我|给我)(文书|文件|吧|一下|出来)*[。！!]?$|^好了[。！!]?$"
+)
 _UNKNOWN = re.compile(r"找不到|不知道|不记得|忘了|没有|不清楚|记不清")
 _NUMERIC = ("phone", "id_number", "amount", "date")
 _QUESTION = re.compile(r"[?？]|吗|什么|怎么|为什么|能不能|可不可以|是不是|有没有")
 _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class _State:
+    """The open draft, as the pending state "template#asked@step": the document, the item asked for last, and the
+    journey step that offered it (so its replies offer the journey's way forward)."""
+
+    name: str
+    asked: str = ""
+    step: str = ""
+
+    @classmethod
+    def parse(cls, state: str) -> _State:
+        rest, _, step = state.partition("@")
+        name, _, asked = rest.partition("#")
+        return cls(name, asked, step)
+
+    def __str__(self) -> str:
+        return self.name + (f"#{self.asked}" if self.asked else "") + (f"@{self.step}" if self.step else "")
 
 
 class DraftHandler:
@@ -55,18 +77,20 @@ class DraftHandler:
         if turn.kind is Kind.COMMAND:
             if not turn.text:
                 return Outcome((self.menu(),), pending=KEEP)
-            return await self.draft(session, self.find(turn.text) or turn.text)
+            return await self.draft(session, _State(self.find(turn.text) or turn.text))
         if turn.kind is Kind.BUTTON:
-            pressed = turn.name.removeprefix(DRAFT_PREFIX)
+            pressed, step = parse_draft(turn.name)
             if pressed in self.templates:
-                return await self.draft(session, pressed)
+                return await self.draft(session, _State(pressed, step=step))
             return Outcome((self.menu(),), pending=KEEP)
         if turn.intent == "draft.request":
             named = turn.document if turn.document in self.templates else self.find(turn.text)
-            return await self.draft(session, named) if named else Outcome((self.menu(),), pending=KEEP)
+            return await self.draft(session, _State(named)) if named else Outcome((self.menu(),), pending=KEEP)
         filled = await self.fields(session, turn.text, dict(turn.details))
-        if filled is not None or turn.ask is None:
-            return filled
+        if filled is not None:  # not remembered as conversation: the details are in the slots already
+            return replace(filled, intent="draft.fill")
+        if turn.ask is None:
+            return None
         answered = await turn.ask(turn.text, session)
         return replace(answered, pending=KEEP)
 
@@ -87,78 +111,107 @@ class DraftHandler:
         buttons = tuple(Button(t.title, DRAFT_PREFIX + name) for name, t in self.templates.items())
         return Reply(self.texts.get("drafting.menu"), buttons=buttons)
 
-    async def draft(self, session: Session, name: str, notes: tuple[Reply, ...] = (), skip: str = "") -> Outcome:
-        """Render a document now, with 【待填写】 where something is still missing; the draft stays open for edits."""
-        template = self.templates.get(name)
+    async def draft(
+        self,
+        session: Session,
+        state: _State,
+        notes: tuple[Reply, ...] = (),
+        skip: str = "",
+        filled: str | None = None,
+    ) -> Outcome:
+        """The document with 【待填写】 where something is still missing, as text and files; the draft stays open
+        for edits and asks for one missing item at a time. After a field is filled (`filled` says which), only a
+        short confirmation and the next question, until nothing is missing or the person asks for the files."""
+        t = self.texts
+        template = self.templates.get(state.name)
         if template is None:
-            return Outcome((Reply(self.texts.get("drafting.unknown", name=name)), self.menu()), pending=KEEP)
-        items = await self.evidence.items(session.user_key)
-        slots = {**(slots_from_evidence(items, compute(items), self.texts) if items else {}), **session.slots}
-        draft = fill(template, slots, self.kb, self.texts)
+            return Outcome((Reply(t.get("drafting.unknown", name=state.name)), self.menu()), pending=KEEP)
+        draft = await self._fill(session, template)
+        missing = [slot for slot in template.slots if slot.label in draft.missing]
+        after = [slot for i, slot in enumerate(missing) if skip in {m.name for m in missing[:i]}]
+        rest = after or [slot for slot in missing if slot.name != skip]
+        asked = rest[0] if rest else None
+        ask = t.get("drafting.ask_one", label=asked.label, example=asked.example or "……") if asked else ""
+        pending = Pending(DRAFT_FLOW, str(replace(state, asked=asked.name if asked else "")))
+        buttons = self._buttons(state, asked)
+        if filled is not None and draft.missing:  # one field more: say so briefly, no new files
+            still = t.get("drafting.still_missing", n=len(draft.missing), labels="、".join(draft.missing))
+            lines = [*([filled] if filled else []), still]
+            return Outcome((*notes, Reply("\n".join([*lines, ask]), buttons=buttons)), pending, session)
         files = await asyncio.to_thread(
             lambda: tuple(file_out(draft, template.title, fmt, self.texts) for fmt in ("docx", "pdf"))
         )
-        lines = [draft.text.strip()]
-        if draft.notices:
-            lines.extend(draft.notices)
-        state = name
+        lines = [draft.text.strip(), *draft.notices]
         if draft.missing:
-            labels = "、".join(draft.missing)
-            example = self._example(template)
-            lines.append(self.texts.get("drafting.missing", labels=labels, example=example))
-            missing = [slot for slot in template.slots if slot.label in draft.missing]
-            after = [slot for i, slot in enumerate(missing) if skip in {m.name for m in missing[:i]}]
-            rest = after or [slot for slot in missing if slot.name != skip]
-            asked = rest[0] if rest else None
-            if asked is not None:  # guided: one question at a time, answered in plain words
-                lines.append(self.texts.get("drafting.ask_one", label=asked.label, example=asked.example or "……"))
-                state = f"{name}{_ASKED}{asked.name}"
+            lines.append(t.get("drafting.missing", n=len(draft.missing), example=self._example(asked)))
+            lines.append(ask)
         else:
-            lines.append(self.texts.get("drafting.complete"))
-        return Outcome((*notes, Reply("\n\n".join(lines), files=files)), Pending(DRAFT_FLOW, state), session)
+            lines.append(t.get("drafting.complete"))
+        reply = Reply("\n\n".join(line for line in lines if line), buttons=buttons, files=files)
+        return Outcome((*notes, reply), pending, session)
+
+    async def _fill(self, session: Session, template: Template) -> Draft:
+        items = await self.evidence.items(session.user_key)
+        slots = {**(slots_from_evidence(items, compute(items), self.texts) if items else {}), **session.slots}
+        return fill(template, slots, self.kb, self.texts)
+
+    def _buttons(self, state: _State, asked: Slot | None) -> tuple[Button, ...]:
+        """The way forward first: the journey's next step when a step offered this document, then the files now.
+        None while an amount is asked for, so a typed "3" is the amount, not a choice."""
+        if asked is not None and asked.kind == "amount":
+            return ()
+        out = [Button(self.texts.get("flows.next"), flow_payload("next", state.step))] if state.step else []
+        if asked is not None:
+            out.append(Button(self.texts.get("drafting.send_now"), draft_payload(state.name, state.step)))
+        return tuple(out)
 
     async def fields(self, session: Session, text: str, details: dict[str, str] | None = None) -> Outcome | None:
-        """A reply of "字段：内容" lines while a draft is open: validate, store, re-render. None if it is not that."""
-        name, _, asked = (session.pending.state if session.pending else "").partition(_ASKED)
-        template = self.templates.get(name)
-        pairs = _FIELD.findall(text)
+        """A reply of "字段：内容" lines (or the plain answer to the item asked for) while a draft is open: validate,
+        store, confirm. None if it is not that."""
+        state = _State.parse(session.pending.state if session.pending else "")
+        template = self.templates.get(state.name)
         if template is None:
             return None
-        if not pairs:  # details read from a plain sentence: "我叫刘洋，电话158…，借款平台是快易花"
-            pairs = [(slot, value) for slot, value in (details or {}).items() if slot in template.slot_defs]
+        asked = state.asked
         answer = text.strip()
+        known = {w.lower(): s for s in template.slot_defs.values() for w in (s.label, s.name, *s.aliases)}
+        pairs = [
+            (known[label.strip().lower()], value)
+            for label, value in _FIELD.findall(text)
+            if label.strip().lower() in known
+        ]
+        if not pairs:  # details read from a plain sentence: "我叫刘洋，电话158…，借款平台是快易花"
+            pairs = [(template.slot_defs[k], v) for k, v in (details or {}).items() if k in template.slot_defs]
         if not pairs and _STOP.match(answer):  # "不写了": the draft stays saved, the flow closes
             return Outcome((Reply(self.texts.get("drafting.stopped")),), None, session)
+        if not pairs and _SEND.match(answer):  # "好了，生成吧": the files now, with what is there
+            return await self.draft(session, state)
         if not pairs and asked in template.slot_defs and _GO_ON.match(answer):
-            return await self.draft(session, name)  # "好，继续写吧": ask the same item again
+            return await self.draft(session, state, filled="")  # "好，继续写吧": ask the same item again
         if not pairs and asked in template.slot_defs and _UNKNOWN.search(answer) and len(answer) <= 20:
-            return await self.draft(session, name, skip=asked)  # "找不到了": leave it 【待填写】, ask the next one
+            skipped = self.texts.get("drafting.skipped", label=template.slot_defs[asked].label)
+            return await self.draft(session, state, skip=asked, filled=skipped)  # "找不到了": the next one
         takes = asked in template.slot_defs and len(answer) <= 80 and not _QUESTION.search(answer)
         if not pairs and takes and not (answer.isdigit() and template.slot_defs[asked].kind not in _NUMERIC):
-            pairs = [(asked, answer)]  # the plain answer to the one item we asked for
+            pairs = [(template.slot_defs[asked], answer)]  # the plain answer to the one item we asked for
         if not pairs:
             return None
-        by_label = {s.label: s for s in template.slot_defs.values()} | {s.name: s for s in template.slot_defs.values()}
         problems: list[str] = []
         slots = dict(session.slots)
-        matched = False
-        for label, value in pairs:
-            slot = by_label.get(label.strip())
-            if slot is None:
-                continue
-            matched = True
+        kept: list[str] = []
+        for slot, value in pairs:
             cleaned, _problem = validate_slot(slot, value)
             if cleaned is None:
                 problems.append(self.texts.get("drafting.invalid", label=slot.label, example=slot.example or ""))
                 continue
             slots[slot.name] = cleaned
-        if not matched:
-            return None
+            shown = mask_id(cleaned) if slot.kind == "id_number" else cleaned
+            kept.append(self.texts.get("drafting.kept_item", label=slot.label, value=shown[:40]))
         notes = (Reply("\n".join(problems)),) if problems else ()
-        return await self.draft(replace(session, slots=slots), name, notes)
+        filled = self.texts.get("drafting.kept", items="；".join(kept)) if kept else ""
+        return await self.draft(replace(session, slots=slots), state, notes, filled=filled)
 
-    def _example(self, template: Template) -> str:
-        slot = next((s for s in template.slots if s.example), None)
-        if slot is None:
+    def _example(self, slot: Slot | None) -> str:
+        if slot is None or not slot.example:
             return self.texts.get("drafting.example_fallback")
         return self.texts.get("drafting.example_line", label=slot.label, example=slot.example)

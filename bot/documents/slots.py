@@ -37,6 +37,7 @@ class Slot(BaseModel):
     example: str
     max_length: int = Field(gt=0)
     sensitive: bool = False
+    aliases: list[str] = Field(default_factory=list)  # other words people put before "：" for this item ("手机号")
 
     @field_validator("name")
     @classmethod

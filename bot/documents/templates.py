@@ -41,10 +41,15 @@ class SlotCatalogue(BaseModel):
     @model_validator(mode="after")
     def _unique(self) -> SlotCatalogue:
         seen: set[str] = set()
+        words: set[str] = set()
         for slot in self.slots:
             if slot.name in seen:
                 raise ValueError(f"duplicate slot {slot.name}")
             seen.add(slot.name)
+            for word in (slot.label, *slot.aliases):
+                if word in words:
+                    raise ValueError(f"slot {slot.name}: label or alias {word!r} is used twice")
+                words.add(word)
         return self
 
 

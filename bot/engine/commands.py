@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
-from bot.contract.messages import Button, Reply
+from bot.clock import CHINA
+from bot.contract.messages import Button, FileOut, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.session import Pending, Session
 from bot.texts import Texts
@@ -31,6 +34,17 @@ class Eraser(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Names:
+    """How /mydata names what it shows: the document items (slot -> label), documents (template -> title) and the
+    journey's steps in order."""
+
+    slots: Mapping[str, str] = field(default_factory=dict)
+    documents: Mapping[str, str] = field(default_factory=dict)
+    steps: tuple[str, ...] = ()
+    journey: str = "seven_steps"
+
+
 class CommandsHandler:
     """The account commands: help, cancel, what is stored, and erasing it after a confirmation."""
 
@@ -40,9 +54,10 @@ class CommandsHandler:
         flows=frozenset({FORGET_FLOW}),
     )
 
-    def __init__(self, texts: Texts, holders: Sequence[Eraser] = ()) -> None:
+    def __init__(self, texts: Texts, holders: Sequence[Eraser] = (), names: Names | None = None) -> None:
         self.texts = texts
         self.holders = tuple(holders)  # what /mydata counts besides the session (the first is the evidence log)
+        self.names = names or Names()
 
     async def handle(self, turn: Turn) -> Outcome | None:
         """Run a command, a forget button, or the typed answer to the forget question."""
@@ -66,26 +81,58 @@ class CommandsHandler:
             return Outcome((Reply(t.get("commands.forget_confirm"), buttons=buttons),), pending=Pending(FORGET_FLOW))
         if command == "mydata":
             counts = {h.name: await h.count(session.user_key) for h in self.holders}
-            return Outcome((Reply(mydata_text(session, t, counts)),), pending=KEEP)
+            return Outcome((mydata_reply(session, t, counts, self.names),), pending=KEEP, intent="mydata")
         return Outcome((Reply(t.get("commands.file_missing")),), pending=KEEP)
 
 
-def mydata_text(session: Session, texts: Texts, counts: dict[str, int] | None = None) -> str:
-    """Everything stored about the user, readable (the evidence log is counted; /evidence exports it).
+def mydata_reply(
+    session: Session, texts: Texts, counts: dict[str, int] | None = None, names: Names | None = None
+) -> Reply:
+    """Everything stored about the user as a plain list, with the machine-readable copy as a file.
 
     counts: items held elsewhere for the user (evidence items, replies waiting for "继续", download files).
     """
     counts = {k: v for k, v in (counts or {}).items() if v}
     if session.is_blank() and not counts:
-        return texts.get("commands.mydata_empty")
-    data: dict[str, object] = {
-        "flow": session.flow,
-        "step": session.journey_step,
-        "slots": session.slots,
-        "questions": session.questions,
-        "created_at": session.created_at,
-        "memory": [turn.to_dict() for turn in session.memory],  # the recent turns, kept for 6 hours
-    }
-    data = {k: v for k, v in data.items() if v not in (None, "", [], {}, 0)}
-    data.update(counts)
-    return texts.get("commands.mydata", data=json.dumps(data, ensure_ascii=False, indent=2))
+        return Reply(texts.get("commands.mydata_empty"))
+    names = names or Names()
+    lines = [texts.get("commands.mydata_head")]
+
+    def item(key: str, **values: object) -> None:
+        lines.append(texts.get("commands.mydata_item", text=texts.get(f"commands.mydata_items.{key}", **values)))
+
+    if session.created_at:
+        item("since", at=_beijing(session.created_at, texts))
+    if session.slots:
+        labels = "、".join(names.slots.get(k, k) for k in session.slots)
+        item("slots", labels=labels, n=len(session.slots))
+    if session.journey_step:
+        n = names.steps.index(session.journey_step) + 1 if session.journey_step in names.steps else 0
+        item("journey", n=n or "?", total=len(names.steps) or "?")
+    flow = session.flow or ""
+    if flow == "draft" and session.pending:
+        document = session.pending.state.partition("#")[0].partition("@")[0]
+        item("draft", title=names.documents.get(document, document))
+    if session.memory:
+        item("memory", n=len(session.memory))
+    if session.questions:
+        item("questions", n=session.questions)
+    for key, n in counts.items():
+        item(key if texts.has(f"commands.mydata_items.{key}") else "other", n=n, name=key)
+    lines.append(texts.get("commands.mydata_tail"))
+    return Reply("\n".join(lines), files=(mydata_file(session, counts),))
+
+
+def mydata_file(session: Session, counts: Mapping[str, int]) -> FileOut:
+    """The machine-readable copy: the whole session (recent turns included) and the counts of everything else."""
+    data: dict[str, object] = {**session.to_dict(), **counts}
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    return FileOut("anning-mydata.json", body, "application/json")
+
+
+def _beijing(iso: str, texts: Texts) -> str:
+    try:
+        at = datetime.fromisoformat(iso).astimezone(CHINA)
+    except ValueError:
+        return iso
+    return texts.get("commands.mydata_time", year=at.year, month=at.month, day=at.day, hour=at.hour, minute=at.minute)

@@ -37,7 +37,8 @@ _PERSONAL = frozenset({"name", "phone", "id_number"})  # details that show a per
 _SCAM_TOPICS = frozenset({"fake_legal", "being_sued", "debt_relief_scam", "credit_report"})  # may follow a scam warning
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
 _STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("safety.danger_now", 1)}  # (text, turns)
-_UNREMEMBERED = ("input", "sms", "command")  # a refused input, an SMS without analysis, a command: not remembered
+# Not remembered: a refused input, an SMS without analysis, a command, details typed into a document (kept as slots).
+_UNREMEMBERED = ("input", "sms", "command", "draft.fill")
 
 
 class Engine:
@@ -268,6 +269,8 @@ def remember(session: Session, msg: Incoming, outcome: Outcome, now: datetime) -
     """The session's recent turns plus this one: a typed message with the articles cited, or what a turn produced
     (an SMS analysis's gist, the documents handed back). A pasted SMS's text stays in the evidence log only."""
     kept = recent(session.memory, now)
+    if outcome.intent == "mydata":  # showing what is stored does not add to it
+        return kept
     at = now.isoformat(timespec="seconds")
     cited = _cited(outcome)
     files = "、".join(f.name for r in outcome.replies for f in r.files)

@@ -128,6 +128,38 @@ def _emoji_only(text: str) -> bool:
     return symbols and all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf", "Po") for ch in meaningful)
 
 
+_LABEL_NOISE = re.compile(r"[\s▶◀→←（）()【】：:，,。.!！?？、·•\"“”'‘’]+")
+
+
+def _plain(label: str) -> str:
+    return _LABEL_NOISE.sub("", label).lower()
+
+
+def pick_choice(text: str, choices: tuple[tuple[str, str], ...]) -> str | None:
+    """The payload of the offered choice a typed message picks: its number ("2"), its words ("导出证据清单 PDF",
+    "下一步"), or enough of them to be unmistakable ("证据汇总"); None when it picks none or more than one."""
+    if not choices:
+        return None
+    if text.isdigit():
+        index = int(text) - 1
+        return choices[index][1] if 0 <= index < len(choices) else None
+    typed = _plain(text)
+    if not typed or len(text) > 40:
+        return None
+    labels = [_plain(label) for label, _ in choices]
+    exact = [i for i, label in enumerate(labels) if label == typed]
+    near = [
+        i
+        for i, label in enumerate(labels)
+        if label and len(typed) >= 2 and typed in label and 2 * len(typed) >= len(label)
+    ]
+    said = [i for i, label in enumerate(labels) if len(label) >= 2 and label in typed and len(typed) <= len(label) + 4]
+    for found in (exact, near, said):
+        if len(found) == 1:
+            return choices[found[0]][1]
+    return None
+
+
 def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int = 200_000) -> Decision:
     """Input checks > button > attachment > command > pending question > SMS paste > legal question.
 
@@ -149,11 +181,9 @@ def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int
     m = _COMMAND.match(text)
     if m:
         return Decision(Route.COMMAND, command=m.group(1).lower(), argument=m.group(2).strip())
-    choices = session.pending.choices if session.pending else ()
-    if text.isdigit() and choices:
-        index = int(text) - 1
-        if 0 <= index < len(choices):
-            return Decision(Route.BUTTON, argument=choices[index][1])
+    picked = pick_choice(text, session.pending.choices if session.pending else ())
+    if picked is not None:
+        return Decision(Route.BUTTON, argument=picked)
     if session.flow:
         return Decision(Route.PENDING, argument=text)
     messages, question = split_own_words(text)

@@ -7,11 +7,12 @@ from dataclasses import replace
 
 from bot.contract.messages import Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
+from bot.contract.payloads import FLOW_PREFIX, parse_flow
 from bot.contract.session import Pending, Session
 from bot.evidence.model import Stats
 from bot.evidence.stats import compute
 from bot.flows.base import BACK, END, NEXT, PAUSE, SKIP
-from bot.flows.runner import FLOW_PREFIX, FlowRunner
+from bot.flows.runner import FlowRunner
 from bot.storage.evidence_repo import EvidenceStore
 
 _CONTINUE = ("继续", "继续步骤", "continue")
@@ -48,7 +49,11 @@ class JourneyHandler:
             prefix = self.runner.texts.get("flows.resumed") if session.journey_step else ""
             return self._show(session, current, await self._stats(session.user_key), prefix)
         if turn.kind is Kind.BUTTON:
-            return await self._event(session, current, turn.name.removeprefix(FLOW_PREFIX))
+            event, shown_on = parse_flow(turn.name)
+            if shown_on is not None and shown_on != current and event != "show":  # a button on an older message
+                stale = self.runner.texts.get("flows.expired")
+                return self._show(session, current, await self._stats(session.user_key), stale)
+            return await self._event(session, current, event)
         if turn.intent == "journey.step" and turn.step is not None and 1 <= turn.step <= len(flow.steps):
             return self._show(session, flow.steps[turn.step - 1].id, await self._stats(session.user_key))
         if turn.intent in _EVENTS:

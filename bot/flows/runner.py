@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from bot.contract.messages import Button, Reply
-from bot.documents.handler import DRAFT_PREFIX
+from bot.contract.payloads import draft_payload, flow_payload
 from bot.evidence.model import Stats
-from bot.flows.base import Flow, validate_texts
+from bot.flows.base import NEXT, Flow, validate_texts
 from bot.knowledge import KnowledgeBase
 from bot.texts import Texts
 
-FLOW_PREFIX = "flow:"
 Quote = Callable[[str, str], str]
 
 
@@ -48,16 +47,18 @@ class FlowRunner:
         return Reply("\n".join(lines), buttons=self.buttons(step_id))
 
     def buttons(self, step_id: str) -> tuple[Button, ...]:
-        """Allowed events as buttons, plus the step's document when it exists."""
+        """Allowed events as buttons, the way forward first (so typing 1 keeps moving), then the step's document when
+        it exists; each stamped with the step it is shown on."""
         t = self.texts
-        out = []
         step = self.flow.step(step_id)
+        events = self.flow.allowed(step_id)
+        forward = [Button(t.get(f"flows.{e}"), flow_payload(e, step_id)) for e in events if e == NEXT]
+        rest = [Button(t.get(f"flows.{e}"), flow_payload(e, step_id)) for e in events if e != NEXT]
+        document = []
         if step and step.document and step.document in self.documents:
-            out.append(
-                Button(t.get("flows.draft", title=self.documents_title(step.document)), DRAFT_PREFIX + step.document)
-            )
-        out.extend(Button(t.get(f"flows.{e}"), FLOW_PREFIX + e) for e in self.flow.allowed(step_id))
-        return tuple(out)
+            title = t.get("flows.draft", title=self.documents_title(step.document))
+            document.append(Button(title, draft_payload(step.document, step_id)))
+        return (*forward, *document, *rest)
 
     def documents_title(self, name: str) -> str:
         """Display title of a document offered by a step."""

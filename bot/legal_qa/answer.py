@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot.knowledge import Citation, KnowledgeBase, cite
 from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.retrieve import Passage, Retrieval
-from bot.texts import BASE, ENGLISH, Texts, language_of
+from bot.texts import BASE, ENGLISH, Texts, language_of, nest_quotes
 
 MAX_CITATIONS = 5  # ranked candidates (what the evaluation's recall@5 reads)
 SHOWN_CITATIONS = 3  # what a person sees: the articles that carry the answer, on one phone screen
@@ -92,7 +92,7 @@ class Answerer:
                 best = f"{best.rstrip('：:')}：……{segments[item]}"
         if len(best) > QUOTE_CHARS:
             best = best[: QUOTE_CHARS - 1] + "…"
-        return best
+        return nest_quotes(best)
 
     def _segment_tokens(self, segment: str) -> set[str]:
         cached = self._seg_cache.get(segment)

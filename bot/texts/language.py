@@ -63,3 +63,12 @@ def is_english(text: str) -> bool:
 def language_of(text: str) -> str:
     """The locale to answer a message in: English when it is written in English, else zh_CN."""
     return ENGLISH if is_english(text) else BASE
+
+
+_INNER = str.maketrans({"“": "‘", "”": "’"})
+
+
+def nest_quotes(text: str) -> str:
+    """Text to be put inside “…”: its own double quotes become single ones (“‘软暴力’是指…”), as Chinese writing
+    nests quotation marks, so a quote that starts with a quoted term does not open with two marks."""
+    return text.translate(_INNER)

@@ -160,7 +160,8 @@ _REQUEST = re.compile(
 
 
 _AUTHORITY = re.compile(
-    r"(公安|警察|警官|民警|派出所|刑警|法院|法官|检察|通缉|逮捕|洗钱|police|officer|court|money laundering)", re.IGNORECASE
+    r"(公安|警察|警官|民警|派出所|刑警|法院|法官|检察|通缉|逮捕|洗钱|police|officer|court|money laundering)",
+    re.IGNORECASE,
 )
 
 

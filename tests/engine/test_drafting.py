@@ -23,7 +23,8 @@ async def test_menu_then_draft_with_missing_markers_and_files(app: App) -> None:
     assert len(menu[0].buttons) == 10
     replies = await _press(app, "d", "停止催收骚扰告知函")
     reply = replies[-1]
-    assert "【待填写：" in reply.text and "还缺" in reply.text
+    assert "【待填写：" in reply.text and "5 项还没填" in reply.text
+    assert reply.text.count("被骚扰的手机号码") <= 3  # in the letter and its list of what is missing, not again
     names = sorted(f.name.rsplit(".", 1)[1] for f in reply.files)
     assert names == ["docx", "pdf"]
     pdf = next(f for f in reply.files if f.name.endswith(".pdf"))
@@ -55,7 +56,9 @@ async def test_facts_come_from_the_evidence_log(app: App) -> None:
 
 async def test_template_injection_is_printed_literally(app: App) -> None:
     await say(app.engine, "/draft cease_notice", user="i")
-    replies = await app.engine.handle(msg("姓名：{{7*7}}{% for x in y %}\x07", user="i"))
+    noted = await say(app.engine, "姓名：{{7*7}}{% for x in y %}\x07", user="i")
+    assert "{{7*7}}" in noted and "\x07" not in noted  # confirmed in one line, printed as typed
+    replies = await app.engine.handle(msg("生成文件", user="i"))
     text = replies[-1].text
     assert "{{7*7}}{% for x in y %}" in text and "49" not in text.split("本人", 1)[1][:20] and "\x07" not in text
     docx_file = next(f for f in replies[-1].files if f.name.endswith(".docx"))

@@ -28,7 +28,7 @@ async def test_question_gets_cited_answer(app: App) -> None:
 
 async def test_forget_asks_then_erases_everything(app: App) -> None:
     await say(app.engine, "验证码轰炸怎么办", user="alice")
-    assert "questions" in await say(app.engine, "/mydata", user="alice")
+    assert "问过的问题：1 个" in await say(app.engine, "/mydata", user="alice")
     replies = await app.engine.handle(msg("/forget", user="alice"))
     assert replies[0].buttons and "确定要删除" in replies[0].text
     done = await app.engine.handle(msg(user="alice", button=replies[0].buttons[0].payload))

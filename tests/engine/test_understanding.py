@@ -84,7 +84,8 @@ async def test_follow_ups_are_read_against_the_question_before(app: App) -> None
 
 async def test_memory_is_shown_and_forgotten(app: App) -> None:
     await _say(app, "催收天天打电话，犯法吗", "m1")
-    assert "questions" in (await _say(app, "/mydata", "m1"))[0].text
+    shown = (await _say(app, "/mydata", "m1"))[0]
+    assert "最近的对话：1 条" in shown.text and "催收天天打电话" in shown.files[0].data.decode()
     session = await app.engine.store.load("m1")
     assert session is not None and session.memory and session.memory[-1].text == "催收天天打电话，犯法吗"
     await _say(app, "/forget", "m1")
@@ -104,7 +105,7 @@ async def test_a_follow_up_after_a_pasted_sms_is_read_against_what_it_said(app: 
     await _say(app, "【某某贷】您的借款已逾期3天，请今日内还款，否则将联系您的通讯录联系人。", "s1")
     answer = (await _say(app, "这个合法吗", "s1"))[0]
     assert "《个人信息保护法》第十条" in {c.label for c in answer.citations}
-    shown = (await _say(app, "/mydata", "s1"))[0].text
+    shown = (await _say(app, "/mydata", "s1"))[0].files[0].data.decode()  # the machine-readable copy
     assert "催收威胁" in shown and "《个人信息保护法》第十条" in shown  # the gist and the articles cited
     assert "将联系您的通讯录" not in shown  # the SMS text itself is in the evidence log only
 
@@ -121,8 +122,8 @@ async def test_memory_older_than_six_hours_is_dropped(app: App) -> None:
     assert session is not None and session.memory
     old = (datetime.now(UTC) - timedelta(hours=7)).isoformat(timespec="seconds")
     await app.engine.store.save(replace(session, memory=tuple(replace(t, at=old) for t in session.memory)))
-    shown = (await _say(app, "/mydata", "o1"))[0].text
-    assert "亲戚群" not in shown
+    shown = (await _say(app, "/mydata", "o1"))[0]
+    assert "亲戚群" not in shown.files[0].data.decode() and "最近的对话" not in shown.text
     which = "\n".join(r.text for r in await _say(app, "具体是哪一条规定的", "o1"))
     assert "第一千零三十三" not in which  # nothing left to point back to
 
@@ -177,7 +178,7 @@ async def test_which_article_shows_the_articles_not_the_card_again(app: App) -> 
 
 async def test_a_draft_asks_for_one_missing_item_and_takes_a_plain_answer(app: App) -> None:
     opened = "\n".join(r.text for r in await _say(app, "帮我写一份报警材料", "g1"))
-    assert "一项一项来" in opened and "姓名" in opened
+    assert "一项一项回答" in opened and "姓名是什么" in opened
     await _say(app, "王小明", "g1")
     session = await app.engine.store.load("g1")
     assert session is not None and session.slots.get("name") == "王小明"

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bot.texts import nest_quotes
 from bot.wiring import QAParts
 
 
@@ -39,7 +40,7 @@ def test_answer_quotes_the_article_text_verbatim(qa_parts: QAParts) -> None:
         ref = qa_parts.kb.get(cite.id)
         assert ref is not None
         for piece in quote.rstrip("…").split("……"):
-            assert piece.rstrip("：") in ref.article.text, (cite.id, piece)
+            assert piece.rstrip("：") in nest_quotes(ref.article.text), (cite.id, piece)
 
 
 def test_answer_says_what_to_do_next_and_where_to_get_help(qa_parts: QAParts) -> None:

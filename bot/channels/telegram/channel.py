@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
 
 from aiohttp import web
+from cachetools import LRUCache
 from telegram import BotCommand, CallbackQuery, LinkPreviewOptions, Message, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
@@ -153,6 +154,7 @@ class TelegramChannel:
         self.max_concurrent_updates = max_concurrent_updates
         self.clock = clock
         self.payloads = PayloadMap()
+        self.keyboards: LRUCache[int, int] = LRUCache(maxsize=4096)  # chat -> the message that has the live keyboard
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
         self.bot_username = ""
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
@@ -340,7 +342,9 @@ class TelegramChannel:
             replies = await self._work(parsed)
         for reply in replies:
             for action in render(reply, self.payloads):
-                await self._send(chat.id, action)
+                sent = await self._send(chat.id, action)
+                if isinstance(action, SendText) and action.keyboard is not None and sent is not None:
+                    await self._retire_keyboard(chat.id, sent.message_id)
 
     async def _work(self, parsed: Incoming | Fetch) -> list[Reply]:
         if isinstance(parsed, Incoming):
@@ -387,6 +391,16 @@ class TelegramChannel:
             "sendDocument", lambda: bot.send_document(chat_id, document=action.data, filename=action.name)
         )
 
+    async def _retire_keyboard(self, chat_id: int, newest: int) -> None:
+        """Only the newest keyboard stays: the one before it is taken off, so an old step's button cannot be pressed
+        (the engine also recognises presses on older messages, for a keyboard that could not be removed)."""
+        older = self.keyboards.get(chat_id)
+        self.keyboards[chat_id] = newest
+        if older is None or older == newest:
+            return
+        with contextlib.suppress(TelegramError):
+            await self._app().bot.edit_message_reply_markup(chat_id=chat_id, message_id=older, reply_markup=None)
+
     async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
         await self._retry("answerCallbackQuery", lambda: query.answer(text=text), attempts=2)
 
@@ -401,6 +415,8 @@ class TelegramChannel:
         )
         if label is None:
             return
+        if self.keyboards.get(message.chat.id) == message.message_id:  # its keyboard goes now
+            del self.keyboards[message.chat.id]
         text = f"{message.text}\n\n{self.texts.get('telegram.chosen', label=label)}"
         if utf16_len(text) > MAX_MESSAGE_CHARS:
             text = message.text

@@ -1,0 +1,29 @@
+"""Contract, payloads: the button payload prefixes the handlers share, and journey payloads stamped with their step."""
+
+from __future__ import annotations
+
+DRAFT_PREFIX = "draft:"  # draft:<template name>[@<journey step that offered it>], draft:menu
+FLOW_PREFIX = "flow:"  # flow:<event>@<step id> (older keyboards: flow:<event>)
+_AT = "@"
+
+
+def flow_payload(event: str, step_id: str) -> str:
+    """A journey button: the event and the step it was shown on, so a press on an older message is recognised."""
+    return f"{FLOW_PREFIX}{event}{_AT}{step_id}"
+
+
+def parse_flow(name: str) -> tuple[str, str | None]:
+    """(event, the step it was shown on or None) from a journey payload, with or without the prefix."""
+    event, _, step = name.removeprefix(FLOW_PREFIX).partition(_AT)
+    return event, step or None
+
+
+def draft_payload(name: str, step: str = "") -> str:
+    """A document button; `step` is the journey step that offered it, so the draft's replies offer the way on."""
+    return f"{DRAFT_PREFIX}{name}{_AT}{step}" if step else DRAFT_PREFIX + name
+
+
+def parse_draft(name: str) -> tuple[str, str]:
+    """(template name, the journey step that offered it or "") from a document payload."""
+    template, _, step = name.removeprefix(DRAFT_PREFIX).partition(_AT)
+    return template, step
