@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     max_text_chars: int = 4000  # longest question
     max_paste_chars: int = 200_000  # longest paste of messages to analyse
     max_file_bytes: int = 10 * 1024 * 1024  # largest screenshot or backup file
+    max_evidence_items: int = 60_000  # longest evidence log per person (bounds summaries, drafts and exports)
     understand: UnderstandSettings = Field(default_factory=UnderstandSettings)
     font_path: str = ""  # CJK font for PDF/chart exports ("path" or "path#index"); empty: system font, else packaged
     index: IndexSettings = Field(default_factory=IndexSettings)

@@ -153,7 +153,7 @@ async def build_app(
     texts = load_texts()
     parts = parts or build_qa(settings, notice, embeddings, texts)
     db, crypto = await open_storage(settings)
-    evidence = EvidenceStore(db, crypto)
+    evidence = EvidenceStore(db, crypto, settings.max_evidence_items)
     outbox = Outbox(db, crypto)
     files = FileStore(db, crypto)
     seen = SeenMessages(db, crypto)
