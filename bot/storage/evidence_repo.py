@@ -158,6 +158,7 @@ class EvidenceStore:
         uid = self.crypto.pseudonym(user_key)
         async with self.db.sessions() as s, s.begin():
             result = await s.execute(delete(EvidenceRow).where(EvidenceRow.user_id == uid))
+        await self.db.checkpoint()  # no copy of the deleted rows stays in the write-ahead log
         return int(getattr(result, "rowcount", 0) or 0)
 
 
