@@ -11,12 +11,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import delete, func, select
 
 from bot.evidence.log import GENESIS, chain_hash, dedupe_key, item_hash
 from bot.evidence.model import EvidenceItem
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database, EvidenceRow
+
+
+class UnreadableEntry(ValueError):
+    """A stored entry that cannot be decrypted or read back: its bytes were altered or damaged."""
+
+    def __init__(self, seq: int) -> None:
+        super().__init__(f"evidence entry {seq} cannot be decrypted (altered or damaged)")
+        self.seq = seq
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,9 @@ class EvidenceStore:
         return AppendResult(added, duplicates, head, refused)
 
     async def items(self, user_key: str) -> list[EvidenceItem]:
-        """The whole log in order, decrypted (in a worker thread: a long log takes a while)."""
+        """The whole log in order, decrypted (in a worker thread: a long log takes a while).
+
+        Raises UnreadableEntry naming the first entry whose stored bytes were altered."""
         uid = self.crypto.pseudonym(user_key)
         columns = (EvidenceRow.seq, EvidenceRow.received_at, EvidenceRow.item_hash, EvidenceRow.chain_hash)
         async with self.db.sessions() as s:
@@ -128,7 +139,10 @@ class EvidenceStore:
     def _decode(self, uid: str, rows: Sequence[Any]) -> list[EvidenceItem]:
         out = []
         for seq, received_at, ih, ch, payload in rows:
-            data = json.loads(self.crypto.decrypt(payload, f"{uid}:{seq}".encode()))
+            try:
+                data = json.loads(self.crypto.decrypt(payload, f"{uid}:{seq}".encode()))
+            except (InvalidTag, ValueError) as exc:
+                raise UnreadableEntry(seq) from exc
             out.append(
                 EvidenceItem(
                     seq=seq,
