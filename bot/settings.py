@@ -84,6 +84,9 @@ class WebSettings(BaseModel):
     prefix: str = "/hooks"
     public_url: str = ""  # e.g. https://bot.example.org: the address users reach; empty: no download links
     file_ttl_seconds: int = 24 * 3600  # how long a document download link works
+    file_sweep_seconds: float = 600.0  # how often expired download files are deleted (also once at start)
+    header_timeout_seconds: float = 15.0  # a connection without complete request headers, or idle, is closed
+    body_timeout_seconds: float = 30.0  # a request body not received within this gets 408
 
 
 class Settings(BaseSettings):

@@ -277,7 +277,10 @@ async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> W
         settings.web.prefix,
         settings.web.file_ttl_seconds,
         app.texts,
+        sweep_seconds=settings.web.file_sweep_seconds,
     )
+    await links.start()
+    hooks.stoppers.append(links.stop)
     hooks.routes.extend(links.routes())
     deps = channel_deps(settings, app, http, links)
     for kind in webhook_channels(settings):
