@@ -84,6 +84,9 @@ class WebSettings(BaseModel):
     prefix: str = "/hooks"
     public_url: str = ""  # e.g. https://bot.example.org: the address users reach; empty: no download links
     file_ttl_seconds: int = 24 * 3600  # how long a document download link works
+    file_sweep_seconds: float = 600.0  # how often expired download files are deleted (also once at start)
+    header_timeout_seconds: float = 15.0  # a connection without complete request headers, or idle, is closed
+    body_timeout_seconds: float = 30.0  # a request body not received within this gets 408
 
 
 class Settings(BaseSettings):
@@ -98,6 +101,7 @@ class Settings(BaseSettings):
     max_text_chars: int = 4000  # longest question
     max_paste_chars: int = 200_000  # longest paste of messages to analyse
     max_file_bytes: int = 10 * 1024 * 1024  # largest screenshot or backup file
+    max_evidence_items: int = 60_000  # longest evidence log per person (bounds summaries, drafts and exports)
     understand: UnderstandSettings = Field(default_factory=UnderstandSettings)
     font_path: str = ""  # CJK font for PDF/chart exports ("path" or "path#index"); empty: system font, else packaged
     index: IndexSettings = Field(default_factory=IndexSettings)

@@ -3,6 +3,9 @@
 Channels declare their routes as (method, path, handler) with paths relative to the prefix (`/telegram`), so a
 reverse proxy forwards one prefix (default `/hooks`) and never changes when a channel is added. `anning serve`
 builds the app with `build_web_app` and runs it with `serve` until SIGINT/SIGTERM.
+Slow or half-open clients are cut off: a connection whose request headers are not complete (or that sits idle
+between requests) is closed after settings.web.header_timeout_seconds, and a body not received within
+settings.web.body_timeout_seconds gets 408.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -32,7 +36,8 @@ def _prefix(settings: Settings) -> str:
 def build_web_app(settings: Settings, routes: list[Route], max_body_bytes: int = MAX_BODY_BYTES) -> web.Application:
     """The web app: every route under settings.web.prefix, GET {prefix}/healthz -> 200 "ok"; bodies over the limit -> 413."""
     prefix = _prefix(settings)
-    app = web.Application(client_max_size=max_body_bytes)
+    deadline = _body_deadline(settings.web.body_timeout_seconds)
+    app = web.Application(client_max_size=max_body_bytes, middlewares=[deadline])
 
     async def healthz(request: web.Request) -> web.Response:
         return web.Response(text="ok")
@@ -41,6 +46,22 @@ def build_web_app(settings: Settings, routes: list[Route], max_body_bytes: int =
     for method, path, handler in routes:
         app.router.add_route(method, f"{prefix}/{path.lstrip('/')}", handler)
     return app
+
+
+def _body_deadline(seconds: float) -> Any:
+    """Middleware: read the whole body (aiohttp keeps it for request.read/text/json) within `seconds`, else 408."""
+
+    @web.middleware
+    async def deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.body_exists:
+            try:
+                async with asyncio.timeout(seconds):
+                    await request.read()
+            except TimeoutError:
+                return web.Response(status=408, text="request body too slow", headers={"Connection": "close"})
+        return await handler(request)
+
+    return deadline
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:
@@ -63,7 +84,9 @@ async def serve(
     """
     stop = stop or asyncio.Event()
     stop_on_signals(stop)
-    runner = web.AppRunner(app_obj, access_log=None)  # no access log: paths are harmless, but keep logs lean
+    # no access log: paths are harmless, but keep logs lean; aiohttp's keep-alive timer also runs while the first
+    # request's headers are awaited, so it is the header read timeout too
+    runner = web.AppRunner(app_obj, access_log=None, keepalive_timeout=settings.web.header_timeout_seconds)
     await runner.setup()
     site = web.TCPSite(runner, settings.web.host, settings.web.port)
     await site.start()

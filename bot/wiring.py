@@ -153,7 +153,7 @@ async def build_app(
     texts = load_texts()
     parts = parts or build_qa(settings, notice, embeddings, texts)
     db, crypto = await open_storage(settings)
-    evidence = EvidenceStore(db, crypto)
+    evidence = EvidenceStore(db, crypto, settings.max_evidence_items)
     outbox = Outbox(db, crypto)
     files = FileStore(db, crypto)
     seen = SeenMessages(db, crypto)
@@ -283,7 +283,10 @@ async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> W
         settings.web.prefix,
         settings.web.file_ttl_seconds,
         app.texts,
+        sweep_seconds=settings.web.file_sweep_seconds,
     )
+    await links.start()
+    hooks.stoppers.append(links.stop)
     hooks.routes.extend(links.routes())
     deps = channel_deps(settings, app, http, links)
     for kind in webhook_channels(settings):

@@ -82,6 +82,17 @@ class StoredFile:
     unique_id: str
     path: str
     data: bytes
+    declared: int | None = None  # the size getFile reports, when it should lie
+
+
+@dataclass
+class Served:
+    """One file download as the server saw it: bytes written before the client finished or hung up."""
+
+    path: str
+    written: int = 0
+    complete: bool = False
+    aborted: bool = False
 
 
 @dataclass
@@ -99,6 +110,7 @@ class FakeTelegram:
     chat_actions: list[tuple[int, str]] = field(default_factory=list)
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
     downloads: list[str] = field(default_factory=list)
+    served: list[Served] = field(default_factory=list)
     webhook_statuses: list[int] = field(default_factory=list)
     webhook_url: str = ""
     webhook_secret: str = ""
@@ -202,7 +214,21 @@ class FakeTelegram:
         if stored is None:
             return web.Response(status=404)
         self.downloads.append(path)
-        return web.Response(body=stored.data, content_type="application/octet-stream")
+        served = Served(path)
+        self.served.append(served)
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        await response.prepare(request)  # no Content-Length: chunked, so only reading tells the size
+        try:
+            for at in range(0, len(stored.data), 64 * 1024):
+                chunk = stored.data[at : at + 64 * 1024]
+                await response.write(chunk)
+                served.written += len(chunk)
+            await response.write_eof()
+            served.complete = True
+        except (ConnectionError, asyncio.CancelledError):
+            served.aborted = True
+            raise
+        return response
 
     def bot_user(self) -> dict[str, Any]:
         """The bot as a User object."""
@@ -370,7 +396,7 @@ class FakeTelegram:
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.unique_id,
-            "file_size": len(stored.data),
+            "file_size": stored.declared if stored.declared is not None else len(stored.data),
             "file_path": stored.path,
         }
 
@@ -493,6 +519,7 @@ class FakeTelegram:
     ) -> dict[str, Any]:
         """A user sends a file; declared_size fakes what Telegram reports (e.g. 20 MB) without the bytes."""
         stored = self._store(data, "documents/in")
+        stored.declared = declared_size
         document = {
             "file_id": stored.file_id,
             "file_unique_id": stored.unique_id,
@@ -540,7 +567,12 @@ class FakeTelegram:
 
     async def wait_replies(self, chat_id: int, count: int, timeout: float = 15.0) -> list[Sent]:
         """Wait until the bot has sent at least `count` things to a chat; return them all."""
-        return await self.wait_for(lambda: len(self.sent_to(chat_id)) >= count and self.sent_to(chat_id), timeout)
+
+        def enough() -> list[Sent]:
+            sent = self.sent_to(chat_id)
+            return sent if len(sent) >= count else []
+
+        return await self.wait_for(enough, timeout)
 
 
 def _update_user(update: dict[str, Any]) -> int:

@@ -46,6 +46,7 @@ def parser() -> argparse.ArgumentParser:
     evd.add_argument("--user", required=True, help="user key (a terminal user name, or channel:id)")
     evd.add_argument("--format", choices=["pdf", "docx", "csv"], default="pdf")
     evd.add_argument("-o", "--output", help="output file")
+    evd.add_argument("--head", help="verify: the chain hash printed in an exported 证据清单 (finds a log cut short)")
     sub.add_parser("lint", parents=[common], help="validate knowledge/")
     tpl = sub.add_parser("templates", parents=[common], help="list the document templates and their slots")
     tpl.add_argument("--json", action="store_true", help="one JSON object per template")

@@ -48,8 +48,9 @@ def cmd_sms(args: argparse.Namespace) -> int:
 
 def cmd_evidence(args: argparse.Namespace) -> int:
     """Export or verify a user's evidence log."""
-    from bot.evidence.log import verify
+    from bot.evidence.log import against_head, verify
     from bot.office.fonts import FontNotFoundError
+    from bot.storage.evidence_repo import UnreadableEntry
     from bot.wiring import build_app
 
     settings = load_settings(args)
@@ -58,11 +59,17 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     async def main() -> int:
         app = await build_app(settings, notice)
         try:
-            items = await app.evidence.items(user_key)
+            try:
+                items = await app.evidence.items(user_key)
+            except UnreadableEntry as exc:
+                print(f"BROKEN at item {exc.seq}: {app.texts.get('evidence_log.verify_unreadable', seq=exc.seq)}")
+                return 1
             if args.action == "verify":
-                check = verify(items)
+                check = against_head(items, args.head) if args.head else verify(items)
                 if check.ok:
                     print(f"ok: {check.count} items, chain head {check.head}")
+                    if check.reason_key:
+                        print(app.texts.get(check.reason_key, **check.reason_values))
                     return 0
                 reason = app.texts.get(check.reason_key, **check.reason_values)
                 print(f"BROKEN at item {check.broken_at}: {reason}")

@@ -161,6 +161,7 @@ class Content:
     chain_head: str
     verify: list[str]
     tips: list[str]
+    count: int = 0  # how many items the list holds (the chain head is the last one's)
 
 
 def source_name(source: str, texts: Texts) -> str:
@@ -270,6 +271,7 @@ def build_content(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta,
         rows=rows,
         appendix=appendix,
         chain_head=head,
+        count=len(items),
         verify=verify,
         tips=[line.strip() for line in t(texts, "tips").splitlines() if line.strip()],
     )

@@ -151,7 +151,7 @@ def export_docx(items: Sequence[EvidenceItem], stats: Stats, texts: Texts, meta:
 
 def _docx_verify(document: DocxDocument, content: Content, texts: Texts) -> None:
     document.add_heading(t(texts, "verify_heading"), level=1)
-    document.add_paragraph(t(texts, "verify_head"))
+    document.add_paragraph(t(texts, "verify_head", count=content.count))
     run = document.add_paragraph().add_run(content.chain_head)
     run.font.name = "Courier New"
     run.font.size = Pt(9)

@@ -111,7 +111,7 @@ def export_pdf(items: Sequence[EvidenceItem], stats: Stats, texts: Texts, meta: 
     pdf.grid(content.headings, [row.cells() for row in content.rows], PDF_COL_MM)
     pdf.set_y(pdf.get_y() + 3)
     pdf.heading(t(texts, "verify_heading"))
-    pdf.paragraph(t(texts, "verify_head"), size=10, gap=0.5)
+    pdf.paragraph(t(texts, "verify_head", count=content.count), size=10, gap=0.5)
     pdf.set_font("Courier", size=9)
     pdf.text(pdf.l_margin, pdf.get_y() + 3.5, content.chain_head)
     pdf.set_y(pdf.get_y() + 6.5)

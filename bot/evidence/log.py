@@ -61,3 +61,17 @@ def verify(items: list[EvidenceItem]) -> Verification:
             return Verification(False, len(items), previous, item.seq, "evidence_log.verify_chain_broken")
         previous = link
     return Verification(True, len(items), previous)
+
+
+def against_head(items: list[EvidenceItem], head: str) -> Verification:
+    """Verify the log, then find `head` (the chain hash an exported list ends with): a log cut short or changed
+    after the export no longer holds it. When found, broken_at stays None and reason_values name its position."""
+    check = verify(items)
+    if not check.ok:
+        return check
+    wanted = head.strip().lower()
+    for item in items:
+        if item.chain_hash == wanted:
+            values = {"seq": item.seq, "added": len(items) - item.seq}
+            return Verification(True, len(items), check.head, None, "evidence_log.verify_head_found", values)
+    return Verification(False, len(items), check.head, len(items) + 1, "evidence_log.verify_head_missing")

@@ -152,6 +152,10 @@ class SmsHandler:
         result = await self.evidence.append(user_key, entries)
         total = await self.evidence.count(user_key)
         logged = self.texts.get("evidence_log.logged", added=result.added, duplicates=result.duplicates, total=total)
+        if result.refused:
+            logged += "\n" + self.texts.get(
+                "evidence_log.log_full", limit=self.evidence.max_items, refused=result.refused
+            )
         buttons = (
             Button(self.texts.get("evidence_log.button_summary"), EVIDENCE_SUMMARY),
             Button(self.texts.get("evidence_log.button_pdf"), EXPORT_PREFIX + "pdf"),
@@ -199,8 +203,7 @@ class SmsHandler:
         items = await self.evidence.items(user_key)
         if not items:
             return [Reply(t.get("evidence_log.summary_empty"))]
-        stats = compute(items)
-        check = verify(items)
+        stats, check = await asyncio.to_thread(lambda: (compute(items), verify(items)))  # CPU: off the event loop
         labels = t.get("sms.count_sep").join(
             t.get("sms.count_item", label=t.get("sms.label." + k), n=n)
             for k, n in sorted(stats.by_label.items(), key=lambda kv: -kv[1])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, LargeBinary, String, UniqueConstraint, event
+from sqlalchemy import DateTime, Integer, LargeBinary, String, UniqueConstraint, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -79,13 +82,28 @@ class ApiTokenRow(Base):
 
 
 class Database:
-    """Owns the engine and the session factory."""
+    """Owns the engine and the session factory.
+
+    A SQLite file is private: created with mode 0600 (its -wal and -shm files take the same mode), and erasure is
+    real: deleted rows are overwritten (secure_delete) and `checkpoint()` empties the write-ahead log.
+    """
 
     def __init__(self, url: str) -> None:
         self.engine: AsyncEngine = create_async_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         if self.engine.dialect.name == "sqlite":
+            database = make_url(url).database
+            if database and database != ":memory:" and not database.startswith("file:"):
+                private_file(Path(database))
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+
+    async def checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the database file and truncate it to zero bytes, so rows just
+        deleted leave no older copy behind (call after erasing a person's data). Other databases: nothing."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def create_all(self) -> None:
         """Create missing tables (the schema is additive so far; migrations come with the first change)."""
@@ -101,7 +119,18 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     """WAL: readers never wait for the writer, and a commit is one append (synchronous=NORMAL is durable in WAL
     mode except for the last commits on power loss); writers queue for up to 10 s instead of failing."""
     cursor = connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted content is overwritten with zeros, not left in free pages
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def private_file(path: Path) -> None:
+    """Create the database file with mode 0600 if missing; make it (and its -wal, -shm) 0600 if it exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(part, 0o600)

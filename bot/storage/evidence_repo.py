@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import delete, func, select
 
 from bot.evidence.log import GENESIS, chain_hash, dedupe_key, item_hash
 from bot.evidence.model import EvidenceItem
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database, EvidenceRow
+
+
+class UnreadableEntry(ValueError):
+    """A stored entry that cannot be decrypted or read back: its bytes were altered or damaged."""
+
+    def __init__(self, seq: int) -> None:
+        super().__init__(f"evidence entry {seq} cannot be decrypted (altered or damaged)")
+        self.seq = seq
 
 
 @dataclass(frozen=True)
@@ -38,16 +50,22 @@ class AppendResult:
     added: int
     duplicates: int
     head: str
+    refused: int = 0  # new entries not logged because the log is full (max_items)
 
 
 class EvidenceStore:
-    """The only way to write the log is append(); the only way to remove it is erase() (/forget)."""
+    """The only way to write the log is append(); the only way to remove it is erase() (/forget).
+
+    A log holds at most `max_items` entries, so every job a person can start on it (summary, steps, drafts,
+    exports) has a bound; decrypting runs in a worker thread, off the event loop.
+    """
 
     name = "evidence_items"  # /mydata label
 
-    def __init__(self, db: Database, crypto: Crypto) -> None:
+    def __init__(self, db: Database, crypto: Crypto, max_items: int = 60_000) -> None:
         self.db = db
         self.crypto = crypto
+        self.max_items = max_items
 
     def _dedupe(self, uid: str, raw_text: str, sent_at: datetime | None) -> str:
         return hmac.new(uid.encode(), dedupe_key(raw_text, sent_at).encode(), hashlib.sha256).hexdigest()
@@ -66,11 +84,14 @@ class EvidenceStore:
             ).first()
             seq, head = (last[0], last[1]) if last else (0, GENESIS)
             known = set((await s.execute(select(EvidenceRow.dedupe_key).where(EvidenceRow.user_id == uid))).scalars())
-            added = duplicates = 0
+            added = duplicates = refused = 0
             for e in entries:
                 key = self._dedupe(uid, e.raw_text, e.sent_at)
                 if key in known:
                     duplicates += 1
+                    continue
+                if seq >= self.max_items:
+                    refused += 1
                     continue
                 known.add(key)
                 seq += 1
@@ -99,35 +120,46 @@ class EvidenceStore:
                     )
                 )
                 added += 1
-        return AppendResult(added, duplicates, head)
+        return AppendResult(added, duplicates, head, refused)
 
     async def items(self, user_key: str) -> list[EvidenceItem]:
-        """The whole log in order, decrypted."""
+        """The whole log in order, decrypted (in a worker thread: a long log takes a while).
+
+        Raises UnreadableEntry naming the first entry whose stored bytes were altered."""
         uid = self.crypto.pseudonym(user_key)
+        columns = (EvidenceRow.seq, EvidenceRow.received_at, EvidenceRow.item_hash, EvidenceRow.chain_hash)
         async with self.db.sessions() as s:
             rows = (
-                await s.execute(select(EvidenceRow).where(EvidenceRow.user_id == uid).order_by(EvidenceRow.seq))
-            ).scalars()
-            out = []
-            for row in rows:
-                data = json.loads(self.crypto.decrypt(row.payload, f"{uid}:{row.seq}".encode()))
-                out.append(
-                    EvidenceItem(
-                        seq=row.seq,
-                        received_at=_aware(row.received_at),
-                        sent_at=datetime.fromisoformat(data["sent_at"]) if data["sent_at"] else None,
-                        source=data["source"],
-                        raw_text=data["raw_text"],
-                        sender=data["sender"],
-                        label=data["label"],
-                        platform=data["platform"],
-                        signals=tuple(data["signals"]),
-                        articles=tuple(data["articles"]),
-                        item_hash=row.item_hash,
-                        chain_hash=row.chain_hash,
-                    )
+                await s.execute(
+                    select(*columns, EvidenceRow.payload).where(EvidenceRow.user_id == uid).order_by(EvidenceRow.seq)
                 )
-            return out
+            ).all()
+        return await asyncio.to_thread(self._decode, uid, rows)
+
+    def _decode(self, uid: str, rows: Sequence[Any]) -> list[EvidenceItem]:
+        out = []
+        for seq, received_at, ih, ch, payload in rows:
+            try:
+                data = json.loads(self.crypto.decrypt(payload, f"{uid}:{seq}".encode()))
+            except (InvalidTag, ValueError) as exc:
+                raise UnreadableEntry(seq) from exc
+            out.append(
+                EvidenceItem(
+                    seq=seq,
+                    received_at=_aware(received_at),
+                    sent_at=datetime.fromisoformat(data["sent_at"]) if data["sent_at"] else None,
+                    source=data["source"],
+                    raw_text=data["raw_text"],
+                    sender=data["sender"],
+                    label=data["label"],
+                    platform=data["platform"],
+                    signals=tuple(data["signals"]),
+                    articles=tuple(data["articles"]),
+                    item_hash=ih,
+                    chain_hash=ch,
+                )
+            )
+        return out
 
     async def count(self, user_key: str) -> int:
         """How many entries the user's log has."""
@@ -140,6 +172,7 @@ class EvidenceStore:
         uid = self.crypto.pseudonym(user_key)
         async with self.db.sessions() as s, s.begin():
             result = await s.execute(delete(EvidenceRow).where(EvidenceRow.user_id == uid))
+        await self.db.checkpoint()  # no copy of the deleted rows stays in the write-ahead log
         return int(getattr(result, "rowcount", 0) or 0)
 
 

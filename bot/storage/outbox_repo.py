@@ -72,4 +72,5 @@ class Outbox:
         uid = self.crypto.pseudonym(user_key)
         async with self.db.sessions() as s, s.begin():
             result = await s.execute(delete(OutboxRow).where(OutboxRow.user_id == uid))
+        await self.db.checkpoint()  # no copy of the deleted rows stays in the write-ahead log
         return int(getattr(result, "rowcount", 0) or 0)

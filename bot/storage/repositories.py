@@ -46,6 +46,7 @@ class SqlSessionStore:
         uid = self.crypto.pseudonym(user_key)
         async with self.db.sessions() as s, s.begin():
             result = await s.execute(delete(SessionRow).where(SessionRow.user_id == uid))
+        await self.db.checkpoint()  # no copy of the deleted rows stays in the write-ahead log
         return bool(getattr(result, "rowcount", 0))
 
     async def count(self) -> int:

@@ -32,6 +32,7 @@ from telegram.warnings import PTBDeprecationWarning
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from bot.channels.base import Capabilities, Deps, Outgoing, RateLimiter, Verdict, register
+from bot.channels.telegram.download import TooBig, fetch_capped
 from bot.channels.telegram.inbound import CHANNEL, Fetch, Parsed, Refusal, megabytes, ordering_key, to_incoming
 from bot.channels.telegram.outbound import (
     CAPABILITIES,
@@ -46,6 +47,7 @@ from bot.contract.messages import Incoming, Reply
 from bot.engine.engine import Engine
 from bot.locks import KeyedLocks
 from bot.settings import Settings, TelegramSettings
+from bot.storage.seen_repo import SeenMessages
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -139,8 +141,10 @@ class TelegramChannel:
         poll_timeout: float = 30.0,
         max_concurrent_updates: int = 256,
         clock: Callable[[], float] = time.monotonic,
+        seen: SeenMessages | None = None,
     ) -> None:
         self.engine = engine
+        self.seen = seen  # update ids already taken on (Telegram redelivers a webhook update it thinks failed)
         self.settings = settings
         self.texts = texts
         self.max_file_bytes = max_file_bytes if max_file_bytes is not None else engine.max_file_bytes
@@ -170,7 +174,9 @@ class TelegramChannel:
     @classmethod
     def build(cls, deps: Deps) -> TelegramChannel:
         """The channel on deps.settings.telegram."""
-        return cls(deps.engine, deps.settings.telegram, deps.texts, max_file_bytes=deps.settings.max_file_bytes)
+        return cls(
+            deps.engine, deps.settings.telegram, deps.texts, max_file_bytes=deps.settings.max_file_bytes, seen=deps.seen
+        )
 
     @classmethod
     def preview(cls, reply: Reply, texts: Texts) -> list[Outgoing]:
@@ -293,7 +299,7 @@ class TelegramChannel:
                 return web.Response(status=503, text="not ready")
             try:
                 data = await request.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deeply to parse
                 return web.Response(status=400, text="not JSON")
             try:
                 update = Update.de_json(data, application.bot)
@@ -308,6 +314,9 @@ class TelegramChannel:
     # -- one update --------------------------------------------------------------------------------------------
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self.seen is not None and not await self.seen.first(update_key(self.settings, update.update_id)):
+            log.debug("update %s: a repeat, ignored", update.update_id)
+            return
         parsed = to_incoming(
             update,
             self.bot_username,
@@ -353,11 +362,11 @@ class TelegramChannel:
             data = await self._download(parsed)
             if data is None:
                 return [Reply(self.texts.get("telegram.download_failed"))]
-            if len(data) > self.max_file_bytes:
+            if isinstance(data, TooBig):
                 refusal = Refusal(
                     parsed.incoming.user_key,
                     "file_too_big",
-                    {"size": megabytes(len(data)), "limit": megabytes(self.max_file_bytes)},
+                    {"size": megabytes(data.size), "limit": megabytes(self.max_file_bytes)},
                 )
                 return [Reply(refusal.text(self.texts))]
             incoming = parsed.complete(data)
@@ -367,13 +376,19 @@ class TelegramChannel:
             log.exception("engine failed on a %s message", CHANNEL)
             return [Reply(self.texts.get("telegram.error"))]
 
-    async def _download(self, fetch: Fetch) -> bytes | None:
+    async def _download(self, fetch: Fetch) -> bytes | TooBig | None:
+        """The file, streamed and cut off past max_file_bytes whatever size was declared (TooBig), or None."""
         application = self._app()
         tg_file = await self._retry("getFile", lambda: application.bot.get_file(fetch.file_id))
-        if tg_file is None:
+        if tg_file is None or not tg_file.file_path:
             return None
-        data = await self._retry("download", tg_file.download_as_bytearray)
-        return bytes(data) if data is not None else None
+        if tg_file.file_size is not None and tg_file.file_size > self.max_file_bytes:
+            return TooBig(tg_file.file_size)
+        for _ in range(3):
+            data = await fetch_capped(tg_file.file_path, self.max_file_bytes, max(self.request_timeout, 30.0))
+            if data is not None:
+                return data
+        return None
 
     async def _send(self, chat_id: int, action: SendAction) -> Message | None:
         bot = self._app().bot
@@ -514,3 +529,9 @@ def _kind(update: Update, parsed: Parsed) -> str:
     if isinstance(parsed, Fetch):
         return f"file ({parsed.kind})"
     return "forward" if parsed.forwarded_at else "text"
+
+
+def update_key(settings: TelegramSettings, update_id: int) -> str:
+    """The seen-messages key of one update: per bot (the token's numeric id), apart from every WeChat key."""
+    bot_id = settings.token.get_secret_value().split(":", 1)[0]
+    return f"telegram-update|{bot_id}|{update_id}"
