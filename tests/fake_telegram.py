@@ -342,6 +342,7 @@ class FakeTelegram:
         if p.get("reply_markup"):
             message["reply_markup"] = p["reply_markup"]
         original.message = message
+        original.reply_markup = p.get("reply_markup") or None  # editing the text without a keyboard removes it
         self.edits.append({"chat_id": chat_id, "message_id": message_id, "text": text})
         return message
 

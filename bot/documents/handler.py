@@ -141,7 +141,7 @@ class DraftHandler:
         files = await asyncio.to_thread(
             lambda: tuple(file_out(draft, template.title, fmt, self.texts) for fmt in ("docx", "pdf"))
         )
-        lines = [draft.text.strip(), *draft.notices]
+        lines = [draft.text.strip(), *draft.notices, filled or ""]
         if draft.missing:
             lines.append(t.get("drafting.missing", n=len(draft.missing), example=self._example(asked)))
             lines.append(ask)
@@ -152,8 +152,12 @@ class DraftHandler:
 
     async def _fill(self, session: Session, template: Template) -> Draft:
         items = await self.evidence.items(session.user_key)
-        slots = {**(slots_from_evidence(items, compute(items), self.texts) if items else {}), **session.slots}
-        return fill(template, slots, self.kb, self.texts)
+
+        def work() -> Draft:  # statistics over the whole log: CPU work off the event loop
+            found = slots_from_evidence(items, compute(items), self.texts) if items else {}
+            return fill(template, {**found, **session.slots}, self.kb, self.texts)
+
+        return await asyncio.to_thread(work)
 
     def _buttons(self, state: _State, asked: Slot | None) -> tuple[Button, ...]:
         """The way forward first: the journey's next step when a step offered this document, then the files now.

@@ -3,6 +3,7 @@ way is answered, then the journey waits where it was."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from bot.contract.messages import Reply
@@ -90,4 +91,4 @@ class JourneyHandler:
 
     async def _stats(self, user_key: str) -> Stats | None:
         items = await self.evidence.items(user_key)
-        return compute(items) if items else None
+        return await asyncio.to_thread(compute, items) if items else None  # CPU work off the event loop
