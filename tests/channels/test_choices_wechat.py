@@ -9,8 +9,12 @@ import re
 import pytest
 
 from bot.wiring import App
-from tests.channels.test_wechat_mp_e2e import OPENID, RigFactory, fake, make_rig  # noqa: F401 - fixtures
+from tests.channels import test_wechat_mp_e2e as mp
+from tests.channels.test_wechat_mp_e2e import OPENID, RigFactory
 from tests.wechat_support import event_xml, reply_content
+
+fake = mp.fake  # the fixtures of the Official Account's end-to-end tests
+make_rig = mp.make_rig
 
 THREAT = "【速借钱包】你已逾期，今天不还款就联系你的家人和单位，后果自负。"
 
