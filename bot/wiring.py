@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ from bot.storage.crypto import Crypto, load_key
 from bot.storage.db import Database
 from bot.storage.evidence_repo import EvidenceStore
 from bot.storage.files_repo import FileStore
+from bot.storage.nonce_repo import CallbackNonces
 from bot.storage.outbox_repo import Outbox
 from bot.storage.repositories import SqlSessionStore
 from bot.storage.seen_repo import SeenMessages
@@ -139,6 +141,7 @@ class App:
     seen: SeenMessages
     tokens: TokenStore
     texts: Texts
+    nonces: CallbackNonces
 
     async def close(self) -> None:
         """Release the database."""
@@ -158,6 +161,7 @@ async def build_app(
     files = FileStore(db, crypto)
     seen = SeenMessages(db, crypto)
     tokens = TokenStore(db, crypto)
+    nonces = CallbackNonces(db, crypto, keep=nonce_memory(settings))
     sms_handler = SmsHandler(
         parts.kb,
         classifier(settings, parts.kb),
@@ -188,7 +192,13 @@ async def build_app(
         holders=holders,
         reader=Reader(parts.intents, load_typos(settings.knowledge_dir / "intents.yaml")),
     )
-    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens, texts)
+    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens, texts, nonces)
+
+
+def nonce_memory(settings: Settings) -> timedelta:
+    """How long callback nonces are remembered: past twice the widest timestamp window (early or late by it)."""
+    window = max(settings.wechat_mp.timestamp_window_seconds, settings.wecom.timestamp_window_seconds)
+    return timedelta(seconds=max(900, 2 * window + 60))
 
 
 @dataclass
@@ -237,6 +247,7 @@ def channel_deps(
         outbox=app.outbox,
         seen=app.seen,
         tokens=app.tokens,
+        nonces=app.nonces,
         files_dir=settings.data_dir / "files",
         http=http,
         links=links,

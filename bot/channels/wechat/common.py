@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import UTC, datetime
 
 from bot.channels.wechat.api import WeChatApi, WeChatApiError
@@ -28,6 +29,14 @@ def user_key(channel: str, user_id: str) -> str:
 def platform_user(key: str) -> str:
     """The openid or userid behind an engine key made by `user_key`."""
     return key.split(":", 1)[1]
+
+
+class Nonces(Protocol):
+    """Signed callback (timestamp, nonce) pairs already used (bot.storage.nonce_repo.CallbackNonces)."""
+
+    async def admit(self, channel: str, timestamp: str, nonce: str, body: bytes) -> bool:
+        """False when the pair was used before with another body (a replay); a same-body repeat is a retry."""
+        ...
 
 
 @dataclass(frozen=True)
