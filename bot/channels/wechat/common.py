@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 from datetime import UTC, datetime
+from typing import Protocol
 
 from bot.channels.wechat.api import WeChatApi, WeChatApiError
 from bot.channels.wechat.xml_codec import Kind, WeChatMessage, classify, menu_text, reply_texts
