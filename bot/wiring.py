@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,11 +31,13 @@ from bot.settings import Settings
 from bot.sms.classify import Classifier
 from bot.sms.handler import SmsHandler
 from bot.sms.ocr import RapidOcr
+from bot.sms.ocr_queue import OcrQueue, OcrReader
 from bot.sms.rules import load_rules
 from bot.storage.crypto import Crypto, load_key
 from bot.storage.db import Database
 from bot.storage.evidence_repo import EvidenceStore
 from bot.storage.files_repo import FileStore
+from bot.storage.nonce_repo import CallbackNonces
 from bot.storage.outbox_repo import Outbox
 from bot.storage.repositories import SqlSessionStore
 from bot.storage.seen_repo import SeenMessages
@@ -139,16 +142,24 @@ class App:
     seen: SeenMessages
     tokens: TokenStore
     texts: Texts
+    nonces: CallbackNonces
+    ocr: OcrQueue
 
     async def close(self) -> None:
-        """Release the database."""
+        """Stop reading screenshots and release the database."""
+        self.ocr.close()
         await self.db.close()
 
 
 async def build_app(
-    settings: Settings, notice: Notice | None = None, embeddings: Embeddings | None = None, parts: QAParts | None = None
+    settings: Settings,
+    notice: Notice | None = None,
+    embeddings: Embeddings | None = None,
+    parts: QAParts | None = None,
+    ocr_reader: OcrReader | None = None,
 ) -> App:
-    """Build the whole application from settings (`parts`: an already loaded knowledge base and index to share)."""
+    """Build the whole application from settings (`parts`: an already loaded knowledge base and index to share;
+    `ocr_reader`: what reads screenshots, rapidocr unless given)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     texts = load_texts()
     parts = parts or build_qa(settings, notice, embeddings, texts)
@@ -158,11 +169,13 @@ async def build_app(
     files = FileStore(db, crypto)
     seen = SeenMessages(db, crypto)
     tokens = TokenStore(db, crypto)
+    nonces = CallbackNonces(db, crypto, keep=nonce_memory(settings))
+    ocr = ocr_queue(settings, ocr_reader)
     sms_handler = SmsHandler(
         parts.kb,
         classifier(settings, parts.kb),
         evidence,
-        RapidOcr(),
+        ocr,
         texts,
         settings.font_path,
         max_file_bytes=settings.max_file_bytes,
@@ -194,7 +207,25 @@ async def build_app(
         holders=holders,
         reader=Reader(parts.intents, load_typos(settings.knowledge_dir / "intents.yaml")),
     )
-    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens, texts)
+    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens, texts, nonces, ocr)
+
+
+def ocr_queue(settings: Settings, reader: OcrReader | None = None) -> OcrQueue:
+    """Screenshot reading on its own bounded threads (settings.ocr), with rapidocr unless a reader is given."""
+    o = settings.ocr
+    return OcrQueue(
+        reader or RapidOcr(max_slices=o.max_slices),
+        workers=o.workers,
+        per_user=o.max_pending_per_user,
+        total=o.max_pending,
+        max_slices=o.max_slices,
+    )
+
+
+def nonce_memory(settings: Settings) -> timedelta:
+    """How long callback nonces are remembered: past twice the widest timestamp window (early or late by it)."""
+    window = max(settings.wechat_mp.timestamp_window_seconds, settings.wecom.timestamp_window_seconds)
+    return timedelta(seconds=max(900, 2 * window + 60))
 
 
 @dataclass
@@ -243,6 +274,7 @@ def channel_deps(
         outbox=app.outbox,
         seen=app.seen,
         tokens=app.tokens,
+        nonces=app.nonces,
         files_dir=settings.data_dir / "files",
         http=http,
         links=links,

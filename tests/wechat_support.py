@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -64,29 +65,40 @@ def image_xml(media_id: str, user: str = OPENID) -> str:
 
 @dataclass
 class Signer:
-    """Signs callbacks for one account: plain mode, or safe mode when a crypto is given."""
+    """Signs callbacks for one account: plain mode, or safe mode when a crypto is given.
+
+    Like WeChat, every callback gets a fresh random nonce (its retries repeat the whole request); `nonce` fixes one.
+    """
 
     token: str
     crypto: MessageCrypto | None = None
-    nonce: str = "1320562132"
+    nonce: str | None = None
 
-    def query(self, body: str = "", timestamp: int | None = None, encrypted: str | None = None) -> dict[str, str]:
+    def query(
+        self, body: str = "", timestamp: int | None = None, encrypted: str | None = None, nonce: str | None = None
+    ) -> dict[str, str]:
         """The query string WeChat adds to a callback."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        q = {"signature": signature(self.token, ts, self.nonce), "timestamp": ts, "nonce": self.nonce}
+        once = nonce or self.fresh_nonce()
+        q = {"signature": signature(self.token, ts, once), "timestamp": ts, "nonce": once}
         if encrypted is not None:
-            q.update(encrypt_type="aes", msg_signature=signature(self.token, ts, self.nonce, encrypted))
+            q.update(encrypt_type="aes", msg_signature=signature(self.token, ts, once, encrypted))
         return q
+
+    def fresh_nonce(self) -> str:
+        """The fixed nonce, or a new random one as WeChat sends (digits)."""
+        return self.nonce or str(secrets.randbelow(10**10))
 
     def wrap(self, inner_xml: str, timestamp: int | None = None) -> tuple[dict[str, str], str]:
         """(query, body) for a message: as is in plain mode, in the encrypted envelope in safe mode."""
         ts = int(time.time()) if timestamp is None else timestamp
+        once = self.fresh_nonce()
         if self.crypto is None:
-            return self.query(inner_xml, ts), inner_xml
-        envelope = parse_xml(self.crypto.encrypt(inner_xml, self.nonce, str(ts)))
+            return self.query(inner_xml, ts, nonce=once), inner_xml
+        envelope = parse_xml(self.crypto.encrypt(inner_xml, once, str(ts)))
         encrypted = envelope["Encrypt"]
         body = f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName><Encrypt>{cdata(encrypted)}</Encrypt></xml>"
-        return self.query(body, ts, encrypted), body
+        return self.query(body, ts, encrypted, nonce=once), body
 
     def open_reply(self, text: str) -> dict[str, str]:
         """The fields of a passive reply (decrypted and signature-checked in safe mode)."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.channels.file_links import FileLinks
     from bot.engine.engine import Engine
     from bot.settings import Settings
+    from bot.storage.nonce_repo import CallbackNonces
     from bot.storage.outbox_repo import Outbox
     from bot.storage.seen_repo import SeenMessages
     from bot.storage.tokens_repo import TokenStore
@@ -62,6 +63,7 @@ class Deps:
     http: ClientSession | None = None  # for channels that call a platform API
     links: FileLinks | None = None  # download links, for channels that cannot send files
     user: str | None = None  # the person at the keyboard (terminal chat)
+    nonces: CallbackNonces | None = None  # signed callback (timestamp, nonce) pairs already used (WeChat)
 
 
 class Channel(Protocol):

@@ -17,10 +17,11 @@ from bot.knowledge import KnowledgeBase
 from bot.sms.backup import BackupRejected, parse_backup
 from bot.sms.classify import Classifier, Finding
 from bot.sms.explain import article_label, citations, explain, gist
-from bot.sms.ocr import ImageRejected, RapidOcr, lines_to_paste
+from bot.sms.ocr import ImageRejected, lines_to_paste
+from bot.sms.ocr_queue import OcrBusy, OcrQueue
 from bot.sms.parse import MAX_PASTE_CHARS, SmsRecord, dedupe, parse_paste
 from bot.storage.evidence_repo import EvidenceStore, NewEvidence
-from bot.texts import Texts
+from bot.texts import BASE, Texts
 
 OCR_FLOW = "ocr_confirm"
 OCR_YES = "ocr:yes"
@@ -62,7 +63,7 @@ class SmsHandler:
         kb: KnowledgeBase,
         classifier: Classifier,
         evidence: EvidenceStore,
-        ocr: RapidOcr,
+        ocr: OcrQueue,
         texts: Texts,
         font: str | None = None,
         max_file_bytes: int = 10 * 1024 * 1024,
@@ -98,7 +99,7 @@ class SmsHandler:
         if turn.intent == "evidence.summary":
             return Outcome(tuple(await self.summary(user)), pending=KEEP)
         if turn.kind is Kind.ATTACHMENT:
-            return await self.attachment(user, turn.msg.attachments[0])
+            return await self.attachment(user, turn.msg.attachments[0], turn.lang)
         if turn.kind is Kind.PENDING:  # the text read from a screenshot awaits confirmation or correction
             answer = turn.text.strip()
             if answer in _NO_WORDS:
@@ -163,17 +164,21 @@ class SmsHandler:
         cited = tuple(citations(analysis.findings, self.kb))
         return Outcome((Reply(f"{analysis.text}\n\n{logged}", buttons=buttons, citations=cited),), gist=analysis.gist)
 
-    async def attachment(self, user_key: str, att: Attachment) -> Outcome:
-        """A screenshot (OCR, then confirm before logging) or a backup file (import and log)."""
+    async def attachment(self, user_key: str, att: Attachment, lang: str = BASE) -> Outcome:
+        """A screenshot (OCR on its own threads, then confirm before logging) or a backup file (import and log)."""
         t = self.texts
         if len(att.data) > self.max_file_bytes:
             size, limit = len(att.data) // (1024 * 1024), self.max_file_bytes // (1024 * 1024)
             return Outcome((Reply(t.get("evidence_log.file_too_large", size=size, limit=limit)),), pending=KEEP)
         if att.kind == "image":
             try:
-                result = await asyncio.to_thread(self.ocr.read, att.data)
+                result = await self.ocr.read(user_key, att.data)
+            except OcrBusy as exc:
+                key = "sms.ocr_wait" if exc.reason == "user" else "sms.ocr_busy"
+                return Outcome((Reply(t.get(key, lang)),), pending=KEEP)
             except ImageRejected as exc:
-                return Outcome((Reply(t.get(f"evidence_log.image_{exc.reason}")),), pending=KEEP)
+                key = "sms.image_too_long" if exc.reason == "too_long" else f"evidence_log.image_{exc.reason}"
+                return Outcome((Reply(t.get(key, lang)),), pending=KEEP)
             text = lines_to_paste(result)
             buttons = (
                 Button(t.get("evidence_log.button_ocr_yes"), OCR_YES),

@@ -8,7 +8,9 @@ into rows: top to bottom, left to right. `lines_to_paste` turns the result into 
 `bot.sms.parse.parse_paste` splits into messages like a paste.
 
 Nothing here judges the content; nothing is written to disk. The engine is created on first use, not at
-import, and calls are serialised by a lock so `asyncio.to_thread(ocr.read, data)` is safe.
+import, and calls are serialised by a lock; the handler runs them on OCR's own bounded worker threads
+(ocr_queue.py), never on the threads that answering uses. `slice_count` tells from the header alone how many
+passes an image would take, so an over-long screenshot is refused before it waits for a worker.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = [
     "RejectReason",
     "lines_to_paste",
     "load_image",
+    "slice_count",
 ]
 
 MAX_IMAGE_BYTES: Final = 20 * 1024 * 1024
@@ -52,6 +55,8 @@ _SLICE_OVERLAP: Final = 240
 _ENGINE_MAX_SIDE: Final = _SLICE_HEIGHT + _SLICE_OVERLAP + 64
 
 _FORMATS: Final = ("PNG", "JPEG", "WEBP", "GIF", "BMP")  # JPEG also opens MPO (camera) files
+_EXIF_ORIENTATION: Final = 0x0112
+_TURNED: Final = (5, 6, 7, 8)  # orientations that turn the picture a quarter
 
 _MODEL_FILES: Final = {
     "Det.model_path": "PP-OCRv6_det_small.onnx",
@@ -59,7 +64,7 @@ _MODEL_FILES: Final = {
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
 }
 
-RejectReason = Literal["not_an_image", "too_large", "no_text"]
+RejectReason = Literal["not_an_image", "too_large", "too_long", "no_text"]
 
 _log = logging.getLogger(__name__)
 
@@ -166,12 +171,34 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 
 
 def _shrink(image: Image.Image) -> Image.Image:
-    width, height = image.size
+    size = _scaled_size(*image.size)
+    if size == image.size:
+        return image
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _scaled_size(width: int, height: int) -> tuple[int, int]:
+    """The size `_shrink` gives an image of this size."""
     scale = min(1.0, _MAX_WIDTH / width, _MAX_HEIGHT / height)
     if scale >= 1.0:
-        return image
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return image.resize(size, Image.Resampling.LANCZOS)
+        return width, height
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def slice_count(data: bytes) -> int:
+    """How many OCR passes an upload needs, from its header alone (0 when the header is not a picture's)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            header = Image.open(io.BytesIO(data), formats=_FORMATS)  # reads the header only
+            width, height = header.size
+            if header.getexif().get(_EXIF_ORIENTATION, 1) in _TURNED:  # exif_transpose will swap the sides
+                width, height = height, width
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        return 0
+    if width < 1 or height < 1:
+        return 0
+    return len(_slices(_scaled_size(width, height)[1]))
 
 
 def _slices(height: int) -> list[tuple[int, int, int, int]]:
@@ -209,8 +236,9 @@ def _rows(boxes: list[_Box]) -> list[list[_Box]]:
 class RapidOcr:
     """rapidocr behind a lock, created lazily. One instance per process is enough."""
 
-    def __init__(self, *, min_score: float = 0.5) -> None:
+    def __init__(self, *, min_score: float = 0.5, max_slices: int = 0) -> None:
         self._min_score = min_score
+        self._max_slices = max_slices  # 0: no limit; else longer screenshots are refused as too_long
         self._engine: Any = None
         self._lock = threading.Lock()
 
@@ -247,9 +275,12 @@ class RapidOcr:
     def read(self, data: bytes) -> OcrResult:
         """OCR an uploaded screenshot. Raises ImageRejected with reason not_an_image / too_large / no_text."""
         image = _shrink(load_image(data))
+        slices = _slices(image.height)
+        if self._max_slices and len(slices) > self._max_slices:
+            raise ImageRejected("too_long", f"{image.width}x{image.height} pixels: {len(slices)} slices")
         boxes: list[_Box] = []
         with self._lock:
-            for start, end, keep_from, keep_to in _slices(image.height):
+            for start, end, keep_from, keep_to in slices:
                 part = image if (start, end) == (0, image.height) else image.crop((0, start, image.width, end))
                 boxes.extend(b for b in self._run(part, start) if keep_from <= b.middle < keep_to)
         if not boxes:

@@ -72,6 +72,15 @@ class SeenRow(Base):
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class CallbackNonceRow(Base):
+    """A callback's (timestamp, nonce) already used, bound to the body it came with (keyed hashes only)."""
+
+    __tablename__ = "callback_nonces"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class ApiTokenRow(Base):
     """A platform access token shared by every process of one deployment; encrypted."""
 

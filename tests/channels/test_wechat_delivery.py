@@ -76,3 +76,25 @@ async def test_a_failing_engine_gets_an_apology_not_silence(tmp_path: Path) -> N
     assert await d.callback("x", "u", broken) is None  # the retry of the same message: already answered
     await d.close()
     await db.close()
+
+
+async def test_overlapping_attempts_that_both_run_late_push_the_answer_once(tmp_path: Path) -> None:
+    """WeChat retries while the first attempt is still waiting (it was slow to arrive): both wait, both are late."""
+    db, box = await _outbox(tmp_path)
+    pushed: list[str] = []
+    ready = asyncio.Event()
+
+    async def push(user: str, text: str) -> None:
+        pushed.append(text)
+
+    async def compute() -> list[str]:
+        await ready.wait()
+        return ["answer"]
+
+    d = Delivery(box, Texts(), push, budget=0.05)
+    first, retry = await asyncio.gather(d.callback("m", "u", compute), d.callback("m", "u", compute))
+    assert [first, retry].count(Texts().get("wechat.working")) == 1 and None in (first, retry)  # one acknowledgement
+    ready.set()
+    await d.close()
+    assert pushed == ["answer"]  # pushed once
+    await db.close()

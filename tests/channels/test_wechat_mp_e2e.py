@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -110,7 +111,16 @@ async def make_rig(app: App, settings: Settings, fake: FakeWeChat) -> AsyncItera
         api = WeChatApi(http, fake.base_url, "mp", APP_ID, fake.secret, backoff_seconds=0.01) if with_api else None
         links = FileLinks(app.files, app.crypto, "https://bot.example.org", "/hooks", 3600, Texts(), clock=clock)
         channel = WeChatMpChannel(
-            engine or app.engine, mp, Texts(), app.outbox, api, links, clock=clock, seen=app.seen, **timing
+            engine or app.engine,
+            mp,
+            Texts(),
+            app.outbox,
+            api,
+            links,
+            clock=clock,
+            seen=app.seen,
+            nonces=app.nonces,
+            **timing,
         )
         routes: list[Route] = [*channel.routes(), *links.routes()]
         runner = web.AppRunner(build_web_app(settings, routes), access_log=None)
@@ -170,6 +180,69 @@ async def test_bad_requests_get_clear_statuses_and_nothing_is_processed(make_rig
             assert r.status == status, (params, str(data)[:60])
     assert await app.evidence.count(f"wechat_mp:{OPENID}") == 0
     assert rig.fake.sent == []
+
+
+# -- a leaked callback URL --------------------------------------------------------------------------------------
+
+
+async def test_a_captured_plain_url_cannot_carry_another_body(make_rig: RigFactory, app: App) -> None:
+    """A callback URL from a proxy log, posted again within the timestamp window with the attacker's own body."""
+    rig = await make_rig(customer_service=False)
+    victim = f"wechat_mp:{OPENID}"
+    query, body = rig.signer.wrap(text_xml("【速购优选】您的验证码是482913，用于注册，5分钟内有效。"))
+    genuine = await post_like_wechat(rig.http, rig.url, query, body, attempts=1)
+    assert genuine.status == 200 and await app.evidence.count(victim) == 1
+    for forged in ("/evidence csv", "/forget", "确认"):
+        async with rig.http.post(rig.url, params=query, data=text_xml(forged)) as r:
+            assert r.status == 403, forged
+    assert await app.evidence.count(victim) == 1  # nothing forgotten, nothing exported
+    assert "/steps" in (await rig.say("/help") or "")  # the person's next real message is answered as usual
+
+
+async def test_a_genuine_retry_repeating_the_whole_request_is_still_answered_once(
+    make_rig: RigFactory, app: App
+) -> None:
+    for safe in (False, True):
+        rig = await make_rig(safe=safe, customer_service=False)
+        user = f"oRetry{int(safe)}"
+        query, body = rig.signer.wrap(text_xml("【青禾买菜】验证码 906341，5分钟内有效。", user=user))
+        first, second = await asyncio.gather(*(post_like_wechat(rig.http, rig.url, query, body) for _ in range(2)))
+        third = await post_like_wechat(rig.http, rig.url, query, body)
+        assert [a.status for a in (first, second, third)] == [200, 200, 200]  # retries are not taken for replays
+        answers = [reply_content(rig.signer, a) for a in (first, second, third)]
+        assert sum(a is not None for a in answers) == 1, answers  # one answer; the retries get "success"
+        assert await app.evidence.count(f"wechat_mp:{user}") == 1
+
+
+async def test_plain_callbacks_are_refused_when_safe_mode_is_configured(make_rig: RigFactory, app: App) -> None:
+    rig = await make_rig(safe=True, customer_service=False)
+    plain = Signer(TOKEN)  # a correct plain-mode signature: the token leaked, or the URL of a plain callback
+    query, body = plain.wrap(text_xml("/forget"))
+    async with rig.http.post(rig.url, params=query, data=body) as r:
+        assert r.status == 403
+    compatible_query, envelope = rig.signer.wrap(text_xml("/help"))  # safe and compatible mode: encrypt_type=aes
+    assert "/steps" in (
+        reply_content(rig.signer, await post_like_wechat(rig.http, rig.url, compatible_query, envelope)) or ""
+    )
+
+
+async def test_plain_mode_warns_at_start(make_rig: RigFactory, caplog: pytest.LogCaptureFixture) -> None:
+    plain, safe = await make_rig(), await make_rig(safe=True)
+    with caplog.at_level(logging.WARNING, logger="bot.channels.wechat.mp"):
+        await safe.channel.start()
+        assert not caplog.records
+        await plain.channel.start()
+    assert any("plain mode" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_same_msgid_from_two_people_is_answered_for_both(make_rig: RigFactory, app: App) -> None:
+    rig = await make_rig(customer_service=False)
+    code = "【速购优选】您的验证码是482913，用于注册，5分钟内有效。"
+    one = await rig.send(text_xml(code, user="oPersonOne", msg_id="24600000000000555"))
+    two = await rig.send(text_xml(code, user="oPersonTwo", msg_id="24600000000000555"))
+    assert reply_content(rig.signer, one) is not None and reply_content(rig.signer, two) is not None
+    assert await app.evidence.count("wechat_mp:oPersonOne") == 1
+    assert await app.evidence.count("wechat_mp:oPersonTwo") == 1
 
 
 # -- plain and safe mode -----------------------------------------------------------------------------------------

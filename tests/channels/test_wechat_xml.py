@@ -322,7 +322,7 @@ def test_image_voice_click_wecom_fields() -> None:
 
 
 def test_dedupe_key_for_messages_and_events() -> None:
-    assert dedupe_key(_sample("text.xml")) == "24600000000000001"
+    assert dedupe_key(_sample("text.xml")) == "oAbCd1xYz2-Qw3eRt4yUi5oP6as:24600000000000001"  # ids are per person
     assert dedupe_key(_sample("click.xml")) == "oAbCd1xYz2-Qw3eRt4yUi5oP6as:1718000300:CLICK:cmd:steps"
     assert dedupe_key(_sample("subscribe.xml")) == "oAbCd1xYz2-Qw3eRt4yUi5oP6as:1718000240:subscribe:"
     assert dedupe_key(_sample("click.xml")) != dedupe_key(_sample("view.xml"))

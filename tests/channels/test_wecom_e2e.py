@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import secrets
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -43,18 +44,20 @@ class WeComRig:
     fake: FakeWeChat
     channel: WeComChannel
 
-    def signed(self, payload: str, timestamp: int | None = None) -> dict[str, str]:
+    def signed(self, payload: str, timestamp: int | None = None, nonce: str = NONCE) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        return {"msg_signature": signature(TOKEN, ts, NONCE, payload), "timestamp": ts, "nonce": NONCE}
+        return {"msg_signature": signature(TOKEN, ts, nonce, payload), "timestamp": ts, "nonce": nonce}
 
-    def wrap(self, inner: str) -> tuple[dict[str, str], str]:
+    def wrap(self, inner: str, nonce: str | None = None) -> tuple[dict[str, str], str]:
+        """(query, body) as WeCom posts a message: a fresh random nonce for each callback unless one is given."""
         ts = str(int(time.time()))
-        encrypted = parse_xml(self.crypto.encrypt(inner, NONCE, ts))["Encrypt"]
+        once = nonce or str(secrets.randbelow(10**10))
+        encrypted = parse_xml(self.crypto.encrypt(inner, once, ts))["Encrypt"]
         body = (
             f"<xml><ToUserName>{cdata(self.fake.corp_id)}</ToUserName><AgentID>{AGENT_ID}</AgentID>"
             f"<Encrypt>{cdata(encrypted)}</Encrypt></xml>"
         )
-        return self.signed(encrypted, int(ts)), body
+        return self.signed(encrypted, int(ts), once), body
 
     async def post(self, inner: str) -> tuple[int, str]:
         query, body = self.wrap(inner)
@@ -78,7 +81,7 @@ async def serve_wecom(
         api_base_url=fake.base_url,
     )
     api = WeChatApi(http, fake.base_url, "work", fake.corp_id, fake.corp_secret, backoff_seconds=0.01)
-    channel = WeComChannel(app.engine, work, Texts(), app.outbox, api, seen=app.seen)
+    channel = WeComChannel(app.engine, work, Texts(), app.outbox, api, seen=app.seen, nonces=app.nonces)
     runner = web.AppRunner(build_web_app(settings, channel.routes()), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -156,6 +159,28 @@ async def test_bad_callbacks_are_refused_and_nothing_is_sent(rig: WeComRig, app:
             assert r.status == status
     await rig.channel.close()  # settle: anything accepted would have been sent by now
     assert rig.fake.sent == []
+
+
+async def test_a_reused_nonce_with_another_body_is_refused(rig: WeComRig, app: App) -> None:
+    query, body = rig.wrap(work_text("/help"), nonce="8080")
+    async with rig.http.post(rig.url, params=query, data=body) as r:
+        assert r.status == 200
+    await rig.replies(1)
+    async with rig.http.post(rig.url, params=query, data=body) as r:
+        assert r.status == 200  # WeCom's own retry repeats the whole request: de-duplicated by MsgId, not refused
+    again_query, again = rig.wrap(work_text("/forget"), nonce="8080")  # same second, same nonce, another message
+    async with rig.http.post(rig.url, params=again_query, data=again) as r:
+        assert r.status == 403
+    await rig.channel.close()  # settle: anything accepted would have been sent by now
+    assert len(rig.fake.sent) == 1
+
+
+async def test_the_same_msgid_from_two_people_is_answered_for_both(rig: WeComRig) -> None:
+    for user in ("LiSi", "WangWu"):
+        inner = text_xml("/help", user=user, msg_id="7380000000000000077")
+        await rig.post(inner.replace("</xml>", f"<AgentID>{AGENT_ID}</AgentID></xml>"))
+    sent = await rig.replies(2)
+    assert sorted(m.to_user for m in sent) == ["LiSi", "WangWu"]
 
 
 async def test_retried_message_is_answered_once(rig: WeComRig) -> None:

@@ -227,3 +227,13 @@ def test_lines_to_paste_without_timestamps_keeps_lines() -> None:
         text="【某某商城】验证码123456\n请勿泄露", lines=("【某某商城】验证码123456", "请勿泄露"), mean_confidence=1.0
     )
     assert lines_to_paste(result) == "【某某商城】验证码123456\n请勿泄露"
+
+
+def test_a_screenshot_needing_too_many_passes_is_refused_before_any_is_run() -> None:
+    buf = io.BytesIO()
+    Image.new("RGB", (1080, 12_000), (255, 255, 255)).save(buf, "PNG")
+    reader = RapidOcr(max_slices=4)
+    with pytest.raises(ImageRejected) as caught:
+        reader.read(buf.getvalue())
+    assert caught.value.reason == "too_long"
+    assert reader._engine is None  # the models were never loaded: nothing was read

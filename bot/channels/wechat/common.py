@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from bot.channels.wechat.api import WeChatApi, WeChatApiError
 from bot.channels.wechat.xml_codec import Kind, WeChatMessage, classify, menu_text, reply_texts
@@ -28,6 +29,14 @@ def user_key(channel: str, user_id: str) -> str:
 def platform_user(key: str) -> str:
     """The openid or userid behind an engine key made by `user_key`."""
     return key.split(":", 1)[1]
+
+
+class Nonces(Protocol):
+    """Signed callback (timestamp, nonce) pairs already used (bot.storage.nonce_repo.CallbackNonces)."""
+
+    async def admit(self, channel: str, timestamp: str, nonce: str, body: bytes) -> bool:
+        """False when the pair was used before with another body (a replay); a same-body repeat is a retry."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,8 @@ class Delivery:
         return job
 
     async def _late(self, job: Job) -> str | None:
+        if job.claimed:  # an overlapping attempt (a retry sent while this one still waited) was late first
+            return None
         if self.push is not None:
             job.claim()
             self._spawn(self._push_when_ready(job))

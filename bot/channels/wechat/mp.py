@@ -3,6 +3,10 @@
 In: GET with echostr verifies the URL; POST carries one message as XML (safe mode: AES-encrypted in an envelope).
 Both are refused with 403 unless the signature matches (constant-time) and the timestamp is recent; malformed XML,
 DTDs and entity tricks get 400 and nothing is processed; bodies over the web app's limit get 413.
+Plain mode's signature does not cover the body, so with an EncodingAESKey configured only encrypted callbacks are
+taken (safe or compatible mode, both checked by msg_signature), and a signed (timestamp, nonce) is good for one body
+(storage/nonce_repo.py): WeChat's retries repeat the body and reach message-id de-duplication, a replayed URL with
+another body gets 403.
 Out: `Delivery` (delivery.py) decides between the passive reply, customer-service messages and the outbox.
 Documents become signed download links (file_links.py), since an Official Account cannot send files.
 """
@@ -24,6 +28,7 @@ from bot.channels.wechat.common import (
     MAX_BYTES,
     SPLIT_BYTES,
     Decision,
+    Nonces,
     decide,
     pack,
     platform_user,
@@ -88,9 +93,11 @@ class WeChatMpChannel:
         hold_seconds: float | None = None,
         retry_window: float = 20.0,
         seen: Seen | None = None,
+        nonces: Nonces | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
+        self.nonces = nonces
         self.settings = settings
         self.texts = texts
         self.outbox = outbox
@@ -132,6 +139,7 @@ class WeChatMpChannel:
             deps.links,
             max_file_bytes=deps.settings.max_file_bytes,
             seen=deps.seen,
+            nonces=deps.nonces,
         )
 
     @classmethod
@@ -146,7 +154,13 @@ class WeChatMpChannel:
         return [("GET", "/wechat/mp", self.verify_url), ("POST", "/wechat/mp", self.callback)]
 
     async def start(self) -> None:
-        """Nothing to start: WeChat calls in."""
+        """Nothing to start (WeChat calls in); warn when plain mode leaves message bodies unauthenticated."""
+        if self.crypto is None:
+            log.warning(
+                "wechat_mp: plain mode: the callback signature does not cover the message body, so a leaked callback "
+                "URL lets its body be replaced within the timestamp window (a replayed nonce is refused); set "
+                "ANNING_WECHAT_MP__ENCODING_AES_KEY and switch the account to safe mode (安全模式)"
+            )
 
     async def stop(self) -> None:
         """Finish or hold whatever is still being answered."""
@@ -164,6 +178,13 @@ class WeChatMpChannel:
         if reason is not None:
             raise Rejected(403, reason)
 
+    async def _admit(self, query: Mapping[str, str], body: bytes) -> None:
+        """Refuse a signed (timestamp, nonce) seen before with another body: a captured URL replayed."""
+        if self.nonces is None:
+            return
+        if not await self.nonces.admit(CHANNEL, query.get("timestamp", ""), query.get("nonce", ""), body):
+            raise Rejected(403, "a replayed nonce with another body")
+
     async def verify_url(self, request: web.Request) -> web.StreamResponse:
         """GET: WeChat's URL verification; echo echostr when the signature is right."""
         try:
@@ -178,6 +199,8 @@ class WeChatMpChannel:
         safe = query.get("encrypt_type", "raw") == "aes"
         try:
             self._check(query)
+            if self.crypto is not None and not safe:
+                raise Rejected(403, "a plain callback while safe mode is configured")
             body = await request.read()
             fields = parse_xml(body)
             if safe:
@@ -187,6 +210,7 @@ class WeChatMpChannel:
                 self._check(query, encrypted, signature_field="msg_signature")
                 fields = parse_xml(self.crypto.decrypt(encrypted))
             msg = to_message(fields)
+            await self._admit(query, body)
         except Rejected as exc:
             log.info("wechat_mp: refused (%s)", exc)
             return web.Response(status=exc.status, text="forbidden" if exc.status == 403 else "bad request")

@@ -1,7 +1,9 @@
 """Channels (① and ⑥), WeCom (企业微信) self-built app: the encrypted callback at /wechat/work, replies by app message.
 
 In: GET verifies the URL (the echostr is encrypted); POST carries one encrypted message. Signature (constant-time)
-and timestamp are checked first: 403 and nothing processed otherwise; malformed or hostile XML gets 400.
+and timestamp are checked first: 403 and nothing processed otherwise; malformed or hostile XML gets 400. A signed
+(timestamp, nonce) is good for one body (storage/nonce_repo.py): WeChat's retries pass on to message-id
+de-duplication, the same pair with another body gets 403.
 Out: the callback is answered at once and the answer goes through the app message API, in order per person
 (Delivery.enqueue); documents are uploaded as media and sent as real files. Whatever the API refuses is held in the
 outbox and handed over with the person's next message.
@@ -18,7 +20,17 @@ from aiohttp import web
 
 from bot.channels.base import Capabilities, Deps, Outgoing, RateLimiter, Verdict, register
 from bot.channels.wechat.api import WeChatApi, WeChatApiError, api_for
-from bot.channels.wechat.common import MAX_BYTES, Decision, decide, pack, platform_user, prepare, texts_for, user_key
+from bot.channels.wechat.common import (
+    MAX_BYTES,
+    Decision,
+    Nonces,
+    decide,
+    pack,
+    platform_user,
+    prepare,
+    texts_for,
+    user_key,
+)
 from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
 from bot.channels.wechat.delivery import Delivery, Seen
 from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, to_message
@@ -56,9 +68,11 @@ class WeComChannel:
         *,
         max_file_bytes: int = 10 * 1024 * 1024,
         seen: Seen | None = None,
+        nonces: Nonces | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
+        self.nonces = nonces
         self.settings = settings
         self.texts = texts
         self.outbox = outbox
@@ -92,6 +106,7 @@ class WeComChannel:
             api,
             max_file_bytes=deps.settings.max_file_bytes,
             seen=deps.seen,
+            nonces=deps.nonces,
         )
 
     @classmethod
@@ -131,12 +146,18 @@ class WeComChannel:
 
     async def callback(self, request: web.Request) -> web.StreamResponse:
         """POST: one encrypted message; answered with an empty 200 at once, replies pushed."""
+        body = await request.read()
         try:
-            outer = parse_xml(await request.read())
+            outer = parse_xml(body)
         except BadXml:
             return web.Response(status=400, text="bad request")
         encrypted = outer.get("Encrypt", "")
         if not self._fresh_and_signed(request.query, encrypted):
+            return web.Response(status=403, text="forbidden")
+        query = request.query
+        nonce, timestamp = query.get("nonce", ""), query.get("timestamp", "")
+        if self.nonces is not None and not await self.nonces.admit(CHANNEL, timestamp, nonce, body):
+            log.info("wecom: refused (a replayed nonce with another body)")
             return web.Response(status=403, text="forbidden")
         try:
             msg = to_message(parse_xml(self.crypto.decrypt(encrypted)))

@@ -136,9 +136,13 @@ def to_message(fields: dict[str, str]) -> WeChatMessage:
 
 
 def dedupe_key(msg: WeChatMessage) -> str:
-    """WeChat's rule for spotting retries: MsgId for messages, FromUserName + CreateTime (+ event) for events."""
+    """WeChat's rule for spotting retries: MsgId for messages, FromUserName + CreateTime (+ event) for events.
+
+    A MsgId is kept with its sender: ids are not unique across users, and one person's message must never be taken
+    for a retry of another's.
+    """
     if msg.msg_id:
-        return msg.msg_id
+        return f"{msg.from_user}:{msg.msg_id}"
     return f"{msg.from_user}:{msg.create_time}:{msg.event}:{msg.event_key}"
 
 
