@@ -489,6 +489,7 @@ async def test_document_comes_as_a_signed_expiring_link(make_rig: RigFactory, ap
     assert content is not None
     match = re.search(r"https://bot\.example\.org/hooks(/files/\S+)", content)
     assert match, content
+    assert "60 分钟内有效" in content  # what the link's lifetime (3600 s here) really is
     path = match.group(1)
     async with rig.http.get(rig.base + "/hooks" + path) as r:
         assert r.status == 200 and (await r.read()).startswith(b"%PDF")

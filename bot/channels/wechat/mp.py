@@ -258,8 +258,8 @@ class WeChatMpChannel:
             for file in reply.files:
                 if self.links is not None and self.links.enabled:
                     url = await self.links.link(key, file)
-                    hours = max(1, self.links.ttl // 3600)
-                    out.append(self.texts.get("wechat.file_link", name=file.name, hours=hours, url=url))
+                    validity = self.links.validity()
+                    out.append(self.texts.get("wechat.file_link", name=file.name, validity=validity, url=url))
                 else:
                     out.append(self.texts.get("wechat.file_no_link", name=file.name))
         return pack(out)
