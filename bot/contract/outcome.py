@@ -76,6 +76,7 @@ class Owns:
     flows: frozenset[str] = frozenset()  # Pending.flow values whose typed answers it takes
     kinds: frozenset[Kind] = field(default_factory=frozenset)  # SMS, ATTACHMENT, QUESTION
     intents: frozenset[str] = frozenset()  # what people ask for in their own words ("journey.next", ...)
+    navigates: bool = False  # its flow takes words like 继续/跳过/next itself (they are not the journey's then)
 
 
 class Handler(Protocol):

@@ -80,7 +80,9 @@ def citation_texts(template: Template, kb: KnowledgeBase, texts: Texts) -> list[
             previous = n
         if chosen[-1] < len(lines) and not pieces[-1].endswith(gap):
             pieces.append(gap)
-        out.append(t(texts, "citation", law=ref.instrument.title, label=ref.article.label, text=nest_quotes("".join(pieces))))
+        out.append(
+            t(texts, "citation", law=ref.instrument.title, label=ref.article.label, text=nest_quotes("".join(pieces)))
+        )
     return out
 
 

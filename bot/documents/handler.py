@@ -23,12 +23,12 @@ from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
 
 DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state says which (see _State)
-_STOP = re.compile(r"^(先|我)?(不写了|不弄了|先不写|算了|不用写了|不做了|stop)")
+_STOP = re.compile(r"^(先|我)?(不写了|不弄了|先不写|算了|不用写了|不做了|取消|退出|结束|stop|cancel)")
 _GO_ON = re.compile(r"^(好的?|嗯|行|ok)?[，,\s]*(继续|接着)(写|来|吧)*[。！!]?$", re.IGNORECASE)
-_SEND = re.compile(
-    r"^(好了|可以了|就这样|就这些)?[，,\s]*(现在|直接|先)?(生成|导出|发给?我|给我)(文书|文件|吧|一下|出来)*[。！!]?$|^好了[。！!]?$"
+_SEND = re.compile(r"(生成|导出|发给?我|给我|要)(文书|文件)|^(好了|可以了|就这样|生成吧?|导出吧?)[。！!]?$")
+_UNKNOWN = re.compile(
+    r"找不到|不知道|不记得|忘了|没有|不清楚|记不清|跳过|略过|下一[个项]|^(skip|next|pass)$", re.IGNORECASE
 )
-_UNKNOWN = re.compile(r"找不到|不知道|不记得|忘了|没有|不清楚|记不清")
 _NUMERIC = ("phone", "id_number", "amount", "date")
 _QUESTION = re.compile(r"[?？]|吗|什么|怎么|为什么|能不能|可不可以|是不是|有没有")
 _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)
@@ -61,6 +61,7 @@ class DraftHandler:
         prefixes=(DRAFT_PREFIX,),
         flows=frozenset({DRAFT_FLOW}),
         intents=frozenset({"draft.request"}),
+        navigates=True,
     )
 
     def __init__(
@@ -92,7 +93,19 @@ class DraftHandler:
         if turn.ask is None:
             return None
         answered = await turn.ask(turn.text, session)
-        return replace(answered, pending=KEEP)
+        return replace(answered, replies=self._with_hint(answered.replies, session), pending=KEEP)
+
+    def _with_hint(self, replies: tuple[Reply, ...], session: Session) -> tuple[Reply, ...]:
+        """An answer given in the middle of a draft ends with where the draft stands, so the way back is plain."""
+        state = _State.parse(session.pending.state if session.pending else "")
+        template = self.templates.get(state.name)
+        if template is None or not replies:
+            return replies
+        slot = template.slot_defs.get(state.asked)
+        asking = self.texts.get("drafting.hint_asking", label=slot.label) if slot else ""
+        hint = self.texts.get("drafting.hint", title=template.title, asking=asking)
+        *before, last = replies
+        return (*before, replace(last, text=f"{last.text}\n\n{hint}"))
 
     def find(self, words: str) -> str | None:
         """The template a person named by its name or title (exactly, or as the only title containing the words)."""
@@ -127,7 +140,8 @@ class DraftHandler:
         if template is None:
             return Outcome((Reply(t.get("drafting.unknown", name=state.name)), self.menu()), pending=KEEP)
         draft = await self._fill(session, template)
-        missing = [slot for slot in template.slots if slot.label in draft.missing]
+        by_label = {slot.label: slot for slot in template.slots}
+        missing = [by_label[label] for label in draft.missing if label in by_label]  # in the letter's order
         after = [slot for i, slot in enumerate(missing) if skip in {m.name for m in missing[:i]}]
         rest = after or [slot for slot in missing if slot.name != skip]
         asked = rest[0] if rest else None
@@ -178,17 +192,12 @@ class DraftHandler:
             return None
         asked = state.asked
         answer = text.strip()
-        known = {w.lower(): s for s in template.slot_defs.values() for w in (s.label, s.name, *s.aliases)}
-        pairs = [
-            (known[label.strip().lower()], value)
-            for label, value in _FIELD.findall(text)
-            if label.strip().lower() in known
-        ]
+        pairs = _labelled(template, text)
         if not pairs:  # details read from a plain sentence: "我叫刘洋，电话158…，借款平台是快易花"
             pairs = [(template.slot_defs[k], v) for k, v in (details or {}).items() if k in template.slot_defs]
         if not pairs and _STOP.match(answer):  # "不写了": the draft stays saved, the flow closes
             return Outcome((Reply(self.texts.get("drafting.stopped")),), None, session)
-        if not pairs and _SEND.match(answer):  # "好了，生成吧": the files now, with what is there
+        if not pairs and _SEND.search(answer) and len(answer) <= 16:  # "好的生成文件吧": the files now, as they are
             return await self.draft(session, state)
         if not pairs and asked in template.slot_defs and _GO_ON.match(answer):
             return await self.draft(session, state, filled="")  # "好，继续写吧": ask the same item again
@@ -196,15 +205,23 @@ class DraftHandler:
             skipped = self.texts.get("drafting.skipped", label=template.slot_defs[asked].label)
             return await self.draft(session, state, skip=asked, filled=skipped)  # "找不到了": the next one
         takes = asked in template.slot_defs and len(answer) <= 80 and not _QUESTION.search(answer)
-        if not pairs and takes and not (answer.isdigit() and template.slot_defs[asked].kind not in _NUMERIC):
-            pairs = [(template.slot_defs[asked], answer)]  # the plain answer to the one item we asked for
+        plain = not pairs and takes and not (answer.isdigit() and template.slot_defs[asked].kind not in _NUMERIC)
+        if plain:  # the plain answer to the one item we asked for ("运营商 移动" is 移动)
+            pairs = [(template.slot_defs[asked], _unlabelled(template.slot_defs[asked], answer))]
         if not pairs:
             return None
         problems: list[str] = []
         slots = dict(session.slots)
         kept: list[str] = []
+        account = template.slot_defs.get("what_happened")
         for slot, value in pairs:
             cleaned, _problem = validate_slot(slot, value)
+            if plain and (cleaned is None or slot.kind == "text"):  # "2026-11-01" asked for a name: a date
+                elsewhere, found = _fits_elsewhere(template, slots, slot, value)
+                if found is not None:
+                    slot, cleaned = elsewhere, found
+            if cleaned is None and plain and account and not slots.get(account.name) and len(value) >= 12:
+                slot, (cleaned, _problem) = account, validate_slot(account, value)  # their account of what happened
             if cleaned is None:
                 problems.append(self.texts.get("drafting.invalid", label=slot.label, example=slot.example or ""))
                 continue
@@ -219,3 +236,33 @@ class DraftHandler:
         if slot is None or not slot.example:
             return self.texts.get("drafting.example_fallback")
         return self.texts.get("drafting.example_line", label=slot.label, example=slot.example)
+
+
+def _labelled(template: Template, text: str) -> list[tuple[Slot, str]]:
+    """ "字段：内容" pairs with the template's labels or their aliases, also several on one line ("姓名：张伟 手机号：…")."""
+    known = {w.lower(): s for s in template.slot_defs.values() for w in (s.label, s.name, *s.aliases)}
+    words = "|".join(re.escape(w) for w in sorted(known, key=len, reverse=True))
+    text = re.sub(rf"[\s，,；;]+(?=(?:{words})\s*[：:])", "\n", text, flags=re.IGNORECASE)
+    return [(known[k.strip().lower()], v) for k, v in _FIELD.findall(text) if k.strip().lower() in known]
+
+
+def _unlabelled(slot: Slot, answer: str) -> str:
+    """A plain answer without the item's name typed before it: "运营商 移动" -> "移动", "姓名是王小明" -> "王小明"."""
+    for word in sorted((slot.label, *slot.aliases), key=len, reverse=True):
+        if answer.lower().startswith(word.lower()):
+            rest = answer[len(word) :].lstrip(" 　是为叫：:")
+            if rest:
+                return rest
+    return answer
+
+
+def _fits_elsewhere(template: Template, slots: dict[str, str], asked: Slot, value: str) -> tuple[Slot, str | None]:
+    """A plain answer that is not what was asked but unmistakably another missing item (a phone, a date, an ID
+    number): that item and its value; else the item asked and None."""
+    for slot in template.slots:
+        if slot.name in slots or slot is asked or slot.kind not in _NUMERIC:
+            continue
+        cleaned, _problem = validate_slot(slot, value)
+        if cleaned is not None:
+            return slot, cleaned
+    return asked, None

@@ -133,6 +133,8 @@ class Engine:
             turn_step, turn_document, details = reading.step, reading.document, reading.details
             owner = self.table.for_intent(reading.intent)
             takes_over = kind is Kind.QUESTION or (reading.by == "rules" and reading.intent != "question")
+            if kind is Kind.PENDING and handler is not None and handler.owns.navigates:  # "跳过" skips a field
+                takes_over = takes_over and not reading.intent.startswith("journey.")
             if owner is not None and takes_over:
                 handler = owner
         if handler is None:
@@ -250,6 +252,9 @@ class Engine:
             return t.get("input.binary")
         if route is Route.EMOJI_ONLY:
             return t.get("input.emoji_only")
+        if route is Route.NO_SUCH_CHOICE:
+            one = decision.argument == "1"
+            return t.get("input.no_such_choice_one" if one else "input.no_such_choice", n=decision.argument)
         return None
 
 

@@ -22,6 +22,7 @@ class Route(Enum):
     SMS = "sms"  # pasted or forwarded messages to analyse and log
     ATTACHMENT = "attachment"  # a screenshot or a backup file
     BUTTON = "button"
+    NO_SUCH_CHOICE = "no_such_choice"  # a small number beyond the choices offered ("9" of five)
     PENDING = "pending"  # answering a question the bot asked (e.g. confirm /forget)
     QUESTION = "question"
 
@@ -36,6 +37,8 @@ class Decision:
     question: str = ""  # the person's own words beside a pasted SMS ("这样违法吗"), answered after the analysis
 
 
+# Flows whose typed text is answered like any message (the journey): a pasted SMS there is still an SMS.
+_ANSWERED_FLOWS = frozenset({"seven_steps"})
 RAMBLE_FACTOR = 5  # a text up to this many times the question limit is answered on its main point
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?\s*(.*)$", re.DOTALL)
 _SIGNATURE = re.compile(r"【[^】\n]{1,24}】")
@@ -154,10 +157,18 @@ def pick_choice(text: str, choices: tuple[tuple[str, str], ...]) -> str | None:
         if label and len(typed) >= 2 and typed in label and 2 * len(typed) >= len(label)
     ]
     said = [i for i, label in enumerate(labels) if len(label) >= 2 and label in typed and len(typed) <= len(label) + 4]
-    for found in (exact, near, said):
+    starts = [i for i, label in enumerate(labels) if len(typed) >= 2 and label.startswith(typed)]  # "生成文书"
+    for found in (exact, near, said, starts):
         if len(found) == 1:
             return choices[found[0]][1]
     return None
+
+
+def _sms(text: str) -> Decision:
+    messages, question = split_own_words(text)
+    if messages and question:  # a paste with the person's question beside it: both are answered
+        return Decision(Route.SMS, argument=messages, question=question)
+    return Decision(Route.SMS, argument=text)
 
 
 def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int = 200_000) -> Decision:
@@ -181,9 +192,14 @@ def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int
     m = _COMMAND.match(text)
     if m:
         return Decision(Route.COMMAND, command=m.group(1).lower(), argument=m.group(2).strip())
-    picked = pick_choice(text, session.pending.choices if session.pending else ())
+    choices = session.pending.choices if session.pending else ()
+    picked = pick_choice(text, choices)
     if picked is not None:
         return Decision(Route.BUTTON, argument=picked)
+    if choices and text.isdigit() and len(text) <= 2:
+        return Decision(Route.NO_SUCH_CHOICE, argument=str(len(choices)))
+    if session.flow in _ANSWERED_FLOWS and (msg.forwarded_at is not None or looks_like_sms(text)):
+        return _sms(text)  # an SMS pasted on the way through the journey is analysed and logged as always
     if session.flow:
         return Decision(Route.PENDING, argument=text)
     messages, question = split_own_words(text)

@@ -17,7 +17,7 @@ from bot.flows.runner import FlowRunner
 from bot.storage.evidence_repo import EvidenceStore
 
 _CONTINUE = ("继续", "继续步骤", "continue")
-_EVENTS = {"journey.next": NEXT, "journey.back": BACK, "journey.skip": SKIP}
+_EVENTS = {"journey.next": NEXT, "journey.back": BACK, "journey.skip": SKIP, "journey.pause": PAUSE}
 
 
 class JourneyHandler:
@@ -31,7 +31,15 @@ class JourneyHandler:
             prefixes=(FLOW_PREFIX,),
             flows=frozenset({runner.flow.id}),
             intents=frozenset(
-                {"journey.start", "journey.next", "journey.back", "journey.skip", "journey.continue", "journey.step"}
+                {
+                    "journey.start",
+                    "journey.next",
+                    "journey.back",
+                    "journey.skip",
+                    "journey.pause",
+                    "journey.continue",
+                    "journey.step",
+                }
             ),
         )
 
@@ -49,6 +57,8 @@ class JourneyHandler:
         ):
             prefix = self.runner.texts.get("flows.resumed") if session.journey_step else ""
             return self._show(session, current, await self._stats(session.user_key), prefix)
+        if turn.intent == "journey.pause" and not in_journey:
+            return None  # "暂停一下" outside the journey is not about it
         if turn.kind is Kind.BUTTON:
             event, shown_on = parse_flow(turn.name)
             if shown_on is not None and shown_on != current and event != "show":  # a button on an older message
@@ -64,8 +74,10 @@ class JourneyHandler:
         if turn.ask is None:
             return None
         answered = await turn.ask(turn.text, session)
-        *before, last = answered.replies
         hint = self.runner.resume_hint(current)
+        if answered.intent == "clarify" or not answered.replies:  # "ok", "嗯": where they are, not a new menu
+            return Outcome((Reply(hint, buttons=self.runner.buttons(current)),), Pending(flow.id), answered.session)
+        *before, last = answered.replies
         last = Reply(
             f"{last.text}\n\n{hint}", buttons=self.runner.buttons(current), files=last.files, citations=last.citations
         )

@@ -23,9 +23,13 @@ _FILLER = re.compile(r"^(好的|好吧|好|嗯+|哦+|ok|okay|那|那么|行|可�
 _PUNCT = re.compile(r"[\s，,。.!！?？~～…、:：;；\"'“”‘’()（）]+")
 _NAV = {
     "journey.next": re.compile(
-        r"^(下一步|下一个|下一步呢|下一步是什么|然后呢|接下来呢?|next|nextstep)$", re.IGNORECASE
+        r"^(好的?|嗯)?[，,]?(下一步|下一部|下一个|下一步呢|下一步是什么|然后呢|接下来呢?|next|nextstep)(吧)?$",
+        re.IGNORECASE,
     ),
-    "journey.back": re.compile(r"^(上一步|返回上一步|回到上一步|退回上一步|back|previousstep|goback)$", re.IGNORECASE),
+    "journey.back": re.compile(
+        r"^(上一步|上一部|返回上一步|回到上一步|退回上一步|返回|back|previousstep|goback)$", re.IGNORECASE
+    ),
+    "journey.pause": re.compile(r"^(先)?(暂停|停一下|歇一下)(一下)?(吧)?$|^pause$", re.IGNORECASE),
     "journey.continue": re.compile(
         r"^(继续|继续步骤|接着来|回到步骤|我到第几步了?|到哪一?步了?|continue)$", re.IGNORECASE
     ),

@@ -14,6 +14,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:我叫|我的名字是|名字叫|姓名[是为:：]?\s*|本人)([\u4e00-\u9fff·]{2,4}?)(?=[，,。；;\s]|电话|手机|身份证|$)"
         ),
     ),
+    (
+        "name",
+        re.compile(r"\b(?i:my name is|my name's|i am called|call me)\s+([A-Z][A-Za-z'-]+(?: [A-Z][A-Za-z'-]+){0,2})"),
+    ),
     ("id_number", re.compile(r"(?<!\d)(\d{17}[\dXx])(?!\d)")),
     ("phone", re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")),
     ("police_station", re.compile(r"((?:(?![我你他她去了到在找跑报的说])[\u4e00-\u9fff]){2,16}派出所)")),

@@ -88,3 +88,21 @@ async def test_walk_seven_steps_generating_every_offered_document(app: App) -> N
     assert len(generated) == 6
     session = await app.engine.store.load("w")
     assert session is not None and session.journey_step is None
+
+
+async def test_a_draft_keeps_its_own_words_for_skip_continue_and_cancel(app: App) -> None:
+    await say(app.engine, "帮我写停止催收告知函", user="dw")
+    several = await say(app.engine, "姓名：张伟 手机号：13600001111 平台：安逸花", user="dw")  # one line, three fields
+    assert "姓名 张伟；被骚扰的手机号码 13600001111；借款平台或放款机构 安逸花" in several
+    skipped = await say(app.engine, "跳过", user="dw")
+    assert "先空着" in skipped and "步骤" not in skipped  # the field is skipped, the journey does not start
+    assert "步骤" not in await say(app.engine, "继续", user="dw")
+    dated = await say(app.engine, "2026-11-01", user="dw")  # a date, whatever was asked: the date it is
+    assert "骚扰开始的日期 2026年11月1日" in dated
+    assert "先不写了" in await say(app.engine, "取消", user="dw")
+
+
+async def test_a_question_in_the_middle_of_a_draft_says_how_to_go_on(app: App) -> None:
+    await say(app.engine, "帮我写报警材料", user="dq")
+    answer = await say(app.engine, "警察不管怎么办", user="dq")
+    assert "你正在写《报案材料（情况说明）》，刚才问到：姓名" in answer

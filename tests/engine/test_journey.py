@@ -85,3 +85,20 @@ async def test_first_step_uses_the_evidence_log(app: App) -> None:
         user="e",
     )
     assert "证据记录里目前有 2 条" in await say(app.engine, "/steps", user="e")
+
+
+async def test_typed_words_typos_and_a_number_too_far(app: App) -> None:
+    await say(app.engine, "/steps", user="tw")
+    assert "步骤 2/7" in await say(app.engine, "下一部", user="tw")  # a common typo of 下一步
+    assert "没有这个选项" in await say(app.engine, "9", user="tw")  # five choices: 9 is none of them
+    assert "第 2/7 步" in await say(app.engine, "ok", user="tw")  # a vague word gets where they are, not a menu
+    assert "已记下你在第 2/7 步" in await say(app.engine, "暂停一下", user="tw")
+
+
+async def test_an_sms_pasted_during_the_journey_is_logged_as_evidence(app: App) -> None:
+    await say(app.engine, "/steps", user="tp")
+    await say(app.engine, "1", user="tp")
+    pasted = await say(app.engine, "【安逸花】您已逾期32天，今日17点前不还款将联系您的紧急联系人和单位，后果自负。", user="tp")
+    assert "已记入你的证据记录" in pasted
+    assert await app.evidence.count("tp") == 1
+    assert "步骤 2/7" in await say(app.engine, "继续", user="tp")  # and the journey is where it was
