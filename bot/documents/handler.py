@@ -23,7 +23,7 @@ from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
 
 DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state says which (see _State)
-_STOP = re.compile(r"^(先|我)?(不写了|不弄了|先不写|算了|不用写了|不做了|取消|退出|结束|stop|cancel)")
+_STOP = re.compile(r"^(先|我)?(不写了|不弄了|先不写|算了|不用写了|不做了|取消|退出|结束|暂停|停一下|stop|cancel|pause)")
 _GO_ON = re.compile(r"^(好的?|嗯|行|ok)?[，,\s]*(继续|接着)(写|来|吧)*[。！!]?$", re.IGNORECASE)
 _SEND = re.compile(r"(生成|导出|发给?我|给我|要)(文书|文件)|^(好了|可以了|就这样|生成吧?|导出吧?)[。！!]?$")
 _UNKNOWN = re.compile(
@@ -99,10 +99,10 @@ class DraftHandler:
         """An answer given in the middle of a draft ends with where the draft stands, so the way back is plain."""
         state = _State.parse(session.pending.state if session.pending else "")
         template = self.templates.get(state.name)
-        if template is None or not replies:
+        slot = template.slot_defs.get(state.asked) if template else None
+        if template is None or slot is None or not replies:  # a finished document waits for nothing
             return replies
-        slot = template.slot_defs.get(state.asked)
-        asking = self.texts.get("drafting.hint_asking", label=slot.label) if slot else ""
+        asking = self.texts.get("drafting.hint_asking", label=slot.label)
         hint = self.texts.get("drafting.hint", title=template.title, asking=asking)
         *before, last = replies
         return (*before, replace(last, text=f"{last.text}\n\n{hint}"))

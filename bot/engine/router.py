@@ -138,6 +138,12 @@ def _plain(label: str) -> str:
     return _LABEL_NOISE.sub("", label).lower()
 
 
+def _in_order(typed: str, label: str) -> bool:
+    """Every typed character appears in the label, in order ("导出pdf" in "导出证据清单pdf")."""
+    rest = iter(label)
+    return all(ch in rest for ch in typed)
+
+
 def pick_choice(text: str, choices: tuple[tuple[str, str], ...]) -> str | None:
     """The payload of the offered choice a typed message picks: its number ("2"), its words ("导出证据清单 PDF",
     "下一步"), or enough of them to be unmistakable ("证据汇总"); None when it picks none or more than one."""
@@ -158,7 +164,8 @@ def pick_choice(text: str, choices: tuple[tuple[str, str], ...]) -> str | None:
     ]
     said = [i for i, label in enumerate(labels) if len(label) >= 2 and label in typed and len(typed) <= len(label) + 4]
     starts = [i for i, label in enumerate(labels) if len(typed) >= 2 and label.startswith(typed)]  # "生成文书"
-    for found in (exact, near, said, starts):
+    inside = [i for i, label in enumerate(labels) if len(typed) >= 3 and _in_order(typed, label)]  # "导出pdf"
+    for found in (exact, near, said, starts, inside):
         if len(found) == 1:
             return choices[found[0]][1]
     return None

@@ -50,11 +50,10 @@ class JourneyHandler:
         step = flow.step(session.journey_step)
         current = step.id if step else flow.first.id
         in_journey = session.flow == flow.id
-        if (
-            turn.kind is Kind.COMMAND
-            or turn.intent == "journey.start"
-            or (not in_journey and turn.intent in ("journey.next", "journey.back", "journey.skip", "journey.continue"))
-        ):
+        navigation = turn.intent in ("journey.next", "journey.back", "journey.skip", "journey.continue")
+        # Away from the journey, "继续" shows where it stands; "下一步" after a side trip moves on from there.
+        resume = not in_journey and navigation and (turn.intent == "journey.continue" or not session.journey_step)
+        if turn.kind is Kind.COMMAND or turn.intent == "journey.start" or resume:
             prefix = self.runner.texts.get("flows.resumed") if session.journey_step else ""
             return self._show(session, current, await self._stats(session.user_key), prefix)
         if turn.intent == "journey.pause" and not in_journey:

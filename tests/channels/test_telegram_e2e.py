@@ -188,10 +188,10 @@ async def test_forget_by_button_across_a_restart(app: App, settings: Settings, f
     try:
         await fake.send_text(109, "/mydata")
         mine = await reply_to(fake, 109, 3)
-        assert "evidence_items" in mine.text
+        assert "证据记录：1 条短信" in mine.text
         yes = next(data for label, data in confirm.buttons if label == "确认删除")
         await fake.press_button(109, confirm, yes)
-        done = await reply_to(fake, 109, 4)
+        done = await reply_to(fake, 109, 5)  # after /mydata's list and its JSON copy
         assert "已删除" in done.text
         assert await app2.evidence.count("telegram:109") == 0
     finally:

@@ -364,17 +364,16 @@ async def test_long_answer_is_pushed_in_numbered_parts_in_order(make_rig: RigFac
     assert answer.status == 200
     content = await rig.say("/steps")
     assert content
-    long_paste = "\n\n".join(
-        f"2026-11-03 02:{i // 60:02d}:{i % 60:02d}\n【平台{i}】您的验证码是{100000 + i}，用于注册，5分钟内有效。"
-        for i in range(40)
-    )
-    answer = await rig.send(text_xml(long_paste), timeout=60)
+    answer = await rig.send(text_xml("/draft police_report"), timeout=60)  # the whole letter: several parts
     assert answer.text == "success"
-    sent = await fake.wait_sent(2)
-    parts = [m.content for m in sent]
-    assert all(len(p.encode()) <= 2048 for p in parts)
-    numbers = [re.match(r"（(\d+)/(\d+)）", p) for p in parts]
-    assert all(numbers) and [int(m.group(1)) for m in numbers if m] == list(range(1, len(parts) + 1))
+    await fake.wait_sent(2)
+    await rig.channel.close()  # settle: every push of this answer has been made
+    texts = [m.content for m in fake.sent]
+    assert all(len(p.encode()) <= 2048 for p in texts)
+    numbers = [m for m in (re.match(r"（(\d+)/(\d+)）", p) for p in texts) if m]
+    assert len(numbers) >= 2 and [int(m.group(1)) for m in numbers] == list(range(1, len(numbers) + 1))
+    assert {int(m.group(2)) for m in numbers} == {len(numbers)}  # "（k/n）" with the right n, in order
+    assert all("/files/" in p or "文件" in p for p in texts if not re.match(r"（\d+/\d+）", p))  # the rest: links
 
 
 async def test_slow_answer_with_customer_service_is_acknowledged_then_pushed_once(

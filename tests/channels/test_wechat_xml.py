@@ -602,10 +602,10 @@ def test_reply_texts_file_links() -> None:
         [Reply("草稿已生成。")],
         CHOOSE,
         file_links=["https://example.org/f/abc", "https://example.org/f/def"],
-        links_heading=Texts().get("wechat.file_link_heading"),
+        links_heading="文件下载：",
     )
     assert texts == [
         "草稿已生成。",
-        "文件下载（24小时内有效）：\nhttps://example.org/f/abc",
-        "文件下载（24小时内有效）：\nhttps://example.org/f/def",
+        "文件下载：\nhttps://example.org/f/abc",
+        "文件下载：\nhttps://example.org/f/def",
     ]

@@ -7,6 +7,7 @@ import io
 import pytest
 from docx import Document
 
+from bot.contract.session import Session
 from bot.wiring import App
 from tests.support import msg, say
 
@@ -106,3 +107,13 @@ async def test_a_question_in_the_middle_of_a_draft_says_how_to_go_on(app: App) -
     await say(app.engine, "帮我写报警材料", user="dq")
     answer = await say(app.engine, "警察不管怎么办", user="dq")
     assert "你正在写《报案材料（情况说明）》，刚才问到：姓名" in answer
+
+
+async def test_danger_and_pause_inside_a_draft_never_become_its_content(app: App) -> None:
+    await say(app.engine, "帮我写报警材料", user="dd")
+    danger = await say(app.engine, "他们在门口了", user="dd")
+    assert danger.startswith("⚠️") and "110" in danger.split("\n")[0]
+    assert "暂停" not in str((await app.engine.store.load("dd") or Session("dd")).slots)
+    assert "先不写了" in await say(app.engine, "暂停", user="dd")
+    session = await app.engine.store.load("dd")
+    assert session is not None and not session.slots and session.flow is None

@@ -102,3 +102,10 @@ async def test_an_sms_pasted_during_the_journey_is_logged_as_evidence(app: App) 
     assert "已记入你的证据记录" in pasted
     assert await app.evidence.count("tp") == 1
     assert "步骤 2/7" in await say(app.engine, "继续", user="tp")  # and the journey is where it was
+
+
+async def test_next_after_a_side_trip_moves_on_from_where_the_journey_was(app: App) -> None:
+    await say(app.engine, "/steps", user="ts")
+    await say(app.engine, "1", user="ts")
+    await say(app.engine, "/evidence", user="ts")  # a side trip: the journey stays at step 2
+    assert "步骤 3/7" in await say(app.engine, "下一步", user="ts")

@@ -56,7 +56,7 @@ async def test_files_round_trip_expire_and_erase(tmp_path: Path) -> None:
 
 async def test_mydata_counts_and_forget_erases_held_replies_too(app: App, settings: Settings) -> None:
     await app.outbox.push("u1", ["held answer"])
-    assert '"held_replies": 1' in await say(app.engine, "/mydata")
+    assert "等你回复“继续”才发的消息：1 条" in await say(app.engine, "/mydata")
     await say(app.engine, "/forget")
     await say(app.engine, "确认")
     assert await app.outbox.pending("u1") == 0
