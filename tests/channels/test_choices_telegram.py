@@ -5,37 +5,22 @@ button pressed on an older message (the real PTB Application against the fake Bo
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
 from bot.channels.telegram.channel import TelegramChannel
 from bot.wiring import App
-from tests.channels.test_telegram_e2e import make_channel
+from tests.channels import test_telegram_e2e as e2e
 from tests.fake_telegram import FakeTelegram, Sent
 
 THREAT = "【速借钱包】你已逾期，今天不还款就联系你的家人和单位，后果自负。"
 UID = 701
 
 
-@pytest.fixture(autouse=True)
-def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-async def channel(app: App, fake: FakeTelegram) -> AsyncIterator[TelegramChannel]:
-    ch = make_channel(app.engine, fake)
-    await ch.start(polling=True)
-    yield ch
-    await ch.stop()
+ptb_timedelta = e2e.ptb_timedelta  # the fixtures of the Telegram end-to-end tests
+fake = e2e.fake
+channel = e2e.channel
 
 
 class Person:
