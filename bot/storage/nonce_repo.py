@@ -8,7 +8,6 @@ body again is a retry (left to message-id de-duplication), another body is a rep
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -17,15 +16,15 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.storage.crypto import Crypto
 from bot.storage.db import CallbackNonceRow, Database
+from bot.storage.group_commit import GroupCommit
 
-Claim = tuple[str, str, "asyncio.Future[bool]"]  # (pair tag, body tag, result)
+Binding = tuple[str, str]  # (pair tag, body tag)
 
 
 class CallbackNonces:
     """First-come bindings of a callback's (timestamp, nonce) to its body, kept for `keep` (stored as keyed hashes).
 
-    Bindings are group-committed like message-id claims (bot.storage.seen_repo): one writer at a time, and every
-    binding that arrives while a write is running goes into the next transaction.
+    Bindings are group-committed (bot.storage.group_commit), like message-id claims.
     """
 
     def __init__(
@@ -42,52 +41,29 @@ class CallbackNonces:
         self.sweep_every = sweep_every
         self.now = now
         self._since_sweep = 0
-        self._queue: list[Claim] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._batches: GroupCommit[Binding, bool] = GroupCommit(self._bind, self._upkeep)
 
     async def admit(self, channel: str, timestamp: str, nonce: str, body: bytes) -> bool:
         """True for the first use of (timestamp, nonce) on `channel`, or a repeat with the same body (a retry)."""
         pair = self.crypto.tag("callback-nonce", f"{channel}\x00{timestamp}\x00{nonce}".encode()).hex()
         digest = self.crypto.tag("callback-body", body).hex()
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append((pair, digest, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
-        return await asyncio.shield(future)
+        return await self._batches.submit((pair, digest))
 
-    async def _write(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                results = await self._bind(batch)
-            except Exception as exc:
-                for *_, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (*_, future), ok in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(ok)
-            self._since_sweep += len(batch)
-            if self._since_sweep >= self.sweep_every:
-                self._since_sweep = 0
-                await self.sweep()
-
-    async def _bind(self, batch: list[Claim]) -> list[bool]:
+    async def _bind(self, batch: list[Binding]) -> list[bool]:
         try:
             return await self._bind_together(batch)
         except IntegrityError:  # another process bound one of these pairs meanwhile
-            return [await self._bind_one(pair, digest) for pair, digest, _ in batch]
+            return [await self._bind_one(pair, digest) for pair, digest in batch]
 
-    async def _bind_together(self, batch: list[Claim]) -> list[bool]:
-        pairs = [pair for pair, _, _ in batch]
+    async def _bind_together(self, batch: list[Binding]) -> list[bool]:
+        pairs = [pair for pair, _ in batch]
         async with self.db.sessions() as s, s.begin():
             rows = await s.execute(
                 select(CallbackNonceRow.key, CallbackNonceRow.body).where(CallbackNonceRow.key.in_(pairs))
             )
             bound: dict[str, str] = {key: body for key, body in rows}
             results = []
-            for pair, digest, _ in batch:
+            for pair, digest in batch:
                 if pair not in bound:
                     bound[pair] = digest
                     s.add(CallbackNonceRow(key=pair, body=digest, seen_at=self.now()))
@@ -103,6 +79,12 @@ class CallbackNonces:
                 body = await s.scalar(select(CallbackNonceRow.body).where(CallbackNonceRow.key == pair))
             return body == digest
         return True
+
+    async def _upkeep(self, results: list[bool]) -> None:
+        self._since_sweep += len(results)
+        if self._since_sweep >= self.sweep_every:
+            self._since_sweep = 0
+            await self.sweep()
 
     async def sweep(self) -> int:
         """Forget pairs older than `keep` (their timestamps are refused as stale by then); how many were removed."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -11,16 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database, SeenRow
-
-Claim = tuple[str, "asyncio.Future[bool]"]
+from bot.storage.group_commit import GroupCommit
 
 
 class SeenMessages:
-    """First-come claims on message ids (stored as keyed hashes, forgotten after `keep`).
-
-    Claims are group-committed: one writer at a time (SQLite's busy-wait backs off in long sleeps), and every claim
-    that arrives while a write is running goes into the next transaction together.
-    """
+    """First-come claims on message ids (stored as keyed hashes, forgotten after `keep`), group-committed."""
 
     def __init__(
         self,
@@ -36,44 +30,20 @@ class SeenMessages:
         self.sweep_every = sweep_every
         self.now = now
         self._since_sweep = 0
-        self._queue: list[Claim] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._batches: GroupCommit[str, bool] = GroupCommit(self._claim, self._upkeep)
 
     async def first(self, key: str) -> bool:
         """Record `key`; True when nobody (no earlier process, no other instance) had taken it on before."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append((self.crypto.tag("seen", key.encode()).hex(), future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
-        return await asyncio.shield(future)  # a cancelled caller does not cancel the others' write
+        return await self._batches.submit(self.crypto.tag("seen", key.encode()).hex())
 
-    async def _write(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                results = await self._claim(batch)
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), fresh in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(fresh)
-            self._since_sweep += sum(results)
-            if self._since_sweep >= self.sweep_every:
-                self._since_sweep = 0
-                await self.sweep()
-
-    async def _claim(self, batch: list[Claim]) -> list[bool]:
+    async def _claim(self, tags: list[str]) -> list[bool]:
         """One transaction for the batch; one per claim if another instance inserted one of them meanwhile."""
         try:
-            return await self._claim_together(batch)
+            return await self._claim_together(tags)
         except IntegrityError:
-            return [await self._claim_one(tag) for tag, _ in batch]
+            return [await self._claim_one(tag) for tag in tags]
 
-    async def _claim_together(self, batch: list[Claim]) -> list[bool]:
-        tags = [tag for tag, _ in batch]
+    async def _claim_together(self, tags: list[str]) -> list[bool]:
         async with self.db.sessions() as s, s.begin():
             taken = set((await s.execute(select(SeenRow.key).where(SeenRow.key.in_(tags)))).scalars())
             results = []
@@ -91,6 +61,12 @@ class SeenMessages:
         except IntegrityError:
             return False
         return True
+
+    async def _upkeep(self, results: list[bool]) -> None:
+        self._since_sweep += sum(results)
+        if self._since_sweep >= self.sweep_every:
+            self._since_sweep = 0
+            await self.sweep()
 
     async def sweep(self) -> int:
         """Forget ids older than `keep` (WeChat retries within seconds); returns how many were removed."""

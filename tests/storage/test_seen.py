@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database
-from bot.storage.seen_repo import Claim, SeenMessages
+from bot.storage.seen_repo import SeenMessages
 from tests.support import stored_bytes
 
 
@@ -68,7 +68,7 @@ async def test_a_batch_colliding_with_another_instance_is_claimed_one_by_one(
     store = SeenMessages(db, Crypto(os.urandom(32)))
     assert await store.first("a")
 
-    async def collide(batch: list[Claim]) -> list[bool]:  # another instance inserted one of them meanwhile
+    async def collide(tags: list[str]) -> list[bool]:  # another instance inserted one of them meanwhile
         raise IntegrityError("INSERT INTO seen_messages", {}, Exception("UNIQUE constraint failed"))
 
     monkeypatch.setattr(store, "_claim_together", collide)
