@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 DRAFT_PREFIX = "draft:"  # draft:<template name>[@<journey step that offered it>], draft:menu
 FLOW_PREFIX = "flow:"  # flow:<event>@<step id> (older keyboards: flow:<event>)
+DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state is a DraftState
 _AT = "@"
 
 
@@ -27,3 +30,23 @@ def parse_draft(name: str) -> tuple[str, str]:
     """(template name, the journey step that offered it or "") from a document payload."""
     template, _, step = name.removeprefix(DRAFT_PREFIX).partition(_AT)
     return template, step
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """The open draft, as the pending state "template#asked@step": the document, the item asked for last, and the
+    journey step that offered it (so its replies offer the journey's way forward)."""
+
+    name: str
+    asked: str = ""
+    step: str = ""
+
+    @classmethod
+    def parse(cls, state: str) -> DraftState:
+        """The state a pending draft stored."""
+        rest, _, step = state.partition(_AT)
+        name, _, asked = rest.partition("#")
+        return cls(name, asked, step)
+
+    def __str__(self) -> str:
+        return self.name + (f"#{self.asked}" if self.asked else "") + (f"{_AT}{self.step}" if self.step else "")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from bot.contract.messages import Button, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
-from bot.contract.payloads import DRAFT_PREFIX, draft_payload, flow_payload, parse_draft
+from bot.contract.payloads import DRAFT_FLOW, DRAFT_PREFIX, DraftState, draft_payload, flow_payload, parse_draft
 from bot.contract.session import Pending, Session
 from bot.documents.facts import slots_from_evidence
 from bot.documents.fill import Draft
@@ -22,7 +22,6 @@ from bot.knowledge import KnowledgeBase
 from bot.storage.evidence_repo import EvidenceStore
 from bot.texts import Texts
 
-DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state says which (see _State)
 _STOP = re.compile(r"^(先|我)?(不写了|不弄了|先不写|算了|不用写了|不做了|取消|退出|结束|暂停|停一下|stop|cancel|pause)")
 _GO_ON = re.compile(r"^(好的?|嗯|行|ok)?[，,\s]*(继续|接着)(写|来|吧)*[。！!]?$", re.IGNORECASE)
 _SEND = re.compile(r"(生成|导出|发给?我|给我|要)(文书|文件)|^(好了|可以了|就这样|生成吧?|导出吧?)[。！!]?$")
@@ -32,25 +31,6 @@ _UNKNOWN = re.compile(
 _NUMERIC = ("phone", "id_number", "amount", "date")
 _QUESTION = re.compile(r"[?？]|吗|什么|怎么|为什么|能不能|可不可以|是不是|有没有")
 _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)
-
-
-@dataclass(frozen=True)
-class _State:
-    """The open draft, as the pending state "template#asked@step": the document, the item asked for last, and the
-    journey step that offered it (so its replies offer the journey's way forward)."""
-
-    name: str
-    asked: str = ""
-    step: str = ""
-
-    @classmethod
-    def parse(cls, state: str) -> _State:
-        rest, _, step = state.partition("@")
-        name, _, asked = rest.partition("#")
-        return cls(name, asked, step)
-
-    def __str__(self) -> str:
-        return self.name + (f"#{self.asked}" if self.asked else "") + (f"@{self.step}" if self.step else "")
 
 
 class DraftHandler:
@@ -78,15 +58,15 @@ class DraftHandler:
         if turn.kind is Kind.COMMAND:
             if not turn.text:
                 return Outcome((self.menu(),), pending=KEEP)
-            return await self.draft(session, _State(self.find(turn.text) or turn.text))
+            return await self.draft(session, DraftState(self.find(turn.text) or turn.text))
         if turn.kind is Kind.BUTTON:
             pressed, step = parse_draft(turn.name)
             if pressed in self.templates:
-                return await self.draft(session, _State(pressed, step=step))
+                return await self.draft(session, DraftState(pressed, step=step))
             return Outcome((self.menu(),), pending=KEEP)
         if turn.intent == "draft.request":
             named = turn.document if turn.document in self.templates else self.find(turn.text)
-            return await self.draft(session, _State(named)) if named else Outcome((self.menu(),), pending=KEEP)
+            return await self.draft(session, DraftState(named)) if named else Outcome((self.menu(),), pending=KEEP)
         filled = await self.fields(session, turn.text, dict(turn.details))
         if filled is not None:  # not remembered as conversation: the details are in the slots already
             return replace(filled, intent="draft.fill")
@@ -97,7 +77,7 @@ class DraftHandler:
 
     def _with_hint(self, replies: tuple[Reply, ...], session: Session) -> tuple[Reply, ...]:
         """An answer given in the middle of a draft ends with where the draft stands, so the way back is plain."""
-        state = _State.parse(session.pending.state if session.pending else "")
+        state = DraftState.parse(session.pending.state if session.pending else "")
         template = self.templates.get(state.name)
         slot = template.slot_defs.get(state.asked) if template else None
         if template is None or slot is None or not replies:  # a finished document waits for nothing
@@ -127,7 +107,7 @@ class DraftHandler:
     async def draft(
         self,
         session: Session,
-        state: _State,
+        state: DraftState,
         notes: tuple[Reply, ...] = (),
         skip: str = "",
         filled: str | None = None,
@@ -173,7 +153,7 @@ class DraftHandler:
 
         return await asyncio.to_thread(work)
 
-    def _buttons(self, state: _State, asked: Slot | None) -> tuple[Button, ...]:
+    def _buttons(self, state: DraftState, asked: Slot | None) -> tuple[Button, ...]:
         """The way forward first: the journey's next step when a step offered this document, then the files now.
         None while an amount is asked for, so a typed "3" is the amount, not a choice."""
         if asked is not None and asked.kind == "amount":
@@ -186,7 +166,7 @@ class DraftHandler:
     async def fields(self, session: Session, text: str, details: dict[str, str] | None = None) -> Outcome | None:
         """A reply of "字段：内容" lines (or the plain answer to the item asked for) while a draft is open: validate,
         store, confirm. None if it is not that."""
-        state = _State.parse(session.pending.state if session.pending else "")
+        state = DraftState.parse(session.pending.state if session.pending else "")
         template = self.templates.get(state.name)
         if template is None:
             return None

@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.clock import CHINA
 from bot.contract.messages import Button, FileOut, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
+from bot.contract.payloads import DRAFT_FLOW, DraftState
 from bot.contract.session import Pending, Session
 from bot.texts import Texts
 
@@ -42,7 +43,6 @@ class Names:
     slots: Mapping[str, str] = field(default_factory=dict)
     documents: Mapping[str, str] = field(default_factory=dict)
     steps: tuple[str, ...] = ()
-    journey: str = "seven_steps"
 
 
 class CommandsHandler:
@@ -109,9 +109,8 @@ def mydata_reply(
     if session.journey_step:
         n = names.steps.index(session.journey_step) + 1 if session.journey_step in names.steps else 0
         item("journey", n=n or "?", total=len(names.steps) or "?")
-    flow = session.flow or ""
-    if flow == "draft" and session.pending:
-        document = session.pending.state.partition("#")[0].partition("@")[0]
+    if session.flow == DRAFT_FLOW and session.pending:
+        document = DraftState.parse(session.pending.state).name
         item("draft", title=names.documents.get(document, document))
     if session.memory:
         item("memory", n=len(session.memory))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.contract.messages import Button, Incoming, Reply
 from bot.contract.outcome import KEEP, Handler, Keep, Kind, Outcome, Turn
+from bot.contract.payloads import DRAFT_PREFIX
 from bot.contract.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore, recent
 from bot.engine.commands import Eraser
 from bot.engine.dispatch import DispatchTable
@@ -186,7 +187,7 @@ class Engine:
         )
         note = Reply(
             t.get("drafting.details_kept", lang, names=names),
-            buttons=(Button(t.get("understand.clarify_draft", lang), "draft:menu"),),
+            buttons=(Button(t.get("understand.clarify_draft", lang), DRAFT_PREFIX + "menu"),),
         )
         kept = () if outcome.intent == "not_covered" else outcome.replies
         after = replace(current, slots={**current.slots, **new})
