@@ -150,8 +150,8 @@ async def serve(
         api_base_url=api_base,
         **kw,
     )
-    seen, nonces = (None, None) if no_claim else (app.seen, app.nonces)
-    channel = WeChatMpChannel(engine, mp, T, app.outbox, api, None, seen=seen, nonces=nonces, **timing)
+    inbox, nonces = (None, None) if no_claim else (app.inbox, app.nonces)
+    channel = WeChatMpChannel(engine, mp, T, app.outbox, api, None, inbox=inbox, nonces=nonces, **timing)
     runner = web.AppRunner(build_web_app(settings, channel.routes()), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

@@ -37,10 +37,10 @@ from bot.storage.crypto import Crypto, load_key
 from bot.storage.db import Database
 from bot.storage.evidence_repo import EvidenceStore
 from bot.storage.files_repo import FileStore
+from bot.storage.inbox_repo import Inbox
 from bot.storage.nonce_repo import CallbackNonces
 from bot.storage.outbox_repo import Outbox
 from bot.storage.repositories import SqlSessionStore
-from bot.storage.seen_repo import SeenMessages
 from bot.storage.tokens_repo import TokenStore
 from bot.texts import Texts
 from bot.understand.intents import IntentModel, load_intents, load_typos
@@ -139,7 +139,7 @@ class App:
     crypto: Crypto
     outbox: Outbox
     files: FileStore
-    seen: SeenMessages
+    inbox: Inbox
     tokens: TokenStore
     texts: Texts
     nonces: CallbackNonces
@@ -167,7 +167,7 @@ async def build_app(
     evidence = EvidenceStore(db, crypto, settings.max_evidence_items)
     outbox = Outbox(db, crypto)
     files = FileStore(db, crypto)
-    seen = SeenMessages(db, crypto)
+    inbox = Inbox(db, crypto)
     tokens = TokenStore(db, crypto)
     nonces = CallbackNonces(db, crypto, keep=nonce_memory(settings))
     ocr = ocr_queue(settings, ocr_reader)
@@ -204,10 +204,10 @@ async def build_app(
         max_text_chars=settings.max_text_chars,
         max_paste_chars=settings.max_paste_chars,
         max_file_bytes=settings.max_file_bytes,
-        holders=holders,
+        holders=(*holders, inbox),  # /forget also drops the person's messages not yet answered
         reader=Reader(parts.intents, load_typos(settings.knowledge_dir / "intents.yaml")),
     )
-    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, seen, tokens, texts, nonces, ocr)
+    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, inbox, tokens, texts, nonces, ocr)
 
 
 def ocr_queue(settings: Settings, reader: OcrReader | None = None) -> OcrQueue:
@@ -272,7 +272,7 @@ def channel_deps(
         engine=app.engine,
         texts=app.texts,
         outbox=app.outbox,
-        seen=app.seen,
+        inbox=app.inbox,
         tokens=app.tokens,
         nonces=app.nonces,
         files_dir=settings.data_dir / "files",

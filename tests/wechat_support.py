@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import secrets
 import time
 from collections import Counter
@@ -16,9 +17,12 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout
 
+from bot.channels.wechat.common import user_key
 from bot.channels.wechat.crypto import MessageCrypto, signature
-from bot.channels.wechat.xml_codec import cdata, parse_xml
+from bot.channels.wechat.xml_codec import cdata, dedupe_key, parse_xml, to_message
 from bot.contract.messages import Incoming, Reply
+from bot.contract.wire import dump_texts
+from bot.storage.inbox_repo import Inbox
 from bot.storage.outbox_repo import Outbox
 
 OPENID = "oAbCd1xYz2-Qw3eRt4yUi5oP6as"
@@ -166,3 +170,14 @@ async def wait_held(outbox: Outbox, user_key: str, timeout: float) -> int:
     while not (held := await outbox.pending(user_key)) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     return held
+
+
+async def left_by_a_crash(inbox: Inbox, channel: str, inner_xml: str, answer: list[str] | None = None) -> None:
+    """What a run killed mid-answer leaves in the inbox: the message recorded (and its texts, if computed)."""
+    fields = parse_xml(inner_xml)
+    msg = to_message(fields)
+    key = user_key(channel, msg.from_user)
+    entry = await inbox.take(channel, f"{key}|{dedupe_key(msg)}", key, json.dumps(fields).encode())
+    assert entry is not None
+    if answer is not None:
+        await inbox.answered(entry, dump_texts(answer))

@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from bot.channels.file_links import FileLinks
     from bot.engine.engine import Engine
     from bot.settings import Settings
+    from bot.storage.inbox_repo import Inbox
     from bot.storage.nonce_repo import CallbackNonces
     from bot.storage.outbox_repo import Outbox
-    from bot.storage.seen_repo import SeenMessages
     from bot.storage.tokens_repo import TokenStore
     from bot.texts import Texts
     from bot.web import Route
@@ -57,7 +57,7 @@ class Deps:
     engine: Engine
     texts: Texts
     outbox: Outbox
-    seen: SeenMessages
+    inbox: Inbox  # every webhook message recorded before it is acknowledged
     tokens: TokenStore
     files_dir: Path
     http: ClientSession | None = None  # for channels that call a platform API

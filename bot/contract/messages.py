@@ -31,6 +31,7 @@ class Incoming:
     attachments: tuple[Attachment, ...] = ()
     button: str | None = None  # payload of a pressed button, if any
     forwarded_at: datetime | None = None  # the original date of a forwarded message
+    key: str = ""  # the platform's id of this message (stable across redeliveries): handled at most once
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,7 @@ class Session:
     questions: int = 0
     created_at: str = ""
     memory: tuple[MemoryTurn, ...] = ()  # the last few turns, newest last
+    handled: str = ""  # Incoming.key of the last message applied (saved with it: a replay is not applied twice)
 
     @property
     def flow(self) -> str | None:
@@ -113,6 +114,7 @@ class Session:
             "questions": self.questions,
             "created_at": self.created_at,
             "memory": [t.to_dict() for t in self.memory],
+            **({"handled": self.handled} if self.handled else {}),
         }
 
     @classmethod
@@ -135,6 +137,7 @@ class Session:
             memory=tuple(MemoryTurn.from_dict(t) for t in data.get("memory") or () if isinstance(t, dict))[
                 -MEMORY_TURNS:
             ],
+            handled=str(data.get("handled") or ""),
         )
 
 

@@ -74,6 +74,8 @@ class Engine:
         """Process one message and say how it was understood (the replies plus the intent)."""
         async with self._locks.lock(msg.user_key):
             stored = await self.store.load(msg.user_key)
+            if msg.key and stored is not None and stored.handled == msg.key:  # a replay after a crash: applied
+                return Outcome((Reply(self.texts.get("engine.replayed")),), pending=KEEP, intent="replayed")
             now = datetime.now(UTC)
             session = stored or Session(msg.user_key, created_at=now.isoformat(timespec="seconds"))
             session = replace(session, memory=recent(session.memory, now))  # expired turns are gone, also from /mydata
@@ -85,7 +87,10 @@ class Engine:
                 return outcome
             after = outcome.session or session
             after = replace(
-                after, pending=next_pending(session.pending, outcome), memory=remember(after, msg, outcome, now)
+                after,
+                pending=next_pending(session.pending, outcome),
+                memory=remember(after, msg, outcome, now),
+                handled=msg.key or after.handled,
             )
             if stored is not None or not after.is_blank():  # keep nothing about a user who left no state
                 await self.store.save(after)

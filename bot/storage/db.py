@@ -64,12 +64,20 @@ class FileRow(Base):
     payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class SeenRow(Base):
-    """A platform message id already taken on (keyed hash only), so a retry after a restart is not answered twice."""
+class InboxRow(Base):
+    """A platform message recorded before it was acknowledged (storage/inbox_repo.py): its id as a keyed hash, the
+    raw update and the computed answer encrypted until the answer has gone out, then the hash alone."""
 
-    __tablename__ = "seen_messages"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    __tablename__ = "inbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(64), index=True)  # pseudonym; "" once done or erased
+    state: Mapped[str] = mapped_column(String(16), index=True)  # received | answered | done
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    answer: Mapped[bytes] = mapped_column(LargeBinary)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CallbackNonceRow(Base):

@@ -30,7 +30,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 async def hook(app: App, settings: Settings, fake: FakeTelegram) -> AsyncIterator[tuple[TelegramChannel, str]]:
     """The channel in webhook mode behind bot/web.py, with the app's seen-messages store."""
-    ch = make_channel(app.engine, fake, webhook_secret=SecretStr(SECRET), seen=app.seen)
+    ch = make_channel(app.engine, fake, webhook_secret=SecretStr(SECRET), inbox=app.inbox)
     runner = web.AppRunner(build_web_app(settings, ch.routes()))
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

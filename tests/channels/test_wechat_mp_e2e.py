@@ -39,6 +39,7 @@ from tests.wechat_support import (
     SlowEngine,
     event_xml,
     image_xml,
+    left_by_a_crash,
     message_xml,
     post_like_wechat,
     reply_content,
@@ -118,7 +119,7 @@ async def make_rig(app: App, settings: Settings, fake: FakeWeChat) -> AsyncItera
             api,
             links,
             clock=clock,
-            seen=app.seen,
+            inbox=app.inbox,
             nonces=app.nonces,
             **timing,
         )
@@ -547,3 +548,25 @@ async def test_full_scale_timing_slow_engine_is_delivered_exactly_once(
     assert "/steps" in (reply_content(held.signer, handed) or "")
     assert late_engine.calls == 1  # "继续" fetched the held answer, nothing was computed twice
     assert await app.outbox.pending("wechat_mp:oTwentyHeld") == 0
+
+
+async def test_a_retry_after_a_restart_gets_the_answer_the_crash_lost(make_rig: RigFactory, app: App) -> None:
+    """Killed while computing: WeChat's retry reaches the restarted process, which computes the answer now (it used
+    to find the message id claimed and answer "success", so the person never heard back)."""
+    inner = text_xml("催收的人说明天要来我家门口堵我，我该怎么办", msg_id="880001")
+    await left_by_a_crash(app.inbox, "wechat_mp", inner)
+    rig = await make_rig(with_api=False)
+    await rig.channel.start()  # the next run resumes it
+    answer = reply_content(rig.signer, await rig.send(inner))  # WeChat's retry of the same MsgId
+    assert answer and "110" in answer
+
+
+async def test_an_answer_computed_before_a_crash_is_handed_over_not_computed_again(
+    make_rig: RigFactory, app: App
+) -> None:
+    inner = text_xml("我想投诉这个催收", msg_id="880002")
+    await left_by_a_crash(app.inbox, "wechat_mp", inner, answer=["（崩溃前算好的回答）"])
+    rig = await make_rig(with_api=False)
+    await rig.channel.start()
+    assert reply_content(rig.signer, await rig.send(inner)) == "（崩溃前算好的回答）"
+    assert reply_content(rig.signer, await rig.send(inner)) is None  # a further retry: already handed over

@@ -24,7 +24,7 @@ from bot.web import build_web_app
 from bot.wiring import App
 from tests.fake_wechat import FakeWeChat, SentMessage
 from tests.sms.test_ocr import THREAD, png_bytes, render
-from tests.wechat_support import image_xml, message_xml, text_xml, wait_held
+from tests.wechat_support import image_xml, left_by_a_crash, message_xml, text_xml, wait_held
 
 TOKEN = "wecomToken42"
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"  # a made-up 43-character EncodingAESKey
@@ -81,7 +81,7 @@ async def serve_wecom(
         api_base_url=fake.base_url,
     )
     api = WeChatApi(http, fake.base_url, "work", fake.corp_id, fake.corp_secret, backoff_seconds=0.01)
-    channel = WeComChannel(app.engine, work, Texts(), app.outbox, api, seen=app.seen, nonces=app.nonces)
+    channel = WeComChannel(app.engine, work, Texts(), app.outbox, api, inbox=app.inbox, nonces=app.nonces)
     runner = web.AppRunner(build_web_app(settings, channel.routes()), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -230,3 +230,26 @@ async def test_unsupported_and_event_messages(rig: WeComRig) -> None:
     await rig.post(enter)
     await rig.channel.close()  # settle: anything said on entering would have been sent by now
     assert len(rig.fake.sent) == 1  # entering the app says nothing
+
+
+async def test_a_message_acknowledged_before_a_crash_is_pushed_after_the_restart(app: App, settings: Settings) -> None:
+    inner = work_text("有人冒充法院给我发短信说要起诉我，怎么分辨真假？", msg_id="7700001")
+    await left_by_a_crash(app.inbox, "wecom", inner)  # acknowledged with 200, then the process was killed
+    fake = FakeWeChat()
+    await fake.start()
+    http = ClientSession()
+    url, channel, runner = await serve_wecom(app, settings, fake, http)
+    try:
+        await channel.start()  # the next run
+        sent = await fake.wait_sent(1, timeout=30)
+        assert sent[0].to_user == USER and "《" in sent[0].content  # the answer the crash lost
+        crypto = MessageCrypto(TOKEN, AES_KEY, fake.corp_id, work=True)
+        rig = WeComRig(url, http, crypto, fake, channel)
+        assert await rig.post(inner) == (200, "")  # WeCom retries the same message: not answered again
+        await asyncio.sleep(0.5)
+        assert [m.content for m in fake.sent if m.to_user == USER] == [sent[0].content]
+    finally:
+        await channel.close()
+        await runner.cleanup()
+        await http.close()
+        await fake.close()

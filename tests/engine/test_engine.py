@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from bot.settings import Settings
+from bot.texts import Texts
 from bot.wiring import App, build_app
 from tests.support import msg, say
 
@@ -91,3 +93,21 @@ async def test_personal_data_is_encrypted_at_rest(settings: Settings, app: App) 
     raw = Path(db_file).read_bytes()
     assert b"123456789" not in raw and b"forget_confirm" not in raw
     assert len(raw) > 0
+
+
+async def test_a_message_replayed_after_a_crash_is_applied_once(app: App) -> None:
+    """The inbox replays a message whose answer was lost in a crash: if the session already took it in, the step
+    does not move twice; the person is told the reply may have been lost."""
+
+    async def step(text: str, key: str) -> str:
+        await app.engine.handle(replace(msg(text, "replayer"), key=key))
+        session = await app.engine.store.load("replayer")
+        assert session is not None
+        return session.journey_step or ""
+
+    first = await step("/steps", "k1")
+    second = await step("下一步", "k2")
+    assert second != first
+    replies = await app.engine.handle(replace(msg("下一步", "replayer"), key="k2"))  # k2 again: a replay
+    assert [r.text for r in replies] == [Texts().get("engine.replayed")]
+    assert await step("下一步", "k3") not in (first, second)  # the next new message moves on by one

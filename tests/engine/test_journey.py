@@ -98,7 +98,9 @@ async def test_typed_words_typos_and_a_number_too_far(app: App) -> None:
 async def test_an_sms_pasted_during_the_journey_is_logged_as_evidence(app: App) -> None:
     await say(app.engine, "/steps", user="tp")
     await say(app.engine, "1", user="tp")
-    pasted = await say(app.engine, "【安逸花】您已逾期32天，今日17点前不还款将联系您的紧急联系人和单位，后果自负。", user="tp")
+    pasted = await say(
+        app.engine, "【安逸花】您已逾期32天，今日17点前不还款将联系您的紧急联系人和单位，后果自负。", user="tp"
+    )
     assert "已记入你的证据记录" in pasted
     assert await app.evidence.count("tp") == 1
     assert "步骤 2/7" in await say(app.engine, "继续", user="tp")  # and the journey is where it was

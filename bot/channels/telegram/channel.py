@@ -8,7 +8,11 @@ unit-tested on their own. `TelegramChannel` runs a python-telegram-bot v22 `Appl
 - every Bot API call that delivers something to a user is retried with backoff on network errors, timeouts,
   and flood control (`RetryAfter`), a bounded number of times; nothing here ever crashes the process;
 - plain text only (no parse_mode), so nothing the engine or a user wrote can break the markup;
-- in groups the bot answers only when addressed and never logs message content (only update ids and kinds).
+- in groups the bot answers only when addressed and never logs message content (only update ids and kinds);
+- nothing acknowledged is lost: a webhook update is recorded in the durable inbox (storage/inbox_repo.py) before
+  Telegram gets its 200, its answer is kept once computed, every part sent is counted, and at start-up whatever a
+  crash left unfinished is replayed in order (computed if it was not, sent from the first unsent part if it was).
+  Telegram has no idempotency key, so a crash between a send and its count can repeat that one part.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import json
 import logging
 import time
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
 
@@ -33,7 +39,16 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from bot.channels.base import Capabilities, Deps, Outgoing, RateLimiter, Verdict, register
 from bot.channels.telegram.download import TooBig, fetch_capped
-from bot.channels.telegram.inbound import CHANNEL, Fetch, Parsed, Refusal, megabytes, ordering_key, to_incoming
+from bot.channels.telegram.inbound import (
+    CHANNEL,
+    Fetch,
+    Parsed,
+    Refusal,
+    megabytes,
+    ordering_key,
+    to_incoming,
+    user_key,
+)
 from bot.channels.telegram.outbound import (
     CAPABILITIES,
     MAX_MESSAGE_CHARS,
@@ -44,10 +59,11 @@ from bot.channels.telegram.outbound import (
     utf16_len,
 )
 from bot.contract.messages import Incoming, Reply
+from bot.contract.wire import dump_replies, load_replies
 from bot.engine.engine import Engine
 from bot.locks import KeyedLocks
 from bot.settings import Settings, TelegramSettings
-from bot.storage.seen_repo import SeenMessages
+from bot.storage.inbox_repo import ANSWERED, Entry, Inbox
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -141,10 +157,12 @@ class TelegramChannel:
         poll_timeout: float = 30.0,
         max_concurrent_updates: int = 256,
         clock: Callable[[], float] = time.monotonic,
-        seen: SeenMessages | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self.engine = engine
-        self.seen = seen  # update ids already taken on (Telegram redelivers a webhook update it thinks failed)
+        self.inbox = inbox  # updates recorded before they are acknowledged (and redeliveries refused)
+        self._entries: dict[int, int] = {}  # update_id -> its inbox entry, while queued
+        self._replays: dict[int, Entry] = {}  # update_id -> what a crash left of it, while queued at start-up
         self.settings = settings
         self.texts = texts
         self.max_file_bytes = max_file_bytes if max_file_bytes is not None else engine.max_file_bytes
@@ -175,7 +193,11 @@ class TelegramChannel:
     def build(cls, deps: Deps) -> TelegramChannel:
         """The channel on deps.settings.telegram."""
         return cls(
-            deps.engine, deps.settings.telegram, deps.texts, max_file_bytes=deps.settings.max_file_bytes, seen=deps.seen
+            deps.engine,
+            deps.settings.telegram,
+            deps.texts,
+            max_file_bytes=deps.settings.max_file_bytes,
+            inbox=deps.inbox,
         )
 
     @classmethod
@@ -235,6 +257,7 @@ class TelegramChannel:
         commands = [BotCommand(c, self.texts.get(f"telegram.menu.{c}")) for c in MENU]
         await self._retry("setMyCommands", lambda: application.bot.set_my_commands(commands))
         await application.start()
+        await self._replay(application)
         if polling:
             if application.updater is None:
                 raise RuntimeError("the Application was built without an updater")
@@ -282,12 +305,31 @@ class TelegramChannel:
         finally:
             await self.stop()
 
+    async def _replay(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Queue, in their order, the updates a crash left unfinished (before any new one can arrive)."""
+        if self.inbox is None:
+            return
+        unfinished = await self.inbox.unfinished(CHANNEL)
+        for entry in unfinished:
+            try:
+                update = Update.de_json(json.loads(entry.payload), application.bot)
+            except Exception as exc:  # recorded by a version that read it differently: drop it
+                log.warning("replay: unreadable update dropped (%s)", type(exc).__name__)
+                await self.inbox.done(entry.id)
+                continue
+            self._entries[update.update_id] = entry.id
+            self._replays[update.update_id] = entry
+            await application.update_queue.put(update)
+        if unfinished:
+            log.info("replaying %d update(s) left unfinished by the last run", len(unfinished))
+
     def routes(self) -> list[tuple[str, str, Handler]]:
         """Webhook routes for bot/web.py (mounted under the shared prefix)."""
         return [("POST", "/telegram", self.webhook_handler())]
 
     def webhook_handler(self) -> Handler:
-        """aiohttp handler: 403 unless the secret-token header matches, then queue the Update and answer 200 at once."""
+        """aiohttp handler: 403 unless the secret-token header matches; the Update is recorded in the inbox, then
+        queued, then acknowledged with 200 (a redelivery of a recorded update gets 200 and nothing more)."""
         secret = self.settings.webhook_secret.get_secret_value().encode()
 
         async def handle(request: web.Request) -> web.StreamResponse:
@@ -297,8 +339,9 @@ class TelegramChannel:
             application = self.application
             if application is None or not application.running:
                 return web.Response(status=503, text="not ready")
+            body = await request.read()
             try:
-                data = await request.json()
+                data = json.loads(body)
             except (ValueError, RecursionError):  # RecursionError: nested too deeply to parse
                 return web.Response(status=400, text="not JSON")
             try:
@@ -306,6 +349,12 @@ class TelegramChannel:
             except Exception as exc:  # an update PTB cannot read: drop it, or Telegram would redeliver it forever
                 log.warning("webhook: unreadable update dropped (%s)", type(exc).__name__)
                 return web.Response(text="ok")
+            if self.inbox is not None:
+                entry = await self.inbox.take(CHANNEL, update_key(self.settings, update.update_id), _user(update), body)
+                if entry is None:
+                    log.debug("update %s: a repeat, ignored", update.update_id)
+                    return web.Response(text="ok")
+                self._entries[update.update_id] = entry
             await application.update_queue.put(update)
             return web.Response(text="ok")
 
@@ -314,9 +363,28 @@ class TelegramChannel:
     # -- one update --------------------------------------------------------------------------------------------
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if self.seen is not None and not await self.seen.first(update_key(self.settings, update.update_id)):
-            log.debug("update %s: a repeat, ignored", update.update_id)
+        entry = self._entries.pop(update.update_id, None)
+        replay = self._replays.pop(update.update_id, None)
+        if entry is None and self.inbox is not None:  # long polling: getUpdates has confirmed it already
+            raw = json.dumps(update.to_dict()).encode()
+            entry = await self.inbox.take(CHANNEL, update_key(self.settings, update.update_id), _user(update), raw)
+            if entry is None:
+                log.debug("update %s: a repeat, ignored", update.update_id)
+                return
+        chat = update.effective_chat
+        if replay is not None and replay.state == ANSWERED and chat is not None:  # computed before a crash
+            await self._deliver(chat.id, load_replies(replay.answer), entry, replay.sent)
             return
+        replies = await self._replies(update)
+        if entry is not None and self.inbox is not None:
+            await self.inbox.answered(entry, dump_replies(replies))
+        if chat is not None:
+            await self._deliver(chat.id, replies, entry, 0)
+        elif entry is not None and self.inbox is not None:
+            await self.inbox.done(entry)
+
+    async def _replies(self, update: Update) -> list[Reply]:
+        """What to send for one update (nothing for an ignored one); answers a pressed button's query."""
         parsed = to_incoming(
             update,
             self.bot_username,
@@ -330,7 +398,7 @@ class TelegramChannel:
         if parsed is None or chat is None:
             if query is not None:
                 await self._answer(query)
-            return
+            return []
         key = parsed.incoming.user_key if isinstance(parsed, Fetch) else parsed.user_key
         verdict = self.limiter.check(key, self.clock())
         if query is not None:
@@ -338,24 +406,29 @@ class TelegramChannel:
                 query, None if verdict is Verdict.ALLOW else self.texts.get("telegram.rate_limited_short")
             )
         if verdict is Verdict.DROP:
-            return
+            return []
         if verdict is Verdict.WARN:
-            await self._send(chat.id, SendText(self.texts.get("telegram.rate_limited")))
-            return
+            return [Reply(self.texts.get("telegram.rate_limited"))]
         if isinstance(parsed, Refusal):
-            await self._send(chat.id, SendText(parsed.text(self.texts)))
-            return
+            return [Reply(parsed.text(self.texts))]
         if query is not None:
             await self._mark_chosen(query)
         async with self._typing(chat.id):
-            replies = await self._work(parsed)
-        for reply in replies:
-            for action in render(reply, self.payloads):
-                sent = await self._send(chat.id, action)
-                if isinstance(action, SendText) and action.keyboard is not None and sent is not None:
-                    await self._retire_keyboard(chat.id, sent.message_id)
+            return await self._work(parsed, update_key(self.settings, update.update_id))
 
-    async def _work(self, parsed: Incoming | Fetch) -> list[Reply]:
+    async def _deliver(self, chat_id: int, replies: list[Reply], entry: int | None, skip: int) -> None:
+        """Send the replies' parts after the first `skip`, counting each in the inbox, then mark the entry done."""
+        actions = [action for reply in replies for action in render(reply, self.payloads)]
+        for i, action in enumerate(actions[skip:], skip + 1):
+            sent = await self._send(chat_id, action)
+            if isinstance(action, SendText) and action.keyboard is not None and sent is not None:
+                await self._retire_keyboard(chat_id, sent.message_id)
+            if entry is not None and self.inbox is not None and i < len(actions):
+                await self.inbox.progress(entry, i)
+        if entry is not None and self.inbox is not None:
+            await self.inbox.done(entry)
+
+    async def _work(self, parsed: Incoming | Fetch, key: str) -> list[Reply]:
         if isinstance(parsed, Incoming):
             incoming = parsed
         else:
@@ -371,7 +444,7 @@ class TelegramChannel:
                 return [Reply(refusal.text(self.texts))]
             incoming = parsed.complete(data)
         try:
-            return await self.engine.handle(incoming)
+            return await self.engine.handle(replace(incoming, key=key))
         except Exception:
             log.exception("engine failed on a %s message", CHANNEL)
             return [Reply(self.texts.get("telegram.error"))]
@@ -535,3 +608,8 @@ def update_key(settings: TelegramSettings, update_id: int) -> str:
     """The seen-messages key of one update: per bot (the token's numeric id), apart from every WeChat key."""
     bot_id = settings.token.get_secret_value().split(":", 1)[0]
     return f"telegram-update|{bot_id}|{update_id}"
+
+
+def _user(update: Update) -> str:
+    """The engine's key of the update's sender ("" when there is none), for erasing their inbox entries."""
+    return user_key(update.effective_user.id) if update.effective_user is not None else ""

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.channels.wechat.api import WeChatApi, WeChatApiError
-from bot.channels.wechat.xml_codec import Kind, WeChatMessage, classify, menu_text, reply_texts
+from bot.channels.wechat.delivery import Delivery
+from bot.channels.wechat.xml_codec import (
+    Kind,
+    WeChatMessage,
+    classify,
+    dedupe_key,
+    menu_text,
+    reply_texts,
+    to_message,
+)
 from bot.contract.messages import Attachment, Incoming, Reply
+from bot.storage.inbox_repo import ANSWERED, Inbox
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
 
@@ -53,9 +64,10 @@ def decide(msg: WeChatMessage, channel: str, user_key: str) -> Decision:
     """Map one parsed message to a Decision (no I/O)."""
     kind = classify(msg)
     at = datetime.fromtimestamp(msg.create_time, UTC) if msg.create_time > 0 else None
+    key = f"{channel}|{dedupe_key(msg)}"  # the engine applies one message once, also when replayed after a crash
 
     def ask(text: str) -> Decision:
-        return Decision(Incoming(channel=channel, user_key=user_key, text=text, received_at=at))
+        return Decision(Incoming(channel=channel, user_key=user_key, text=text, received_at=at, key=key))
 
     if kind is Kind.TEXT:
         decision = ask(msg.content)
@@ -67,7 +79,7 @@ def decide(msg: WeChatMessage, channel: str, user_key: str) -> Decision:
     if kind is Kind.IMAGE:
         if not msg.media_id:
             return Decision(say="image_unavailable")
-        return Decision(Incoming(channel=channel, user_key=user_key, received_at=at), media_id=msg.media_id)
+        return Decision(Incoming(channel=channel, user_key=user_key, received_at=at, key=key), media_id=msg.media_id)
     if kind is Kind.SUBSCRIBE:
         return ask("/start")
     if kind is Kind.MENU_CLICK:
@@ -138,3 +150,31 @@ def _numbered(text: str) -> bool:
 def texts_for(replies: Sequence[Reply], texts: Texts, max_bytes: int = SPLIT_BYTES) -> list[str]:
     """The engine's replies as WeChat text messages, in order (buttons as numbered lines)."""
     return reply_texts(replies, texts.get("channels.choose_number"), max_bytes)
+
+
+async def resume(
+    inbox: Inbox | None,
+    channel: str,
+    delivery: Delivery,
+    compute: Callable[[Decision, str], Awaitable[list[str]]],
+    *,
+    retried: bool,
+) -> int:
+    """At start-up: every message of `channel` the last run recorded and did not finish becomes a job again (its
+    kept texts, or computed now); `retried`: WeChat will call back for it (see Delivery.resume). How many."""
+    if inbox is None:
+        return 0
+    unfinished = await inbox.unfinished(channel)
+    for entry in unfinished:
+        msg = to_message(json.loads(entry.payload))
+        key = user_key(channel, msg.from_user)
+        decision = decide(msg, channel, key)
+
+        async def again(decision: Decision = decision, key: str = key) -> list[str]:
+            return await compute(decision, key)
+
+        answer = entry.answer if entry.state == ANSWERED else b""
+        delivery.resume(dedupe_key(msg), key, again, entry.id, answer, retried=retried)
+    if unfinished:
+        log.info("%s: resuming %d message(s) left unfinished by the last run", channel, len(unfinished))
+    return len(unfinished)

@@ -13,10 +13,13 @@ message becomes one `Job` (its texts are computed once, whatever the retries); e
    and the reply says how many; "继续" hands them over, oldest first.
 
 Exactly one of these claims a job. A job nobody claimed in time (WeChat gave up) goes to the outbox, so nothing is
-lost; a retry of a claimed job gets an empty "success". With a `Seen` store, a message id is also claimed in the
-database before anything is computed, so a retry that reaches a restarted process (or another instance) is not
-computed and answered twice: the first process pushed or held the answer, so the retry gets "success" (accounts
-that push) or the oldest held reply (accounts that cannot).
+lost; a retry of a claimed job gets an empty "success".
+
+With a `Journal` (storage/inbox_repo.py), every message is recorded in the database before anything is computed
+(WeCom: before the callback is acknowledged), its texts are kept once computed, and it is marked done only when they
+have gone somewhere (passive reply, push, outbox). A retry that reaches another instance finds the id taken and is
+not answered twice; a restart `resume`s what the last run left unfinished, so WeChat's retry after a restart joins
+the resumed job and gets the answer, computed now or kept from before the crash.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.contract.wire import dump_texts, load_texts
 from bot.locks import KeyedLocks
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
@@ -40,11 +44,19 @@ Push = Callable[[str, str], Awaitable[None]]  # (user key, text); raises when th
 Compute = Callable[[], Coroutine[Any, Any, list[str]]]
 
 
-class Seen(Protocol):
-    """Message ids taken on by any process (bot.storage.seen_repo.SeenMessages)."""
+class Journal(Protocol):
+    """Messages recorded until answered, shared by every process (bot.storage.inbox_repo.Inbox)."""
 
-    async def first(self, key: str) -> bool:
-        """Record the id; False when it was taken on before."""
+    async def take(self, channel: str, key: str, user_key: str, payload: bytes) -> int | None:
+        """Record a message; its entry id, or None when the id was taken before."""
+        ...
+
+    async def answered(self, entry: int, answer: bytes) -> None:
+        """Keep the computed answer."""
+        ...
+
+    async def done(self, entry: int) -> None:
+        """The answer has gone somewhere."""
         ...
 
 
@@ -59,6 +71,7 @@ class Job:
     user_key: str
     task: asyncio.Task[list[str]]
     created: float
+    recorded: asyncio.Future[int | None]  # the journal entry, once the message is in the database
     attempts: int = 0
     settled: asyncio.Event = field(default_factory=asyncio.Event)  # set once the texts have gone somewhere
     _claimed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -91,7 +104,8 @@ class Delivery:
         max_attempts: int = 3,
         retry_window: float = 20.0,
         keep_jobs: int = 10_000,
-        seen: Seen | None = None,
+        journal: Journal | None = None,
+        channel: str = "",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.outbox = outbox
@@ -102,7 +116,8 @@ class Delivery:
         self.max_attempts = max_attempts
         self.retry_window = retry_window
         self.keep_jobs = keep_jobs
-        self.seen = seen
+        self.journal = journal
+        self.channel = channel  # the journal's channel name
         self.clock = clock
         self._jobs: OrderedDict[str, Job] = OrderedDict()  # not an LRU cache: `_trim` never drops an unsettled job
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -114,11 +129,12 @@ class Delivery:
         """True for a message seen before (a WeChat retry)."""
         return key in self._jobs
 
-    async def callback(self, key: str, user_key: str, compute: Compute) -> str | None:
-        """Handle one callback attempt for message `key`; returns the passive reply text (None: reply "success")."""
+    async def callback(self, key: str, user_key: str, compute: Compute, payload: bytes = b"") -> str | None:
+        """Handle one callback attempt for message `key` (`payload`: what a restart needs to compute it again);
+        returns the passive reply text (None: reply "success")."""
         job = self._jobs.get(key)
         if job is None:
-            job = self._new_job(key, user_key, compute)
+            job = self._new_job(key, user_key, compute, payload)
             self._spawn(self._settle(job))
         job.attempts += 1
         if job.claimed:
@@ -142,29 +158,74 @@ class Delivery:
         finally:
             job.settled.set()
 
-    def enqueue(self, key: str, user_key: str, compute: Compute) -> None:
-        """Push-only platforms (WeCom): answer the callback at once, push the texts when ready; retries ignored."""
+    async def enqueue(self, key: str, user_key: str, compute: Compute, payload: bytes = b"") -> None:
+        """Push-only platforms (WeCom): record the message, then let the callback be answered; push the texts when
+        ready; retries ignored. Raises when the message could not be recorded (the callback then fails and WeChat
+        retries it)."""
         if self.push is None:
             raise ValueError("enqueue needs a push function")
         if key in self._jobs:
             return
-        job = self._new_job(key, user_key, compute)
+        job = self._new_job(key, user_key, compute, payload)
         job.claim()
         self._spawn(self._push_when_ready(job))
+        try:
+            await asyncio.shield(job.recorded)
+        except Exception:
+            self._jobs.pop(key, None)  # not taken on: WeChat's retry is a new message
+            raise
 
-    def _new_job(self, key: str, user_key: str, compute: Compute) -> Job:
-        """Start computing message `key` (once the database agrees no other process has taken it on)."""
+    def resume(self, key: str, user_key: str, compute: Compute, entry: int, answer: bytes, *, retried: bool) -> None:
+        """At start-up: a message the last run recorded and did not finish. Its kept texts (`answer`), or computed
+        now; with `retried` (the Official Account) it waits for WeChat's retry like a new message and goes to the
+        push or the outbox if none comes; otherwise (WeCom: the callback was acknowledged) it is pushed."""
+
+        async def kept() -> list[str]:
+            return load_texts(answer)
+
+        job = self._new_job(key, user_key, kept if answer else compute, b"", entry=entry)
+        if retried:
+            self._spawn(self._settle(job))
+        else:
+            job.claim()
+            self._spawn(self._push_when_ready(job))
+
+    def _new_job(self, key: str, user_key: str, compute: Compute, payload: bytes, entry: int | None = None) -> Job:
+        """Start computing message `key` once it is recorded and the database agrees no other process has taken it
+        on (`entry`: recorded already, by the last run)."""
+        recorded: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
 
         async def once() -> list[str]:
-            if self.seen is not None and not await self.seen.first(f"{user_key}|{key}"):  # ids are per account
+            taken = entry
+            if taken is None and self.journal is not None:
+                try:  # ids are per account
+                    taken = await self.journal.take(self.channel, f"{user_key}|{key}", user_key, payload)
+                except Exception as exc:
+                    recorded.set_exception(exc)
+                    raise
+            recorded.set_result(taken)
+            if taken is None and self.journal is not None:
                 log.info("wechat: message taken on before (restart or another instance); not answered again")
                 raise AlreadyHandled
-            return await compute()
+            texts = await compute()
+            if taken is not None and self.journal is not None:
+                await self.journal.answered(taken, dump_texts(texts))
+            return texts
 
-        job = Job(user_key, asyncio.create_task(once()), self.clock())
+        job = Job(user_key, asyncio.create_task(once()), self.clock(), recorded)
+        self._spawn(self._finish(job))
         self._jobs[key] = job
         self._trim()
         return job
+
+    async def _finish(self, job: Job) -> None:
+        """Once the job's texts have gone somewhere, its journal entry is done."""
+        await job.settled.wait()
+        if self.journal is None or not job.recorded.done() or _failed(job.recorded):
+            return
+        entry = job.recorded.result()
+        if entry is not None:
+            await self.journal.done(entry)
 
     async def _late(self, job: Job) -> str | None:
         if job.claimed:  # an overlapping attempt (a retry sent while this one still waited) was late first
@@ -206,6 +267,8 @@ class Delivery:
         except AlreadyHandled:
             return []
         except Exception:
+            if _failed(job.recorded):  # never recorded: nothing was taken on, nothing to say
+                return []
             log.exception("wechat: computing a reply failed")
             return [self.texts.get("wechat.error")]
 
@@ -286,3 +349,8 @@ class Delivery:
             await asyncio.wait_for(asyncio.gather(*waiting), timeout)
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+def _failed(recorded: asyncio.Future[int | None]) -> bool:
+    """True when recording the message in the journal failed (or was cancelled)."""
+    return recorded.done() and (recorded.cancelled() or recorded.exception() is not None)

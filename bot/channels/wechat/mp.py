@@ -13,6 +13,7 @@ Documents become signed download links (file_links.py), since an Official Accoun
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import time
@@ -33,15 +34,17 @@ from bot.channels.wechat.common import (
     pack,
     platform_user,
     prepare,
+    resume,
     texts_for,
     user_key,
 )
 from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
-from bot.channels.wechat.delivery import Delivery, Seen
+from bot.channels.wechat.delivery import Delivery
 from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, render_text_reply, to_message
 from bot.contract.messages import Reply
 from bot.engine.engine import Engine
 from bot.settings import Settings, WeChatMpSettings
+from bot.storage.inbox_repo import Inbox
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
 from bot.web import Route
@@ -92,11 +95,12 @@ class WeChatMpChannel:
         max_file_bytes: int = 10 * 1024 * 1024,
         hold_seconds: float | None = None,
         retry_window: float = 20.0,
-        seen: Seen | None = None,
+        inbox: Inbox | None = None,
         nonces: Nonces | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
+        self.inbox = inbox
         self.nonces = nonces
         self.settings = settings
         self.texts = texts
@@ -117,7 +121,8 @@ class WeChatMpChannel:
             budget=budget,
             hold=hold_seconds if hold_seconds is not None else max(1.5, 6.5 - budget),  # well past WeChat's 5 s
             retry_window=retry_window,
-            seen=seen,
+            journal=inbox,
+            channel=CHANNEL,
         )
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
 
@@ -138,7 +143,7 @@ class WeChatMpChannel:
             api,
             deps.links,
             max_file_bytes=deps.settings.max_file_bytes,
-            seen=deps.seen,
+            inbox=deps.inbox,
             nonces=deps.nonces,
         )
 
@@ -154,13 +159,19 @@ class WeChatMpChannel:
         return [("GET", "/wechat/mp", self.verify_url), ("POST", "/wechat/mp", self.callback)]
 
     async def start(self) -> None:
-        """Nothing to start (WeChat calls in); warn when plain mode leaves message bodies unauthenticated."""
+        """Resume what the last run left unfinished (WeChat's retries then find it); warn when plain mode leaves
+        message bodies unauthenticated."""
+        await self.resume()
         if self.crypto is None:
             log.warning(
                 "wechat_mp: plain mode: the callback signature does not cover the message body, so a leaked callback "
                 "URL lets its body be replaced within the timestamp window (a replayed nonce is refused); set "
                 "ANNING_WECHAT_MP__ENCODING_AES_KEY and switch the account to safe mode (安全模式)"
             )
+
+    async def resume(self) -> None:
+        """Messages recorded and not finished by the last run become jobs again (before the port opens)."""
+        await resume(self.inbox, CHANNEL, self.delivery, self._compute, retried=True)
 
     async def stop(self) -> None:
         """Finish or hold whatever is still being answered."""
@@ -217,7 +228,7 @@ class WeChatMpChannel:
         except (BadXml, CryptoError) as exc:
             log.info("wechat_mp: unreadable callback (%s)", type(exc).__name__)
             return web.Response(status=400, text="bad request")
-        text = await self.answer(msg)
+        text = await self.answer(msg, json.dumps(fields, ensure_ascii=False).encode())
         if text is None:
             return web.Response(text="success")
         xml = render_text_reply(msg.from_user, msg.to_user, text, int(self.clock()))
@@ -227,8 +238,9 @@ class WeChatMpChannel:
 
     # -- one message --------------------------------------------------------------------------------------------
 
-    async def answer(self, msg: WeChatMessage) -> str | None:
-        """The passive reply text for one callback attempt (None: "success")."""
+    async def answer(self, msg: WeChatMessage, payload: bytes = b"") -> str | None:
+        """The passive reply text for one callback attempt (None: "success"); `payload`: the message's fields, kept
+        until it is answered so that a restart can compute it."""
         key = user_key(CHANNEL, msg.from_user)
         dedupe = dedupe_key(msg)
         if not self.delivery.known(dedupe):
@@ -242,7 +254,7 @@ class WeChatMpChannel:
         async def compute() -> list[str]:
             return await self._compute(decision, key)
 
-        return await self.delivery.callback(dedupe, key, compute)
+        return await self.delivery.callback(dedupe, key, compute, payload)
 
     async def _compute(self, decision: Decision, key: str) -> list[str]:
         prepared = await prepare(decision, key, self.outbox, self.api, self.max_file_bytes, self.texts)

@@ -11,6 +11,7 @@ outbox and handed over with the person's next message.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -28,15 +29,17 @@ from bot.channels.wechat.common import (
     pack,
     platform_user,
     prepare,
+    resume,
     texts_for,
     user_key,
 )
 from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
-from bot.channels.wechat.delivery import Delivery, Seen
+from bot.channels.wechat.delivery import Delivery
 from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, to_message
 from bot.contract.messages import Reply
 from bot.engine.engine import Engine
 from bot.settings import Settings, WeComSettings
+from bot.storage.inbox_repo import Inbox
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
 from bot.web import Route
@@ -67,11 +70,12 @@ class WeComChannel:
         api: WeChatApi,
         *,
         max_file_bytes: int = 10 * 1024 * 1024,
-        seen: Seen | None = None,
+        inbox: Inbox | None = None,
         nonces: Nonces | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
+        self.inbox = inbox
         self.nonces = nonces
         self.settings = settings
         self.texts = texts
@@ -83,7 +87,7 @@ class WeComChannel:
         self.crypto = MessageCrypto(
             self.token, settings.encoding_aes_key.get_secret_value(), settings.corp_id, work=True
         )
-        self.delivery = Delivery(outbox, texts, self._push, seen=seen)
+        self.delivery = Delivery(outbox, texts, self._push, journal=inbox, channel=CHANNEL)
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
 
     @classmethod
@@ -105,7 +109,7 @@ class WeComChannel:
             deps.outbox,
             api,
             max_file_bytes=deps.settings.max_file_bytes,
-            seen=deps.seen,
+            inbox=deps.inbox,
             nonces=deps.nonces,
         )
 
@@ -120,7 +124,8 @@ class WeComChannel:
         return [("GET", "/wechat/work", self.verify_url), ("POST", "/wechat/work", self.callback)]
 
     async def start(self) -> None:
-        """Nothing to start: WeChat calls in."""
+        """Push what the last run acknowledged and did not finish (before the port opens)."""
+        await resume(self.inbox, CHANNEL, self.delivery, self._compute, retried=False)
 
     async def stop(self) -> None:
         """Finish sending whatever is being answered."""
@@ -160,15 +165,21 @@ class WeComChannel:
             log.info("wecom: refused (a replayed nonce with another body)")
             return web.Response(status=403, text="forbidden")
         try:
-            msg = to_message(parse_xml(self.crypto.decrypt(encrypted)))
+            fields = parse_xml(self.crypto.decrypt(encrypted))
+            msg = to_message(fields)
         except (BadXml, CryptoError) as exc:
             log.info("wecom: unreadable callback (%s)", type(exc).__name__)
             return web.Response(status=400, text="bad request")
-        self.accept(msg)
+        try:
+            await self.accept(msg, json.dumps(fields, ensure_ascii=False).encode())
+        except Exception as exc:  # not recorded: no acknowledgement, so WeChat retries it
+            log.error("wecom: could not record a message (%s)", type(exc).__name__)
+            return web.Response(status=503, text="try again")
         return web.Response(text="")
 
-    def accept(self, msg: WeChatMessage) -> None:
-        """Queue one message (a retry of a known one is ignored)."""
+    async def accept(self, msg: WeChatMessage, payload: bytes = b"") -> None:
+        """Record and queue one message (a retry of a known one is ignored); `payload`: its fields, kept until it is
+        answered so that a restart can compute it."""
         key = user_key(CHANNEL, msg.from_user)
         dedupe = dedupe_key(msg)
         if self.delivery.known(dedupe):
@@ -183,7 +194,7 @@ class WeComChannel:
                 return [self.texts.get("wechat.rate_limited")]
             return await self._compute(decision, key)
 
-        self.delivery.enqueue(dedupe, key, compute)
+        await self.delivery.enqueue(dedupe, key, compute, payload)
 
     async def _compute(self, decision: Decision, key: str) -> list[str]:
         prepared = await prepare(decision, key, self.outbox, self.api, self.max_file_bytes, self.texts)

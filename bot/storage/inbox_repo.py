@@ -1,0 +1,226 @@
+"""Storage, inbox: every platform message recorded before it is acknowledged, until its answer has gone out.
+
+At-least-once processing with exactly-once effects, across restarts and instances sharing the database:
+
+- `take` records a message (its platform id as a keyed hash, the raw update encrypted) before the channel
+  acknowledges it; the same id again (a platform retry) is refused, so nothing is taken on twice;
+- `answered` keeps the computed answer (encrypted) once the engine has produced it, so a restart sends it instead
+  of computing it again; the engine itself skips a message its session already recorded (Session.handled);
+- `progress` counts the parts already sent, so a restart resumes after them; `done` drops the payload and the
+  answer and keeps only the hash, for de-duplication, until `keep` has passed;
+- `unfinished` lists what a restart must finish, oldest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.storage.crypto import Crypto
+from bot.storage.db import Database, InboxRow
+from bot.storage.group_commit import GroupCommit
+
+RECEIVED = "received"
+ANSWERED = "answered"
+DONE = "done"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One recorded message as a restart sees it."""
+
+    id: int
+    channel: str
+    state: str
+    payload: bytes  # the raw update, as the channel recorded it
+    answer: bytes  # the computed answer, as the channel serialised it (b"" before `answered`)
+    sent: int  # parts of the answer already sent
+
+
+@dataclass(frozen=True)
+class _Take:
+    tag: str
+    channel: str
+    user_id: str
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class _Change:
+    id: int
+    values: dict[str, Any]
+
+
+class Inbox:
+    """Durable record of incoming messages (keyed hashes and encrypted payloads), group-committed."""
+
+    name = "inbox"  # /mydata label: messages received and not yet fully answered
+
+    def __init__(
+        self,
+        db: Database,
+        crypto: Crypto,
+        keep: timedelta = timedelta(days=1),
+        give_up: timedelta = timedelta(days=2),
+        sweep_every: int = 500,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.crypto = crypto
+        self.keep = keep  # how long a finished message's id is remembered (platforms retry within minutes)
+        self.give_up = give_up  # an unfinished message older than this is not replayed any more
+        self.sweep_every = sweep_every
+        self.now = now
+        self._since_sweep = 0
+        self._takes: GroupCommit[_Take, int | None] = GroupCommit(self._insert, self._upkeep)
+        self._changes: GroupCommit[_Change, None] = GroupCommit(self._update)
+
+    # -- recording ----------------------------------------------------------------------------------------------
+
+    async def take(self, channel: str, key: str, user_key: str, payload: bytes) -> int | None:
+        """Record a message before acknowledging it: its entry id, or None when its id was taken before."""
+        tag = self.crypto.tag("seen", key.encode()).hex()
+        uid = self.crypto.pseudonym(user_key) if user_key else ""
+        return await self._takes.submit(_Take(tag, channel, uid, self.crypto.encrypt(payload, tag.encode())))
+
+    async def answered(self, entry: int, answer: bytes) -> None:
+        """Keep the computed answer: a restart sends it instead of computing it again."""
+        tag = await self._tag(entry)
+        if tag is not None:
+            await self._changes.submit(_Change(entry, {"state": ANSWERED, "answer": self.crypto.encrypt(answer, tag)}))
+
+    async def progress(self, entry: int, sent: int) -> None:
+        """`sent` parts of the answer have gone out."""
+        await self._changes.submit(_Change(entry, {"sent": sent}))
+
+    async def done(self, entry: int) -> None:
+        """The answer has gone out (or is held in the outbox): only the id's hash stays, for de-duplication."""
+        await self._changes.submit(_Change(entry, {"state": DONE, "payload": b"", "answer": b"", "user_id": ""}))
+
+    # -- a restart ----------------------------------------------------------------------------------------------
+
+    async def unfinished(self, channel: str) -> list[Entry]:
+        """Messages of `channel` taken on and not done (recent enough to replay), oldest first."""
+        since = self.now() - self.give_up
+        async with self.db.sessions() as s:
+            rows = (
+                await s.execute(
+                    select(InboxRow)
+                    .where(InboxRow.channel == channel, InboxRow.state != DONE, InboxRow.received_at >= since)
+                    .order_by(InboxRow.id)
+                )
+            ).scalars()
+            return [self._entry(row) for row in rows]
+
+    async def entry(self, entry: int) -> Entry | None:
+        """One entry by id (None when swept or erased)."""
+        async with self.db.sessions() as s:
+            row = await s.get(InboxRow, entry)
+            return self._entry(row) if row is not None and row.state != DONE else None
+
+    def _entry(self, row: InboxRow) -> Entry:
+        tag = row.key.encode()
+        payload = self.crypto.decrypt(row.payload, tag) if row.payload else b""
+        answer = self.crypto.decrypt(row.answer, tag) if row.answer else b""
+        return Entry(row.id, row.channel, row.state, payload, answer, row.sent)
+
+    # -- the person's data --------------------------------------------------------------------------------------
+
+    async def count(self, user_key: str) -> int:
+        """How many of the person's messages are recorded and not yet fully answered (/mydata)."""
+        uid = self.crypto.pseudonym(user_key)
+        async with self.db.sessions() as s:
+            found = await s.scalar(
+                select(func.count()).select_from(InboxRow).where(InboxRow.user_id == uid, InboxRow.state != DONE)
+            )
+        return int(found or 0)
+
+    async def erase(self, user_key: str) -> int:
+        """/forget: drop the person's recorded messages and answers (the ids' hashes stay, so no retry is
+        answered again)."""
+        uid = self.crypto.pseudonym(user_key)
+        async with self.db.sessions() as s, s.begin():
+            result = await s.execute(
+                update(InboxRow).where(InboxRow.user_id == uid).values(state=DONE, payload=b"", answer=b"", user_id="")
+            )
+        await self.db.checkpoint()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def sweep(self) -> int:
+        """Forget finished ids older than `keep` and unfinished ones older than `give_up`; how many went."""
+        now = self.now()
+        async with self.db.sessions() as s, s.begin():
+            finished = await s.execute(
+                delete(InboxRow).where(InboxRow.state == DONE, InboxRow.received_at < now - self.keep)
+            )
+            stale = await s.execute(delete(InboxRow).where(InboxRow.received_at < now - self.give_up))
+        return sum(int(getattr(r, "rowcount", 0) or 0) for r in (finished, stale))
+
+    # -- writing ------------------------------------------------------------------------------------------------
+
+    async def _tag(self, entry: int) -> bytes | None:
+        async with self.db.sessions() as s:
+            key = await s.scalar(select(InboxRow.key).where(InboxRow.id == entry))
+        return key.encode() if key else None
+
+    async def _insert(self, takes: list[_Take]) -> list[int | None]:
+        """One transaction for the batch; one per message if another instance inserted one of them meanwhile."""
+        try:
+            return await self._insert_together(takes)
+        except IntegrityError:
+            return [await self._insert_one(take) for take in takes]
+
+    async def _insert_together(self, takes: list[_Take]) -> list[int | None]:
+        async with self.db.sessions() as s, s.begin():
+            tags = [t.tag for t in takes]
+            taken = set((await s.execute(select(InboxRow.key).where(InboxRow.key.in_(tags)))).scalars())
+            rows: list[InboxRow | None] = []
+            for take in takes:
+                if take.tag in taken:
+                    rows.append(None)
+                    continue
+                taken.add(take.tag)  # the same id twice in one batch: the first wins
+                row = self._row(take)
+                s.add(row)
+                rows.append(row)
+            await s.flush()
+            return [row.id if row is not None else None for row in rows]
+
+    async def _insert_one(self, take: _Take) -> int | None:
+        try:
+            async with self.db.sessions() as s, s.begin():
+                row = self._row(take)
+                s.add(row)
+                await s.flush()
+                return row.id
+        except IntegrityError:
+            return None
+
+    def _row(self, take: _Take) -> InboxRow:
+        return InboxRow(
+            key=take.tag,
+            channel=take.channel,
+            user_id=take.user_id,
+            state=RECEIVED,
+            received_at=self.now(),
+            payload=take.payload,
+            answer=b"",
+            sent=0,
+        )
+
+    async def _update(self, changes: list[_Change]) -> list[None]:
+        async with self.db.sessions() as s, s.begin():
+            for change in changes:
+                await s.execute(update(InboxRow).where(InboxRow.id == change.id).values(**change.values))
+        return [None] * len(changes)
+
+    async def _upkeep(self, results: list[int | None]) -> None:
+        self._since_sweep += sum(1 for r in results if r is not None)
+        if self._since_sweep >= self.sweep_every:
+            self._since_sweep = 0
+            await self.sweep()
