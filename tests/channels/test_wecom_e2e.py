@@ -48,9 +48,9 @@ class WeComRig:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         return {"msg_signature": signature(TOKEN, ts, nonce, payload), "timestamp": ts, "nonce": nonce}
 
-    def wrap(self, inner: str, nonce: str | None = None) -> tuple[dict[str, str], str]:
+    def wrap(self, inner: str, nonce: str | None = None, timestamp: int | None = None) -> tuple[dict[str, str], str]:
         """(query, body) as WeCom posts a message: a fresh random nonce for each callback unless one is given."""
-        ts = str(int(time.time()))
+        ts = str(int(time.time()) if timestamp is None else timestamp)
         once = nonce or str(secrets.randbelow(10**10))
         encrypted = parse_xml(self.crypto.encrypt(inner, once, ts))["Encrypt"]
         body = (
@@ -162,13 +162,14 @@ async def test_bad_callbacks_are_refused_and_nothing_is_sent(rig: WeComRig, app:
 
 
 async def test_a_reused_nonce_with_another_body_is_refused(rig: WeComRig, app: App) -> None:
-    query, body = rig.wrap(work_text("/help"), nonce="8080")
+    now = int(time.time())
+    query, body = rig.wrap(work_text("/help"), nonce="8080", timestamp=now)
     async with rig.http.post(rig.url, params=query, data=body) as r:
         assert r.status == 200
     await rig.replies(1)
     async with rig.http.post(rig.url, params=query, data=body) as r:
         assert r.status == 200  # WeCom's own retry repeats the whole request: de-duplicated by MsgId, not refused
-    again_query, again = rig.wrap(work_text("/forget"), nonce="8080")  # same second, same nonce, another message
+    again_query, again = rig.wrap(work_text("/forget"), nonce="8080", timestamp=now)  # same pair, another message
     async with rig.http.post(rig.url, params=again_query, data=again) as r:
         assert r.status == 403
     await rig.channel.close()  # settle: anything accepted would have been sent by now

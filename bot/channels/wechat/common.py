@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -48,6 +48,13 @@ class Nonces(Protocol):
     async def admit(self, channel: str, timestamp: str, nonce: str, body: bytes) -> bool:
         """False when the pair was used before with another body (a replay); a same-body repeat is a retry."""
         ...
+
+
+async def fresh_nonce(nonces: Nonces | None, channel: str, query: Mapping[str, str], body: bytes) -> bool:
+    """False for a signed (timestamp, nonce) seen before with another body: a captured callback URL replayed."""
+    if nonces is None:
+        return True
+    return await nonces.admit(channel, query.get("timestamp", ""), query.get("nonce", ""), body)
 
 
 @dataclass(frozen=True)

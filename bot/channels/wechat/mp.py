@@ -31,6 +31,7 @@ from bot.channels.wechat.common import (
     Decision,
     Nonces,
     decide,
+    fresh_nonce,
     pack,
     platform_user,
     prepare,
@@ -191,9 +192,7 @@ class WeChatMpChannel:
 
     async def _admit(self, query: Mapping[str, str], body: bytes) -> None:
         """Refuse a signed (timestamp, nonce) seen before with another body: a captured URL replayed."""
-        if self.nonces is None:
-            return
-        if not await self.nonces.admit(CHANNEL, query.get("timestamp", ""), query.get("nonce", ""), body):
+        if not await fresh_nonce(self.nonces, CHANNEL, query, body):
             raise Rejected(403, "a replayed nonce with another body")
 
     async def verify_url(self, request: web.Request) -> web.StreamResponse:

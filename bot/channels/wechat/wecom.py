@@ -26,6 +26,7 @@ from bot.channels.wechat.common import (
     Decision,
     Nonces,
     decide,
+    fresh_nonce,
     pack,
     platform_user,
     prepare,
@@ -159,9 +160,7 @@ class WeComChannel:
         encrypted = outer.get("Encrypt", "")
         if not self._fresh_and_signed(request.query, encrypted):
             return web.Response(status=403, text="forbidden")
-        query = request.query
-        nonce, timestamp = query.get("nonce", ""), query.get("timestamp", "")
-        if self.nonces is not None and not await self.nonces.admit(CHANNEL, timestamp, nonce, body):
+        if not await fresh_nonce(self.nonces, CHANNEL, request.query, body):
             log.info("wecom: refused (a replayed nonce with another body)")
             return web.Response(status=403, text="forbidden")
         try:
