@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.clock import CHINA as SHANGHAI
-from bot.contract.messages import Attachment, Button, FileOut, Reply
+from bot.contract.messages import Attachment, Button, Citation, FileOut, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.session import Pending
 from bot.evidence.log import verify
@@ -139,6 +139,24 @@ class SmsHandler:
         if not analysis.findings:
             return Outcome((Reply(self.texts.get("sms.empty")),))
         now = datetime.now(UTC)
+        entries, cited = await asyncio.to_thread(self._entries, analysis, source, forwarded_at, now)  # 49,000 at most
+        result = await self.evidence.append(user_key, entries)
+        total = await self.evidence.count(user_key)
+        logged = self.texts.get("evidence_log.logged", added=result.added, duplicates=result.duplicates, total=total)
+        if result.refused:
+            logged += "\n" + self.texts.get(
+                "evidence_log.log_full", limit=self.evidence.max_items, refused=result.refused
+            )
+        buttons = (
+            Button(self.texts.get("evidence_log.button_summary"), EVIDENCE_SUMMARY),
+            Button(self.texts.get("evidence_log.button_pdf"), EXPORT_PREFIX + "pdf"),
+        )
+        return Outcome((Reply(f"{analysis.text}\n\n{logged}", buttons=buttons, citations=cited),), gist=analysis.gist)
+
+    def _entries(
+        self, analysis: Analysis, source: str, forwarded_at: datetime | None, now: datetime
+    ) -> tuple[list[NewEvidence], tuple[Citation, ...]]:
+        """What to log, and the articles the reply cites (pure; a worker thread runs it for a large import)."""
         entries = [
             NewEvidence(
                 raw_text=f.record.text,
@@ -153,19 +171,7 @@ class SmsHandler:
             )
             for f in analysis.findings
         ]
-        result = await self.evidence.append(user_key, entries)
-        total = await self.evidence.count(user_key)
-        logged = self.texts.get("evidence_log.logged", added=result.added, duplicates=result.duplicates, total=total)
-        if result.refused:
-            logged += "\n" + self.texts.get(
-                "evidence_log.log_full", limit=self.evidence.max_items, refused=result.refused
-            )
-        buttons = (
-            Button(self.texts.get("evidence_log.button_summary"), EVIDENCE_SUMMARY),
-            Button(self.texts.get("evidence_log.button_pdf"), EXPORT_PREFIX + "pdf"),
-        )
-        cited = tuple(citations(analysis.findings, self.kb))
-        return Outcome((Reply(f"{analysis.text}\n\n{logged}", buttons=buttons, citations=cited),), gist=analysis.gist)
+        return entries, tuple(citations(analysis.findings, self.kb))
 
     async def attachment(self, user_key: str, att: Attachment, lang: str = BASE) -> Outcome:
         """A screenshot (OCR on its own threads, then confirm before logging) or a backup file (import and log)."""
