@@ -41,12 +41,24 @@ async def send(app: App, user: str, attachment: Attachment) -> str:
     return "\n".join(r.text for r in replies)
 
 
-@pytest.fixture
-async def bounded_app(settings: Settings, qa_parts: QAParts) -> AsyncIterator[App]:
+async def batched_app(settings: Settings, qa_parts: QAParts, max_pending: int) -> App:
+    """The application writing BATCH entries per transaction, one import at a time, `max_pending` admitted."""
     settings.imports.batch_size = BATCH
     settings.imports.workers = 1
-    settings.imports.max_pending = 2
-    application = await build_app(settings, parts=qa_parts)
+    settings.imports.max_pending = max_pending
+    return await build_app(settings, parts=qa_parts)
+
+
+@pytest.fixture
+async def roomy_app(settings: Settings, qa_parts: QAParts) -> AsyncIterator[App]:
+    application = await batched_app(settings, qa_parts, max_pending=20)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+async def bounded_app(settings: Settings, qa_parts: QAParts) -> AsyncIterator[App]:
+    application = await batched_app(settings, qa_parts, max_pending=2)
     yield application
     await application.close()
 
@@ -56,9 +68,11 @@ def largest_evidence_transaction(app: App) -> Callable[[], int]:
     open_rows: Counter[int] = Counter()
     largest = [0]
 
-    def on_execute(conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool) -> None:
+    def on_execute(conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
         if statement.lstrip().upper().startswith("INSERT INTO EVIDENCE"):
-            open_rows[id(conn)] += len(parameters) if many else max(1, len(parameters) // 7)  # 7 columns a row
+            rows = parameters if isinstance(parameters, list | tuple) else [parameters]
+            flat = bool(rows) and not isinstance(rows[0], list | tuple | dict)  # one statement of many VALUES rows
+            open_rows[id(conn)] += len(rows) // 7 if flat else len(rows)  # 7 columns a row
             largest[0] = max(largest[0], open_rows[id(conn)])
 
     def on_end(conn: Any) -> None:
@@ -72,10 +86,9 @@ def largest_evidence_transaction(app: App) -> Callable[[], int]:
 
 
 async def test_concurrent_imports_log_everything_once_while_others_get_answers(
-    bounded_app: App, monkeypatch: pytest.MonkeyPatch
+    roomy_app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = bounded_app
-    app.sms.imports.total = 20
+    app = roomy_app
     largest = largest_evidence_transaction(app)
     sealing: list[threading.Thread] = []
     real_chain = evidence_repo.chain_hash
