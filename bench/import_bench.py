@@ -14,6 +14,13 @@ seconds idle. Asserts nothing.
 
 Run from the tree to measure (the "before" figures come from a copy of the old code with this file copied in):
 `.venv/bin/python bench/import_bench.py [--users 20] [--messages 49000] [--every 0.5]`.
+
+One run each, 3 December 2026, on the 2-core machine shared with other work (load average 12-14 throughout):
+before issue 17 (main at ed03d47): 1 of 20 imports logged, 19 "database is locked"; questions p50 445 s, p95 548 s,
+167 of 195 failed ("database is locked" saving the session); event loop stalled 285 s; RSS 290 -> 3,176 -> 3,161 MB.
+after: 20 of 20 logged (49,000 each), none refused, no errors, all answered after 1,576 s (classifying 49,000
+messages is about 21 s of CPU per file); questions p50 1.5 s, p95 7.8 s, max 17 s, 0 of 1,885 failed; longest stall
+4.0 s; RSS 290 -> 640 -> 455 MB.
 """
 
 from __future__ import annotations
