@@ -37,6 +37,15 @@ class OcrSettings(BaseModel):
     max_slices: int = 4  # passes of 2,400 px height (at most 1,280 px wide) a screenshot may take; longer: refused
 
 
+class ImportSettings(BaseModel):
+    """SMS backup-file imports: how many run at once, how many may wait, how they are written (bot/sms/import_queue.py)."""
+
+    workers: int = 2  # imports running at once (parsing, classifying and sealing use worker threads)
+    max_pending_per_user: int = 1  # one person's imports running or waiting; more get "please wait"
+    max_pending: int = 20  # everyone's imports running or waiting; more get "please wait"
+    batch_size: int = 500  # evidence entries written per transaction (other writers wait at most one batch)
+
+
 class LLMSettings(BaseModel):
     """An optional OpenAI-compatible model; empty base_url means no model."""
 
@@ -113,6 +122,7 @@ class Settings(BaseSettings):
     max_evidence_items: int = 60_000  # longest evidence log per person (bounds summaries, drafts and exports)
     understand: UnderstandSettings = Field(default_factory=UnderstandSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
+    imports: ImportSettings = Field(default_factory=ImportSettings)
     font_path: str = ""  # CJK font for PDF/chart exports ("path" or "path#index"); empty: system font, else packaged
     index: IndexSettings = Field(default_factory=IndexSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)

@@ -30,6 +30,7 @@ from bot.legal_qa.service import LegalQA
 from bot.settings import Settings
 from bot.sms.classify import Classifier
 from bot.sms.handler import SmsHandler
+from bot.sms.import_queue import ImportQueue
 from bot.sms.ocr import RapidOcr
 from bot.sms.ocr_queue import OcrQueue, OcrReader
 from bot.sms.rules import load_rules
@@ -164,7 +165,7 @@ async def build_app(
     texts = load_texts()
     parts = parts or build_qa(settings, notice, embeddings, texts)
     db, crypto = await open_storage(settings)
-    evidence = EvidenceStore(db, crypto, settings.max_evidence_items)
+    evidence = EvidenceStore(db, crypto, settings.max_evidence_items, settings.imports.batch_size)
     outbox = Outbox(db, crypto)
     files = FileStore(db, crypto)
     inbox = Inbox(db, crypto)
@@ -179,6 +180,7 @@ async def build_app(
         texts,
         settings.font_path,
         max_file_bytes=settings.max_file_bytes,
+        imports=import_queue(settings),
     )
     documents = templates(settings, parts.kb)
     drafts = DraftHandler(documents, parts.kb, evidence, texts)
@@ -220,6 +222,12 @@ def ocr_queue(settings: Settings, reader: OcrReader | None = None) -> OcrQueue:
         total=o.max_pending,
         max_slices=o.max_slices,
     )
+
+
+def import_queue(settings: Settings) -> ImportQueue:
+    """Backup-file imports, a few at a time, bounded per person and in all (settings.imports)."""
+    i = settings.imports
+    return ImportQueue(workers=i.workers, per_user=i.max_pending_per_user, total=i.max_pending)
 
 
 def nonce_memory(settings: Settings) -> timedelta:

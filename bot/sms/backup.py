@@ -8,8 +8,8 @@ Three kinds of upload are understood, recognised by their content (the file name
   times may be epoch milliseconds, epoch seconds or text, a type/direction column drops sent messages;
 - anything else that decodes as text is handed to `parse_paste`, as if pasted.
 
-The XML is parsed only with defusedxml, with DTDs, entities and external references forbidden: such a file is
-refused with BackupRejected("unsafe_xml") before anything is expanded or fetched. Input is capped at 10 MB and
+The XML is read as a stream (no whole tree in memory), only with defusedxml, with DTDs, entities and external
+references forbidden: such a file is refused with BackupRejected("unsafe_xml") before anything is expanded or fetched. Input is capped at 10 MB and
 50,000 messages. Text is UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030. Times become aware
 Asia/Shanghai datetimes. Nothing here judges the content.
 """
@@ -20,13 +20,13 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Final, Literal
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
-from defusedxml.ElementTree import fromstring as safe_fromstring
+from defusedxml.ElementTree import iterparse as safe_iterparse
 
 from bot.clock import CHINA
 from bot.sms.parse import MAX_PASTE_CHARS, SmsRecord, parse_paste
@@ -169,28 +169,48 @@ def _join_surrogates(data: bytes) -> bytes:
 
 
 def _parse_xml(data: bytes) -> list[SmsRecord]:
+    """Read the file as a stream: each <sms> is dropped from the tree once read, so no whole tree is ever built."""
+    records: list[SmsRecord] = []
+    root = None
+    depth = 0
     try:
-        root = safe_fromstring(_join_surrogates(data), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        stream = safe_iterparse(
+            io.BytesIO(_join_surrogates(data)),
+            events=("start", "end"),
+            forbid_dtd=True,
+            forbid_entities=True,
+            forbid_external=True,
+        )
+        for kind, element in stream:
+            if kind == "start":
+                if root is None and element.tag != "smses":
+                    raise BackupRejected("unsupported_xml", f"root element <{element.tag}>, expected <smses>")
+                root = root if root is not None else element
+                depth += 1
+                continue
+            depth -= 1
+            if element.tag == "sms":
+                _add_sms(records, element.attrib)
+            if depth == 1 and root is not None:
+                root.clear()  # a finished top-level element is not needed any more
     except DefusedXmlException as exc:
         raise BackupRejected(
             "unsafe_xml", f"{type(exc).__name__}: DTDs, entities and external references are refused"
         ) from exc
     except ParseError as exc:
         raise BackupRejected("unreadable", f"malformed XML: {exc}") from exc
-    if root.tag != "smses":
-        raise BackupRejected("unsupported_xml", f"root element <{root.tag}>, expected <smses>")
-    records: list[SmsRecord] = []
-    for element in root.iter("sms"):
-        if element.get("type", "1").strip() != "1":  # 2 sent, 3 draft, 4 outbox, 5 failed, 6 queued
-            continue
-        body = element.get("body") or ""
-        if not body.strip():
-            continue
-        when = parse_time(element.get("date") or "") or parse_time(element.get("readable_date") or "")
-        sender = (element.get("address") or "").strip()
-        records.append(_record(sender, when, body))
-        _check_count(records)
     return records
+
+
+def _add_sms(records: list[SmsRecord], attrib: Mapping[str, str]) -> None:
+    if attrib.get("type", "1").strip() != "1":  # 2 sent, 3 draft, 4 outbox, 5 failed, 6 queued
+        return
+    body = attrib.get("body") or ""
+    if not body.strip():
+        return
+    when = parse_time(attrib.get("date") or "") or parse_time(attrib.get("readable_date") or "")
+    records.append(_record((attrib.get("address") or "").strip(), when, body))
+    _check_count(records)
 
 
 # ---------------------------------------------------------------------------------------------------- CSV

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.clock import CHINA as SHANGHAI
-from bot.contract.messages import Attachment, Button, FileOut, Reply
+from bot.contract.messages import Attachment, Button, Citation, FileOut, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.session import Pending
 from bot.evidence.log import verify
@@ -17,6 +17,7 @@ from bot.knowledge import KnowledgeBase
 from bot.sms.backup import BackupRejected, parse_backup
 from bot.sms.classify import Classifier, Finding
 from bot.sms.explain import article_label, citations, explain, gist
+from bot.sms.import_queue import ImportBusy, ImportQueue
 from bot.sms.ocr import ImageRejected, lines_to_paste
 from bot.sms.ocr_queue import OcrBusy, OcrQueue
 from bot.sms.parse import MAX_PASTE_CHARS, SmsRecord, dedupe, parse_paste
@@ -67,7 +68,9 @@ class SmsHandler:
         texts: Texts,
         font: str | None = None,
         max_file_bytes: int = 10 * 1024 * 1024,
+        imports: ImportQueue | None = None,
     ) -> None:
+        self.imports = imports or ImportQueue()
         self.font = font or None
         self.max_file_bytes = max_file_bytes
         self.kb = kb
@@ -136,6 +139,24 @@ class SmsHandler:
         if not analysis.findings:
             return Outcome((Reply(self.texts.get("sms.empty")),))
         now = datetime.now(UTC)
+        entries, cited = await asyncio.to_thread(self._entries, analysis, source, forwarded_at, now)  # 49,000 at most
+        result = await self.evidence.append(user_key, entries)
+        total = await self.evidence.count(user_key)
+        logged = self.texts.get("evidence_log.logged", added=result.added, duplicates=result.duplicates, total=total)
+        if result.refused:
+            logged += "\n" + self.texts.get(
+                "evidence_log.log_full", limit=self.evidence.max_items, refused=result.refused
+            )
+        buttons = (
+            Button(self.texts.get("evidence_log.button_summary"), EVIDENCE_SUMMARY),
+            Button(self.texts.get("evidence_log.button_pdf"), EXPORT_PREFIX + "pdf"),
+        )
+        return Outcome((Reply(f"{analysis.text}\n\n{logged}", buttons=buttons, citations=cited),), gist=analysis.gist)
+
+    def _entries(
+        self, analysis: Analysis, source: str, forwarded_at: datetime | None, now: datetime
+    ) -> tuple[list[NewEvidence], tuple[Citation, ...]]:
+        """What to log, and the articles the reply cites (pure; a worker thread runs it for a large import)."""
         entries = [
             NewEvidence(
                 raw_text=f.record.text,
@@ -150,19 +171,7 @@ class SmsHandler:
             )
             for f in analysis.findings
         ]
-        result = await self.evidence.append(user_key, entries)
-        total = await self.evidence.count(user_key)
-        logged = self.texts.get("evidence_log.logged", added=result.added, duplicates=result.duplicates, total=total)
-        if result.refused:
-            logged += "\n" + self.texts.get(
-                "evidence_log.log_full", limit=self.evidence.max_items, refused=result.refused
-            )
-        buttons = (
-            Button(self.texts.get("evidence_log.button_summary"), EVIDENCE_SUMMARY),
-            Button(self.texts.get("evidence_log.button_pdf"), EXPORT_PREFIX + "pdf"),
-        )
-        cited = tuple(citations(analysis.findings, self.kb))
-        return Outcome((Reply(f"{analysis.text}\n\n{logged}", buttons=buttons, citations=cited),), gist=analysis.gist)
+        return entries, tuple(citations(analysis.findings, self.kb))
 
     async def attachment(self, user_key: str, att: Attachment, lang: str = BASE) -> Outcome:
         """A screenshot (OCR on its own threads, then confirm before logging) or a backup file (import and log)."""
@@ -188,10 +197,19 @@ class SmsHandler:
                 (Reply(t.get("evidence_log.ocr_read", text=text), buttons=buttons),), Pending(OCR_FLOW, text)
             )
         try:
+            return await self.imports.run(user_key, lambda: self._import(user_key, att))
+        except ImportBusy as exc:
+            key = "sms.import_wait" if exc.reason == "user" else "sms.import_busy"
+            return Outcome((Reply(t.get(key, lang)),), pending=KEEP)
+
+    async def _import(self, user_key: str, att: Attachment) -> Outcome:
+        """A backup file, in its turn: parse and analyse in worker threads, then log it batch by batch."""
+        try:
             records = await asyncio.to_thread(parse_backup, att.data, att.name)
         except BackupRejected as exc:
-            return Outcome((Reply(t.get(f"evidence_log.backup_{exc.reason}")),), pending=KEEP)
+            return Outcome((Reply(self.texts.get(f"evidence_log.backup_{exc.reason}")),), pending=KEEP)
         analysis = await asyncio.to_thread(self.analyse_records, records)
+        del records  # the findings keep what is needed; the rest can go before the log is written
         return replace(await self._log_and_reply(user_key, analysis, "backup"), pending=KEEP)
 
     async def _confirmed(self, user_key: str, text: str) -> Outcome:
