@@ -57,7 +57,7 @@ FULL: dict[str, object] = {
     "name": "张某某",
     "gender": "男",
     "ethnicity": "汉族",
-    "id_number": "110105199003071239",
+    "id_number": "000000199003071236",
     "address": "北京市朝阳区某某路1号院2号楼301室",
     "postal_code": "100020",
     "phone": "+86 138-1234-5678",
@@ -277,10 +277,10 @@ def test_numbering_stays_consecutive_when_optional_items_drop(
 
 def test_id_number_is_masked_except_in_the_civil_complaint(templates: dict[str, Template], kb: KnowledgeBase) -> None:
     police = fill(templates["police_report"], full_slots(), kb, TEXTS, TODAY).text
-    assert "1101**********1239" in police and "110105199003071239" not in police
+    assert "0000**********1236" in police and "000000199003071236" not in police
     civil = fill(templates["civil_complaint"], full_slots(), kb, TEXTS, TODAY).text
-    assert "身份证号码：110105199003071239" in civil
-    assert mask_id("110105199003071239") == "1101**********1239"
+    assert "身份证号码：000000199003071236" in civil
+    assert mask_id("000000199003071236") == "0000**********1236"
 
 
 def test_12300_material_states_the_operator_first_rule(templates: dict[str, Template], kb: KnowledgeBase) -> None:
@@ -427,7 +427,7 @@ def test_validate_slot_by_kind() -> None:
     assert validate_slot(catalogue["start_date"], "昨天") == (None, "documents.error.date")
     assert validate_slot(catalogue["phone"], "138 1234 5678") == ("13812345678", None)
     assert validate_slot(catalogue["phone"], "10690000123") == (None, "documents.error.phone")
-    assert validate_slot(catalogue["id_number"], "110105199003071239") == ("110105199003071239", None)
+    assert validate_slot(catalogue["id_number"], "000000199003071236") == ("000000199003071236", None)
     assert validate_slot(catalogue["id_number"], "44030419851212456x") == (None, "documents.error.id_number")
     assert validate_slot(catalogue["id_number"], "440304198512124569") == ("440304198512124569", None)
     assert validate_slot(catalogue["id_number"], "110105199013071236") == (
