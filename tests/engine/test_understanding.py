@@ -4,6 +4,7 @@ from plain sentences, follow-ups read against the question before, and the JSON-
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.contract.messages import Reply
-from bot.wiring import App
+from bot.wiring import App, QAParts
 from tests.support import msg, run_cli
 
 
@@ -129,7 +130,9 @@ async def test_memory_older_than_six_hours_is_dropped(app: App) -> None:
 
 
 @pytest.mark.slow
-def test_chat_jsonl_contract(tmp_path: Path) -> None:
+def test_chat_jsonl_contract(tmp_path: Path, qa_parts: QAParts, index_dir: Path) -> None:
+    # the session's index, copied: the process checks it is fresh instead of embedding everything again
+    shutil.copytree(index_dir, tmp_path, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.sqlite3*", "secret.key"))
     lines = [
         {"user": "a", "text": "你好"},
         {"user": "a", "text": "催收天天用验证码轰炸我手机，犯法吗？\n怎么办"},
