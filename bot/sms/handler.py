@@ -86,8 +86,8 @@ class SmsHandler:
 
     def analyse_text(self, text: str, source: str, today: datetime | None = None) -> Analysis:
         """Split a paste into messages and analyse them; raises ValueError for an over-long paste."""
-        day = (today or datetime.now(SHANGHAI)).astimezone(SHANGHAI).date()
-        return self.analyse_records(parse_paste(text, source=source, default_date=day))
+        moment = (today or datetime.now(SHANGHAI)).astimezone(SHANGHAI)
+        return self.analyse_records(parse_paste(text, source=source, default_date=moment.date(), now=moment))
 
     async def handle(self, turn: Turn) -> Outcome | None:
         """Pastes, forwards, files, /sms, /evidence, the evidence buttons and the screenshot confirmation."""
