@@ -146,6 +146,22 @@ def _bombing(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts) -> tu
     return text, True
 
 
+def _time_notes(findings: Sequence[Finding], texts: Texts) -> list[str]:
+    """Say which days were taken from the paste, and how many messages have no send time (logged as unknown)."""
+    notes = []
+    assumed = sorted(
+        {f.record.sent_at.strftime("%m-%d") for f in findings if f.record.date_assumed and f.record.sent_at}
+    )
+    if assumed:
+        notes.append(texts.get("sms.date_assumed", days=texts.get("sms.platform_sep").join(assumed)))
+    untimed = sum(1 for f in findings if f.record.sent_at is None)
+    if untimed and untimed < len(findings):
+        notes.append(texts.get("sms.time_unknown_some", n=untimed))
+    elif untimed and len(findings) > 1:
+        notes.append(texts.get("sms.time_unknown_all"))
+    return notes
+
+
 _COURT_LINK = re.compile(r"https?://([a-z0-9-]+\.)*court\.gov\.cn(?![a-z0-9.-])", re.IGNORECASE)
 
 
@@ -171,6 +187,7 @@ def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplic
         tail.append(texts.get("sms.fraud", hotline=_fraud_hotline(kb, texts)))
     if any(f.label != "fraud" and _COURT_LINK.search(f.record.text) for f in findings):
         tail.append(texts.get("sms.court_notice"))
+    tail.extend(_time_notes(findings, texts))
     threatening = counts["collection_threat"] or any(DANGER_SIGNALS & set(f.signals) for f in notable)
     if threatening:
         tail.append(texts.get("sms.danger"))

@@ -11,7 +11,7 @@ from bot.contract.messages import Attachment, Button, FileOut, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.session import Pending
 from bot.evidence.log import verify
-from bot.evidence.model import EvidenceItem
+from bot.evidence.model import DATE_ASSUMED, EvidenceItem
 from bot.evidence.stats import compute
 from bot.knowledge import KnowledgeBase
 from bot.sms.backup import BackupRejected, parse_backup
@@ -145,7 +145,7 @@ class SmsHandler:
                 sender=f.sender,
                 label=f.label,
                 platform=f.platform,
-                signals=f.signals,
+                signals=(*f.signals, DATE_ASSUMED) if f.record.date_assumed else f.signals,
                 articles=f.articles,
             )
             for f in analysis.findings
@@ -217,10 +217,14 @@ class SmsHandler:
             t.get(
                 "evidence_log.summary",
                 total=stats.total,
-                first=_fmt(stats.first),
-                last=_fmt(stats.last),
+                range=t.get("evidence_log.summary_range", first=_fmt(stats.first), last=_fmt(stats.last))
+                if stats.timed
+                else "",
                 labels=labels,
-                night=round(stats.night_share * 100),
+                night=t.get("evidence_log.summary_night", timed=stats.timed, night=round(stats.night_share * 100))
+                if stats.timed
+                else "",
+                untimed=t.get("evidence_log.summary_untimed", n=stats.untimed) if stats.untimed else "",
                 platforms=len(stats.platforms),
             )
         ]
