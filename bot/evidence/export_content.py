@@ -19,6 +19,7 @@ MAX_LISTED_PLATFORMS = 30
 MAX_LISTED_EPISODES = 10
 # The most specific signal decides 证明目的; the label decides otherwise.
 PURPOSE_SIGNALS = (
+    "violence_threat",
     "code_bombing_part",
     "third_party_contact",
     "exposure_threat",
