@@ -95,6 +95,9 @@ _TRAILING_TIME = re.compile(
     r"(?<=[。.!！?？)）】\]\d])(?:\s+[\[(（]?|\s*[\[(（])\s*(?P<ts>(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+|\d{1,2}[-/月]\d{1,2}日?\s*)?"
     r"(?:上午|下午|晚上|凌晨)?\d{1,2}:\d{2}(?::\d{2})?)\s*[\])）]?\s*$"
 )
+_DATE_BEFORE = re.compile(
+    r"\d[-/.年月]\d{1,2}[日号]?$"
+)  # "预约时间为 2026-12-05 14:00": the time of a date in the text
 _CSV_HEADER_WORDS = frozenset(
     [
         "时间",
@@ -147,6 +150,7 @@ class _Draft:
     time_known: bool = False
     assumed: bool = False
     body: list[str] = field(default_factory=list)
+    named: str = ""  # a "name time" line read as a header: if no message follows, it was the message itself
 
 
 @dataclass
@@ -156,7 +160,6 @@ class _Context:
     year: int | None = None
     day: date | None = None  # the date of a date-only line, for following bare times
     leading_times: bool = False  # a time has opened a message on its line ("02:01 正文")
-    trailing_times: bool = False  # a lone time line has closed a message ("正文" then "02:01")
 
 
 def _sender(text: str) -> str | None:
@@ -414,6 +417,11 @@ def parse_paste(
         cur.sent_at, cur.time_known, cur.assumed = sent_at, True, assumed
 
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # A time on its own line closes the message above it only in a paste that ends with such a line (the
+    # "正文 / 02:01" layout); otherwise it opens the message below it.
+    last = next((line.strip() for line in reversed(lines) if line.strip()), "")
+    tail = _header(last, _Context(default_date, ctx.now)) if last else None
+    ends_with_time = tail is not None and tail.time_known and not (tail.sender or tail.rest or tail.labelled)
     for raw_line in (piece for line in lines for piece in _INLINE_TIME.split(line)):
         stripped = raw_line.strip()
         if not stripped:
@@ -429,9 +437,8 @@ def parse_paste(
             continue
         if h is not None:
             lone_time = h.time_known and not h.sender and not h.rest and not h.labelled
-            if cur.body and not cur.time_known and lone_time and (ctx.trailing_times or not ctx.leading_times):
+            if cur.body and not cur.time_known and lone_time and ends_with_time and not ctx.leading_times:
                 # "正文" then "02:01": in a paste that writes the time after each message, the time closes it
-                ctx.trailing_times = True
                 timed(h.sent_at, h.assumed)
                 flush()
                 continue
@@ -451,8 +458,8 @@ def parse_paste(
                 cur.sender = h.sender
             if h.time_known:
                 timed(h.sent_at, h.assumed)
-                if not h.rest:
-                    ctx.leading_times = ctx.leading_times or not ctx.trailing_times
+            if h.sender and not h.rest and not _sender(h.sender):
+                cur.named = stripped
             if h.rest:
                 for piece in _split_signatures(h.rest):
                     if cur.body:
@@ -465,14 +472,17 @@ def parse_paste(
                 flush()
             cur.body.append(piece)
         if not cur.time_known:
-            trailing = _TRAILING_TIME.search(_fold(cur.body[-1]))
-            if trailing is not None:
+            folded = _fold(cur.body[-1])
+            trailing = _TRAILING_TIME.search(folded)
+            if trailing is not None and not _DATE_BEFORE.search(folded[: trailing.start()]):
                 tm = _TS.match(trailing.group("ts"))
                 if tm is not None and (tm.group("time") or tm.group("time_only")):
                     sent_at, _, assumed = _resolve(tm, ctx)
                     cur.body[-1] = cur.body[-1][: trailing.start()].rstrip()
                     timed(sent_at, assumed)
                     flush()  # the time closes the message
+    if not cur.body and cur.named:  # "您预约的时间为 2026-12-05 14:00" alone: a message, not a header
+        cur = _Draft(body=[cur.named])
     flush()
     return out
 

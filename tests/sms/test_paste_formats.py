@@ -132,3 +132,17 @@ def test_a_month_day_after_the_paste_date_is_last_year() -> None:
 def test_no_time_stays_unknown() -> None:
     records = parse_paste("今晚就带兄弟过去弄死你", default_date=DAY)
     assert records[0].sent_at is None and not records[0].date_assumed
+
+
+def test_a_time_line_after_an_untimed_first_message_opens_the_next_one() -> None:
+    records = parse_paste("【美团】验证码482913\n2026-12-03 02:15\n【京东】验证码123456", default_date=DAY)
+    assert [(r.text, r.sent_at) for r in records] == [
+        ("【美团】验证码482913", None),
+        ("【京东】验证码123456", at(2, 15)),
+    ]
+
+
+def test_a_date_and_time_inside_the_text_is_not_a_send_time() -> None:
+    for text in ("您预约的时间为 2026-12-05 14:00", "请于 12月5日 18:00", "还款截止 12-05 18:00"):
+        records = parse_paste(text, default_date=DAY)
+        assert [(r.text, r.sent_at) for r in records] == [(text, None)]
