@@ -225,9 +225,10 @@ class SmsHandler:
                 if stats.timed
                 else "",
                 untimed=t.get("evidence_log.summary_untimed", n=stats.untimed) if stats.untimed else "",
-                platforms=len(stats.platforms),
+                platforms=t.get("evidence_log.summary_platforms", n=len(stats.platforms)) if stats.platforms else "",
             )
         ]
+        lines[0] = lines[0].rstrip()  # no empty line when nothing is timed and there are no codes
         for ep in stats.episodes[:5]:
             lines.append(
                 t.get(
