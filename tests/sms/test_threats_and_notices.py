@@ -86,3 +86,8 @@ def test_no_dangling_article_sentence(clf: Classifier, kb: KnowledgeBase) -> Non
     for text in (undated, VIOLENCE, COURT, INJECTION, "你好，周末一起吃饭"):
         answer = reply(text, clf, kb)
         assert "违反 。" not in answer and "违反。" not in answer and "违反 \n" not in answer
+
+
+@pytest.mark.parametrize("text", ["你跑不掉的，看你能躲到什么时候", "你给我等着，有你好受的"])
+def test_taunts_without_debt_words_are_not_normal(text: str, clf: Classifier) -> None:
+    assert clf.classify_all(parse_paste(text))[0].label != "normal"
