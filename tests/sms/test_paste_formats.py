@@ -146,3 +146,13 @@ def test_a_date_and_time_inside_the_text_is_not_a_send_time() -> None:
     for text in ("您预约的时间为 2026-12-05 14:00", "请于 12月5日 18:00", "还款截止 12-05 18:00"):
         records = parse_paste(text, default_date=DAY)
         assert [(r.text, r.sent_at) for r in records] == [(text, None)]
+
+
+def test_bad_input_is_parsed_whole() -> None:
+    many = "\n".join(f"{i // 60 % 24:02d}:{i % 60:02d} 【平台{i % 9}】您的验证码是{100000 + i}" for i in range(5_000))
+    assert len(parse_paste(many, default_date=DAY)) == 5_000
+    long_line = "还钱😡" * 3_400 + " 02:01"
+    records = parse_paste(long_line, default_date=DAY)
+    assert len(records) == 1 and records[0].text.startswith("还钱😡") and len(records[0].text) >= 10_000
+    mixed = parse_paste("０２：０１　【美团】您的验证码是４８２９１３ Your code", default_date=DAY)
+    assert [(r.sent_at, r.text) for r in mixed] == [(at(2, 1), "【美团】您的验证码是４８２９１３ Your code")]
