@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.evidence.model import Episode, EvidenceItem  # noqa: E402
-from bot.evidence.stats import CODE_LABEL, compute, episodes, when  # noqa: E402
+from bot.evidence.stats import CODE_LABEL, compute, episodes  # noqa: E402
 
 SH = ZoneInfo("Asia/Shanghai")
 LIMIT = 120.0  # seconds a "before" run may take
@@ -42,7 +42,7 @@ def make_log(n: int) -> list[EvidenceItem]:
 
 def episodes_before(items: list[EvidenceItem], window: timedelta = timedelta(minutes=10)) -> list[Episode]:
     """The episode search as it was before the fix (min_codes=5, min_platforms=3)."""
-    codes = sorted((when(i), i.platform or "?") for i in items if i.label == CODE_LABEL and i.sent_at)
+    codes = sorted((i.sent_at, i.platform or "?") for i in items if i.label == CODE_LABEL and i.sent_at)
     found: list[Episode] = []
     start = 0
     current: list[tuple[datetime, str]] = []

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.clock import CHINA
 from bot.documents.slots import clean_value
-from bot.evidence.model import EvidenceItem, Stats
+from bot.evidence.model import DATE_ASSUMED, EvidenceItem, Stats
 from bot.evidence.stats import compute
 from bot.texts import Texts, nest_quotes
 
@@ -47,6 +47,14 @@ def _minute(moment: datetime) -> str:
     return f"{local.year}年{local.month}月{local.day}日{local.hour}时{local.minute:02d}分"
 
 
+def _sent(item: EvidenceItem, texts: Texts) -> str:
+    """When a message was sent, in words; a day taken from the paste says so; empty when unknown."""
+    if item.sent_at is None:
+        return ""
+    text = _minute(item.sent_at)
+    return text + _t(texts, "date_assumed_mark") if DATE_ASSUMED in item.signals else text
+
+
 def _short(text: str, limit: int = SAMPLE_CHARS) -> str:
     text = _SPACES.sub(" ", clean_value(text)).strip()
     return text if len(text) <= limit else text[:limit] + "……"
@@ -75,9 +83,13 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
     if parts:
         text += _t(texts, "by_label", parts=parts)
     if timed.night_share > 0:
-        text += _t(texts, "night", percent=f"{timed.night_share * timed.total / stats.total:.0%}")
+        text += _t(texts, "night", timed=timed.total, percent=f"{timed.night_share:.0%}")
     text += _t(texts, "end")
     sentences = [text]
+    if timed.total and timed.total < stats.total:
+        sentences.append(_t(texts, "untimed", count=stats.total - timed.total))
+    if timed.date_assumed:
+        sentences.append(_t(texts, "date_assumed", count=timed.date_assumed))
     if stats.platforms:
         names = "、".join(clean_value(p) for p in stats.platforms[:MAX_PLATFORMS])
         more = _t(texts, "platforms_more") if len(stats.platforms) > MAX_PLATFORMS else ""
@@ -105,7 +117,7 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
             _t(
                 texts,
                 "threat",
-                when=_minute(first.sent_at) if first.sent_at else "",
+                when=_sent(first, texts),
                 sender=sender,
                 text=nest_quotes(_short(first.raw_text)),
             )
@@ -122,7 +134,7 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
             _t(
                 texts,
                 "sample" if i.sent_at else "sample_untimed",
-                when=_minute(i.sent_at) if i.sent_at else "",
+                when=_sent(i, texts),
                 sender=clean_value(i.sender) if i.sender else _t(texts, "sender_unknown"),
                 text=nest_quotes(_short(i.raw_text)),
             )

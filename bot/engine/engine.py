@@ -268,6 +268,8 @@ def _with_first(first: tuple[Reply, ...], outcome: Outcome, intent: str) -> Outc
     """The outcome with the safety replies in front, labelled with the turn's intent (a safety label wins, so the
     conversation remembers that a scam or danger was in view)."""
     label = intent if intent.startswith("safety.") else outcome.intent or intent
+    lead = outcome.replies[0].text if outcome.replies else ""
+    first = tuple(r for r in first if not (r.text and lead.startswith(r.text)))  # the answer already opens with it
     return replace(outcome, replies=(*first, *outcome.replies), intent=label)
 
 

@@ -47,6 +47,8 @@ _TIMESTAMP_LINE = re.compile(
     r"^\s*(\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?|\d{1,2}月\d{1,2}日|昨天|今天|前天)?\s*\d{1,2}:\d{2}", re.M
 )
 _SENDER_LINE = re.compile(r"^\s*(\+?86[- ]?)?(1\d{10}|106\d{5,17}|95\d{3,6})\s*$", re.M)
+# "13912345678：今晚…" — a number before a colon, as phones copy a message with its sender
+_SENDER_COLON = re.compile(r"^\s*(\+?86[- ]?)?(1\d{10}|106\d{5,17}|95\d{3,6})\s*[:：]\s*\S", re.M)
 _ADDRESSED = re.compile(r"[你您]")
 _COLLECTION_WORDS = re.compile(
     r"(还款|还钱|结清|欠款|欠钱|逾期|回电|处理|通讯录|紧急联系人|上门|家访|外访|立案|传票|起诉|曝光|征信|老赖|骗子|不要脸|"
@@ -66,6 +68,8 @@ def looks_like_sms(text: str) -> bool:
     if _SIGNATURE.search(text) or _CODE.search(text):
         return not asks or text.count("\n") >= 2
     if len(_TIMESTAMP_LINE.findall(text)) >= 2 or _SENDER_LINE.search(text):
+        return True
+    if _SENDER_COLON.search(text) and not own_words:
         return True
     return (
         len(text) >= 10

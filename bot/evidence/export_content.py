@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import CHINA
-from bot.evidence.model import EvidenceItem, Stats
+from bot.evidence.model import DATE_ASSUMED, EvidenceItem, Stats
 from bot.texts import Texts
 
 TABLE_TEXT_CHARS = 120  # 原文 in the table is trimmed to this; the full text goes to the appendix
@@ -19,6 +19,7 @@ MAX_LISTED_PLATFORMS = 30
 MAX_LISTED_EPISODES = 10
 # The most specific signal decides 证明目的; the label decides otherwise.
 PURPOSE_SIGNALS = (
+    "violence_threat",
     "code_bombing_part",
     "third_party_contact",
     "exposure_threat",
@@ -78,8 +79,24 @@ def fmt_time(moment: datetime | None, seconds: bool = True) -> str:
 
 
 def _is_night(item: EvidenceItem) -> bool:
-    hour = local(item.sent_at or item.received_at).hour
+    """Sent at night: only a known send time says so (when it was pasted says nothing about when it was sent)."""
+    if item.sent_at is None:
+        return False
+    hour = local(item.sent_at).hour
     return NIGHT_SIGNAL in item.signals or hour < 8 or hour >= 21
+
+
+def time_text(item: EvidenceItem, texts: Texts) -> str:
+    """发送时间 in words: the send time (with a note when its day was taken from the paste), or 未知 with when and
+    how the bot received it — never the receiving time standing in for the send time."""
+    if item.sent_at is None:
+        key = f"received_how.{item.source}"
+        how = t(texts, key) if _has(texts, key) else t(texts, "received_how.paste")
+        return t(texts, "time_unknown", how=how, when=fmt_time(item.received_at, False))
+    text = fmt_time(item.sent_at)
+    if DATE_ASSUMED in item.signals:
+        text += t(texts, "date_assumed_mark")
+    return text
 
 
 def label_name(label: str, meta: ExportMeta | None, texts: Texts) -> str:
@@ -172,10 +189,7 @@ def source_name(source: str, texts: Texts) -> str:
 
 def _row(item: EvidenceItem, meta: ExportMeta, texts: Texts) -> tuple[Row, str | None]:
     """A table row, and the full text when the table shows it trimmed."""
-    moment = item.sent_at or item.received_at
-    when = fmt_time(moment).replace(" ", "\n", 1)
-    if item.sent_at is None:
-        when += "\n" + t(texts, "received_mark")
+    when = time_text(item, texts).replace(" ", "\n", 1)
     full = clean(item.raw_text)
     short = _SPACES.sub(" ", full).strip()
     trimmed = len(short) > TABLE_TEXT_CHARS
@@ -195,11 +209,16 @@ def _summary(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta, text
     if stats.first and stats.last:
         first += t(texts, "summary_range", first=fmt_time(stats.first, False), last=fmt_time(stats.last, False))
     first += t(texts, "summary_end")
+    if stats.untimed:
+        first += t(texts, "summary_untimed", count=stats.untimed)
+    if stats.date_assumed:
+        first += t(texts, "summary_date_assumed", count=stats.date_assumed)
     labels = sorted(stats.by_label.items(), key=lambda kv: (-kv[1], kv[0]))
     if labels:
         parts = sep.join(t(texts, "summary_label_part", name=label_name(k, meta, texts), count=v) for k, v in labels)
         first += t(texts, "summary_by_label", parts=parts)
-    first += t(texts, "summary_night", percent=f"{stats.night_share:.0%}")
+    if stats.timed:
+        first += t(texts, "summary_night", timed=stats.timed, percent=f"{stats.night_share:.0%}")
     paragraphs = [first]
     if stats.platforms:
         names = sep.join(clean(p) for p in stats.platforms[:MAX_LISTED_PLATFORMS])
@@ -245,9 +264,7 @@ def build_content(items: Sequence[EvidenceItem], stats: Stats, meta: ExportMeta,
         if full is not None:
             if len(full) > APPENDIX_TEXT_CHARS:
                 full = full[:APPENDIX_TEXT_CHARS] + t(texts, "appendix_cut", count=len(full) - APPENDIX_TEXT_CHARS)
-            appendix.append(
-                (t(texts, "appendix_item", seq=item.seq, time=fmt_time(item.sent_at or item.received_at)), full)
-            )
+            appendix.append((t(texts, "appendix_item", seq=item.seq, time=time_text(item, texts)), full))
     head = meta.chain_head or (items[-1].chain_hash if items else "")
     verify = [t(texts, "verify_how"), t(texts, "verify_cmd")]
     if meta.verify_hint:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# A signal on a logged message: it gave a clock time but no date, and the day was taken from when it was pasted.
+DATE_ASSUMED = "date_assumed"
+
 
 @dataclass(frozen=True)
 class EvidenceItem:
@@ -40,10 +43,13 @@ class Stats:
 
     total: int
     by_label: dict[str, int]
-    per_day: dict[str, int]  # "2026-11-03" -> count (by sent_at, else received_at)
-    per_hour: list[int]  # 24 buckets, Asia/Shanghai
-    night_share: float  # share of messages before 08:00 or from 21:00
+    per_day: dict[str, int]  # "2026-11-03" -> count, messages with a known send time only
+    per_hour: list[int]  # 24 buckets, Asia/Shanghai, known send times only
+    night_share: float  # share of the messages with a known send time sent before 08:00 or from 21:00
     platforms: list[str]  # distinct 【】 platforms of verification codes
     episodes: list[Episode] = field(default_factory=list)
-    first: datetime | None = None
+    first: datetime | None = None  # earliest known send time
     last: datetime | None = None
+    timed: int = 0  # messages with a known send time (the base of per_day, per_hour, night_share, first/last)
+    untimed: int = 0  # messages whose send time is unknown: counted in total and by_label, never in the times
+    date_assumed: int = 0  # timed messages whose day was taken from the paste (they gave a clock time only)

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from bot.clock import CHINA
-from bot.evidence.model import Episode, EvidenceItem, Stats
+from bot.evidence.model import DATE_ASSUMED, Episode, EvidenceItem, Stats
 
 CODE_LABEL = "verification_code"
 
@@ -17,9 +17,9 @@ def is_night(moment: datetime) -> bool:
     return hour < 8 or hour >= 21
 
 
-def when(item: EvidenceItem) -> datetime:
-    """The best known time of a message: when it was sent, else when it was received."""
-    return (item.sent_at or item.received_at).astimezone(CHINA)
+def when(item: EvidenceItem) -> datetime | None:
+    """When a message was sent, in China time; None when unknown (the time it was pasted is not a send time)."""
+    return item.sent_at.astimezone(CHINA) if item.sent_at is not None else None
 
 
 def episodes(
@@ -31,7 +31,9 @@ def episodes(
     last code extends it. One pass (after sorting): the window's platforms are counted as it slides, and each code
     joins an episode at most once, so 50,000 codes take as long as sorting them.
     """
-    codes = sorted((when(i), i.platform or "?") for i in items if i.label == CODE_LABEL and i.sent_at)
+    codes = sorted(
+        (i.sent_at.astimezone(CHINA), i.platform or "?") for i in items if i.label == CODE_LABEL and i.sent_at
+    )
     found: list[Episode] = []
     in_window: Counter[str] = Counter()
     start = 0
@@ -79,8 +81,8 @@ class _Open:
 
 
 def compute(items: list[EvidenceItem]) -> Stats:
-    """All statistics of a log."""
-    times = [when(i) for i in items]
+    """All statistics of a log; the time statistics count only messages with a known send time."""
+    times = [i.sent_at.astimezone(CHINA) for i in items if i.sent_at is not None]
     per_day = Counter(t.date().isoformat() for t in times)
     per_hour = [0] * 24
     for t in times:
@@ -91,9 +93,12 @@ def compute(items: list[EvidenceItem]) -> Stats:
         by_label=dict(Counter(i.label for i in items)),
         per_day=dict(sorted(per_day.items())),
         per_hour=per_hour,
-        night_share=night / len(items) if items else 0.0,
+        night_share=night / len(times) if times else 0.0,
         platforms=sorted({i.platform for i in items if i.label == CODE_LABEL and i.platform}),
         episodes=episodes(items),
         first=min(times) if times else None,
         last=max(times) if times else None,
+        timed=len(times),
+        untimed=len(items) - len(times),
+        date_assumed=sum(1 for i in items if i.sent_at is not None and DATE_ASSUMED in i.signals),
     )

@@ -80,6 +80,6 @@ class FlowRunner:
             total=stats.total,
             codes=stats.by_label.get("verification_code", 0),
             threats=stats.by_label.get("collection_threat", 0),
-            night=round(stats.night_share * 100),
+            night=t.get("flows.evidence_night", night=round(stats.night_share * 100)) if stats.timed else "",
             episodes=episodes,
         )

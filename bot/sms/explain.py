@@ -18,7 +18,9 @@ from bot.texts import Texts
 
 MAX_REPLY_CHARS = 1500
 NOTABLE_LABELS = ("collection_threat", "fraud", "harassment_insult")
-DANGER_SIGNALS = frozenset({"home_visit_threat", "third_party_contact", "workplace_threat"})
+DANGER_SIGNALS = frozenset({"home_visit_threat", "third_party_contact", "workplace_threat", "violence_threat"})
+VIOLENCE_SIGNAL = "violence_threat"  # a threat to life or body: the reply starts with 110
+INJECTION_SIGNAL = "prompt_injection"  # words aimed at a program inside an SMS: noted, never followed
 MAX_ARTICLES_PER_LINE = 3
 MAX_PLATFORMS = 6
 SNIPPET_CHARS = 36
@@ -134,19 +136,36 @@ def _bombing(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts) -> tu
     else:
         span = texts.get("sms.bombing_span", start=_when(times[0]), end=_when(times[-1])) if times else ""
     ids = list(dict.fromkeys(cid for f in burst for cid in f.articles))
-    text = texts.get(
-        "sms.bombing",
-        span=span,
-        n=len(burst),
-        platforms=shown,
-        k=len(platforms),
-        carriers=_carriers(kb),
-        articles=_articles_text(kb, texts, ids, 4),
-    )
+    text = texts.get("sms.bombing", span=span, n=len(burst), platforms=shown, k=len(platforms), carriers=_carriers(kb))
+    articles = _articles_text(kb, texts, ids, 4)
+    if articles:  # never "这可能违反 。" with nothing after it
+        text += "\n" + texts.get("sms.bombing_articles", articles=articles)
     return text, True
 
 
+def _time_notes(findings: Sequence[Finding], texts: Texts) -> list[str]:
+    """Say which days were taken from the paste, and how many messages have no send time (logged as unknown)."""
+    notes = []
+    assumed = sorted(
+        {f.record.sent_at.strftime("%m-%d") for f in findings if f.record.date_assumed and f.record.sent_at}
+    )
+    if assumed:
+        notes.append(texts.get("sms.date_assumed", days=texts.get("sms.platform_sep").join(assumed)))
+    untimed = sum(1 for f in findings if f.record.sent_at is None)
+    if untimed and untimed < len(findings):
+        notes.append(texts.get("sms.time_unknown_some", n=untimed))
+    elif untimed and len(findings) > 1:
+        notes.append(texts.get("sms.time_unknown_all"))
+    return notes
+
+
 _COURT_LINK = re.compile(r"https?://([a-z0-9-]+\.)*court\.gov\.cn(?![a-z0-9.-])", re.IGNORECASE)
+_COURT_HOTLINE = re.compile(r"法院.{0,80}12368|12368.{0,80}法院", re.DOTALL)
+
+
+def _court_notice(f: Finding) -> bool:
+    """A court's own notice (a court.gov.cn link, or a court naming the 12368 hotline), unless it is plainly a scam."""
+    return f.label != "fraud" and bool(_COURT_LINK.search(f.record.text) or _COURT_HOTLINE.search(f.record.text))
 
 
 def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplicates: int = 0) -> str:
@@ -169,10 +188,15 @@ def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplic
         tail.append(codes[0])
     if counts["fraud"]:
         tail.append(texts.get("sms.fraud", hotline=_fraud_hotline(kb, texts)))
-    if any(f.label != "fraud" and _COURT_LINK.search(f.record.text) for f in findings):
+    if any(_court_notice(f) for f in findings):
         tail.append(texts.get("sms.court_notice"))
+    injected = sum(1 for f in findings if INJECTION_SIGNAL in f.signals)
+    if injected:
+        tail.append(texts.get("sms.injection", n=injected))
+    tail.extend(_time_notes(findings, texts))
     threatening = counts["collection_threat"] or any(DANGER_SIGNALS & set(f.signals) for f in notable)
-    if threatening:
+    violent = any(VIOLENCE_SIGNAL in f.signals for f in findings)
+    if threatening and not violent:  # a violent threat already opens the reply with 110
         tail.append(texts.get("sms.danger"))
     if counts["collection_threat"] or counts["harassment_insult"] or bombed:
         tail.append(texts.get("sms.next_complain"))
@@ -183,7 +207,7 @@ def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplic
 
     limit = len(notable)
     while True:
-        parts = [head]
+        parts = [texts.get("sms.danger_first"), head] if violent else [head]
         if notable:
             lines = [_notable_line(i + 1, f, kb, texts) for i, f in enumerate(notable[:limit])]
             if limit < len(notable):

@@ -11,7 +11,7 @@ from bot.contract.messages import Attachment, Button, Citation, FileOut, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.session import Pending
 from bot.evidence.log import verify
-from bot.evidence.model import EvidenceItem
+from bot.evidence.model import DATE_ASSUMED, EvidenceItem
 from bot.evidence.stats import compute
 from bot.knowledge import KnowledgeBase
 from bot.sms.backup import BackupRejected, parse_backup
@@ -89,8 +89,8 @@ class SmsHandler:
 
     def analyse_text(self, text: str, source: str, today: datetime | None = None) -> Analysis:
         """Split a paste into messages and analyse them; raises ValueError for an over-long paste."""
-        day = (today or datetime.now(SHANGHAI)).astimezone(SHANGHAI).date()
-        return self.analyse_records(parse_paste(text, source=source, default_date=day))
+        moment = (today or datetime.now(SHANGHAI)).astimezone(SHANGHAI)
+        return self.analyse_records(parse_paste(text, source=source, default_date=moment.date(), now=moment))
 
     async def handle(self, turn: Turn) -> Outcome | None:
         """Pastes, forwards, files, /sms, /evidence, the evidence buttons and the screenshot confirmation."""
@@ -166,7 +166,7 @@ class SmsHandler:
                 sender=f.sender,
                 label=f.label,
                 platform=f.platform,
-                signals=f.signals,
+                signals=(*f.signals, DATE_ASSUMED) if f.record.date_assumed else f.signals,
                 articles=f.articles,
             )
             for f in analysis.findings
@@ -235,13 +235,18 @@ class SmsHandler:
             t.get(
                 "evidence_log.summary",
                 total=stats.total,
-                first=_fmt(stats.first),
-                last=_fmt(stats.last),
+                range=t.get("evidence_log.summary_range", first=_fmt(stats.first), last=_fmt(stats.last))
+                if stats.timed
+                else "",
                 labels=labels,
-                night=round(stats.night_share * 100),
-                platforms=len(stats.platforms),
+                night=t.get("evidence_log.summary_night", timed=stats.timed, night=round(stats.night_share * 100))
+                if stats.timed
+                else "",
+                untimed=t.get("evidence_log.summary_untimed", n=stats.untimed) if stats.untimed else "",
+                platforms=t.get("evidence_log.summary_platforms", n=len(stats.platforms)) if stats.platforms else "",
             )
         ]
+        lines[0] = lines[0].rstrip()  # no empty line when nothing is timed and there are no codes
         for ep in stats.episodes[:5]:
             lines.append(
                 t.get(

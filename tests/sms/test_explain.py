@@ -140,6 +140,6 @@ def test_a_real_court_notice_is_not_called_fraud(clf: Classifier, kb: KnowledgeB
         "【上海市浦东新区人民法院】（2026）沪0115民初4410号案件已立案，请登录 https://zxfw.court.gov.cn 查看诉讼材料。"
     )
     reply, findings = run(clf, kb, texts, court)
-    assert findings[0].label != "fraud" and "12368" in reply and "不要不理" in reply
+    assert findings[0].label != "fraud" and "12368" in reply and "不要置之不理" in reply
     fake, fake_findings = run(clf, kb, texts, "【法院通知】您已被立案，请登录 http://court-gov.cn.xyz/a 查看")
     assert fake_findings[0].label == "fraud" and "12368" not in fake
