@@ -64,6 +64,21 @@ def test_a_court_notice_is_to_be_verified_not_called_fraud(clf: Classifier, kb: 
     assert "12368" in answer and "不要置之不理" in answer and "疑似诈骗" not in answer
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        COURT,
+        "【XX人民法院】王某某，你与某公司借款合同纠纷一案已立案，请登录 https://zxfw.court.gov.cn 签收诉讼文书。",
+    ],
+)
+def test_a_court_notice_is_not_called_a_fake_legal_threat(text: str, clf: Classifier, kb: KnowledgeBase) -> None:
+    """A court serving papers from its own domain is not a collector's scare: no 伪造公文 article, no threat label."""
+    finding = clf.classify_all(parse_paste(text))[0]
+    assert finding.label not in ("fraud", "collection_threat") and "fake_legal_threat" not in finding.signals
+    answer = reply(text, clf, kb)
+    assert "第二百八十条" not in answer and "吓唬" not in answer and "不要置之不理" in answer
+
+
 def test_a_court_notice_naming_12368_without_a_link(clf: Classifier, kb: KnowledgeBase) -> None:
     answer = reply("【某某区人民法院】您的案件已受理，请按传票时间到庭，咨询请拨12368。", clf, kb)
     assert "不要置之不理" in answer and "疑似诈骗" not in answer
