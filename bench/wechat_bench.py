@@ -38,6 +38,7 @@ import logging
 import math
 import random
 import re
+import shutil
 import socket
 import statistics
 import sys
@@ -401,6 +402,7 @@ async def main() -> None:
     ap.add_argument("--concurrency", type=int, default=32, help="concurrent clients in the throughput runs")
     ap.add_argument("--messages", type=int, default=1000, help="messages in each exactly-once run")
     ap.add_argument("--rate", type=float, default=100.0, help="new messages per second in the exactly-once runs")
+    ap.add_argument("--data-dir", type=Path, default=None, help="copy this data folder's index instead of building one")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     quiet = QuietExpected()
@@ -409,10 +411,15 @@ async def main() -> None:
     socket.socket.connect = loopback_only  # type: ignore[method-assign,assignment]
 
     with tempfile.TemporaryDirectory() as tmp:
+        if args.data_dir is not None:  # its index (and model cache), not its database
+            skip = shutil.ignore_patterns("*.sqlite3*", "secret.key", "files")
+            shutil.copytree(args.data_dir, tmp, dirs_exist_ok=True, ignore=skip)
         settings = Settings(data_dir=Path(tmp), knowledge_dir=ROOT / "knowledge")
         t0 = time.perf_counter()
         app = await build_app(settings)
-        print(f"app built in {time.perf_counter() - t0:.1f} s (fresh data dir: knowledge index built from scratch)")
+        print(
+            f"app built in {time.perf_counter() - t0:.1f} s ({'copied index' if args.data_dir else 'fresh data dir'})"
+        )
         try:
             print(f"callbacks in safe mode (signature + AES), {args.concurrency} concurrent clients, passive replies:")
             await throughput(settings, app, "stub engine (channel only)", StubEngine(), args.seconds, args.concurrency)

@@ -210,6 +210,9 @@ class Engine:
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 return replace(outcome, replies=(Reply(self.texts.get(key, language_of(text))),), intent=key)
+            if despair and not outcome.intent.startswith("safety"):  # an answer, but the person is not alone with it
+                check_in = Reply(self.texts.get("safety.self_harm_check_in", language_of(text)))
+                return replace(outcome, replies=(check_in, *outcome.replies))
         return outcome
 
     def _safety(self, kind: Kind, reading: Reading, text: str, session: Session, lang: str) -> Outcome | None:
@@ -242,7 +245,7 @@ class Engine:
         if Concern.FRAUD in concerns:  # the warning first; a covered answer may follow (how to verify, what to do)
             key = "safety.fraud_authority" if impersonates_authority(text) else "safety.fraud"
             return Outcome((Reply(t.get(key, lang)),), intent="safety.fraud")
-        if Concern.DANGER in concerns:
+        if Concern.DANGER in concerns or reading.intent == "safety.danger":  # the rules, or the meaning
             return Outcome((Reply(t.get("safety.danger_now", lang)),))
         return None
 

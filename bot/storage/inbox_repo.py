@@ -77,8 +77,9 @@ class Inbox:
         self.sweep_every = sweep_every
         self.now = now
         self._since_sweep = 0
-        self._takes: GroupCommit[_Take, int | None] = GroupCommit(self._insert, self._upkeep)
-        self._changes: GroupCommit[_Change, None] = GroupCommit(self._update)
+        # one writer for every inbox write (records and changes, in submission order): two writers would make
+        # SQLite's busy-wait put one of them to sleep, and WeChat's 5 seconds do not wait
+        self._writes: GroupCommit[_Take | _Change, int | None] = GroupCommit(self._write, self._upkeep)
 
     # -- recording ----------------------------------------------------------------------------------------------
 
@@ -86,21 +87,21 @@ class Inbox:
         """Record a message before acknowledging it: its entry id, or None when its id was taken before."""
         tag = self.crypto.tag("seen", key.encode()).hex()
         uid = self.crypto.pseudonym(user_key) if user_key else ""
-        return await self._takes.submit(_Take(tag, channel, uid, self.crypto.encrypt(payload, tag.encode())))
+        return await self._writes.submit(_Take(tag, channel, uid, self.crypto.encrypt(payload, tag.encode())))
 
     async def answered(self, entry: int, answer: bytes) -> None:
-        """Keep the computed answer: a restart sends it instead of computing it again."""
-        tag = await self._tag(entry)
-        if tag is not None:
-            await self._changes.submit(_Change(entry, {"state": ANSWERED, "answer": self.crypto.encrypt(answer, tag)}))
+        """Keep the computed answer: a restart sends it instead of computing it again (queued at once, before any
+        later change of the same entry)."""
+        sealed = self.crypto.encrypt(answer, _answer_context(entry))
+        await self._writes.submit(_Change(entry, {"state": ANSWERED, "answer": sealed}))
 
     async def progress(self, entry: int, sent: int) -> None:
         """`sent` parts of the answer have gone out."""
-        await self._changes.submit(_Change(entry, {"sent": sent}))
+        await self._writes.submit(_Change(entry, {"sent": sent}))
 
     async def done(self, entry: int) -> None:
         """The answer has gone out (or is held in the outbox): only the id's hash stays, for de-duplication."""
-        await self._changes.submit(_Change(entry, {"state": DONE, "payload": b"", "answer": b"", "user_id": ""}))
+        await self._writes.submit(_Change(entry, {"state": DONE, "payload": b"", "answer": b"", "user_id": ""}))
 
     # -- a restart ----------------------------------------------------------------------------------------------
 
@@ -124,9 +125,8 @@ class Inbox:
             return self._entry(row) if row is not None and row.state != DONE else None
 
     def _entry(self, row: InboxRow) -> Entry:
-        tag = row.key.encode()
-        payload = self.crypto.decrypt(row.payload, tag) if row.payload else b""
-        answer = self.crypto.decrypt(row.answer, tag) if row.answer else b""
+        payload = self.crypto.decrypt(row.payload, row.key.encode()) if row.payload else b""
+        answer = self.crypto.decrypt(row.answer, _answer_context(row.id)) if row.answer else b""
         return Entry(row.id, row.channel, row.state, payload, answer, row.sent)
 
     # -- the person's data --------------------------------------------------------------------------------------
@@ -163,38 +163,42 @@ class Inbox:
 
     # -- writing ------------------------------------------------------------------------------------------------
 
-    async def _tag(self, entry: int) -> bytes | None:
-        async with self.db.sessions() as s:
-            key = await s.scalar(select(InboxRow.key).where(InboxRow.id == entry))
-        return key.encode() if key else None
-
-    async def _insert(self, takes: list[_Take]) -> list[int | None]:
-        """One transaction for the batch; one per message if another instance inserted one of them meanwhile."""
+    async def _write(self, ops: list[_Take | _Change]) -> list[int | None]:
+        """One transaction for the batch, in order; one per write if another instance recorded one of the same ids
+        meanwhile."""
         try:
-            return await self._insert_together(takes)
+            return await self._write_together(ops)
         except IntegrityError:
-            return [await self._insert_one(take) for take in takes]
+            return [await self._write_one(op) for op in ops]
 
-    async def _insert_together(self, takes: list[_Take]) -> list[int | None]:
+    async def _write_together(self, ops: list[_Take | _Change]) -> list[int | None]:
         async with self.db.sessions() as s, s.begin():
-            tags = [t.tag for t in takes]
-            taken = set((await s.execute(select(InboxRow.key).where(InboxRow.key.in_(tags)))).scalars())
+            tags = [op.tag for op in ops if isinstance(op, _Take)]
+            taken = (
+                set((await s.execute(select(InboxRow.key).where(InboxRow.key.in_(tags)))).scalars()) if tags else set()
+            )
             rows: list[InboxRow | None] = []
-            for take in takes:
-                if take.tag in taken:
+            for op in ops:
+                if isinstance(op, _Change):
+                    await s.execute(update(InboxRow).where(InboxRow.id == op.id).values(**op.values))
                     rows.append(None)
-                    continue
-                taken.add(take.tag)  # the same id twice in one batch: the first wins
-                row = self._row(take)
-                s.add(row)
-                rows.append(row)
+                elif op.tag in taken:
+                    rows.append(None)
+                else:
+                    taken.add(op.tag)  # the same id twice in one batch: the first wins
+                    row = self._row(op)
+                    s.add(row)
+                    rows.append(row)
             await s.flush()
             return [row.id if row is not None else None for row in rows]
 
-    async def _insert_one(self, take: _Take) -> int | None:
+    async def _write_one(self, op: _Take | _Change) -> int | None:
         try:
             async with self.db.sessions() as s, s.begin():
-                row = self._row(take)
+                if isinstance(op, _Change):
+                    await s.execute(update(InboxRow).where(InboxRow.id == op.id).values(**op.values))
+                    return None
+                row = self._row(op)
                 s.add(row)
                 await s.flush()
                 return row.id
@@ -213,14 +217,13 @@ class Inbox:
             sent=0,
         )
 
-    async def _update(self, changes: list[_Change]) -> list[None]:
-        async with self.db.sessions() as s, s.begin():
-            for change in changes:
-                await s.execute(update(InboxRow).where(InboxRow.id == change.id).values(**change.values))
-        return [None] * len(changes)
-
     async def _upkeep(self, results: list[int | None]) -> None:
         self._since_sweep += sum(1 for r in results if r is not None)
         if self._since_sweep >= self.sweep_every:
             self._since_sweep = 0
             await self.sweep()
+
+
+def _answer_context(entry: int) -> bytes:
+    """What an entry's answer is bound to (its row), so it cannot be moved to another entry."""
+    return f"inbox-answer|{entry}".encode()

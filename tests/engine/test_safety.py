@@ -59,3 +59,14 @@ async def test_evading_a_lawful_debt_is_declined_but_help_is_offered(app: App) -
 async def test_self_harm_gets_support_first(app: App) -> None:
     text = await say(app.engine, "被催收逼得不想活了")
     assert text.startswith("听起来") and "110" in text
+
+
+async def test_danger_in_english_words_no_rule_names_still_puts_110_first(app: App) -> None:
+    reply = await say(app.engine, "they said they are coming to my home tonight to beat me", user="en-danger")
+    assert reply.splitlines()[0].startswith("⚠️") and "110" in reply.splitlines()[0]
+
+
+async def test_after_despair_an_answered_question_still_opens_with_support(app: App) -> None:
+    await say(app.engine, "我不想活了，天天被催", user="sh2")
+    reply = await say(app.engine, "没人能帮我 家里人都被他们打电话骂遍了", user="sh2")
+    assert reply.splitlines()[0].startswith("我还在这里陪着你") and "12356" in reply.splitlines()[0]

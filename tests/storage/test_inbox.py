@@ -105,7 +105,7 @@ async def test_a_batch_colliding_with_another_instance_is_recorded_one_by_one(
     async def collide(takes: list[object]) -> list[int | None]:  # another instance inserted one of them meanwhile
         raise IntegrityError("INSERT INTO inbox", {}, Exception("UNIQUE constraint failed"))
 
-    monkeypatch.setattr(inbox, "_insert_together", collide)
+    monkeypatch.setattr(inbox, "_write_together", collide)
     results = await asyncio.gather(
         inbox.take("wecom", "a", "", b""), *(inbox.take("wecom", "b", "", b"") for _ in "xy")
     )

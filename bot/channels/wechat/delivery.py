@@ -208,8 +208,8 @@ class Delivery:
                 log.info("wechat: message taken on before (restart or another instance); not answered again")
                 raise AlreadyHandled
             texts = await compute()
-            if taken is not None and self.journal is not None:
-                await self.journal.answered(taken, dump_texts(texts))
+            if taken is not None and self.journal is not None:  # kept for a restart; not awaited: the 5 seconds run
+                self._spawn(self.journal.answered(taken, dump_texts(texts)))  # queued before the entry's `done`
             return texts
 
         job = Job(user_key, asyncio.create_task(once()), self.clock(), recorded)
