@@ -13,17 +13,24 @@ from bot.legal_qa.topics import TopicHit, TopicMatcher
 Mode = Literal["full", "hybrid", "bm25", "dense"]
 TOPIC_K = 5  # a small k: a strongly matched reviewed card dominates, and the cards of a multi-issue question interleave
 TOPIC_WEIGHTS = (2.0, 1.6, 1.3)
-LAW_BOOST = 0.01  # a chunk of a law the question names (劳动合同法, 民法典) gains about half a top RRF rank
 
 
 @dataclass(frozen=True)
 class Fusion:
-    """How the retrievers' ranked lists are fused (weighted reciprocal-rank fusion), tuned on STARD's dev split."""
+    """How the retrievers' ranked lists are fused (weighted reciprocal-rank fusion), tuned on STARD's dev split
+    (bench/tune_fusion.py: recall@5 0.609 with rrf_k 10 and dense weighted 2.0; BM25's k1/b and a boost for a named
+    law's chunks changed nothing there, so BM25 keeps k1 1.5, b 0.75 and there is no boost)."""
 
-    rrf_k: int = 60
+    rrf_k: int = 10
     bm25: float = 1.0
-    dense: float = 1.0
+    dense: float = 2.0
     pool: int = 40  # how deep each list is read for fusion
+
+    @property
+    def scale(self) -> float:
+        """Retrieval's best fused score is held at what RRF k=60 gave two lists (2/61), so reviewed cards and named
+        articles keep exactly their old weight against it while retrieval's own order follows the tuned values."""
+        return (2 / 61) / ((self.bm25 + self.dense) / (self.rrf_k + 1))
 
 
 class DenseSearch(Protocol):
@@ -142,7 +149,6 @@ class Retriever:
             # of 40-150 instead cost 0.04-0.15 recall@5 there)
             lists[f"topic{n}"] = [a for a in hit.topic.articles if a in self.by_id and a in relevant]
         direct = self._named_articles(query)
-        named = set(self._named_laws(query)) if mode != "dense" else set()
         fused: dict[str, float] = {}
         ranks: dict[str, dict[str, int]] = {}
         for name, ids in lists.items():
@@ -150,13 +156,10 @@ class Retriever:
             if name.startswith("topic"):
                 weight, k_rrf = TOPIC_WEIGHTS[int(name[-1])], TOPIC_K
             else:
-                weight, k_rrf = (f.dense if name == "dense" else f.bm25), f.rrf_k
+                weight, k_rrf = (f.dense if name == "dense" else f.bm25) * f.scale, f.rrf_k
             for rank, cid in enumerate(ids):
                 fused[cid] = fused.get(cid, 0.0) + weight / (k_rrf + rank + 1)
                 ranks.setdefault(cid, {})[name] = rank + 1
-        for cid in fused:
-            if cid.partition(":")[0] in named:
-                fused[cid] += LAW_BOOST
         for cid in direct:
             fused[cid] = fused.get(cid, 0.0) + 1.0
         ordered = sorted(fused, key=lambda c: -fused[c])[:k]
