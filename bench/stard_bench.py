@@ -246,11 +246,19 @@ def run(out: Path, split: str, data_dir: Path | None, limit: int | None, modes: 
     chunks = all_chunks(parts.kb)
     added = parts.kb.instruments
     n_articles = sum(len(i.articles) for i in added.values())
-    print(said.splitlines()[-1] if said else "")
+    m = re.search(r"新增 (\d+)，更新 (\d+)", said)
+    embedded = int(m.group(1)) + int(m.group(2)) if m else 0
     print(
-        f"index via `anning index --source` ({n_articles} articles incl. knowledge/, {len(chunks)} chunks): "
-        f"{wall:.1f} s wall, {cpu:.1f} s CPU -> {len(chunks) / wall:.0f} chunks/s wall, {len(chunks) / cpu:.0f} per CPU s"
+        f"`anning index --source` ({n_articles} articles incl. knowledge/, {len(chunks)} chunks, {embedded} embedded):"
     )
+    if embedded:
+        print(
+            f"  {wall:.1f} s wall, {cpu:.1f} s CPU -> {embedded / wall:.1f} chunks/s wall, {embedded / cpu:.1f} per CPU s"
+        )
+    else:
+        print(
+            f"  the index was fresh: nothing embedded ({wall:.1f} s wall for the command); use a new --data-dir to time it"
+        )
     print(f"`anning retrieve --data-dir` matches in-process retrieval: {check_cli_retrieve(work, questions, parts)}")
     keys = chunk_keys(parts.kb, chunks)
     dev = dev_as_targets(parts.kb)
