@@ -22,6 +22,7 @@ from bot.flows.seven_steps import SEVEN_STEPS
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.legal_qa.answer import Answerer
 from bot.legal_qa.bm25 import Tokenizer
+from bot.legal_qa.corpora import AddedCorpora, merge_sources
 from bot.legal_qa.embeddings import make_embeddings
 from bot.legal_qa.index import IndexReport, VectorIndex, open_client
 from bot.legal_qa.ingest import all_chunks
@@ -76,6 +77,12 @@ def build_qa(
 ) -> QAParts:
     """Load knowledge/, make sure the vector index matches it (incremental rebuild), build the QA service."""
     texts = texts or load_texts()
+    corpora = AddedCorpora(settings.data_dir)
+    kept, gone = corpora.present()
+    if notice and kept:
+        notice(texts.get("index.corpora_kept", n=len(kept), manifest=corpora.path, sources="、".join(map(str, kept))))
+    if notice and gone:
+        notice(texts.get("index.corpora_missing", sources="、".join(map(str, gone))))
     kb = knowledge(settings)
     chunks = all_chunks(kb)
     emb = embeddings or make_embeddings(settings.index.embedding)
@@ -109,8 +116,12 @@ def load_texts() -> Texts:
 
 
 def knowledge(settings: Settings, *, extra_sources: bool = True) -> KnowledgeBase:
-    """The knowledge base from settings.knowledge_dir (plus settings.index.extra_sources unless told not to)."""
-    return load_knowledge(settings.knowledge_dir, settings.index.extra_sources if extra_sources else None)
+    """The knowledge base from settings.knowledge_dir, plus (unless told not to) settings.index.extra_sources and the
+    corpora `anning index --source` recorded for settings.data_dir that are still on disk."""
+    if not extra_sources:
+        return load_knowledge(settings.knowledge_dir, None)
+    recorded, _ = AddedCorpora(settings.data_dir).present()
+    return load_knowledge(settings.knowledge_dir, merge_sources(settings.index.extra_sources, recorded))
 
 
 def classifier(settings: Settings, kb: KnowledgeBase) -> Classifier:

@@ -50,3 +50,32 @@ def test_evidence_export_and_tamper_detection(index_dir: Path, qa_parts: QAParts
         db.execute("UPDATE evidence SET item_hash = ? WHERE seq = 1", ("0" * 64,))
     broken = run(["evidence", "verify", "--user", "cli"], data)
     assert broken.returncode == 1 and "BROKEN at item 1" in broken.stdout
+
+
+def test_added_corpus_is_kept_by_later_commands_until_removed(tmp_path: Path) -> None:
+    corpus = tmp_path / "local.jsonl"
+    row = {
+        "law": "某市催收行为规范（试行）",
+        "article": "第三条",
+        "text": "催收人员不得在晚上十点至次日早上八点之间联系债务人。",
+    }
+    corpus.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    data = tmp_path / "var"
+    added = run(["index", "--embedding", "hash", "--source", str(corpus)], data)
+    assert added.returncode == 0, added.stderr
+    assert str(corpus) in added.stdout and "--remove" in added.stdout
+    query = ["retrieve", "--json", "--embedding", "hash", "--mode", "bm25", "-k", "1", "某市催收行为规范 晚上十点"]
+    later = run(query, data)  # no --source: the data dir remembers the corpus, and says so
+    assert json.loads(later.stdout)["passages"][0]["law"] == "某市催收行为规范（试行）"
+    assert str(corpus) in later.stderr and "--remove" in later.stderr
+    removed = run(["index", "--embedding", "hash", "--remove"], data)
+    assert removed.returncode == 0 and str(corpus) in removed.stdout
+    gone = run(query, data)
+    assert (
+        json.loads(gone.stdout)["passages"][0]["law"] != "某市催收行为规范（试行）" and str(corpus) not in gone.stderr
+    )
+
+
+def test_index_refuses_a_missing_corpus(tmp_path: Path) -> None:
+    out = run(["index", "--embedding", "hash", "--source", str(tmp_path / "nope.jsonl")], tmp_path / "var")
+    assert out.returncode == 1 and "no such corpus" in out.stderr

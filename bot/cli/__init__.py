@@ -32,7 +32,12 @@ def parser() -> argparse.ArgumentParser:
     ret.add_argument("-k", type=int, default=5)
     ret.add_argument("--mode", choices=["full", "hybrid", "bm25", "dense"], default="full")
     idx = sub.add_parser("index", parents=[common], help="build or update the knowledge index")
-    idx.add_argument("--source", action="append", help="extra corpus: folder of instrument YAML or a JSONL file")
+    idx.add_argument(
+        "--source",
+        action="append",
+        help="add a corpus (folder of instrument YAML or a JSONL file); recorded for --data-dir and kept until removed",
+    )
+    idx.add_argument("--remove", nargs="*", metavar="PATH", help="drop added corpora (every one when no PATH is given)")
     ev = sub.add_parser("eval", parents=[common], help="citation metrics on a question set")
     ev.add_argument("path", nargs="?", help="question set (default: the dev set in ../shared/eval)")
     ev.add_argument("--json", action="store_true")

@@ -84,12 +84,33 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    """Build or update the index (only changed chunks are embedded)."""
+    """Build or update the index (only changed chunks are embedded); record or drop added corpora for the data dir."""
+    from bot.knowledge import KnowledgeError
+    from bot.legal_qa.corpora import AddedCorpora
     from bot.wiring import build_qa
 
-    parts = build_qa(load_settings(args), notice)
+    for path in args.source or []:
+        if not Path(path).exists():
+            print(f"no such corpus: {path}", file=sys.stderr)
+            return 1
+    settings = load_settings(args)
+    corpora = AddedCorpora(settings.data_dir)
+    if args.remove is not None:
+        dropped = corpora.remove([Path(p) for p in args.remove] if args.remove else None)
+        print(f"removed added corpora: {', '.join(map(str, dropped)) or 'none recorded'}")
+    try:
+        parts = build_qa(settings, notice)
+    except KnowledgeError as exc:
+        print(f"knowledge error: {exc}", file=sys.stderr)
+        return 1
+    corpora.add([Path(p) for p in args.source or []])  # only once the corpus loaded and was indexed
     n = sum(len(i.articles) for i in parts.kb.instruments.values())
     print(f"index up to date: {len(parts.kb.instruments)} instruments, {n} articles, embedding {parts.index.name}")
+    kept = corpora.recorded()
+    if kept:
+        print(
+            f"added corpora kept for {settings.data_dir} (until `anning index --remove`): " + ", ".join(map(str, kept))
+        )
     return 0
 
 

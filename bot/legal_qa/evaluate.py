@@ -1,4 +1,5 @@
-"""Legal Q&A stage, evaluation: citation recall@1/@5, MRR, invented and superseded citations, per retrieval mode."""
+"""Legal Q&A stage, evaluation: citation recall@1/@5, MRR, citations shown and how many were expected, invented and
+superseded citations, per retrieval mode."""
 
 from __future__ import annotations
 
@@ -65,6 +66,8 @@ def evaluate(qa: LegalQA, path: Path, modes: tuple[Mode, ...] = MODES, verbose: 
     out["labels_without_article_in_knowledge"] = unresolved
     for mode in modes:
         r1, r5, r5_lenient, rr, invented, superseded = [], [], [], [], 0, 0
+        shown: list[int] = []  # citations a person sees, per covered answer
+        expected_shown: list[float] = []  # share of those that satisfy an expected label (questions that expect any)
         scope_ok = 0
         for it in items:
             retrieval = qa.retrieve(it["question"], k=ANSWER_POOL, mode=mode)
@@ -78,8 +81,13 @@ def evaluate(qa: LegalQA, path: Path, modes: tuple[Mode, ...] = MODES, verbose: 
             out_of_scope = "out_of_scope" in it.get("topics", [])
             scope_ok += int(ans.covered != out_of_scope)
             targets = [resolve(lab, kb) for lab in it["expected_citations"]]
+            if ans.covered:
+                shown.append(len(ans.citations))
             if not targets:
                 continue
+            if ans.covered and ans.citations:
+                wanted = set().union(*(t.ids for t in targets))
+                expected_shown.append(sum(c.id in wanted for c in ans.citations) / len(ans.citations))
             strict = [_hit(t, cited, [], False) for t in targets]
             lenient = [_hit(t, cited, ans.mentions, True) for t in targets]
             if verbose:
@@ -96,6 +104,8 @@ def evaluate(qa: LegalQA, path: Path, modes: tuple[Mode, ...] = MODES, verbose: 
             "recall@5": round(statistics.fmean(r5), 3) if r5 else None,
             "recall@5_with_law_mentions": round(statistics.fmean(r5_lenient), 3) if r5_lenient else None,
             "mrr": round(statistics.fmean(rr), 3) if rr else None,
+            "citations_per_answer": round(statistics.fmean(shown), 2) if shown else None,
+            "cited_expected_share": round(statistics.fmean(expected_shown), 3) if expected_shown else None,
             "invented_share": round(invented / n, 3),
             "superseded_share": round(superseded / n, 3),
             "scope_accuracy": round(scope_ok / n, 3),

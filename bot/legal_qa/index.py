@@ -98,9 +98,11 @@ class VectorIndex:
         """The k nearest chunk ids with cosine similarity."""
         if self._col.count() == 0:
             return []
-        res = self._col.query(
-            query_embeddings=[self.embeddings.embed_query(query)],
-            n_results=min(k, self._col.count()),
-            include=["distances"],
-        )
+        return self.search_vector(self.embeddings.embed_query(query), k)
+
+    def search_vector(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """The k nearest chunk ids to an already embedded query."""
+        if self._col.count() == 0:
+            return []
+        res = self._col.query(query_embeddings=[vector], n_results=min(k, self._col.count()), include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]

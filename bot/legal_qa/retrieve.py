@@ -11,9 +11,26 @@ from bot.legal_qa.ingest import Chunk
 from bot.legal_qa.topics import TopicHit, TopicMatcher
 
 Mode = Literal["full", "hybrid", "bm25", "dense"]
-RRF_K = 60
-TOPIC_K = 5  # a small k: reviewed topic cards dominate, and the cards of a multi-issue question interleave
+TOPIC_K = 5  # a small k: a strongly matched reviewed card dominates, and the cards of a multi-issue question interleave
 TOPIC_WEIGHTS = (2.0, 1.6, 1.3)
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How the retrievers' ranked lists are fused (weighted reciprocal-rank fusion), tuned on STARD's dev split
+    (bench/tune_fusion.py: recall@5 0.609 with rrf_k 10 and dense weighted 2.0; BM25's k1/b and a boost for a named
+    law's chunks changed nothing there, so BM25 keeps k1 1.5, b 0.75 and there is no boost)."""
+
+    rrf_k: int = 10
+    bm25: float = 1.0
+    dense: float = 2.0
+    pool: int = 40  # how deep each list is read for fusion
+
+    @property
+    def scale(self) -> float:
+        """Retrieval's best fused score is held at what RRF k=60 gave two lists (2/61), so reviewed cards and named
+        articles keep exactly their old weight against it while retrieval's own order follows the tuned values."""
+        return (2 / 61) / ((self.bm25 + self.dense) / (self.rrf_k + 1))
 
 
 class DenseSearch(Protocol):
@@ -48,8 +65,16 @@ class Retrieval:
 class Retriever:
     """Hybrid retrieval over the knowledge base; superseded texts only when asked for by number."""
 
-    def __init__(self, kb: KnowledgeBase, chunks: list[Chunk], dense: DenseSearch, tokenizer: Tokenizer) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        chunks: list[Chunk],
+        dense: DenseSearch,
+        tokenizer: Tokenizer,
+        fusion: Fusion | None = None,
+    ) -> None:
         self.kb = kb
+        self.fusion = fusion or Fusion()
         self.chunks = chunks
         self.by_id = {c.id: c for c in chunks}
         self.dense = dense
@@ -57,18 +82,28 @@ class Retriever:
         self.bm25 = BM25([tokenizer.tokens(c.text) for c in chunks])
         self.topics = TopicMatcher(kb.topics)
         self._laws = sorted(
-            ((name, ins.id) for ins in kb.instruments.values() for name in {ins.short, ins.title, *ins.aliases}),
+            (
+                (name, ins.id)
+                for ins in kb.instruments.values()
+                for name in {ins.short, ins.title, ins.title.removeprefix("中华人民共和国"), *ins.aliases}
+                if len(name) >= 2
+            ),
             key=lambda p: -len(p[0]),
         )
 
-    def _named_articles(self, query: str) -> list[str]:
-        """Chunk ids for explicit references like 民法典第1033条 or 刑法第二百九十三条之一."""
+    def _named_laws(self, query: str) -> list[str]:
+        """Instrument ids the question names (longest names first, each stretch of text counted once)."""
         named_laws = []
         rest = query
         for name, inst_id in self._laws:
-            if name and name in rest:
+            if name in rest:
                 named_laws.append(inst_id)
                 rest = rest.replace(name, " ")
+        return named_laws
+
+    def _named_articles(self, query: str) -> list[str]:
+        """Chunk ids for explicit references like 民法典第1033条 or 刑法第二百九十三条之一."""
+        named_laws = self._named_laws(query)
         out = []
         for m in ARTICLE_REF.finditer(query):
             try:
@@ -84,15 +119,20 @@ class Retriever:
         return current or out
 
     def search(self, query: str, k: int = 8, mode: Mode = "full") -> Retrieval:
-        """Rank chunks for a question."""
+        """Rank chunks for a question: BM25 and dense lists fused; in full mode, strongly matched cards lead, but only
+        with those of their articles that retrieval also found relevant."""
+        f = self.fusion
         hits = self.topics.strong(query) if mode == "full" else []
         expanded = query + " " + " ".join(h.topic.expand for h in hits[:3])
         lists: dict[str, list[str]] = {}
         bm25_scores: dict[str, float] = {}
         dense_scores: dict[str, float] = {}
-        pool = max(k * 4, 30)
+        pool = max(k * 2, f.pool)
+        relevant: set[str] = set()
         if mode in ("full", "hybrid", "bm25"):
-            top = self.bm25.top(self.tok.tokens(expanded), pool)
+            scores = self.bm25.scores(self.tok.tokens(expanded))
+            relevant.update(self.chunks[i].id for i, s in scores.items() if s > 0)
+            top = sorted(scores.items(), key=lambda kv: -kv[1])[:pool]
             lists["bm25"] = [self.chunks[i].id for i, _ in top]
             bm25_scores = {self.chunks[i].id: s for i, s in top}
         # A strongly matched reviewed card (two or more triggers) already names the articles; the dense pass is the
@@ -102,14 +142,21 @@ class Retriever:
             dense = self.dense.search(query, pool)
             lists["dense"] = [cid for cid, _ in dense if cid in self.by_id]
             dense_scores = dict(dense)
+        relevant.update(lists.get("dense", []))
         for n, hit in enumerate(hits[:3]):
-            lists[f"topic{n}"] = [a for a in hit.topic.articles if a in self.by_id]
+            # a card's articles are candidates, not citations: each must share terms with the question and the card's
+            # search words, or be among the question's dense neighbours (measured on the dev set: a fixed BM25 depth
+            # of 40-150 instead cost 0.04-0.15 recall@5 there)
+            lists[f"topic{n}"] = [a for a in hit.topic.articles if a in self.by_id and a in relevant]
         direct = self._named_articles(query)
         fused: dict[str, float] = {}
         ranks: dict[str, dict[str, int]] = {}
         for name, ids in lists.items():
             ids = [i for i in ids if self.by_id[i].status != "superseded"]
-            weight, k_rrf = (TOPIC_WEIGHTS[int(name[-1])], TOPIC_K) if name.startswith("topic") else (1.0, RRF_K)
+            if name.startswith("topic"):
+                weight, k_rrf = TOPIC_WEIGHTS[int(name[-1])], TOPIC_K
+            else:
+                weight, k_rrf = (f.dense if name == "dense" else f.bm25) * f.scale, f.rrf_k
             for rank, cid in enumerate(ids):
                 fused[cid] = fused.get(cid, 0.0) + weight / (k_rrf + rank + 1)
                 ranks.setdefault(cid, {})[name] = rank + 1

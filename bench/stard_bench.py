@@ -1,0 +1,305 @@
+"""Benchmark, retrieval: recall@1/@5, MRR and ms/query per mode on STARD and the dev set, index articles/s, RSS.
+
+STARD (Su et al. 2024, "STARD: A Chinese Statute Retrieval Dataset with Real Queries Issued by Non-professionals",
+https://github.com/oneal2000/STARD, MIT licence) holds 1,543 real layperson legal questions, each labelled with the
+statutory articles that answer it. It stays out of this repository; fetch its question file once:
+
+    mkdir -p /tmp/stard && curl -L -o /tmp/stard/queries.json \
+        https://raw.githubusercontent.com/oneal2000/STARD/main/data/queries.json
+    # or: git clone https://github.com/oneal2000/STARD /tmp/stard/repo && cp /tmp/stard/repo/data/queries.json /tmp/stard/
+
+`prepare` turns it into a pooled corpus (the 1,445 articles its questions cite, as `anning index --source` JSONL) and
+two question splits: `dev` (query_id % 3 == 0, 515 questions: tune on these) and `test` (the other 1,028, kept aside:
+report these). `run` indexes the corpus through the documented command (`anning index --source … --data-dir D`), then
+loads the index the way `anning retrieve --data-dir D` does and scores every mode side by side with a plain
+jieba + BM25 (bm25s, Lucene, k1 1.5, b 0.75) over the same articles in the same run.
+
+    python bench/stard_bench.py prepare [--queries /tmp/stard/queries.json] [--out /tmp/stard]
+    python bench/stard_bench.py run [--out /tmp/stard] [--split test] [--data-dir DIR] [--limit N]
+
+Prints figures; asserts nothing (speed targets live here, never in tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.knowledge import KnowledgeBase, article_key  # noqa: E402
+from bot.knowledge.numerals import ARTICLE_REF  # noqa: E402
+from bot.legal_qa.ingest import Chunk, all_chunks  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.wiring import QAParts, build_qa  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
+ANNING = [sys.executable, "-m", "bot"]
+_NAME = re.compile(rf"^(.*?)({ARTICLE_REF.pattern})$")
+PREFIX = "中华人民共和国"
+
+Ranker = Callable[[str, int], list[str]]
+
+
+def norm_law(name: str) -> str:
+    """A law name without the 中华人民共和国 prefix, so 刑法 and 中华人民共和国刑法 compare equal."""
+    return name.removeprefix(PREFIX).strip()
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """'中华人民共和国民法典第五十四条' -> ('中华人民共和国民法典', '第五十四条')."""
+    m = _NAME.match(name)
+    if not m:
+        raise ValueError(f"not a law + article name: {name!r}")
+    return m.group(1), m.group(2)
+
+
+def prepare(queries: Path, out: Path) -> None:
+    """Write corpus.jsonl, dev.jsonl and test.jsonl under out."""
+    data = json.loads(queries.read_text(encoding="utf-8"))
+    articles: dict[str, str] = {}
+    for q in data:
+        articles.update(q["相关法规"])
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "corpus.jsonl").open("w", encoding="utf-8") as f:
+        for n, (name, text) in enumerate(sorted(articles.items())):
+            law, label = split_name(name)
+            row = {"id": f"stard{n}", "law": law, "article": label, "text": text.strip()}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    for split, keep in (("dev", lambda i: i % 3 == 0), ("test", lambda i: i % 3 != 0)):
+        with (out / f"{split}.jsonl").open("w", encoding="utf-8") as f:
+            for q in data:
+                if not keep(int(q["query_id"])):
+                    continue
+                targets = []
+                for name in q["相关法规"]:
+                    law, label = split_name(name)
+                    m = ARTICLE_REF.fullmatch(label)
+                    assert m is not None
+                    targets.append([norm_law(law), article_key(m.group(1), m.group(2))])
+                f.write(
+                    json.dumps({"id": q["query_id"], "question": q["问题"], "targets": targets}, ensure_ascii=False)
+                )
+                f.write("\n")
+    print(f"{len(articles)} articles, {len(data)} questions -> {out}")
+
+
+def chunk_keys(kb: KnowledgeBase, chunks: list[Chunk]) -> dict[str, set[tuple[str, str]]]:
+    """Every (law name, article key) a chunk answers to, under each of its instrument's names."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for c in chunks:
+        inst_id, _, key = c.id.partition(":")
+        ins = kb.instruments.get(inst_id)
+        if ins is None:
+            continue
+        out[c.id] = {(norm_law(n), key) for n in {ins.short, ins.title, *ins.aliases} if n}
+    return out
+
+
+def score(questions: list[dict], rank: Ranker, keys: dict[str, set[tuple[str, str]]]) -> dict[str, float]:
+    """recall@1, recall@5, MRR (first relevant in the top 10) and ms/query p50/p95."""
+    r1, r5, rr, ms = [], [], [], []
+    for q in questions:
+        targets = {tuple(t) for t in q["targets"]}
+        t0 = time.perf_counter()
+        ids = rank(q["question"], 10)
+        ms.append((time.perf_counter() - t0) * 1000)
+        hits = [bool(keys.get(i, set()) & targets) for i in ids]
+        found_at = [{t for t in targets if t in keys.get(i, set())} for i in ids]
+        r1.append(len(set().union(*found_at[:1])) / len(targets))
+        r5.append(len(set().union(*found_at[:5])) / len(targets))
+        first = next((n for n, h in enumerate(hits, 1) if h), None)
+        rr.append(1 / first if first else 0.0)
+    return {
+        "recall@1": statistics.fmean(r1),
+        "recall@5": statistics.fmean(r5),
+        "mrr": statistics.fmean(rr),
+        "p50_ms": pct(ms, 0.5),
+        "p95_ms": pct(ms, 0.95),
+    }
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def plain_bm25(chunks: list[Chunk]) -> Ranker:
+    """The reference: jieba search-mode tokens + bm25s (Lucene, k1 1.5, b 0.75), no stop words, no domain words."""
+    import logging
+
+    import bm25s
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    texts = [c.text for c in chunks]
+    retriever = bm25s.BM25(method="lucene", k1=1.5, b=0.75)
+    retriever.index([tok.lcut_for_search(t) for t in texts], show_progress=False)
+
+    def rank(question: str, k: int) -> list[str]:
+        docs, _ = retriever.retrieve([tok.lcut_for_search(question)], k=k, show_progress=False)
+        return [chunks[int(i)].id for i in docs[0]]
+
+    return rank
+
+
+def mode_ranker(parts: QAParts, mode: str) -> Ranker:
+    """Ranked chunk ids from the product's retriever in one mode."""
+
+    def rank(question: str, k: int) -> list[str]:
+        return [p.chunk.id for p in parts.qa.retrieve(question, k=k, mode=mode).passages]  # type: ignore[arg-type]
+
+    return rank
+
+
+def index_through_cli(corpus: Path, data_dir: Path) -> tuple[float, float, str]:
+    """`anning index --source corpus --data-dir D`: wall seconds, CPU seconds, its output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [*ANNING, "index", "--source", str(corpus), "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, (proc.stdout + proc.stderr).strip()
+
+
+def check_cli_retrieve(data_dir: Path, questions: list[dict], parts: QAParts, n: int = 5) -> bool:
+    """`anning retrieve --json` on D gives the same top five as the in-process retriever (the corpus was kept)."""
+    text = "\n".join(q["question"] for q in questions[:n]) + "\n"
+    proc = subprocess.run(
+        [*ANNING, "retrieve", "--json", "-k", "5", "--data-dir", str(data_dir)],
+        input=text,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    cli = [[p["id"] for p in json.loads(line)["passages"]] for line in proc.stdout.splitlines() if line.strip()]
+    mine = [[p.chunk.id for p in parts.qa.retrieve(q["question"], k=5).passages] for q in questions[:n]]
+    return cli == mine
+
+
+def memo_query_embeddings(parts: QAParts, questions: list[str]) -> float:
+    """Embed every question once, in one batch, for all modes (one by one on a busy 2-core machine a run takes far
+    too long); returns ms per question of that batch. ms/query below then excludes the query embedding."""
+    emb = parts.index.embeddings
+    embed = emb.embed_query
+    batch = getattr(emb, "embed_queries", None)
+    t0 = time.perf_counter()
+    cache: dict[str, list[float]] = dict(zip(questions, batch(questions), strict=True)) if batch else {}
+    per = (time.perf_counter() - t0) * 1000 / max(len(questions), 1)
+
+    def cached(text: str) -> list[float]:
+        if text not in cache:
+            cache[text] = embed(text)
+        return cache[text]
+
+    setattr(emb, "embed_query", cached)  # noqa: B010 (an instance attribute over the method)
+    return per
+
+
+def dev_as_targets(kb: KnowledgeBase) -> list[dict]:
+    """dev-questions.jsonl in this bench's shape (only questions whose expected articles are in knowledge/)."""
+    from bot.legal_qa.evaluate import resolve
+
+    out = []
+    for line in DEV.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        it = json.loads(line)
+        targets = []
+        for label in it["expected_citations"]:
+            for cid in sorted(resolve(label, kb).ids)[:1]:
+                inst_id, _, key = cid.partition(":")
+                targets.append([norm_law(kb.instruments[inst_id].short), key])
+        if targets:
+            out.append({"id": it["id"], "question": it["question"], "targets": targets})
+    return out
+
+
+def run(out: Path, split: str, data_dir: Path | None, limit: int | None, modes: list[str]) -> None:
+    """Index through the CLI, then score every mode and the plain BM25 reference on the split and the dev set."""
+    corpus = out / "corpus.jsonl"
+    questions = [json.loads(ln) for ln in (out / f"{split}.jsonl").read_text(encoding="utf-8").splitlines() if ln]
+    questions = questions[:limit] if limit else questions
+    work = data_dir or Path(tempfile.mkdtemp(prefix="anning-stard-"))
+    wall, cpu, said = index_through_cli(corpus, work)
+    parts = build_qa(Settings(data_dir=work))  # no --source: the corpus must come from the data dir's manifest
+    chunks = all_chunks(parts.kb)
+    added = parts.kb.instruments
+    n_articles = sum(len(i.articles) for i in added.values())
+    m = re.search(r"新增 (\d+)，更新 (\d+)", said)
+    embedded = int(m.group(1)) + int(m.group(2)) if m else 0
+    print(
+        f"`anning index --source` ({n_articles} articles incl. knowledge/, {len(chunks)} chunks, {embedded} embedded):"
+    )
+    if embedded:
+        print(
+            f"  {wall:.1f} s wall, {cpu:.1f} s CPU -> {embedded / wall:.1f} chunks/s wall, {embedded / cpu:.1f} per CPU s"
+        )
+    else:
+        print(
+            f"  the index was fresh: nothing embedded ({wall:.1f} s wall for the command); use a new --data-dir to time it"
+        )
+    print(f"`anning retrieve --data-dir` matches in-process retrieval: {check_cli_retrieve(work, questions, parts)}")
+    keys = chunk_keys(parts.kb, chunks)
+    dev = dev_as_targets(parts.kb)
+    per = memo_query_embeddings(parts, [q["question"] for q in [*questions, *dev]])
+    print(f"query embedding, batched: {per:.1f} ms per question (not in ms/query below)")
+    rankers: dict[str, Ranker] = {"plain-bm25": plain_bm25(chunks)}
+    rankers.update({m: mode_ranker(parts, m) for m in modes})
+    for rank in rankers.values():
+        rank("热身", 5)  # warm up
+    header = f"{'mode':12}{'set':12}{'n':>6}{'R@1':>8}{'R@5':>8}{'MRR':>8}{'p50 ms':>9}{'p95 ms':>9}"
+    print(header)
+    for set_name, qs in ((f"stard-{split}", questions), ("dev-q", dev)):
+        for name, rank in rankers.items():
+            s = score(qs, rank, keys)
+            print(
+                f"{name:12}{set_name:12}{len(qs):>6}{s['recall@1']:>8.3f}{s['recall@5']:>8.3f}{s['mrr']:>8.3f}"
+                f"{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
+            )
+    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"data dir: {work}")
+
+
+def main() -> None:
+    """Parse the command line and run prepare or run."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    prep = sub.add_parser("prepare")
+    prep.add_argument("--queries", type=Path, default=Path("/tmp/stard/queries.json"))
+    prep.add_argument("--out", type=Path, default=Path("/tmp/stard"))
+    r = sub.add_parser("run")
+    r.add_argument("--out", type=Path, default=Path("/tmp/stard"))
+    r.add_argument("--split", choices=["dev", "test"], default="test")
+    r.add_argument("--data-dir", type=Path, help="reuse an index folder (default: a fresh temporary one)")
+    r.add_argument("--limit", type=int, help="only the first N questions of the split")
+    r.add_argument("--modes", default="bm25,dense,hybrid,full")
+    args = p.parse_args()
+    if args.cmd == "prepare":
+        prepare(args.queries, args.out)
+    else:
+        run(args.out, args.split, args.data_dir, args.limit, args.modes.split(","))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Reviewed cards only where they fit: a weak match adds nothing, a card's articles must be relevant, three citations."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import load_knowledge
+from bot.legal_qa.bm25 import Tokenizer
+from bot.legal_qa.ingest import all_chunks
+from bot.legal_qa.retrieve import Retriever
+from bot.legal_qa.topics import TopicMatcher, fits
+from bot.settings import PROJECT_ROOT
+from bot.wiring import QAParts
+
+
+class _NoDense:
+    """Dense search that finds nothing: these tests are about the lexical side and the cards."""
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        return []
+
+
+@pytest.fixture(scope="module")
+def retriever() -> Retriever:
+    kb = load_knowledge(PROJECT_ROOT / "knowledge")
+    return Retriever(kb, all_chunks(kb), _NoDense(), Tokenizer())
+
+
+# Real layperson questions about other law (STARD's kind) that happen to contain a card's trigger words.
+WEAK = [
+    "单位让我签竞业限制协议，违约金合理吗？",
+    "父母离婚后，孩子的抚养费怎么算？",
+    "工伤以后单位不给报销医疗费，可以起诉吗？",
+]
+
+
+@pytest.mark.parametrize("question", WEAK)
+def test_a_weak_card_match_adds_neither_advice_nor_articles(retriever: Retriever, question: str) -> None:
+    assert TopicMatcher(retriever.kb.topics).match(question)  # a trigger is there ...
+    res = retriever.search(question, k=10)
+    assert res.topics == []  # ... but the card does not lead
+    assert all(not name.startswith("topic") for p in res.passages for name in p.ranks)
+
+
+def test_a_strong_match_keeps_its_card_and_its_articles(retriever: Retriever) -> None:
+    res = retriever.search("催收天天用验证码轰炸我手机，犯法吗？", k=5)
+    assert res.topics and res.topics[0].topic.id == "code_bombing" and fits(res.topics[0], "验证码轰炸 催收")
+    assert res.passages[0].chunk.id == "civil-code:1033" and "topic0" in res.passages[0].ranks
+
+
+def test_a_card_article_that_shares_nothing_with_the_question_is_not_a_candidate(retriever: Retriever) -> None:
+    card = next(t for t in retriever.kb.topics if t.id == "code_bombing")
+    unrelated = "civil-code:675"  # the borrower's duty to repay on time: not a word about code floods
+    patched = card.model_copy(update={"articles": [unrelated, *card.articles]})  # even listed first
+    retriever.topics = TopicMatcher([patched])
+    try:
+        res = retriever.search("催收用验证码轰炸我", k=20)
+    finally:
+        retriever.topics = TopicMatcher(retriever.kb.topics)
+    ids = [p.chunk.id for p in res.passages]
+    assert res.topics and "civil-code:1033" in ids and unrelated not in ids
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["催收把我欠钱的事发到家族群，还P了我的照片，半夜打电话威胁要上门，还爆了我的通讯录", "验证码轰炸能报警吗"],
+)
+def test_an_answer_cites_at_most_three_provisions(qa_parts: QAParts, question: str) -> None:
+    ans = qa_parts.qa.ask(question)
+    assert ans.covered and 1 <= len(ans.citations) <= 3
+    assert ans.text.count("《") - ans.text.count("《", 0, ans.text.find("\n")) <= 6  # three quoted articles, no more
