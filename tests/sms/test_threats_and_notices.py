@@ -106,3 +106,10 @@ def test_no_dangling_article_sentence(clf: Classifier, kb: KnowledgeBase) -> Non
 @pytest.mark.parametrize("text", ["你跑不掉的，看你能躲到什么时候", "你给我等着，有你好受的"])
 def test_taunts_without_debt_words_are_not_normal(text: str, clf: Classifier) -> None:
     assert clf.classify_all(parse_paste(text))[0].label != "normal"
+
+
+def test_a_court_that_wants_you_on_qq_is_a_scam(clf: Classifier, kb: KnowledgeBase) -> None:
+    text = "【XX法院】您涉嫌恶意拖欠贷款已被起诉，请于24小时内添加书记员QQ 12345678 处理，逾期将强制执行。"
+    assert clf.classify_all(parse_paste(text))[0].label == "fraud"
+    answer = reply(text, clf, kb)
+    assert "96110" in answer and "不要转账" in answer
