@@ -210,7 +210,7 @@ class Engine:
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 return replace(outcome, replies=(Reply(self.texts.get(key, language_of(text))),), intent=key)
-            if despair and not outcome.intent.startswith("safety"):  # an answer, but the person is not alone with it
+            if despair and not session.flow and not outcome.intent.startswith("safety"):  # not alone with an answer
                 check_in = Reply(self.texts.get("safety.self_harm_check_in", language_of(text)))
                 return replace(outcome, replies=(check_in, *outcome.replies))
         return outcome

@@ -14,6 +14,8 @@ from bot.texts import Texts, is_pinyin
 from bot.understand.reader import normalise
 from bot.understand.safety import Concern, check
 
+SITUATION = "催收"  # what every conversation here is about: a follow-up with only a card's words is read in it
+
 _FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…", "这个…", "多久", "哪一条", "how much"
     r"^(那|那么|所以|and|so)|这|它|其|上面|刚才|多久|多长时间|多少|哪一?条|具体|还要|还能|能赔|"
     r"\b(what|which|how (much|long)|that|it|this)\b",
@@ -89,6 +91,12 @@ class QuestionHandler:
                 return basis
         answer = await asyncio.to_thread(self.qa.ask, text)
         elliptical = bool(_FOLLOW_UP.search(text.strip())) and len(text) <= 30
+        # a short follow-up with a card's words but not the situation's ("会不会真的上门啊" beside a pasted SMS) is about
+        # the situation the conversation is in: read it so, its own words leading
+        if previous and not answer.covered and len(text) <= 30 and self.qa.has_card_words(text):
+            situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}")
+            if situated.covered:
+                answer = situated
         if previous and elliptical and (not answer.covered or answer.topic in ("", previous[1]) or not previous[1]):
             earlier, topic = previous
             hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))

@@ -21,6 +21,10 @@ class LegalQA:
         """Ranked passages for a question."""
         return self.retriever.search(question, k=k, mode=mode)
 
+    def has_card_words(self, text: str) -> bool:
+        """Whether any reviewed card's trigger occurs in the text (however weakly)."""
+        return bool(self.retriever.topics.match(text))
+
     def ask(self, question: str, mode: Mode = "full", prefer: str = "") -> Answer:
         """A cited answer, or an honest 'not covered'; `prefer`: the topic of the conversation so far, which leads
         when the question matches it too (a follow-up stays on its subject)."""

@@ -50,6 +50,9 @@ class FakeQA(LegalQA):
         self.topic = "harassment"  # the topic card the canned answer is on
         self.asked: list[str] = []
 
+    def has_card_words(self, text: str) -> bool:
+        return False
+
     def ask(self, question: str, mode: Mode = "full", prefer: str = "") -> Answer:
         self.asked.append(question)
         text = ANSWER if self.covered else NOT_COVERED
