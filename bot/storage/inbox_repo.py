@@ -118,12 +118,6 @@ class Inbox:
             ).scalars()
             return [self._entry(row) for row in rows]
 
-    async def entry(self, entry: int) -> Entry | None:
-        """One entry by id (None when swept or erased)."""
-        async with self.db.sessions() as s:
-            row = await s.get(InboxRow, entry)
-            return self._entry(row) if row is not None and row.state != DONE else None
-
     def _entry(self, row: InboxRow) -> Entry:
         payload = self.crypto.decrypt(row.payload, row.key.encode()) if row.payload else b""
         answer = self.crypto.decrypt(row.answer, _answer_context(row.id)) if row.answer else b""

@@ -8,23 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.clock import CHINA
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
-from bot.settings import PROJECT_ROOT
+from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.sms.classify import Classifier, Finding
 from bot.sms.parse import SmsRecord, parse_paste
 from bot.sms.rules import DEFAULT_RULES_PATH, LABELS, load_rules
-
-KNOWLEDGE = PROJECT_ROOT / "knowledge"
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge(KNOWLEDGE)
-
-
-@pytest.fixture(scope="module")
-def clf(kb: KnowledgeBase) -> Classifier:
-    return Classifier(load_rules(kb))
 
 
 def one(clf: Classifier, text: str, when: datetime | None = None, sender: str | None = None) -> Finding:

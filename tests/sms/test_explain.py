@@ -8,25 +8,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.clock import CHINA
-from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.settings import PROJECT_ROOT
+from bot.knowledge import KnowledgeBase
 from bot.sms.classify import Classifier, Finding
 from bot.sms.explain import MAX_REPLY_CHARS, article_label, citations, explain
 from bot.sms.parse import SmsRecord, dedupe, parse_paste
-from bot.sms.rules import load_rules
 from bot.texts import Texts
 
 CITED = re.compile(r"《([^》]+)》(第[零〇一二两三四五六七八九十百千]+条(?:之[一二三四五六七八九十])?)")
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge(PROJECT_ROOT / "knowledge")
-
-
-@pytest.fixture(scope="module")
-def clf(kb: KnowledgeBase) -> Classifier:
-    return Classifier(load_rules(kb))
 
 
 @pytest.fixture(scope="module")

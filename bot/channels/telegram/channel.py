@@ -350,7 +350,7 @@ class TelegramChannel:
                 log.warning("webhook: unreadable update dropped (%s)", type(exc).__name__)
                 return web.Response(text="ok")
             if self.inbox is not None:
-                entry = await self.inbox.take(CHANNEL, update_key(self.settings, update.update_id), _user(update), body)
+                entry = await self._record(update, body)
                 if entry is None:
                     log.debug("update %s: a repeat, ignored", update.update_id)
                     return web.Response(text="ok")
@@ -366,8 +366,7 @@ class TelegramChannel:
         entry = self._entries.pop(update.update_id, None)
         replay = self._replays.pop(update.update_id, None)
         if entry is None and self.inbox is not None:  # long polling: getUpdates has confirmed it already
-            raw = json.dumps(update.to_dict()).encode()
-            entry = await self.inbox.take(CHANNEL, update_key(self.settings, update.update_id), _user(update), raw)
+            entry = await self._record(update, json.dumps(update.to_dict()).encode())
             if entry is None:
                 log.debug("update %s: a repeat, ignored", update.update_id)
                 return
@@ -382,6 +381,11 @@ class TelegramChannel:
             await self._deliver(chat.id, replies, entry, 0)
         elif entry is not None and self.inbox is not None:
             await self.inbox.done(entry)
+
+    async def _record(self, update: Update, raw: bytes) -> int | None:
+        """Record the update in the inbox: its entry, or None for one recorded before (a redelivery)."""
+        assert self.inbox is not None
+        return await self.inbox.take(CHANNEL, update_key(self.settings, update.update_id), _user(update), raw)
 
     async def _replies(self, update: Update) -> list[Reply]:
         """What to send for one update (nothing for an ignored one); answers a pressed button's query."""
