@@ -9,6 +9,7 @@ from dataclasses import replace
 from bot.contract.messages import Button, Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
 from bot.contract.session import Session
+from bot.legal_qa.contact_answer import ContactQuestions
 from bot.legal_qa.service import LegalQA
 from bot.texts import Texts, is_pinyin
 from bot.understand.reader import normalise
@@ -47,9 +48,10 @@ class QuestionHandler:
 
     owns = Owns(kinds=frozenset({Kind.QUESTION}), intents=frozenset({"question", "worry.debtor", "other_law"}))
 
-    def __init__(self, qa: LegalQA, texts: Texts) -> None:
+    def __init__(self, qa: LegalQA, texts: Texts, contacts: ContactQuestions | None = None) -> None:
         self.qa = qa
         self.texts = texts
+        self.contacts = contacts  # "12378 是干嘛的": the reviewed entry, not a search
 
     async def handle(self, turn: Turn) -> Outcome:
         """Answer the turn's text."""
@@ -89,6 +91,12 @@ class QuestionHandler:
             basis = await self._basis(*previous, lang=lang)
             if basis is not None:
                 return basis
+        after = replace(session, questions=session.questions + 1)
+        about = self.contacts.answer(text, lang) if self.contacts is not None else None
+        if about is not None:
+            return Outcome(
+                (Reply(about.text),), session=after, intent="question", topic=previous[1] if previous else ""
+            )
         answer = await asyncio.to_thread(self.qa.ask, text)
         elliptical = bool(_FOLLOW_UP.search(text.strip())) and len(text) <= 30
         # a short follow-up with a card's words but not the situation's ("会不会真的上门啊" beside a pasted SMS) is about
@@ -108,7 +116,6 @@ class QuestionHandler:
             parts.append(self.texts.get("safety.injection"))
         reply = Reply("\n\n".join(parts), citations=tuple(answer.citations))
         intent = "question" if answer.covered else "not_covered"
-        after = replace(session, questions=session.questions + 1)
         return Outcome((reply,), session=after, intent=intent, topic=answer.topic)
 
 

@@ -132,6 +132,7 @@ class Contact(BaseModel):
     id: str
     name: str
     short: str
+    aliases: list[str] = Field(default_factory=list)  # what people call it ("地方金融管理局", "银保监会")
     name_en: str = ""  # for English conversations
     phone: str | None = None
     web: str | None = None
