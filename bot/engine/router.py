@@ -9,6 +9,7 @@ from enum import Enum
 
 from bot.contract.messages import Incoming
 from bot.contract.session import Session
+from bot.sms.links import link_question
 
 
 class Route(Enum):
@@ -213,6 +214,9 @@ def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int
         return _sms(text)  # an SMS pasted on the way through the journey is analysed and logged as always
     if session.flow:
         return Decision(Route.PENDING, argument=text)
+    asked = link_question(text)
+    if asked is not None:  # a link, and at most a question about it: judged by its address (bot/sms/links.py)
+        return Decision(Route.SMS, argument=asked[0], question=asked[1])
     messages, question = split_own_words(text)
     if messages and question:  # a paste with the person's question beside it: both are answered
         return Decision(Route.SMS, argument=messages, question=question)
