@@ -31,7 +31,11 @@ def test_a_look_alike_outweighs_an_official_link_beside_it() -> None:
 @pytest.mark.parametrize(
     ("text", "links", "question"),
     [
-        ("https://court-gov.cn.xyz/notice?id=88 这个是法院的吗", "https://court-gov.cn.xyz/notice?id=88", "这个是法院的吗"),
+        (
+            "https://court-gov.cn.xyz/notice?id=88 这个是法院的吗",
+            "https://court-gov.cn.xyz/notice?id=88",
+            "这个是法院的吗",
+        ),
         ("is this link real? http://bit.ly/3xYz", "http://bit.ly/3xYz", "is this link real?"),
         ("zxfw.court.gov.cn/wssd/1", "zxfw.court.gov.cn/wssd/1", ""),
     ],
