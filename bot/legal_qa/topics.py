@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.knowledge import Topic
+from bot.texts import is_english
 
 
 @dataclass(frozen=True)
@@ -66,5 +67,8 @@ class TopicMatcher:
 
 
 def fits(hit: TopicHit, text: str) -> bool:
-    """A strong match: STRONG_TRIGGERS distinct triggers, or any trigger in a question about the bot's situation."""
-    return hit.count >= STRONG_TRIGGERS or bool(CONTEXT.search(text))
+    """A strong match: STRONG_TRIGGERS distinct triggers, or any trigger in a question about the bot's situation.
+    An English question is taken to be about it (the calibration above is on Chinese questions about all of Chinese
+    law; people write to this bot in English only about their own harassment, and the law texts are Chinese, so
+    retrieval alone rarely carries an English question)."""
+    return hit.count >= STRONG_TRIGGERS or bool(CONTEXT.search(text)) or is_english(text)
