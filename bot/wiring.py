@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
-from bot.contract.session import REPORTED
 from bot.documents.handler import DraftHandler
 from bot.documents.templates import Template, load_templates
 from bot.engine.commands import CommandsHandler, Names
@@ -198,10 +197,7 @@ async def build_app(
     documents = templates(settings, parts.kb)
     drafts = DraftHandler(documents, parts.kb, evidence, texts)
     names = Names(
-        slots={
-            **{n: s.label for t in documents.values() for n, s in t.slot_defs.items()},
-            REPORTED: texts.get("drafting.slot_names.reported"),
-        },
+        slots={n: s.label for t in documents.values() for n, s in t.slot_defs.items()},
         documents=drafts.titles(),
         steps=tuple(step.id for step in SEVEN_STEPS.steps),
     )

@@ -242,6 +242,7 @@ class Instrument(BaseModel):
     status_note: str
     superseded_by: str | None = None
     numbering_note: str | None = None
+    note_en: str | None = None  # the currency note for English answers
     full_texts: list[str] = Field(min_length=1)  # file names in laws-full/
     regulation_file: str | None = None  # file name in regulations/ covering the same instrument
     sources: list[Source] = Field(min_length=1)
@@ -335,6 +336,7 @@ def build_instrument(inst: Instrument, sources: Path) -> dict[str, Any]:
         "status_note": inst.status_note,
         "superseded_by": inst.superseded_by,
         "numbering_note": inst.numbering_note,
+        **({"note_en": inst.note_en} if inst.note_en else {}),
         "sources": [s.model_dump() for s in inst.sources],
         "articles": articles,
     }

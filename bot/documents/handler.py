@@ -11,7 +11,8 @@ from dataclasses import replace
 from bot.contract.messages import Button, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.payloads import DRAFT_FLOW, DRAFT_PREFIX, DraftState, draft_payload, flow_payload, parse_draft
-from bot.contract.session import REPORTED, Pending, Session
+from bot.contract.session import Pending, Session
+from bot.documents.account import accounts
 from bot.documents.facts import slots_from_evidence, with_account
 from bot.documents.fill import Draft
 from bot.documents.render import file_out, fill
@@ -149,7 +150,7 @@ class DraftHandler:
 
         def work() -> Draft:  # statistics over the whole log: CPU work off the event loop
             found = slots_from_evidence(items, compute(items), self.texts) if items else {}
-            told = session.slots.get(REPORTED, "")
+            told = accounts(session.memory)
             if told and "what_happened" not in session.slots:  # what they told us, beside what the log shows
                 found["what_happened"] = with_account(found.get("what_happened", ""), told, self.texts)
             return fill(template, {**found, **session.slots}, self.kb, self.texts)

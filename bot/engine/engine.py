@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -9,14 +10,14 @@ from datetime import UTC, datetime
 from bot.contract.messages import Button, Incoming, Reply
 from bot.contract.outcome import KEEP, Handler, Keep, Kind, Outcome, Turn
 from bot.contract.payloads import DRAFT_PREFIX
-from bot.contract.session import MEMORY_TURNS, REPORTED, MemoryTurn, Pending, Session, SessionStore, recent
+from bot.contract.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore, recent
 from bot.engine.commands import Eraser
 from bot.engine.dispatch import DispatchTable
+from bot.engine.questions import WHAT_NOW
 from bot.engine.router import Decision, Route, decide
 from bot.locks import KeyedLocks
-from bot.sms.links import LINK_CHECK
+from bot.sms.links import LINK_CHECK, LINK_SCAM
 from bot.texts import Texts, language_of
-from bot.understand.account import account_of, add_account
 from bot.understand.condense import main_point
 from bot.understand.reader import Reader, Reading
 from bot.understand.safety import BLOCKING, Concern, check, impersonates_authority
@@ -39,6 +40,11 @@ _ROUTE_KINDS = {
 _PERSONAL = frozenset({"name", "phone", "id_number"})  # details that show a person is telling who they are
 _SCAM_TOPICS = frozenset({"fake_legal", "being_sued", "debt_relief_scam", "credit_report"})  # may follow a scam warning
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
+# "110打了还没来", "警察还没到": right after danger, what to do while waiting
+_WAITING = re.compile(
+    r"(110|警察|民警|报警).{0,8}(没来|还没|没到|不来|没人来|没出警|不管)|(还在|不走|没走|不肯走|赖着)|not (here|come)|still (here|there|outside)",
+    re.IGNORECASE,
+)
 _STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("safety.danger_now", 1)}  # (text, turns)
 # Not remembered: a refused input, an SMS without analysis, a command, details typed into a document (kept as slots).
 _UNREMEMBERED = ("input", "sms", "command", "draft.fill")
@@ -154,6 +160,8 @@ class Engine:
         outcome = await handler.handle(turn)
         if outcome is None:
             outcome = await ask(text, session)
+        elif (outcome.intent or intent).startswith("smalltalk") and WHAT_NOW.match(text) and _asked_before(session):
+            outcome = await ask(text, session)  # "那怎么办" right after an answer: its next steps, not the menu
         off_scam = label == "safety.fraud" and outcome.topic not in _SCAM_TOPICS
         if label and (outcome.intent == "not_covered" or off_scam):  # the 110 or scam warning is the answer
             outcome = replace(outcome, replies=(), intent=label)
@@ -161,11 +169,6 @@ class Engine:
             outcome = replace(outcome, pending=KEEP)
         if details and kind is Kind.QUESTION and not label:
             outcome = self._keep_details(outcome, session, dict(details), lang)
-        told = account_of(text) if kind is Kind.QUESTION and outcome.intent != "not_covered" else ""
-        if told:  # "他们还打电话给我同事": kept for the 事实经过 of a document
-            current = outcome.session or session
-            kept = add_account(current.slots.get(REPORTED, ""), told)
-            outcome = replace(outcome, session=replace(current, slots={**current.slots, REPORTED: kept}))
         if decision.question and kind is Kind.SMS:
             outcome = await self._and_question(outcome, decision.question, session, ask)
         return _with_first(first, outcome, label or intent)
@@ -179,7 +182,7 @@ class Engine:
         urgent = self._safety(Kind.QUESTION, self.reader.read(question), question, session, lang)
         if urgent is not None and urgent.pending is KEEP:
             return replace(analysed, replies=(*urgent.replies, *analysed.replies), intent=urgent.intent)
-        if analysed.intent == LINK_CHECK:  # "这是法院的吗" beside a link: the verdict on the link is the answer
+        if analysed.intent in (LINK_CHECK, LINK_SCAM):  # "这是法院的吗" beside a link: the link's verdict answers it
             first = urgent.replies if urgent is not None else ()
             return replace(analysed, replies=(*first, *analysed.replies))
         at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -213,6 +216,15 @@ class Engine:
         """Soon after someone spoke of harming themselves (or of danger at the door), a vague, small-talk or
         uncovered message gets support (or the 110 advice) again: never "not covered" or a cheerful "不客气"."""
         uncovered = outcome.intent in ("not_covered", "clarify")
+        lang = language_of(text)
+        recent_intents = [t.intent for t in session.memory[-2:]]
+        if any(i.startswith("safety.danger") for i in recent_intents[-1:]) and _WAITING.search(text):
+            return replace(
+                outcome, replies=(Reply(self.texts.get("safety.danger_waiting", lang)),), intent="safety.danger"
+            )
+        scam = any(i.startswith("safety.fraud") for i in recent_intents)
+        if scam and (uncovered or outcome.intent.startswith("smalltalk")) and not outcome.intent.startswith("safety"):
+            return replace(outcome, replies=(Reply(self.texts.get("safety.fraud_again", lang)),), intent="safety.fraud")
         for earlier, (key, turns) in _STAYS.items():
             if not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):
                 continue
@@ -318,3 +330,8 @@ def next_pending(previous: Pending | None, outcome: Outcome) -> Pending | None:
     if choices:
         return replace(outcome.pending or Pending(), choices=choices)
     return replace(outcome.pending, choices=()) if outcome.pending and outcome.pending.flow else None
+
+
+def _asked_before(session: Session) -> bool:
+    """The person asked a question recently (so "那怎么办" follows it up)."""
+    return any(turn.intent in ("question", "worry.debtor") and turn.text for turn in session.memory)

@@ -35,6 +35,11 @@ _VAGUE = re.compile(
     r"有人能帮我吗|能帮帮我吗|我好怕|好烦|烦死了|崩溃了|他们又来了|又来了|又开始了|怎么又来了|.{0,2})$",
     re.IGNORECASE,
 )
+WHAT_NOW = re.compile(  # "那怎么办" after an answer
+    r"^(那|那我|那么|所以|然后)?(该|要|应该)?(怎么办|咋办|怎么做|咋整|怎么弄)(呢|啊|呀)?[？?。!！]*$|^(so )?what (do i do|now)\??$",
+    re.IGNORECASE,
+)
+_ACTIONS = re.compile(r"现在可以做|怎么做|怎么报|①|^Next:|^\d\)", re.IGNORECASE)  # a card's lines of what to do
 # What an elliptical follow-up asks about, as search words added to the earlier question.
 _ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"赔|多少钱|how much|compensat|damages", re.IGNORECASE), "赔偿 精神损害 compensation damages"),
@@ -58,6 +63,11 @@ class QuestionHandler:
         """Answer the turn's text."""
         if turn.intent == "other_law":
             return Outcome((Reply(self.texts.get("understand.other_law", turn.lang)),))
+        previous = _previous_question(turn.session)
+        if previous and WHAT_NOW.match(turn.text.strip()):  # "那怎么办" right after an answer: its next steps
+            steps = await self._next_steps(*previous, lang=turn.lang)
+            if steps is not None:
+                return steps
         outcome = await self.ask(turn.text, turn.session, turn.lang)
         if outcome.intent == "not_covered" and (_VAGUE.match(normalise(turn.text)) or is_pinyin(turn.text)):
             return self._clarify(turn.lang)
@@ -73,6 +83,22 @@ class QuestionHandler:
             return None
         head = self.texts.get("understand.basis_head", lang)
         reply = Reply("\n".join([head, *lines]), citations=tuple(answer.citations))
+        return Outcome((reply,), intent="question", topic=answer.topic)
+
+    async def _next_steps(self, earlier: str, topic: str, lang: str) -> Outcome | None:
+        """What to do now, from the previous answer's card (its action lines and whom to contact), not the whole
+        answer again."""
+        answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
+        if not answer.covered:
+            return None
+        lines = answer.text.split("\n")
+        advice = lines[: lines.index("")] if "" in lines else lines
+        actions = [line for line in advice if _ACTIONS.search(line)]
+        contact = [line for line in lines if line.startswith(self.texts.get("answer.next", answer.lang))]
+        if not actions:
+            return None
+        head = self.texts.get("understand.next_steps_head", lang)
+        reply = Reply("\n".join([head, *actions, *contact]), citations=tuple(answer.citations))
         return Outcome((reply,), intent="question", topic=answer.topic)
 
     def _clarify(self, lang: str) -> Outcome:

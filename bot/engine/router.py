@@ -84,7 +84,7 @@ def looks_like_sms(text: str) -> bool:
 _OWN_ASKS = re.compile(_QUESTION.pattern[:-1] + r"|会不会|真的|要不要|该不该|怎么办|咋办)")
 _LEAD_IN = re.compile(r"^[^【\n]{0,24}?(收到|发来|发的|短信|信息|这个|这条|看看|帮我)[^【\n]{0,12}?[：:]\s*(?=\S)")
 _SMS_MARK = re.compile(_SIGNATURE.pattern + "|" + _CODE.pattern + r"|https?://|\w+\.(cn|com)/", re.IGNORECASE)
-_CRY = re.compile(r"救命|救救我|帮帮我|帮帮忙|受不了|崩溃|快疯了|help", re.IGNORECASE)
+_CRY = re.compile(r"救命|救救我|帮帮我|帮帮忙|受不了|崩溃|快疯了|好怕|害怕|吓死|好慌|吓人|help", re.IGNORECASE)
 _SEGMENT_END = re.compile(r"(?<=[。！!])\s*|\s+")
 
 

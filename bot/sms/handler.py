@@ -18,7 +18,7 @@ from bot.sms.backup import BackupRejected, parse_backup
 from bot.sms.classify import Classifier, Finding
 from bot.sms.explain import article_label, citations, explain, gist
 from bot.sms.import_queue import ImportBusy, ImportQueue
-from bot.sms.links import LINK_CHECK, beside, only_links, worst
+from bot.sms.links import LINK_CHECK, LINK_SCAM, LinkKind, beside, only_links, worst
 from bot.sms.ocr import ImageRejected, lines_to_paste
 from bot.sms.ocr_queue import OcrBusy, OcrQueue
 from bot.sms.parse import MAX_PASTE_CHARS, SmsRecord, dedupe, parse_paste
@@ -103,7 +103,8 @@ class SmsHandler:
                 kind, host = worst(hosts)
                 words = beside(turn.msg.text)
                 lang = language_of(words) if words else BASE
-                return Outcome((Reply(t.get(f"sms.link_{kind.value}", lang, host=host)),), intent=LINK_CHECK)
+                intent = LINK_SCAM if kind is LinkKind.LOOKALIKE else LINK_CHECK
+                return Outcome((Reply(t.get(f"sms.link_{kind.value}", lang, host=host)),), intent=intent)
             source = "forward" if turn.msg.forwarded_at else "paste"
             return await self.paste(user, turn.text, source, turn.msg.forwarded_at)
         if turn.intent == "evidence.summary":

@@ -18,6 +18,7 @@ _AUTHORITY = re.compile(
 
 
 LINK_CHECK = "sms.link"  # the intent of a reply that judges a link
+LINK_SCAM = "safety.fraud.link"  # ... that calls it a scam (a scam in view for the next turns)
 
 
 class LinkKind(Enum):
@@ -59,6 +60,11 @@ def link_question(text: str) -> tuple[str, str] | None:
     if len(rest) > MAX_ASK_CHARS or _SMS_WORDS.search(rest) or not _ABOUT_A_LINK.search(rest):
         return None
     return "\n".join(found), rest
+
+
+def hosts(text: str) -> list[str]:
+    """The hosts of every link in a text ("https://…" or "host/path")."""
+    return [m.group(1).lower() for m in _URL.finditer(text) if "://" in m.group(0) or "/" in m.group(0)]
 
 
 def beside(text: str) -> str:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.sms.links import LinkKind, hosts, judge
+
 
 class Concern(Enum):
     """What a safety rule found in a message."""
@@ -90,7 +92,9 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(看了|发了|给我看|出示).{0,4}(工作证|警官证|警号|证件)|"
             r"(交|转|打|付).{0,10}(保证金|押金|手续费|解冻费|撤诉费|和解费|保全费|诉讼费).{0,12}(账户|卡|才能|就能|撤诉|撤案|结案)|"
             r"(加|添加|联系).{0,6}(书记员|法官|法院|执行员|办案人员).{0,8}(QQ|微信|vx)|"
-            r"(点了|点开了?|打开了?).{0,8}链接.{0,16}(填了|输了|输入了?|提交了?)|"
+            r"(点了|点开了?|打开了?).{0,8}链接.{0,16}(填了|输了|输入了?|提交了?)|(已经|都|我)?点了.{0,6}(还|又|也)?(填了|输了|输入了?)|"
+            r"(填了|输了|输入了?|提交了?).{0,4}(身份证|银行卡|卡号|密码|验证码)|(钱|存款|余额).{0,4}被(转走|骗走|划走|盗刷)|被骗了|"
+            r"(法院|冻结|传票|涉嫌|公安|警察|执行).{0,24}(加|添加|联系).{0,4}(qq|QQ|微信|vx|VX)|"
             r"safe account|share (my|your) screen|screen shar)",
             re.IGNORECASE,
         ),
@@ -99,6 +103,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         Concern.PAID,
         re.compile(
             r"((已经|刚才|刚刚|都)?.{0,3}(转了|转过去了?|打过去了?|汇了|付了|转账了).{0,10}(\d+|钱|块|元|万)|"
+            r"(钱|存款|余额).{0,4}被(转走|骗走|划走|盗刷)|被(转走|骗走|划走|盗刷)了?.{0,6}(\d+|钱|块|元|万)|被骗了.{0,6}(\d+|钱|块|元|万)|"
             r"already (sent|paid|transferred)|i (sent|paid|transferred) (him|them|\d))",
             re.IGNORECASE,
         ),
@@ -107,7 +112,9 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         Concern.COUNTER_ATTACK,
         re.compile(
             r"((反过来|反向|回敬|报复).{0,12}(轰炸|骚扰|呼死|短信)|轰炸.{0,8}(催收员|他|对方|他们)的?(手机|电话|号码)|"
-            r"呼死你|短信轰炸(平台|软件|工具)|轰炸(软件|工具|机)|我也(想|要)?.{0,4}轰炸|轰炸回去|批量发短信的?(软件|工具|平台)|"
+            r"呼死你|短信轰炸(平台|软件|工具)|(编|写|发).{0,6}(短信|信息|话).{0,4}(骂回去|回骂|骂他|骂他们)|骂回去|"
+            r"(他|他们|对方|催收)的?(号码|手机|电话).{0,8}(拿去|也去|去)?.{0,4}轰炸|"
+            r"轰炸(软件|工具|机)|我也(想|要)?.{0,4}轰炸|轰炸回去|批量发短信的?(软件|工具|平台)|"
             r"我.{0,6}报复|找人.{0,10}(堵|打|收拾|教训)(他|他们|对方|催收)|我也(想|要)给.{0,6}(来个|来一个)?.{0,4}轰炸|(给|让)(他|他们|对方|催收).{0,8}也尝尝|"
             r"(去|到)(他|他们|对方|催收)的?(公司|单位|家).{0,4}(闹|堵|砸|骂)|"
             r"bomb (the|his|their) (phone|collector)|bomb .{0,10} back)",
@@ -177,6 +184,17 @@ def impersonates_authority(text: str) -> bool:
 
 
 def check(text: str) -> Verdict:
-    """Run every rule over the text; pure and cheap."""
+    """Run every rule over the text; pure and cheap. A link dressed up as a court's or the police's is a scam."""
     asks = bool(_REQUEST.search(text))
-    return Verdict(tuple(concern for concern, pat in _RULES if pat.search(text) and (asks or concern not in BLOCKING)))
+    found = [concern for concern, pat in _RULES if pat.search(text) and (asks or concern not in BLOCKING)]
+    if Concern.DANGER in found and not _DANGER_BESIDE_CRY.search(_CRY.sub("", text)) and _ONLY_PHONE.search(text):
+        found.remove(Concern.DANGER)  # "救命 我手机一晚上没停过 全是验证码": a cry about the flood, not violence
+    if Concern.FRAUD not in found and any(judge(host) is LinkKind.LOOKALIKE for host in hosts(text)):
+        found.append(Concern.FRAUD)
+    return Verdict(tuple(found))
+
+
+_CRY = re.compile(r"救命")
+_DANGER_BESIDE_CRY = _RULES[0][1]
+# the flood itself: codes, messages, calls; no one at the door
+_ONLY_PHONE = re.compile(r"验证码|短信|轰炸|手机.{0,6}(响|没停|不停)|电话.{0,6}(不停|一直)|注册", re.IGNORECASE)

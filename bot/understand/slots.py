@@ -39,12 +39,21 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _PART_OF_DAY = r"\s*(?:左右)?\s*(?:早上|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨)?\s*的?"  # "6月3号晚上开始"
 _DATE = re.compile(r"(?:(\d{4})[年/-])?(\d{1,2})[月/-](\d{1,2})[日号]?" + _PART_OF_DAY + r"(?:开始|起|以来)")
 _RELATIVE_DATE = re.compile(r"(上个?月|这个?月|本月)(\d{1,2})[日号]" + _PART_OF_DAY + r"(?:开始|起|以来)?")
+_THEIR_NUMBER = re.compile(
+    r"(?:催收|对方|他们|催款|轰炸|骚扰|打来|collector'?s?|their)[^，,。；;\n\d]{0,10}?(?:号码|电话|手机|number|phone)?[^，,。；;\n\d]{0,6}?"
+    r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9}|106\d{5,17}|95\d{3,6})(?!\d)",
+    re.IGNORECASE,
+)
 _NOT_LENDER = {"我", "家", "家里", "公司", "单位", "这", "那", "网上"}
 
 
 def extract(text: str, today: date | None = None) -> dict[str, str]:
     """Details found in a sentence, by slot name (only what is there; values still go through slot validation)."""
     found: dict[str, str] = {}
+    theirs = [m.group(1) for m in _THEIR_NUMBER.finditer(text)]  # "催收电话是139…": the collector's, not theirs
+    if theirs:
+        found["collector_numbers"] = "\n".join(dict.fromkeys(theirs))
+        text = _THEIR_NUMBER.sub(" ", text)
     for slot, pattern in _PATTERNS:
         m = pattern.search(text)
         if m and slot not in found:

@@ -125,5 +125,3 @@ async def test_what_the_person_told_us_goes_into_the_facts_of_the_letter(app: Ap
     text = await say(app.engine, "帮我写一份告知函", "teller")
     assert "据本人陈述：催收还打电话给我同事；他们说要上门。" in text
     assert "【待填写：事实经过" not in text
-    mydata = await say(app.engine, "/mydata", "teller")
-    assert "你讲述的经过" in mydata

@@ -26,6 +26,12 @@ from tests.support import say
         ("他们还打电话说要我先交5000保证金到一个账户才能撤诉 我是不是要赶紧转", Concern.FRAUD),
         ("对方让我添加书记员QQ处理案件", Concern.FRAUD),
         ("我已经点了那个链接 还填了身份证号 怎么办", Concern.FRAUD),
+        ("我已经点了 还填了身份证号", Concern.FRAUD),
+        ("钱被转走了2000 怎么办", Concern.PAID),
+        ("有个短信说我涉嫌诈骗 法院要冻结我账户 让我加qq处理", Concern.FRAUD),
+        ("it says the court will freeze my account: https://court-gov.cn.xyz.top/a is it real?", Concern.FRAUD),
+        ("那你帮我编个短信骂回去 或者把他的号码也拿去轰炸一下", Concern.COUNTER_ATTACK),
+        ("救命 他们在我家门口砸门", Concern.DANGER),
     ],
 )
 def test_rules_find_the_concern(text: str, concern: Concern) -> None:
@@ -34,6 +40,8 @@ def test_rules_find_the_concern(text: str, concern: Concern) -> None:
 
 def test_ordinary_questions_raise_nothing() -> None:
     assert check("催收天天给我发验证码，犯法吗").concerns == ()
+    assert check("救命 我手机一晚上没停过 全是验证码").concerns == ()  # a cry about the flood, not violence
+    assert check("https://zxfw.court.gov.cn/wssd 这个是真的吗").concerns == ()  # the courts' own domain
     for text in (
         "能帮我导出PDF证据清单吗",
         "单位能给我开一份收入证明吗",
@@ -82,3 +90,23 @@ async def test_after_despair_an_answered_question_still_opens_with_support(app: 
     await say(app.engine, "我不想活了，天天被催", user="sh2")
     reply = await say(app.engine, "没人能帮我 家里人都被他们打电话骂遍了", user="sh2")
     assert reply.splitlines()[0].startswith("我还在这里陪着你") and "12356" in reply.splitlines()[0]
+
+
+async def test_after_despair_a_scam_link_still_gets_its_warning(app: App) -> None:
+    await say(app.engine, "我真的不想活了", "sad")
+    reply = await say(app.engine, "https://court-gov.cn.xyz/a 法院的链接 我该点吗", "sad")
+    assert "诈骗" in reply.split("\n")[0]
+    follow = await say(app.engine, "我该点吗", "sad")
+    assert follow.startswith("⚠️ 不要点那个链接")
+
+
+async def test_while_waiting_for_the_police_the_advice_is_what_to_do_at_the_door(app: App) -> None:
+    await say(app.engine, "他们现在在我家门口砸门", "door")
+    reply = await say(app.engine, "110打了还没来", "door")
+    assert reply.startswith("⚠️ 警察还没到的话，再打一次 110")
+    assert "锁好门" in reply
+
+
+async def test_money_taken_gets_110_and_the_bank_first(app: App) -> None:
+    reply = await say(app.engine, "钱被转走了2000 怎么办", "robbed")
+    assert "110" in reply.split("\n")[1] and "止付" in reply

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.understand.account import account_of, add_account
+from bot.contract.session import MemoryTurn
+from bot.documents.account import account_of, accounts
 
 
 @pytest.mark.parametrize(
@@ -25,9 +26,10 @@ def test_a_question_or_a_feeling_is_not_an_account(text: str) -> None:
     assert account_of(text) == ""
 
 
-def test_accounts_are_kept_once_and_the_latest_six() -> None:
-    kept = ""
-    for n in range(8):
-        kept = add_account(kept, f"他们第{n}次打给我同事")
-    kept = add_account(kept, "他们第7次打给我同事")
-    assert kept.split("\n") == [f"他们第{n}次打给我同事" for n in range(2, 8)]
+def test_accounts_come_from_recent_questions_once_and_the_latest_six() -> None:
+    memory = [MemoryTurn(f"他们第{n}次打给我同事，违法吗", "question", "", "", ()) for n in range(8)]
+    memory += [
+        MemoryTurn("他们第7次打给我同事", "question", "", "", ()),
+        MemoryTurn("他们在门口了", "safety.danger", "", "", ()),  # not a question: not an account for a letter
+    ]
+    assert accounts(memory) == [f"他们第{n}次打给我同事" for n in range(2, 8)]

@@ -1,9 +1,12 @@
-"""Understanding stage, the person's account: what collectors did, in the person's own words ("他们还打电话给我
-同事，违法吗" -> "他们还打电话给我同事"), kept so a document's 事实经过 says it."""
+"""Documents stage, the person's account: what collectors did, in the person's own words from the recent
+conversation ("他们还打电话给我同事，违法吗" -> "他们还打电话给我同事"), so a document's 事实经过 says it."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from bot.contract.session import MemoryTurn
 
 # a clause that tells what happened to the person
 _TELLS = re.compile(
@@ -34,7 +37,11 @@ def account_of(text: str) -> str:
     return account[:MAX_CHARS]
 
 
-def add_account(kept: str, account: str, most: int = 6) -> str:
-    """The accounts kept so far (one per line) with a new one, without repeats, the latest `most`."""
-    lines = [line for line in kept.split("\n") if line and line != account]
-    return "\n".join([*lines, account][-most:])
+ASKED = ("question", "worry.debtor")  # the turns whose words may tell what happened (not safety or documents)
+
+
+def accounts(memory: Sequence[MemoryTurn], most: int = 6) -> list[str]:
+    """What the person told in their recent questions (the session keeps them for a few hours), oldest first,
+    without repeats, the latest `most`."""
+    told = [account_of(turn.text) for turn in memory if turn.intent in ASKED and turn.text]
+    return list(dict.fromkeys(t for t in told if t))[-most:]
