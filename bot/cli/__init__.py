@@ -61,7 +61,13 @@ def parser() -> argparse.ArgumentParser:
     dr.add_argument("--format", choices=["txt", "docx", "pdf"], default="txt")
     dr.add_argument("-o", "--output", help="output file (txt without -o goes to stdout)")
     sub.add_parser("telegram", parents=[common], help="Telegram bot (long polling)")
-    sub.add_parser("serve", parents=[common], help="the webhook web app: Telegram, WeChat, WeCom, /files, /healthz")
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="the webhook web app: Telegram, WeChat, WeCom, /files, /healthz, /readyz, /metrics",
+    )
+    serve.add_argument("--host", help="listen address (default: ANNING_WEB__HOST)")
+    serve.add_argument("--port", type=int, help="listen port, 0 for any free one (default: ANNING_WEB__PORT)")
     menu = sub.add_parser("wechat-menu", parents=[common], help="install the Official Account's custom menu")
     menu.add_argument("--show", action="store_true", help="print the menu JSON instead of installing it")
     return p

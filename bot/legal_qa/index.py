@@ -52,6 +52,21 @@ def open_client(mode: str, path: Path, host: str = "127.0.0.1", port: int = 8000
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
+def clear_local_store(path: Path) -> None:
+    """Delete a local chroma store's own files (database, segment folders, manifests) so it is rebuilt from
+    knowledge/; files beside them (corpora.json, what `anning index --source` recorded) stay."""
+    import shutil
+
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # a client cached for this path would keep the damaged files open
+    for item in path.glob("*"):
+        if item.is_dir():
+            shutil.rmtree(item)
+        elif item.name.startswith(("chroma.sqlite3", "manifest-")):
+            item.unlink()
+
+
 class VectorIndex:
     """The dense side of retrieval: a chroma collection we always feed our own embeddings."""
 
@@ -63,6 +78,17 @@ class VectorIndex:
         self._col = client.get_or_create_collection(
             name=f"{collection}-{self.name}", metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
+
+    def check(self) -> None:
+        """Read the collection (raises when its files are damaged); when it holds fewer entries than the manifest
+        says, drop the manifest so the next freshness check rebuilds what is missing."""
+        count = self._col.count()
+        try:
+            recorded = int(json.loads(self._manifest.read_text()).get("count", -1))
+        except (OSError, ValueError):
+            return
+        if recorded != count:
+            self._manifest.unlink(missing_ok=True)
 
     def is_fresh(self, chunks: list[Chunk]) -> bool:
         """True when the manifest says the collection holds exactly these chunks."""
