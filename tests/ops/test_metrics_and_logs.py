@@ -41,7 +41,7 @@ async def test_metrics_count_real_updates_and_logs_keep_no_message_text_or_secre
             await until(lambda: fake.method_calls("setWebhook"))
             update_id = 88000
             for uid, texts in SENT.items():
-                for text in texts:
+                for n, text in enumerate(texts, 1):
                     update_id += 1
                     message = fake.message(uid, text=text)
                     if text.startswith("/"):
@@ -49,7 +49,7 @@ async def test_metrics_count_real_updates_and_logs_keep_no_message_text_or_secre
                     update = {"update_id": update_id, "message": message}
                     async with http.post(f"{srv.base}/telegram", json=update, headers=HEADERS) as resp:
                         assert resp.status == 200
-                    await until(lambda uid=uid, n=texts.index(text) + 1: len(fake.texts_to(uid)) >= n)
+                    await until(lambda uid=uid, n=n: len(fake.texts_to(uid)) >= n)
             async with http.get(f"{srv.base}/metrics") as resp:
                 assert resp.status == 200
                 assert resp.headers["Content-Type"].startswith("text/plain")
