@@ -107,6 +107,12 @@ class WebSettings(BaseModel):
     body_timeout_seconds: float = 30.0  # a request body not received within this gets 408
 
 
+class RetentionSettings(BaseModel):
+    """How long the data of a person who stopped writing is kept (`anning maintenance` erases it after that)."""
+
+    inactive_days: int = 0  # 0: kept until the person sends /forget
+
+
 class Settings(BaseSettings):
     """Everything the bot can be told; every field is documented in deploy/env.example."""
 
@@ -130,6 +136,7 @@ class Settings(BaseSettings):
     wechat_mp: WeChatMpSettings = Field(default_factory=WeChatMpSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""
