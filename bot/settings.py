@@ -22,6 +22,12 @@ class IndexSettings(BaseModel):
     extra_sources: list[Path] = Field(default_factory=list)
 
 
+class ChromaSettings(BaseModel):
+    """A chroma server for the index (`chroma run`, from the chromadb package); empty URL: the index settings decide."""
+
+    url: str = ""  # e.g. http://chroma:8000 (https for TLS); set, it wins over index.chroma_mode/host/port
+
+
 class UnderstandSettings(BaseModel):
     """How messages are understood (intent by nearest neighbours on knowledge/intents.yaml)."""
 
@@ -131,6 +137,7 @@ class Settings(BaseSettings):
     imports: ImportSettings = Field(default_factory=ImportSettings)
     font_path: str = ""  # CJK font for PDF/chart exports ("path" or "path#index"); empty: system font, else packaged
     index: IndexSettings = Field(default_factory=IndexSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     wechat_mp: WeChatMpSettings = Field(default_factory=WeChatMpSettings)

@@ -119,7 +119,7 @@ def open_index(settings: Settings, emb: Embeddings, notice: Notice | None, texts
 
     def attempt() -> VectorIndex:
         i = settings.index
-        client = open_client(i.chroma_mode, folder, i.chroma_host, i.chroma_port)
+        client = open_client(i.chroma_mode, folder, i.chroma_host, i.chroma_port, settings.chroma.url)
         index = VectorIndex(client, i.collection, emb, folder / f"manifest-{index_name(emb)}.json")
         index.check()
         return index
@@ -127,8 +127,8 @@ def open_index(settings: Settings, emb: Embeddings, notice: Notice | None, texts
     try:
         return attempt()
     except Exception as exc:  # chromadb raises its own InternalError, sqlite3 errors or OSError for damaged files
-        if settings.index.chroma_mode != "persistent":
-            raise
+        if settings.index.chroma_mode != "persistent" or settings.chroma.url:
+            raise  # a server's store is the server's to repair
         log.warning("the local index at %s is damaged (%s): rebuilding it from knowledge/", folder, type(exc).__name__)
         if notice:
             notice(texts.get("index.damaged", path=folder))

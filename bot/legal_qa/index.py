@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_core.embeddings import Embeddings
 
@@ -40,12 +41,22 @@ def fingerprint(chunks: list[Chunk], embedding: str) -> str:
     return h.hexdigest()
 
 
-def open_client(mode: str, path: Path, host: str = "127.0.0.1", port: int = 8000) -> Any:
-    """A chromadb client: a local persistent folder, or a chroma server over HTTP; telemetry off."""
+def open_client(mode: str, path: Path, host: str = "127.0.0.1", port: int = 8000, url: str = "") -> Any:
+    """A chromadb client: a local persistent folder, or a chroma server over HTTP (at `url` when given, else
+    host:port in "http" mode); telemetry off."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        parts = urlsplit(url)
+        secure = parts.scheme == "https"
+        return chromadb.HttpClient(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or (443 if secure else 8000),
+            ssl=secure,
+            settings=settings,
+        )
     if mode == "http":
         return chromadb.HttpClient(host=host, port=port, settings=settings)
     path.mkdir(parents=True, exist_ok=True)

@@ -64,7 +64,10 @@ def test_compose_file_validates(tmp_path: Path) -> None:
     # `..` need not exist for `config`)
     shutil.copy(DEPLOY / "compose.yaml", tmp_path / "compose.yaml")
     shutil.copy(DEPLOY / "Caddyfile", tmp_path / "Caddyfile")
-    (tmp_path / ".env").write_text("POSTGRES_PASSWORD=test-only\nPUBLIC_HOST=bot.example.org\nANNING_ENCRYPTION_KEY=" + "A" * 43 + "\n", encoding="utf-8")
+    (tmp_path / ".env").write_text(
+        "POSTGRES_PASSWORD=test-only\nPUBLIC_HOST=bot.example.org\nANNING_ENCRYPTION_KEY=" + "A" * 43 + "\n",
+        encoding="utf-8",
+    )
     result = subprocess.run(
         [*compose, "-f", "compose.yaml", "config"], capture_output=True, text=True, check=False, cwd=tmp_path
     )
