@@ -147,17 +147,19 @@ async def run_serve(
                 return
             service.readiness.mark("channels", READY)
 
+        background: list[asyncio.Task[None]] = []
+
         def listening(port: int) -> None:
+            """The port is open: now start the channels and load the index (the loading thread competes for the
+            interpreter, so it starts only once the socket is bound)."""
             notice(f"serving: {', '.join(hooks.names)} under {settings.web.prefix} on port {port}")
+            background.append(asyncio.create_task(channels()))
+            background.append(asyncio.create_task(_warm(service, stop, embeddings)))
+            background.append(asyncio.create_task(_close_gate_on(stop, service)))
             if on_ready is not None:
                 on_ready(port)
 
         routes = [*hooks.routes, *ops_routes(service.readiness, service.metrics)]
-        background = [
-            asyncio.create_task(channels()),
-            asyncio.create_task(_warm(service, stop, embeddings)),
-            asyncio.create_task(_close_gate_on(stop, service)),
-        ]
         try:
             await serve(settings, build_web_app(settings, routes), stop=stop, on_ready=listening)
         finally:
