@@ -85,10 +85,23 @@ class VectorIndex:
         self.embeddings = embeddings
         self.name = embeddings_name(embeddings)
         self._manifest = manifest
+        self._client = client
         # Embeddings are always passed explicitly, so chroma never needs (or downloads) its default model.
         self._col = client.get_or_create_collection(
             name=f"{collection}-{self.name}", metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
+
+    def close(self) -> None:
+        """Release the client (a server client's connections, a local store's files); the index is unusable after.
+
+        chromadb 1.5.9's `close()` stops the shared system but leaves an HTTP client's connection pool open, so that
+        pool is closed here too (every index in this process on the same server shares it)."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
+        session = getattr(getattr(self._client, "_server", None), "_session", None)
+        if session is not None:
+            session.close()
 
     def check(self) -> None:
         """Read the collection (raises when its files are damaged); when it holds fewer entries than the manifest
