@@ -44,7 +44,7 @@ def free_port() -> int:
 
 
 async def start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
-    """`anning serve`, once /healthz answers."""
+    """`anning serve`, once /readyz says it is ready."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -58,7 +58,7 @@ async def start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
     async with ClientSession() as http:
         while True:
             with contextlib.suppress(OSError, ClientError):
-                async with http.get(f"http://127.0.0.1:{port}/hooks/healthz") as resp:
+                async with http.get(f"http://127.0.0.1:{port}/hooks/readyz") as resp:
                     if resp.status == 200:
                         return proc
             if proc.returncode is not None:

@@ -22,6 +22,12 @@ class IndexSettings(BaseModel):
     extra_sources: list[Path] = Field(default_factory=list)
 
 
+class ChromaSettings(BaseModel):
+    """A chroma server for the index (`chroma run`, from the chromadb package); empty URL: the index settings decide."""
+
+    url: str = ""  # e.g. http://chroma:8000 (https for TLS); set, it wins over index.chroma_mode/host/port
+
+
 class UnderstandSettings(BaseModel):
     """How messages are understood (intent by nearest neighbours on knowledge/intents.yaml)."""
 
@@ -107,6 +113,12 @@ class WebSettings(BaseModel):
     body_timeout_seconds: float = 30.0  # a request body not received within this gets 408
 
 
+class RetentionSettings(BaseModel):
+    """How long the data of a person who stopped writing is kept (`anning maintenance` erases it after that)."""
+
+    inactive_days: int = 0  # 0: kept until the person sends /forget
+
+
 class Settings(BaseSettings):
     """Everything the bot can be told; every field is documented in deploy/env.example."""
 
@@ -125,11 +137,13 @@ class Settings(BaseSettings):
     imports: ImportSettings = Field(default_factory=ImportSettings)
     font_path: str = ""  # CJK font for PDF/chart exports ("path" or "path#index"); empty: system font, else packaged
     index: IndexSettings = Field(default_factory=IndexSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     wechat_mp: WeChatMpSettings = Field(default_factory=WeChatMpSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
+from prometheus_client import CollectorRegistry
 
 from bot.documents.handler import DraftHandler
 from bot.documents.templates import Template, load_templates
 from bot.engine.commands import CommandsHandler, Names
 from bot.engine.engine import Engine
+from bot.engine.gate import Answers, EngineGate
 from bot.engine.questions import QuestionHandler
 from bot.engine.smalltalk import SmallTalkHandler
 from bot.flows.journey import JourneyHandler
@@ -25,10 +29,12 @@ from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.contact_answer import ContactQuestions
 from bot.legal_qa.corpora import AddedCorpora, merge_sources
 from bot.legal_qa.embeddings import make_embeddings
-from bot.legal_qa.index import IndexReport, VectorIndex, open_client
+from bot.legal_qa.index import IndexReport, VectorIndex, clear_local_store, open_client
 from bot.legal_qa.ingest import all_chunks
 from bot.legal_qa.retrieve import Retriever
 from bot.legal_qa.service import LegalQA
+from bot.ops.health import READY, Readiness, failed
+from bot.ops.metrics import Metrics
 from bot.settings import Settings
 from bot.sms.classify import Classifier
 from bot.sms.handler import SmsHandler
@@ -57,6 +63,7 @@ if TYPE_CHECKING:  # the web channels are imported only when serving: `anning ch
     from bot.web import Route
 
 Notice = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -87,12 +94,7 @@ def build_qa(
     kb = knowledge(settings)
     chunks = all_chunks(kb)
     emb = embeddings or make_embeddings(settings.index.embedding)
-    client = open_client(
-        settings.index.chroma_mode, settings.data_dir / "chroma", settings.index.chroma_host, settings.index.chroma_port
-    )
-    index = VectorIndex(
-        client, settings.index.collection, emb, settings.data_dir / "chroma" / f"manifest-{index_name(emb)}.json"
-    )
+    index = open_index(settings, emb, notice, texts)
     report = None
     if not index.is_fresh(chunks):
         if notice:
@@ -109,6 +111,30 @@ def build_qa(
         settings.data_dir / "cache",
     )
     return QAParts(kb, index, qa, report, intents)
+
+
+def open_index(settings: Settings, emb: Embeddings, notice: Notice | None, texts: Texts) -> VectorIndex:
+    """The vector index on settings.index; a damaged local store (a truncated or corrupt file) is deleted and
+    rebuilt from knowledge/ by the freshness check that follows."""
+    folder = settings.data_dir / "chroma"
+
+    def attempt() -> VectorIndex:
+        i = settings.index
+        client = open_client(i.chroma_mode, folder, i.chroma_host, i.chroma_port, settings.chroma.url)
+        index = VectorIndex(client, i.collection, emb, folder / f"manifest-{index_name(emb)}.json")
+        index.check()
+        return index
+
+    try:
+        return attempt()
+    except Exception as exc:  # chromadb raises its own InternalError, sqlite3 errors or OSError for damaged files
+        if settings.index.chroma_mode != "persistent" or settings.chroma.url:
+            raise  # a server's store is the server's to repair
+        log.warning("the local index at %s is damaged (%s): rebuilding it from knowledge/", folder, type(exc).__name__)
+        if notice:
+            notice(texts.get("index.damaged", path=folder))
+        clear_local_store(folder)
+        return attempt()
 
 
 def load_texts() -> Texts:
@@ -141,27 +167,37 @@ def index_name(emb: Embeddings) -> str:
 
 
 @dataclass
-class App:
-    """Everything a channel needs: the engine, plus what must be closed at the end."""
+class Core:
+    """The stores and queues: what channels and the engine share, opened in well under a second."""
 
-    engine: Engine
     db: Database
-    parts: QAParts
-    evidence: EvidenceStore
-    sms: SmsHandler
     crypto: Crypto
+    texts: Texts
+    evidence: EvidenceStore
     outbox: Outbox
     files: FileStore
     inbox: Inbox
     tokens: TokenStore
-    texts: Texts
     nonces: CallbackNonces
     ocr: OcrQueue
+    imports: ImportQueue
+    # what a language-model integration calls when it falls back to the offline path ("timeout", "error", ...);
+    # `open_service` points it at the metrics' counter
+    on_model_fallback: Callable[[str], None] = field(default=lambda reason: None)
 
     async def close(self) -> None:
         """Stop reading screenshots and release the database."""
         self.ocr.close()
         await self.db.close()
+
+
+@dataclass(kw_only=True)
+class App(Core):
+    """Everything a channel needs: the stores, plus the engine and the knowledge it answers from."""
+
+    engine: Engine
+    parts: QAParts
+    sms: SmsHandler
 
 
 async def build_app(
@@ -176,23 +212,39 @@ async def build_app(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     texts = load_texts()
     parts = parts or build_qa(settings, notice, embeddings, texts)
+    return assemble(settings, await open_core(settings, texts, ocr_reader), parts)
+
+
+async def open_core(settings: Settings, texts: Texts | None = None, ocr_reader: OcrReader | None = None) -> Core:
+    """The database, the key and every store and queue; no model and no index is loaded."""
     db, crypto = await open_storage(settings)
-    evidence = EvidenceStore(db, crypto, settings.max_evidence_items, settings.imports.batch_size)
-    outbox = Outbox(db, crypto)
-    files = FileStore(db, crypto)
-    inbox = Inbox(db, crypto)
-    tokens = TokenStore(db, crypto)
-    nonces = CallbackNonces(db, crypto, keep=nonce_memory(settings))
-    ocr = ocr_queue(settings, ocr_reader)
+    return Core(
+        db=db,
+        crypto=crypto,
+        texts=texts or load_texts(),
+        evidence=EvidenceStore(db, crypto, settings.max_evidence_items, settings.imports.batch_size),
+        outbox=Outbox(db, crypto),
+        files=FileStore(db, crypto),
+        inbox=Inbox(db, crypto),
+        tokens=TokenStore(db, crypto),
+        nonces=CallbackNonces(db, crypto, keep=nonce_memory(settings)),
+        ocr=ocr_queue(settings, ocr_reader),
+        imports=import_queue(settings),
+    )
+
+
+def assemble(settings: Settings, core: Core, parts: QAParts) -> App:
+    """The engine and its handlers on the opened stores and the loaded knowledge."""
+    texts, evidence, outbox, files, inbox = core.texts, core.evidence, core.outbox, core.files, core.inbox
     sms_handler = SmsHandler(
         parts.kb,
         classifier(settings, parts.kb),
         evidence,
-        ocr,
+        core.ocr,
         texts,
         settings.font_path,
         max_file_bytes=settings.max_file_bytes,
-        imports=import_queue(settings),
+        imports=core.imports,
     )
     documents = templates(settings, parts.kb)
     drafts = DraftHandler(documents, parts.kb, evidence, texts)
@@ -212,7 +264,7 @@ async def build_app(
         SmallTalkHandler(texts),
     )
     engine = Engine(
-        SqlSessionStore(db, crypto),
+        SqlSessionStore(core.db, core.crypto),
         handlers,
         texts,
         max_text_chars=settings.max_text_chars,
@@ -221,7 +273,8 @@ async def build_app(
         holders=(*holders, inbox),  # /forget also drops the person's messages not yet answered
         reader=Reader(parts.intents, load_typos(settings.knowledge_dir / "intents.yaml")),
     )
-    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, inbox, tokens, texts, nonces, ocr)
+    fields = {f: getattr(core, f) for f in Core.__dataclass_fields__}
+    return App(**fields, engine=engine, parts=parts, sms=sms_handler)
 
 
 def ocr_queue(settings: Settings, reader: OcrReader | None = None) -> OcrQueue:
@@ -279,22 +332,28 @@ async def open_token_store(settings: Settings) -> tuple[TokenStore, Database]:
 
 def channel_deps(
     settings: Settings,
-    app: App,
+    core: Core,
     http: ClientSession | None = None,
     links: FileLinks | None = None,
     user: str | None = None,
+    engine: Answers | None = None,
 ) -> Deps:
-    """What every channel's build() gets from the application."""
+    """What every channel's build() gets from the application (`engine`: what answers, the App's engine unless
+    given, e.g. the gate that holds messages until the engine is built)."""
     from bot.channels.base import Deps
 
+    if engine is None:
+        if not isinstance(core, App):
+            raise TypeError("channels on bare stores need the engine (or its gate)")
+        engine = core.engine
     return Deps(
         settings=settings,
-        engine=app.engine,
-        texts=app.texts,
-        outbox=app.outbox,
-        inbox=app.inbox,
-        tokens=app.tokens,
-        nonces=app.nonces,
+        engine=engine,
+        texts=core.texts,
+        outbox=core.outbox,
+        inbox=core.inbox,
+        tokens=core.tokens,
+        nonces=core.nonces,
         files_dir=settings.data_dir / "files",
         http=http,
         links=links,
@@ -325,26 +384,98 @@ def webhook_requirements() -> list[str]:
 
 async def start_webhooks(settings: Settings, app: App, http: ClientSession) -> Webhooks:
     """Start every webhook channel the settings turn on and collect its routes (plus the download links)."""
+    hooks, channels = await build_webhooks(settings, app, http)
+    await start_channels(hooks, channels)
+    return hooks
+
+
+async def build_webhooks(
+    settings: Settings, core: Core, http: ClientSession, engine: Answers | None = None
+) -> tuple[Webhooks, list[Channel]]:
+    """The download links (started) and every webhook channel the settings turn on (built, not started), with
+    their routes; `start_channels` starts them."""
     from bot.channels.file_links import FileLinks
 
     hooks = Webhooks([], [], [])
     links = FileLinks(
-        app.files,
-        app.crypto,
+        core.files,
+        core.crypto,
         settings.web.public_url,
         settings.web.prefix,
         settings.web.file_ttl_seconds,
-        app.texts,
+        core.texts,
         sweep_seconds=settings.web.file_sweep_seconds,
     )
     await links.start()
     hooks.stoppers.append(links.stop)
     hooks.routes.extend(links.routes())
-    deps = channel_deps(settings, app, http, links)
+    deps = channel_deps(settings, core, http, links, engine=engine)
+    built = []
     for kind in webhook_channels(settings):
         channel = kind.build(deps)
-        await channel.start()
-        hooks.stoppers.append(channel.stop)
+        built.append(channel)
         hooks.routes.extend(channel.routes())
         hooks.names.append(kind.name)
-    return hooks
+    return hooks, built
+
+
+async def start_channels(hooks: Webhooks, channels: list[Channel]) -> None:
+    """Start the channels in order; each one started is stopped by `hooks.stop()`."""
+    for channel in channels:
+        await channel.start()
+        hooks.stoppers.append(channel.stop)
+
+
+# -- a running service (`anning serve`, `anning telegram`) ----------------------------------------------------------
+
+
+@dataclass
+class Service:
+    """The stores, the gate channels talk to, what /readyz and /metrics report, and the engine once built."""
+
+    settings: Settings
+    core: Core
+    gate: EngineGate
+    metrics: Metrics
+    readiness: Readiness
+    app: App | None = None
+    failed: bool = False  # a part could not start: the process should exit non-zero
+
+    async def warm_up(self, notice: Notice | None = None, embeddings: Embeddings | None = None) -> App:
+        """Load the knowledge, the models and the index (in a worker thread: the port stays responsive), build the
+        engine and open the gate; readiness says "building" meanwhile, or the error type if it fails."""
+        self.readiness.mark("index", "building")
+        try:
+            parts = await asyncio.to_thread(build_qa, self.settings, notice, embeddings, self.core.texts)
+            self.app = assemble(self.settings, self.core, parts)
+        except Exception as exc:
+            self.metrics.error("index")
+            self.readiness.mark("index", failed(exc))
+            raise
+        self.gate.open(self.app.engine)
+        self.readiness.mark("index", READY)
+        return self.app
+
+    async def close(self) -> None:
+        """Release the stores (the App shares them)."""
+        await self.core.close()
+
+
+async def open_service(settings: Settings, registry: CollectorRegistry | None = None) -> Service:
+    """The stores (database checked), a gate for the engine, fresh metrics and readiness; the engine is built by
+    `Service.warm_up` in the background."""
+    from bot.ops.counts import held_replies, ping, unfinished
+
+    core = await open_core(settings)
+    metrics = Metrics(registry or CollectorRegistry())
+    gate = EngineGate(settings.max_file_bytes, observe=metrics.observe)
+    readiness = Readiness(("database", "index", "channels"), ping=lambda: ping(core.db))
+    readiness.on_change = lambda ready: metrics.ready.set(1.0 if ready else 0.0)
+    readiness.mark("database", READY)  # it has just answered (its tables were checked); /readyz asks it again
+    core.on_model_fallback = metrics.model_fallback
+    metrics.track_queue("ocr", core.ocr.pending)
+    metrics.track_queue("import", core.imports.pending)
+    metrics.track_queue("engine", lambda: gate.waiting)
+    metrics.track_count(metrics.held_replies, lambda: held_replies(core.db))
+    metrics.track_count(metrics.unfinished, lambda: unfinished(core.db))
+    return Service(settings, core, gate, metrics, readiness)

@@ -18,7 +18,7 @@ LEVELS = {
     "understand": 4,
     "flows": 5,
     "engine": 6,
-    "channels": 7, "web": 7,
+    "channels": 7, "web": 7, "ops": 7,
     "cli": 8, "wiring": 8, "__main__": 8,
 }  # fmt: skip
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from aiohttp import ClientSession
 
     from bot.channels.file_links import FileLinks
-    from bot.engine.engine import Engine
+    from bot.engine.gate import Answers
     from bot.settings import Settings
     from bot.storage.inbox_repo import Inbox
     from bot.storage.nonce_repo import CallbackNonces
@@ -54,7 +54,7 @@ class Deps:
     """What the composition root (bot/wiring.py) hands a channel's `build`: settings, engine, texts, shared stores."""
 
     settings: Settings
-    engine: Engine
+    engine: Answers
     texts: Texts
     outbox: Outbox
     inbox: Inbox  # every webhook message recorded before it is acknowledged

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from bot.channels.base import Capabilities, Deps, Outgoing, numbered_buttons, register, split_text
 from bot.contract.messages import Attachment, Incoming, Reply
-from bot.engine.engine import Engine
+from bot.engine.gate import Answers
 from bot.settings import Settings
 from bot.texts import Texts
 
@@ -40,7 +40,7 @@ class TerminalChannel:
     requirement: ClassVar[str] = ""
 
     def __init__(
-        self, engine: Engine, files_dir: Path, texts: Texts, user: str | None = None, out: TextIO | None = None
+        self, engine: Answers, files_dir: Path, texts: Texts, user: str | None = None, out: TextIO | None = None
     ) -> None:
         self.engine = engine
         self.files_dir = files_dir

@@ -1,4 +1,4 @@
-"""CLI: `anning chat|ask|retrieve|index|eval|lint|sms|evidence|templates|draft|telegram|serve|wechat-menu`.
+"""CLI: `anning chat|ask|retrieve|index|eval|lint|sms|evidence|templates|draft|telegram|serve|wechat-menu|maintenance`.
 
 The parser and `main` (the `anning` console script); the commands live by group in qa.py, sms.py, documents.py and
 channels.py, and get everything they build from bot/wiring.py.
@@ -10,7 +10,7 @@ import argparse
 import os
 from collections.abc import Callable
 
-from bot.cli import channels, documents, qa, sms
+from bot.cli import channels, documents, ops, qa, sms
 
 
 def parser() -> argparse.ArgumentParser:
@@ -61,7 +61,16 @@ def parser() -> argparse.ArgumentParser:
     dr.add_argument("--format", choices=["txt", "docx", "pdf"], default="txt")
     dr.add_argument("-o", "--output", help="output file (txt without -o goes to stdout)")
     sub.add_parser("telegram", parents=[common], help="Telegram bot (long polling)")
-    sub.add_parser("serve", parents=[common], help="the webhook web app: Telegram, WeChat, WeCom, /files, /healthz")
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="the webhook web app: Telegram, WeChat, WeCom, /files, /healthz, /readyz, /metrics",
+    )
+    serve.add_argument("--host", help="listen address (default: ANNING_WEB__HOST)")
+    serve.add_argument("--port", type=int, help="listen port, 0 for any free one (default: ANNING_WEB__PORT)")
+    maint = sub.add_parser("maintenance", parents=[common], help="erase inactive people's data; sweep expired rows")
+    maint.add_argument("--dry-run", action="store_true", help="only count the people whose data would be erased")
+    maint.add_argument("--inactive-days", type=int, help="override ANNING_RETENTION__INACTIVE_DAYS for this run")
     menu = sub.add_parser("wechat-menu", parents=[common], help="install the Official Account's custom menu")
     menu.add_argument("--show", action="store_true", help="print the menu JSON instead of installing it")
     return p
@@ -87,5 +96,6 @@ def main(argv: list[str] | None = None) -> int:
         "telegram": channels.cmd_telegram,
         "serve": channels.cmd_serve,
         "wechat-menu": channels.cmd_wechat_menu,
+        "maintenance": ops.cmd_maintenance,
     }
     return handlers[args.cmd](args)

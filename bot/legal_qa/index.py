@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_core.embeddings import Embeddings
 
@@ -40,16 +41,41 @@ def fingerprint(chunks: list[Chunk], embedding: str) -> str:
     return h.hexdigest()
 
 
-def open_client(mode: str, path: Path, host: str = "127.0.0.1", port: int = 8000) -> Any:
-    """A chromadb client: a local persistent folder, or a chroma server over HTTP; telemetry off."""
+def open_client(mode: str, path: Path, host: str = "127.0.0.1", port: int = 8000, url: str = "") -> Any:
+    """A chromadb client: a local persistent folder, or a chroma server over HTTP (at `url` when given, else
+    host:port in "http" mode); telemetry off."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        parts = urlsplit(url)
+        secure = parts.scheme == "https"
+        return chromadb.HttpClient(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or (443 if secure else 8000),
+            ssl=secure,
+            settings=settings,
+        )
     if mode == "http":
         return chromadb.HttpClient(host=host, port=port, settings=settings)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def clear_local_store(path: Path) -> None:
+    """Delete a local chroma store's own files (database, segment folders, manifests) so it is rebuilt from
+    knowledge/; files beside them (corpora.json, what `anning index --source` recorded) stay."""
+    import shutil
+
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # a client cached for this path would keep the damaged files open
+    for item in path.glob("*"):
+        if item.is_dir():
+            shutil.rmtree(item)
+        elif item.name.startswith(("chroma.sqlite3", "manifest-")):
+            item.unlink()
 
 
 class VectorIndex:
@@ -59,10 +85,34 @@ class VectorIndex:
         self.embeddings = embeddings
         self.name = embeddings_name(embeddings)
         self._manifest = manifest
+        self._client = client
         # Embeddings are always passed explicitly, so chroma never needs (or downloads) its default model.
         self._col = client.get_or_create_collection(
             name=f"{collection}-{self.name}", metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
+
+    def close(self) -> None:
+        """Release the client (a server client's connections, a local store's files); the index is unusable after.
+
+        chromadb 1.5.9's `close()` stops the shared system but leaves an HTTP client's connection pool open, so that
+        pool is closed here too (every index in this process on the same server shares it)."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
+        session = getattr(getattr(self._client, "_server", None), "_session", None)
+        if session is not None:
+            session.close()
+
+    def check(self) -> None:
+        """Read the collection (raises when its files are damaged); when it holds fewer entries than the manifest
+        says, drop the manifest so the next freshness check rebuilds what is missing."""
+        count = self._col.count()
+        try:
+            recorded = int(json.loads(self._manifest.read_text()).get("count", -1))
+        except (OSError, ValueError):
+            return
+        if recorded != count:
+            self._manifest.unlink(missing_ok=True)
 
     def is_fresh(self, chunks: list[Chunk]) -> bool:
         """True when the manifest says the collection holds exactly these chunks."""

@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def _server(env: dict[str, str], port: int) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`anning serve` in its own process, yielded once /healthz answers; killed at the end if still running."""
+    """`anning serve` in its own process, yielded once /readyz says it is ready (the port opens before the index loads); killed at the end if still running."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -48,7 +48,7 @@ async def _server(env: dict[str, str], port: int) -> AsyncIterator[asyncio.subpr
         async with ClientSession() as http:
             for _ in range(1200):
                 with contextlib.suppress(OSError):
-                    async with http.get(f"http://127.0.0.1:{port}/hooks/healthz") as resp:
+                    async with http.get(f"http://127.0.0.1:{port}/hooks/readyz") as resp:
                         if resp.status == 200:
                             break
                 assert proc.returncode is None, "anning serve exited"

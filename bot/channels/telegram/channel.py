@@ -60,7 +60,7 @@ from bot.channels.telegram.outbound import (
 )
 from bot.contract.messages import Incoming, Reply
 from bot.contract.wire import dump_replies, load_replies
-from bot.engine.engine import Engine
+from bot.engine.gate import Answers
 from bot.locks import KeyedLocks
 from bot.settings import Settings, TelegramSettings
 from bot.storage.inbox_repo import ANSWERED, Entry, Inbox
@@ -143,7 +143,7 @@ class TelegramChannel:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Answers,
         settings: TelegramSettings,
         texts: Texts,
         *,

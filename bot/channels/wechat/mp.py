@@ -43,7 +43,7 @@ from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
 from bot.channels.wechat.delivery import Delivery
 from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, render_text_reply, to_message
 from bot.contract.messages import Reply
-from bot.engine.engine import Engine
+from bot.engine.gate import Answers
 from bot.settings import Settings, WeChatMpSettings
 from bot.storage.inbox_repo import Inbox
 from bot.storage.outbox_repo import Outbox
@@ -86,7 +86,7 @@ class WeChatMpChannel:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Answers,
         settings: WeChatMpSettings,
         texts: Texts,
         outbox: Outbox,

@@ -38,7 +38,7 @@ from bot.channels.wechat.crypto import CryptoError, MessageCrypto, refusal
 from bot.channels.wechat.delivery import Delivery
 from bot.channels.wechat.xml_codec import BadXml, WeChatMessage, dedupe_key, parse_xml, to_message
 from bot.contract.messages import Reply
-from bot.engine.engine import Engine
+from bot.engine.gate import Answers
 from bot.settings import Settings, WeComSettings
 from bot.storage.inbox_repo import Inbox
 from bot.storage.outbox_repo import Outbox
@@ -64,7 +64,7 @@ class WeComChannel:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Answers,
         settings: WeComSettings,
         texts: Texts,
         outbox: Outbox,

@@ -1,0 +1,1 @@
+"""Operations: readiness, Prometheus metrics and data retention for the running service."""
