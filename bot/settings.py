@@ -136,6 +136,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = PROJECT_ROOT / "var"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"  # texts sent to a language model (used only when one is configured)
     database_url: str = ""  # empty: SQLite file under data_dir
     encryption_key: SecretStr = SecretStr("")  # empty: a key file is created under data_dir
     max_text_chars: int = 4000  # longest question
