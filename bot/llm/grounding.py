@@ -114,21 +114,18 @@ def sentence_problems(sentence: str, passages: Sequence[Passage], kb: KnowledgeB
 
 
 def _laws_named(text: str, kb: KnowledgeBase) -> list[str]:
-    """Instrument ids a stretch of text names (short name, title or alias; longest first)."""
-    names = sorted(
-        (
-            (name, ins.id)
-            for ins in kb.instruments.values()
-            for name in {ins.short, ins.title, ins.title.removeprefix("中华人民共和国"), *ins.aliases}
-            if len(name) >= 2
-        ),
-        key=lambda p: -len(p[0]),
-    )
+    """Instrument ids a stretch of text names (short name, title or alias; longest first; a name shared by an old and
+    a new text names both)."""
+    by_name: dict[str, list[str]] = {}
+    for ins in kb.instruments.values():
+        for name in {ins.short, ins.title, ins.title.removeprefix("中华人民共和国"), *ins.aliases}:
+            if len(name) >= 2 and ins.id not in by_name.setdefault(name, []):
+                by_name[name].append(ins.id)
     found: list[str] = []
     rest = text
-    for name, inst in names:
+    for name in sorted(by_name, key=len, reverse=True):
         if name in rest:
-            found.append(inst)
+            found.extend(i for i in by_name[name] if i not in found)
             rest = rest.replace(name, " ")
     return found
 

@@ -26,6 +26,7 @@ PROMPT = "understand/read"
 TURNS = 4  # recent turns shown to the model
 MAX_TEXT = 500  # longer messages are read offline only (their main point is taken by the engine)
 MAX_STANDALONE = 200
+MIN_OVERLAP = 0.3  # share of a standalone question's letter pairs that must come from the conversation
 # What a model's safety intent may add (never remove): the same as the offline nearest-neighbour reading adds.
 _ADDS = {"safety.danger": Concern.DANGER, "safety.self_harm": Concern.SELF_HARM, "safety.fraud": Concern.FRAUD}
 _OUR_GROUND = re.compile(r"催|债|欠|借|贷|还款|逾期|骚扰|短信|验证码|轰炸|他们|对方|collector|debt|loan|harass", re.I)
@@ -62,9 +63,22 @@ def parse_output(raw: str, intents: Sequence[str]) -> ModelOutput | None:
     return out if out.intent in intents else None
 
 
-def merge(offline: Reading, out: ModelOutput, text: str) -> Reading:
+def bigrams(text: str) -> set[str]:
+    """Pairs of neighbouring letters within runs of Chinese characters, letters or digits."""
+    runs = re.findall(r"[\u4e00-\u9fffA-Za-z0-9]+", text.lower())
+    return {run[i : i + 2] for run in runs for i in range(len(run) - 1)}
+
+
+def overlap(rewrite: str, source: str) -> float:
+    """The share of a rewrite's letter pairs found in its source (a standalone question uses the conversation's words)."""
+    pairs = bigrams(rewrite)
+    return len(pairs & bigrams(source)) / len(pairs) if pairs else 0.0
+
+
+def merge(offline: Reading, out: ModelOutput, text: str, memory: Sequence[MemoryTurn] = ()) -> Reading:
     """The offline reading improved by the model's: its intent (a safety intent only adds a concern), details it found
-    that are really in the message and well formed (the offline ones win), and the standalone question."""
+    that are really in the message and well formed (the offline ones win), and the standalone question (only for a
+    message with turns before it, made of the conversation's words)."""
     concerns = offline.concerns
     intent = out.intent
     added = _ADDS.get(intent)
@@ -82,9 +96,11 @@ def merge(offline: Reading, out: ModelOutput, text: str) -> Reading:
             details[slot] = value
     standalone = " ".join(out.standalone.split())
     if (
-        len(standalone) > MAX_STANDALONE
+        not memory
+        or len(standalone) > MAX_STANDALONE
         or standalone == text.strip()
         or set(check(standalone).concerns) - set(check(text).concerns)  # a rewrite may not bring in what was not said
+        or overlap(standalone, " ".join([text, *(t.text or t.gist for t in memory)])) < MIN_OVERLAP
     ):
         standalone = ""
     document = document_named(text) if intent == "draft.request" else None
@@ -150,4 +166,4 @@ class ModelReader(Reader):
         )
         raw = await self.guard.call(user, lambda: complete(self.llm, messages), self.deadline)
         out = parse_output(raw, self.intents) if raw is not None else None
-        return merge(offline, out, text) if out is not None else offline
+        return merge(offline, out, text, memory[-TURNS:]) if out is not None else offline

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from bot.settings import LLMSettings
+from bot.settings import LLMSettings, Settings
+from bot.wiring import App, QAParts, build_app
 from tests.fake_openai import FakeOpenAI
 
 
@@ -30,3 +32,19 @@ def llm_settings(fake_openai: FakeOpenAI) -> LLMSettings:
         understand_deadline_seconds=2,
         answer_deadline_seconds=2,
     )
+
+
+@pytest.fixture
+async def llm_app(
+    settings: Settings, qa_parts: QAParts, index_dir: Path, llm_settings: LLMSettings
+) -> AsyncIterator[App]:
+    """The whole application with the model at the fake server, on its own database (the offline `app` beside it
+    shares the knowledge and index, not the sessions)."""
+    own = settings.model_copy(deep=True)
+    own.data_dir = index_dir
+    own.database_url = str(settings.database_url).replace(".sqlite3", "-llm.sqlite3")
+    own.llm = llm_settings
+    application = await build_app(own, parts=qa_parts)
+    assert application.llm is not None
+    yield application
+    await application.close()
