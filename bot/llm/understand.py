@@ -18,7 +18,7 @@ from bot.llm.client import complete
 from bot.llm.guard import Guard
 from bot.llm.prompts import Prompts, fence
 from bot.understand.intents import IntentModel
-from bot.understand.reader import Reader, Reading, document_named, normalise
+from bot.understand.reader import Reader, Reading
 from bot.understand.safety import Concern, check
 from bot.understand.slots import SLOT_NAMES
 
@@ -36,7 +36,8 @@ _SUSPECT = re.compile(
     r"其他(用户|人)的|别人的(信息|电话|手机号|数据)|数据库|<\s*/?\s*\w+\s*>|\[\s*(系统|system|admin)",
     re.IGNORECASE,
 )
-SMALL_TALK_CHARS = 15  # the model may call only a short message small talk
+# What the model may decide between (besides adding a safety concern): kinds of question, all answered with citations.
+MODEL_INTENTS = frozenset({"question", "worry.debtor", "other_law"})
 _FORMATS = {
     "phone": re.compile(r"^1[3-9]\d{9}$"),
     "id_number": re.compile(r"^\d{17}[\dXx]$"),
@@ -84,8 +85,8 @@ def merge(offline: Reading, out: ModelOutput, text: str, memory: Sequence[Memory
     added = _ADDS.get(intent)
     if added is not None and added not in concerns:
         concerns = (*concerns, added)
-    if intent.startswith("smalltalk.") and len(normalise(text)) > SMALL_TALK_CHARS:
-        intent = "question"
+    if intent not in MODEL_INTENTS:  # navigation, small talk, drafting: the rules and the examples decide those
+        intent = offline.intent
     if intent == "safety.unlawful" or (intent == "other_law" and _OUR_GROUND.search(text)):
         intent = "question"  # only the words make a request unlawful; damages for harassment are ours to answer
     details = dict(offline.details)
@@ -103,7 +104,6 @@ def merge(offline: Reading, out: ModelOutput, text: str, memory: Sequence[Memory
         or overlap(standalone, " ".join([text, *(t.text or t.gist for t in memory)])) < MIN_OVERLAP
     ):
         standalone = ""
-    document = document_named(text) if intent == "draft.request" else None
     return replace(
         offline,
         intent=intent,
@@ -112,8 +112,6 @@ def merge(offline: Reading, out: ModelOutput, text: str, memory: Sequence[Memory
         by="llm",
         details=tuple(details.items()),
         standalone=standalone if intent in ("question", "worry.debtor") else "",
-        document=document,
-        step=None,
     )
 
 

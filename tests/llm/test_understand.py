@@ -109,11 +109,19 @@ async def test_only_details_really_in_the_message_are_kept() -> None:
     assert dict(got.details) == {"lender": "速借宝"}  # an invented phone and an unknown slot are dropped
 
 
-async def test_a_long_question_is_not_small_talk_whatever_the_model_says() -> None:
-    got = await reader(says(standalone="", intent="smalltalk.thanks", details={})).read_in_context(
-        "他们每天打我爸妈的电话说我欠钱不还，这种情况我应该去哪里投诉比较好", (), "u1"
+@pytest.mark.parametrize("intent", ["smalltalk.thanks", "smalltalk.greeting", "journey.next", "draft.request"])
+async def test_a_question_stays_a_question_whatever_the_model_says(intent: str) -> None:
+    got = await reader(says(standalone="", intent=intent, details={})).read_in_context(
+        "催收爆我通讯录犯法吗？", (), "u1"
     )
     assert got.intent == "question"
+
+
+async def test_the_model_tells_a_debtors_worry_from_a_question() -> None:
+    got = await reader(says(standalone="", intent="worry.debtor", details={})).read_in_context(
+        "我是不是要坐牢了，欠了三万块还不上", (), "u1"
+    )
+    assert (got.intent, got.by) == ("worry.debtor", "llm")
 
 
 @pytest.mark.parametrize(
