@@ -138,12 +138,15 @@ class ModelPhraser:
         return answer
 
     def compose(self, answer: Answer, checked: Grounded, passages: list[Passage], question: str) -> Answer:
-        """The model's checked words first, then the cited articles quoted from knowledge/, then the offline tail."""
+        """The model's checked words first, then the offline answer's articles (those the model cited first) quoted
+        from knowledge/, then the offline tail: the model can re-word an answer, never drop or add an article."""
         t = self.texts
         by_n = {p.n: p for p in passages}
         by_id = {c.id: c for c in answer.citations}
-        cited = [by_id[by_n[n].id] for n in checked.cited if n in by_n][:SHOWN_CITATIONS]
-        lines = [renumber(checked.prose, checked.cited), "", t.get("answer.basis")]
+        order = [n for n in checked.cited if n in by_n]
+        order += [p.n for p in passages if p.n not in order]  # what the model cited first; the others stay below
+        cited = [by_id[by_n[n].id] for n in order][:SHOWN_CITATIONS]
+        lines = [renumber(checked.prose, order), "", t.get("answer.basis")]
         for k, c in enumerate(cited, 1):
             ref = self.kb.get(c.id)
             body = ref.article.text if ref is not None else ""

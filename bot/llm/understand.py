@@ -17,7 +17,7 @@ from bot.contract.session import MemoryTurn
 from bot.llm.client import complete
 from bot.llm.guard import Guard
 from bot.llm.prompts import Prompts, fence
-from bot.understand.intents import IntentModel
+from bot.understand.intents import QUESTION, IntentModel
 from bot.understand.reader import Reader, Reading
 from bot.understand.safety import Concern, check
 from bot.understand.slots import SLOT_NAMES
@@ -85,8 +85,8 @@ def merge(offline: Reading, out: ModelOutput, text: str, memory: Sequence[Memory
     added = _ADDS.get(intent)
     if added is not None and added not in concerns:
         concerns = (*concerns, added)
-    if intent not in MODEL_INTENTS:  # navigation, small talk, drafting: the rules and the examples decide those
-        intent = offline.intent
+    if intent not in MODEL_INTENTS or offline.intent not in (*MODEL_INTENTS, QUESTION):
+        intent = offline.intent  # navigation, small talk, drafting: the rules and the examples decide those
     if intent == "safety.unlawful" or (intent == "other_law" and _OUR_GROUND.search(text)):
         intent = "question"  # only the words make a request unlawful; damages for harassment are ours to answer
     details = dict(offline.details)

@@ -37,7 +37,7 @@ async def test_the_models_words_lead_and_the_quotes_come_from_knowledge(
     offline = (await ask(app, QUESTION))[0]
     reply = (await ask(llm_app, QUESTION))[0]
     assert reply.text.startswith("这种做法不合法，你可以保留证据并投诉 [1]。")
-    assert [c.id for c in reply.citations] == [offline.citations[0].id]  # what the model cited, nothing else
+    assert [c.id for c in reply.citations] == [c.id for c in offline.citations]  # the same articles, checked
     assert "法律依据：\n1. 《民法典》第一千零三十三条：“" in reply.text
     quotes_are_from_knowledge(reply, llm_app.parts.kb)
     assert reply.text.endswith(offline.text.rsplit("\n", 1)[-1])  # the disclaimer stays
@@ -69,7 +69,7 @@ async def test_a_wrong_sentence_is_removed_and_the_rest_kept(llm_app: App, fake_
     reply = (await ask(llm_app, QUESTION))[0]
     assert reply.text.startswith("用验证码轰炸侵扰你的私人生活安宁，是违法的 [1]。\n")
     assert "刑法" not in reply.text and "第四十二条" not in reply.text and "三年" not in reply.text
-    assert [c.label for c in reply.citations] == ["《民法典》第一千零三十三条"]
+    assert reply.citations[0].label == "《民法典》第一千零三十三条" and len(reply.citations) <= 3
     stats = llm_app.llm.phraser.stats  # type: ignore[union-attr]
     assert stats.trimmed == 1 and stats.caught >= 2
 
@@ -82,7 +82,8 @@ async def test_a_good_second_attempt_is_used(llm_app: App, fake_openai: FakeOpen
     )
     reply = (await ask(llm_app, QUESTION))[0]
     assert reply.text.startswith("这侵犯了你的隐私 [1]。")
-    assert [c.label for c in reply.citations] == ["《民法典》第一千零三十二条"]
+    assert reply.citations[0].label == "《民法典》第一千零三十二条"  # what the model cited comes first
+    assert "法律依据：\n1. 《民法典》第一千零三十二条：“" in reply.text
 
 
 async def test_a_slow_or_failing_model_costs_the_offline_answer_then_nothing(
