@@ -54,8 +54,8 @@ class LLMSettings(BaseModel):
     api_key: SecretStr = SecretStr("")  # empty: OPENAI_API_KEY (a local server without keys gets a placeholder)
     model: str = ""  # e.g. gpt-4o-mini, deepseek-chat, qwen-plus, qwen2.5:7b; empty: the model is off
     timeout_seconds: float = 20.0  # one HTTP request, at most
-    understand_deadline_seconds: float = 2.0  # reading a message in context; later: the offline reading stands
-    answer_deadline_seconds: float = 3.5  # phrasing an answer; later: the offline answer goes out
+    understand_deadline_seconds: float = 1.5  # reading a message in context; later: the offline reading stands
+    answer_deadline_seconds: float = 2.5  # phrasing an answer; later: the offline answer goes out
     temperature: float = 0.2
     max_tokens: int = 0  # 0: not sent (servers differ on max_tokens / max_completion_tokens)
     understand: bool = True  # use the model to read follow-ups, intents and details

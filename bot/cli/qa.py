@@ -228,8 +228,16 @@ def cmd_lint(args: argparse.Namespace) -> int:
     loaded = templates_or_none(settings)
     if loaded is None:
         return 1
+    from bot.llm.prompts import PromptError, Prompts
+
+    prompts = Prompts(settings.prompts_dir)
+    try:
+        keys = [prompts.get(key).key for key in prompts.names()]
+    except PromptError as exc:
+        print(f"prompt error: {exc}", file=sys.stderr)
+        return 1
     print(
         f"ok: {len(kb.instruments)} instruments, {n} articles, {len(kb.contacts)} channels, {len(kb.topics)} topics, "
-        f"{len(loaded[1])} templates"
+        f"{len(loaded[1])} templates, {len(keys)} prompts"
     )
     return 0

@@ -4,6 +4,7 @@ its passages (checked, rewritten once, else the offline answer); the quotes belo
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from bot.texts import Texts
 PROMPT = "legal_qa/answer"
 MIN_LEFT = 0.2  # seconds: less than this left of the deadline and no second attempt is made
 log = logging.getLogger(__name__)
+_ITEM = re.compile(r"^\d+\. (.+?)：“(.*)”$", re.MULTILINE)
 
 
 @dataclass
@@ -58,6 +60,11 @@ def tail_of(answer: Answer, basis_head: str) -> list[str]:
     start = lines.index(basis_head) + 1
     end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
     return lines[end:]
+
+
+def offline_quotes(text: str) -> dict[str, str]:
+    """The quotes the offline answer chose, by label (the same sentence of each article is shown either way)."""
+    return {m.group(1): m.group(2) for m in _ITEM.finditer(text)}
 
 
 class ModelPhraser:
@@ -147,10 +154,12 @@ class ModelPhraser:
         order += [p.n for p in passages if p.n not in order]  # what the model cited first; the others stay below
         cited = [by_id[by_n[n].id] for n in order][:SHOWN_CITATIONS]
         lines = [renumber(checked.prose, order), "", t.get("answer.basis")]
+        shown = offline_quotes(answer.text)
         for k, c in enumerate(cited, 1):
             ref = self.kb.get(c.id)
             body = ref.article.text if ref is not None else ""
             label = c.label + (t.get("answer.superseded_mark") if c.status == "superseded" else "")
-            lines.append(t.get("answer.item", n=k, label=label, quote=self.answerer.quote(body, question)))
+            quote = shown.get(label) or self.answerer.quote(body, question)
+            lines.append(t.get("answer.item", n=k, label=label, quote=quote))
         text = "\n".join([*lines, *tail_of(answer, t.get("answer.basis"))])
         return replace(answer, text=text, citations=cited)

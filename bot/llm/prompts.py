@@ -69,7 +69,7 @@ class Prompts:
         self.root = root
         self._cache: dict[str, Prompt] = {}
 
-    def keys(self) -> list[str]:
+    def names(self) -> list[str]:
         """Every prompt key under the folder."""
         return sorted(
             p.relative_to(self.root).with_suffix("").as_posix()

@@ -12,10 +12,10 @@ PROMPTS = Prompts(PROJECT_ROOT / "prompts")
 
 
 def test_the_product_prompts_are_there() -> None:
-    assert {"legal_qa/answer", "understand/read"} <= set(PROMPTS.keys())
+    assert {"legal_qa/answer", "understand/read"} <= set(PROMPTS.names())
 
 
-@pytest.mark.parametrize("key", PROMPTS.keys())
+@pytest.mark.parametrize("key", PROMPTS.names())
 def test_every_prompt_declares_exactly_what_it_uses(key: str) -> None:
     prompt = PROMPTS.get(key)  # raises on an undeclared or unused variable
     assert prompt.variables == set(prompt.template.input_variables)
