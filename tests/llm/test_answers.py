@@ -5,7 +5,9 @@ the offline answer and then no calls at all."""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from bot.contract.messages import Reply
 from bot.knowledge import KnowledgeBase
@@ -109,6 +111,24 @@ async def test_a_model_saying_the_danger_is_just_a_question_changes_nothing(
     replies = await ask(llm_app, "他们现在就在我家门口砸门，说要弄死我")
     assert "110" in replies[0].text.split("\n")[0]
     assert not [r for r in fake_openai.requests if "理解模块" in r["messages"][0]["content"]]
+
+
+async def test_a_follow_up_is_answered_as_the_model_rewrote_it(llm_app: App, fake_openai: FakeOpenAI) -> None:
+    standalone = "催收用验证码轰炸我，我能要求赔偿多少钱？"
+
+    def model(request: dict[str, Any]) -> Say:
+        if "理解模块" in request["messages"][0]["content"]:
+            return Say(json.dumps({"standalone": standalone, "intent": "question", "details": {}}, ensure_ascii=False))
+        return good_model(request)
+
+    fake_openai.default = model
+    await ask(llm_app, QUESTION)
+    replies = await ask(llm_app, "那能赔多少？")
+    understood = [r for r in fake_openai.requests if "理解模块" in r["messages"][0]["content"]]
+    assert QUESTION in understood[-1]["messages"][-1]["content"]  # the earlier turn was shown, fenced
+    answered = [r for r in fake_openai.requests if "理解模块" not in r["messages"][0]["content"]]
+    assert f'<untrusted kind="用户的问题">\n{standalone}\n</untrusted>' in answered[-1]["messages"][-1]["content"]
+    assert replies[0].citations and replies[0].text.startswith("这种做法不合法")
 
 
 async def test_no_model_configured_builds_nothing(app: App) -> None:
