@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import math
+import os
 import random
 import re
 import shutil
@@ -76,6 +78,7 @@ from tests.wechat_support import (  # noqa: E402
     text_xml,
 )
 
+DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
 TOKEN = "spamtest"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APP_ID = "wx_test_app"
@@ -170,10 +173,24 @@ def pct(values: list[float], q: int) -> float:
 # -- part 1 ----------------------------------------------------------------------------------------------------------
 
 
+def rss_mb() -> float:
+    """This process's resident memory (the bot and the clients share it), MB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 async def throughput(
-    settings: Settings, app: App, label: str, engine: Any, seconds: float, concurrency: int, no_claim: bool = False
+    settings: Settings,
+    app: App,
+    label: str,
+    engine: Any,
+    seconds: float,
+    concurrency: int,
+    no_claim: bool = False,
+    questions: list[str] | None = None,
 ) -> None:
-    """Closed loop: `concurrency` clients posting encrypted commands, each OpenID sending at most 10."""
+    """Closed loop: `concurrency` clients posting encrypted commands (or `questions`, cycled), each OpenID sending at
+    most 10; resident memory before, at its peak and after."""
     rig = await serve(settings, app, engine, None, "http://127.0.0.1:9", customer_service=False, no_claim=no_claim)
     sign = signer()
     stub = isinstance(engine, StubEngine)
@@ -201,7 +218,8 @@ async def throughput(
         async def client(i: int, until: float, record: bool, tag: str) -> None:
             n = 0
             while time.monotonic() < until:
-                command = "/help" if n % 2 == 0 else "/cancel"
+                commands = questions or ["/help", "/cancel"]
+                command = commands[(i * 7 + n) % len(commands)] if questions else commands[n % 2]
                 openid = f"oBench{tag}{i:03d}x{n // 10:05d}"  # 10 messages per OpenID, far under 20/min
                 n += 1
                 c0 = time.perf_counter()
@@ -225,9 +243,19 @@ async def throughput(
 
         warm = time.monotonic() + 1.0
         await asyncio.gather(*(client(i, warm, False, "w") for i in range(concurrency)))
+        before = peak = rss_mb()
         start = time.monotonic()
+
+        async def sample() -> None:
+            nonlocal peak
+            while True:
+                peak = max(peak, rss_mb())
+                await asyncio.sleep(0.5)
+
+        sampler = asyncio.create_task(sample())
         await asyncio.gather(*(client(i, start + seconds, True, label[:1]) for i in range(concurrency)))
         wall = time.monotonic() - start
+        sampler.cancel()
     await rig.channel.close()
     await rig.runner.cleanup()
     ms = [x * 1000 for x in latencies]
@@ -236,6 +264,7 @@ async def throughput(
         f"  p95 {pct(ms, 95):6.1f}  p99 {pct(ms, 99):6.1f}  max {max(ms):6.1f} | errors {sum(errors.values())}"
         + (f" {dict(errors)}" if errors else "")
         + f" | client's own sign+encrypt+decrypt {client_cpu[0] / max(1, done[0]) * 1000:.2f} ms/req"
+        + f" | RSS MB before {before:.0f}, peak {peak:.0f}, after {rss_mb():.0f}"
     )
 
 
@@ -403,6 +432,7 @@ async def main() -> None:
     ap.add_argument("--messages", type=int, default=1000, help="messages in each exactly-once run")
     ap.add_argument("--rate", type=float, default=100.0, help="new messages per second in the exactly-once runs")
     ap.add_argument("--data-dir", type=Path, default=None, help="copy this data folder's index instead of building one")
+    ap.add_argument("--load", type=int, default=200, help="concurrent clients asking legal questions (0: skip)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     quiet = QuietExpected()
@@ -429,6 +459,13 @@ async def main() -> None:
             await throughput(
                 settings, app, "real engine, /help and /cancel", app.engine, args.seconds, args.concurrency
             )
+            if args.load:
+                rows = (json.loads(line) for line in DEV_QUESTIONS.read_text(encoding="utf-8").splitlines() if line)
+                asked = [row["question"] for row in rows][:40]
+                print(f"legal questions from the dev set, {args.load} concurrent clients, passive replies:")
+                await throughput(
+                    settings, app, "real engine, legal questions", app.engine, args.seconds, args.load, questions=asked
+                )
             print(
                 f"exactly-once under WeChat's retries (budget {BUDGET} s, hold {HOLD} s, WeChat timeout "
                 f"{WECHAT_TIMEOUT} s, retry window {RETRY_WINDOW} s, {ATTEMPTS} attempts):"

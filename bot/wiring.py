@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
+from bot.contract.session import REPORTED
 from bot.documents.handler import DraftHandler
 from bot.documents.templates import Template, load_templates
 from bot.engine.commands import CommandsHandler, Names
@@ -22,6 +23,7 @@ from bot.flows.seven_steps import SEVEN_STEPS
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.legal_qa.answer import Answerer
 from bot.legal_qa.bm25 import Tokenizer
+from bot.legal_qa.contact_answer import ContactQuestions
 from bot.legal_qa.corpora import AddedCorpora, merge_sources
 from bot.legal_qa.embeddings import make_embeddings
 from bot.legal_qa.index import IndexReport, VectorIndex, open_client
@@ -206,7 +208,10 @@ async def build_app(
     documents = templates(settings, parts.kb)
     drafts = DraftHandler(documents, parts.kb, evidence, texts)
     names = Names(
-        slots={n: s.label for t in documents.values() for n, s in t.slot_defs.items()},
+        slots={
+            **{n: s.label for t in documents.values() for n, s in t.slot_defs.items()},
+            REPORTED: texts.get("drafting.slot_names.reported"),
+        },
         documents=drafts.titles(),
         steps=tuple(step.id for step in SEVEN_STEPS.steps),
     )
@@ -218,7 +223,7 @@ async def build_app(
         sms_handler,
         JourneyHandler(runner, evidence),
         drafts,
-        QuestionHandler(parts.qa, texts, phraser=llm.phraser if llm else None),
+        QuestionHandler(parts.qa, texts, ContactQuestions(parts.kb, texts), phraser=llm.phraser if llm else None),
         SmallTalkHandler(texts),
     )
     engine = Engine(

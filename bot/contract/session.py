@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+REPORTED = "reported"  # the slot with the person's own account of what happened, one line each (documents)
+
 
 @dataclass(frozen=True)
 class Pending:

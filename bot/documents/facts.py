@@ -148,3 +148,9 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
         ]
     )
     return out
+
+
+def with_account(summary: str, account: str, texts: Texts) -> str:
+    """The 事实经过 with the person's own account (one line each, as they said it) after what the log shows."""
+    lines = "；".join(clean_value(line) for line in account.split("\n") if line.strip())
+    return _t(texts, "account_more" if summary else "account_only", summary=summary, lines=lines)

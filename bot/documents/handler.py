@@ -11,8 +11,8 @@ from dataclasses import replace
 from bot.contract.messages import Button, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.payloads import DRAFT_FLOW, DRAFT_PREFIX, DraftState, draft_payload, flow_payload, parse_draft
-from bot.contract.session import Pending, Session
-from bot.documents.facts import slots_from_evidence
+from bot.contract.session import REPORTED, Pending, Session
+from bot.documents.facts import slots_from_evidence, with_account
 from bot.documents.fill import Draft
 from bot.documents.render import file_out, fill
 from bot.documents.slots import Slot, mask_id, validate_slot
@@ -149,6 +149,9 @@ class DraftHandler:
 
         def work() -> Draft:  # statistics over the whole log: CPU work off the event loop
             found = slots_from_evidence(items, compute(items), self.texts) if items else {}
+            told = session.slots.get(REPORTED, "")
+            if told and "what_happened" not in session.slots:  # what they told us, beside what the log shows
+                found["what_happened"] = with_account(found.get("what_happened", ""), told, self.texts)
             return fill(template, {**found, **session.slots}, self.kb, self.texts)
 
         return await asyncio.to_thread(work)

@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from bot.contract.messages import Button, Incoming, Reply
 from bot.contract.outcome import KEEP, Handler, Keep, Kind, Outcome, Turn
 from bot.contract.payloads import DRAFT_PREFIX
-from bot.contract.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore, recent
+from bot.contract.session import MEMORY_TURNS, REPORTED, MemoryTurn, Pending, Session, SessionStore, recent
 from bot.engine.commands import Eraser
 from bot.engine.dispatch import DispatchTable
 from bot.engine.router import Decision, Route, decide
 from bot.locks import KeyedLocks
+from bot.sms.links import LINK_CHECK
 from bot.texts import Texts, language_of
+from bot.understand.account import account_of, add_account
 from bot.understand.condense import main_point
 from bot.understand.reader import Reader, Reading
 from bot.understand.safety import BLOCKING, Concern, check, impersonates_authority
@@ -165,6 +167,11 @@ class Engine:
             outcome = replace(outcome, pending=KEEP)
         if details and kind is Kind.QUESTION and not label:
             outcome = self._keep_details(outcome, session, dict(details), lang)
+        told = account_of(text) if kind is Kind.QUESTION and outcome.intent != "not_covered" else ""
+        if told:  # "他们还打电话给我同事": kept for the 事实经过 of a document
+            current = outcome.session or session
+            kept = add_account(current.slots.get(REPORTED, ""), told)
+            outcome = replace(outcome, session=replace(current, slots={**current.slots, REPORTED: kept}))
         if decision.question and kind is Kind.SMS:
             outcome = await self._and_question(outcome, decision.question, session, ask)
         return _with_first(first, outcome, label or intent)
@@ -178,6 +185,9 @@ class Engine:
         urgent = self._safety(Kind.QUESTION, self.reader.read(question), question, session, lang)
         if urgent is not None and urgent.pending is KEEP:
             return replace(analysed, replies=(*urgent.replies, *analysed.replies), intent=urgent.intent)
+        if analysed.intent == LINK_CHECK:  # "这是法院的吗" beside a link: the verdict on the link is the answer
+            first = urgent.replies if urgent is not None else ()
+            return replace(analysed, replies=(*first, *analysed.replies))
         at = datetime.now(UTC).isoformat(timespec="seconds")
         pasted = MemoryTurn("", "sms", at, analysed.topic, _cited(analysed), analysed.gist)
         answer = await ask(question, replace(session, memory=(*session.memory, pasted)))

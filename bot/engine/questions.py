@@ -11,11 +11,13 @@ from bot.contract.messages import Button, Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
 from bot.contract.session import Session
 from bot.legal_qa.answer import Answer
+from bot.legal_qa.contact_answer import ContactQuestions
 from bot.legal_qa.service import LegalQA
-from bot.texts import Texts, is_pinyin
+from bot.texts import ENGLISH, Texts, is_pinyin
 from bot.understand.reader import normalise
 from bot.understand.safety import Concern, check
 
+SHORT, SHORT_ENGLISH = 30, 80  # characters of a short follow-up ("那能赔多少", "what if the police say no?")
 SITUATION = "催收"  # what every conversation here is about: a follow-up with only a card's words is read in it
 
 _FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…", "这个…", "多久", "哪一条", "how much"
@@ -57,9 +59,12 @@ class QuestionHandler:
 
     owns = Owns(kinds=frozenset({Kind.QUESTION}), intents=frozenset({"question", "worry.debtor", "other_law"}))
 
-    def __init__(self, qa: LegalQA, texts: Texts, phraser: Phraser | None = None) -> None:
+    def __init__(
+        self, qa: LegalQA, texts: Texts, contacts: ContactQuestions | None = None, phraser: Phraser | None = None
+    ) -> None:
         self.qa = qa
         self.texts = texts
+        self.contacts = contacts  # "12378 是干嘛的": the reviewed entry, not a search
         self.phraser = phraser  # None: the extractive answer is the answer
 
     async def handle(self, turn: Turn) -> Outcome:
@@ -96,15 +101,22 @@ class QuestionHandler:
     async def ask(self, text: str, session: Session, lang: str) -> Outcome:
         """Answer a text for a session in the turn's locale (the articles' heading; the answer follows its question)."""
         previous = _previous_question(session)
-        if previous and _WHICH_ARTICLE.search(text) and len(text) <= 30:  # "具体是哪一条": the articles, not the card
+        short = len(text) <= (SHORT_ENGLISH if lang == ENGLISH else SHORT)  # a follow-up, not a question of its own
+        if previous and _WHICH_ARTICLE.search(text) and short:  # "具体是哪一条": the articles, not the card
             basis = await self._basis(*previous, lang=lang)
             if basis is not None:
                 return basis
+        after = replace(session, questions=session.questions + 1)
+        about = self.contacts.answer(text, lang) if self.contacts is not None else None
+        if about is not None:
+            return Outcome(
+                (Reply(about.text),), session=after, intent="question", topic=previous[1] if previous else ""
+            )
         answer = await asyncio.to_thread(self.qa.ask, text)
-        elliptical = bool(_FOLLOW_UP.search(text.strip())) and len(text) <= 30
+        elliptical = bool(_FOLLOW_UP.search(text.strip())) and short
         # a short follow-up with a card's words but not the situation's ("会不会真的上门啊" beside a pasted SMS) is about
         # the situation the conversation is in: read it so, its own words leading
-        if previous and not answer.covered and len(text) <= 30 and self.qa.has_card_words(text):
+        if previous and not answer.covered and short and self.qa.has_card_words(text):
             situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}")
             if situated.covered:
                 answer = situated
@@ -121,7 +133,6 @@ class QuestionHandler:
             parts.append(self.texts.get("safety.injection"))
         reply = Reply("\n\n".join(parts), citations=tuple(answer.citations))
         intent = "question" if answer.covered else "not_covered"
-        after = replace(session, questions=session.questions + 1)
         return Outcome((reply,), session=after, intent=intent, topic=answer.topic)
 
 

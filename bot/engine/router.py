@@ -9,6 +9,7 @@ from enum import Enum
 
 from bot.contract.messages import Incoming
 from bot.contract.session import Session
+from bot.sms.links import link_question
 
 
 class Route(Enum):
@@ -83,6 +84,7 @@ def looks_like_sms(text: str) -> bool:
 _OWN_ASKS = re.compile(_QUESTION.pattern[:-1] + r"|会不会|真的|要不要|该不该|怎么办|咋办)")
 _LEAD_IN = re.compile(r"^[^【\n]{0,24}?(收到|发来|发的|短信|信息|这个|这条|看看|帮我)[^【\n]{0,12}?[：:]\s*(?=\S)")
 _SMS_MARK = re.compile(_SIGNATURE.pattern + "|" + _CODE.pattern + r"|https?://|\w+\.(cn|com)/", re.IGNORECASE)
+_CRY = re.compile(r"救命|救救我|帮帮我|帮帮忙|受不了|崩溃|快疯了|help", re.IGNORECASE)
 _SEGMENT_END = re.compile(r"(?<=[。！!])\s*|\s+")
 
 
@@ -91,6 +93,8 @@ def _own_words(part: str) -> bool:
     part = part.strip()
     if not part or len(part) > 80 or _SMS_MARK.search(part) or _TIMESTAMP_LINE.match(part) or _SENDER_LINE.match(part):
         return False
+    if len(part) <= 12 and _CRY.search(part):  # "救命", "help!!" written above a paste
+        return True
     mine = bool(_FIRST_PERSON.search(part) or _NARRATIVE.search(part))
     return bool(_OWN_ASKS.search(part)) and (mine or not _ADDRESSED.search(part))
 
@@ -213,6 +217,9 @@ def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int
         return _sms(text)  # an SMS pasted on the way through the journey is analysed and logged as always
     if session.flow:
         return Decision(Route.PENDING, argument=text)
+    asked = link_question(text)
+    if asked is not None:  # a link, and at most a question about it: judged by its address (bot/sms/links.py)
+        return Decision(Route.SMS, argument=asked[0], question=asked[1])
     messages, question = split_own_words(text)
     if messages and question:  # a paste with the person's question beside it: both are answered
         return Decision(Route.SMS, argument=messages, question=question)

@@ -18,6 +18,7 @@ class Citation:
     source: str | None
     title: str = ""
     status_note: str = ""
+    status_note_en: str = ""  # the same note for English answers ("" when none is written)
 
     @property
     def label(self) -> str:
@@ -36,4 +37,5 @@ def cite(ref: ArticleRef) -> Citation:
         source=ref.article.source or ins.sources[0].url,
         title=ins.title,
         status_note=ins.citation_note,
+        status_note_en=ins.note_en if ins.citation_note else "",
     )

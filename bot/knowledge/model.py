@@ -88,6 +88,7 @@ class Instrument(BaseModel):
     superseded_by: str | None = None
     numbering_note: str | None = None
     change_note: str = ""  # a recent change readers must know next to any citation (e.g. a renumbering)
+    note_en: str = ""  # the citation note for English answers (else none is shown in English)
     sources: list[Source] = Field(min_length=1)
     articles: list[Article] = Field(default_factory=list)
     not_found: list[NotFound] = Field(default_factory=list)
@@ -132,6 +133,7 @@ class Contact(BaseModel):
     id: str
     name: str
     short: str
+    aliases: list[str] = Field(default_factory=list)  # what people call it ("地方金融管理局", "银保监会")
     name_en: str = ""  # for English conversations
     phone: str | None = None
     web: str | None = None

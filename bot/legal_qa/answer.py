@@ -135,9 +135,9 @@ class Answerer:
         channels = self._channels(retrieval, en)
         if channels:
             lines.append("")
-            lines.append(t.get("answer.next", lang) + "；".join(channels))
-        notes = {(c.law, c.status_note) for c in cites if c.status_note}
-        lines.extend(t.get("answer.status", law=law, note=note) for law, note in sorted(notes))
+            lines.append(t.get("answer.next", lang) + t.get("answer.next_sep", lang).join(channels))
+        notes = {(c.law, c.status_note_en if en else c.status_note) for c in cites}
+        lines.extend(t.get("answer.status", lang, law=law, note=note) for law, note in sorted(notes) if note)
         lines.append("")
         lines.append(t.get("common.disclaimer", lang))
         topic = primary.id if primary is not None else ""

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.knowledge import Topic
+from bot.texts import is_english
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,8 @@ class TopicHit:
 # The situation this bot is about, in plain words: a card may lead on one trigger only when the question is about it.
 CONTEXT = re.compile(
     r"催|逾期|网贷|欠款|欠钱|欠债|欠了|还款|还钱|还不上|借呗|花呗|贷款|债务|老赖|骚扰|验证码|通讯录|短信|电话|打电话|"
-    r"12378|12363|12321|12300|律师函|征信|利息|服务费|会员费|裸照|"
-    r"collect|debt|loan|harass|lender|overdue",
+    r"12378|12363|12321|12300|律师函|征信|利息|服务费|会员费|裸照|轰炸|换.{0,2}(手机|电话)?号|"
+    r"collect|debt|loan|harass|lender|overdue|change (my )?(phone )?number",
     re.IGNORECASE,
 )
 # Calibrated on the dev sets against STARD's dev split (515 real layperson questions on all of Chinese law, none about
@@ -66,5 +67,8 @@ class TopicMatcher:
 
 
 def fits(hit: TopicHit, text: str) -> bool:
-    """A strong match: STRONG_TRIGGERS distinct triggers, or any trigger in a question about the bot's situation."""
-    return hit.count >= STRONG_TRIGGERS or bool(CONTEXT.search(text))
+    """A strong match: STRONG_TRIGGERS distinct triggers, or any trigger in a question about the bot's situation.
+    An English question is taken to be about it (the calibration above is on Chinese questions about all of Chinese
+    law; people write to this bot in English only about their own harassment, and the law texts are Chinese, so
+    retrieval alone rarely carries an English question)."""
+    return hit.count >= STRONG_TRIGGERS or bool(CONTEXT.search(text)) or is_english(text)

@@ -18,11 +18,12 @@ from bot.sms.backup import BackupRejected, parse_backup
 from bot.sms.classify import Classifier, Finding
 from bot.sms.explain import article_label, citations, explain, gist
 from bot.sms.import_queue import ImportBusy, ImportQueue
+from bot.sms.links import LINK_CHECK, beside, only_links, worst
 from bot.sms.ocr import ImageRejected, lines_to_paste
 from bot.sms.ocr_queue import OcrBusy, OcrQueue
 from bot.sms.parse import MAX_PASTE_CHARS, SmsRecord, dedupe, parse_paste
 from bot.storage.evidence_repo import EvidenceStore, NewEvidence
-from bot.texts import BASE, Texts
+from bot.texts import BASE, Texts, language_of
 
 OCR_FLOW = "ocr_confirm"
 OCR_YES = "ocr:yes"
@@ -97,6 +98,12 @@ class SmsHandler:
         t = self.texts
         user = turn.session.user_key
         if turn.kind is Kind.SMS:
+            hosts = only_links(turn.text)
+            if hosts:  # "https://… 这是法院的吗": judged by its address, not logged as a message received
+                kind, host = worst(hosts)
+                words = beside(turn.msg.text)
+                lang = language_of(words) if words else BASE
+                return Outcome((Reply(t.get(f"sms.link_{kind.value}", lang, host=host)),), intent=LINK_CHECK)
             source = "forward" if turn.msg.forwarded_at else "paste"
             return await self.paste(user, turn.text, source, turn.msg.forwarded_at)
         if turn.intent == "evidence.summary":

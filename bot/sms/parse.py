@@ -58,7 +58,7 @@ def _time_re(g: str) -> str:
 _DATE = (
     r"(?:(?P<y>\d{4})[-/.年](?P<mo>\d{1,2})[-/.月](?P<d>\d{1,2})日?"
     r"|(?P<mo2>\d{1,2})(?:月(?P<d2>\d{1,2})日?|[-/](?P<d3>\d{1,2}))"
-    r"|(?P<rel>今天|昨天|前天|今日|昨日|Today|Yesterday)"
+    r"|(?P<rel>今天|昨天|前天|今日|昨日|昨晚|昨夜|今晚|今早|今晨|Today|Yesterday)"
     r"|(?:星期|周|礼拜)(?P<wd>[一二三四五六日天]))"
     r"(?:\s*[,，]?\s*(?:星期|周)[一二三四五六日天])?"
 )
@@ -86,9 +86,11 @@ _NOISE_LINE = re.compile(
 _TIME_THEN_TEXT = re.compile(r"^\s+(?!前|后|之前|以前|之后|以后|到|至|起|左右|整|准时|开始|截止|[-~～—–]\s*\d)\S")
 _SEPARATOR = re.compile(r"^[-–—─=_~*·]{2,}\s*|\s*[-–—─=_~*·]{2,}$")  # "—— 2026-12-03 ——" in WeChat exports
 _SENDER_COLON = re.compile(r"^(?P<s>[^:：]{3,24})[:：](?!\d{2}(?:\D|$))\s*(?P<body>\S.*)$", re.DOTALL)
-# "02:01 【美团】…  02:02 【京东】…" on one line: split before each dated or bare time that opens a 【】 message
+# "02:01 【美团】…  02:02 【京东】…" on one line: split before each dated or bare time that opens a 【】 message (not
+# after the day or part of day it belongs to: "昨天晚上 23:45 【京东】…")
 _INLINE_TIME = re.compile(
-    r"(?<=\S)\s+(?=(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+|\d{1,2}[-/月]\d{1,2}日?\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*【)"
+    r"(?<=\S)(?<!昨天|今天|前天|昨晚|今晚|昨夜|今早|今晨|晚上|凌晨|上午|下午|中午|早上|早晨|夜里|半夜|傍晚|夜间|\d日|\d号)"
+    r"\s+(?=(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+|\d{1,2}[-/月]\d{1,2}日?\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*【)"
 )
 # "【美团】您的验证码是482913。 02:01" / "…（2026-12-03 02:01）": a time after the text, set off by space or brackets
 _TRAILING_TIME = re.compile(
@@ -130,7 +132,10 @@ _CSV_TYPE_WORDS = frozenset(
 )
 _INLINE_SIGNATURE = re.compile(r"(?<=[。.!！?？\s])(?=【[^【】\n]{1,30}】\S{2,})")
 _WEEKDAYS = "一二三四五六日"
-_BACK = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}
+_BACK = {
+    "今天": 0, "今日": 0, "今晚": 0, "今早": 0, "今晨": 0, "today": 0,
+    "昨天": 1, "昨日": 1, "昨晚": 1, "昨夜": 1, "yesterday": 1, "前天": 2,
+}  # fmt: skip
 _TIME_THEN_MESSAGE = re.compile(r"^\s*【|^\s*[-–—|]\s*\S")  # "02:01 【美团】…", "02:01 - 您的验证码…"
 _LATE = timedelta(minutes=10)  # clocks differ a little
 _MAX_HEADER_CHARS = 64  # a "sender time" header line is short; longer lines are bodies

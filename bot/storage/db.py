@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, LargeBinary, String, UniqueConstraint, event, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -108,18 +110,29 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine: AsyncEngine = create_async_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time: this process's writers queue here, in order, rather than in SQLite's
+        # busy handler, which sleeps in growing steps and lets a busy writer starve the others into "database is
+        # locked" (seen under WeChat load). Other databases lock rows themselves.
+        self._writes: contextlib.AbstractAsyncContextManager[Any] = contextlib.nullcontext()
         if self.engine.dialect.name == "sqlite":
             database = make_url(url).database
             if database and database != ":memory:" and not database.startswith("file:"):
                 private_file(Path(database))
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            self._writes = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """A session in a write transaction, committed on exit (SQLite: one writer of this process at a time)."""
+        async with self._writes, self.sessions() as session, session.begin():
+            yield session
 
     async def checkpoint(self) -> None:
         """SQLite: copy the write-ahead log into the database file and truncate it to zero bytes, so rows just
         deleted leave no older copy behind (call after erasing a person's data). Other databases: nothing."""
         if self.engine.dialect.name != "sqlite":
             return
-        async with self.engine.connect() as conn:
+        async with self._writes, self.engine.connect() as conn:
             await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def create_all(self) -> None:

@@ -80,7 +80,6 @@ class EvidenceStore:
         self.max_items = max_items
         self.batch_size = max(1, batch_size)
         self._logs: KeyedLocks[str] = KeyedLocks()  # one append or erasure per log at a time: the chain stays in order
-        self._writer = asyncio.Lock()  # one writer for the evidence table: batches never wait on SQLite's busy loop
 
     def _dedupe(self, uid: str, raw_text: str, sent_at: datetime | None) -> str:
         return hmac.new(uid.encode(), dedupe_key(raw_text, sent_at).encode(), hashlib.sha256).hexdigest()
@@ -102,7 +101,7 @@ class EvidenceStore:
                 known = await self._known(uid, keys)
                 sealed = await asyncio.to_thread(self._seal, uid, batch, keys, known, seq, head)
                 if sealed.rows:
-                    async with self._writer, self.db.sessions() as s, s.begin():
+                    async with self.db.writing() as s:
                         await s.execute(insert(EvidenceRow), sealed.rows)
                 seq, head = sealed.seq, sealed.head
                 added += len(sealed.rows)
@@ -222,7 +221,7 @@ class EvidenceStore:
     async def erase(self, user_key: str) -> int:
         """Delete the user's whole log (the person asked to be forgotten)."""
         uid = self.crypto.pseudonym(user_key)
-        async with self._logs.lock(uid), self._writer, self.db.sessions() as s, s.begin():
+        async with self._logs.lock(uid), self.db.writing() as s:
             result = await s.execute(delete(EvidenceRow).where(EvidenceRow.user_id == uid))
         await self.db.checkpoint()  # no copy of the deleted rows stays in the write-ahead log
         return int(getattr(result, "rowcount", 0) or 0)

@@ -38,7 +38,7 @@ class FileStore:
         file_id = secrets.token_hex(16)
         header = json.dumps({"name": file.name, "mime": file.mime}, ensure_ascii=False).encode()
         blob = self.crypto.encrypt(len(header).to_bytes(4, "big") + header + file.data, f"{uid}|{file_id}".encode())
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             s.add(FileRow(id=file_id, user_id=uid, expires_at=expires_at, payload=blob))
         return file_id, uid
 
@@ -63,13 +63,13 @@ class FileStore:
     async def erase(self, user_key: str) -> int:
         """Delete every file of the user (/forget)."""
         uid = self.crypto.pseudonym(user_key)
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             result = await s.execute(delete(FileRow).where(FileRow.user_id == uid))
         await self.db.checkpoint()  # no copy of the deleted rows stays in the write-ahead log
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def sweep(self, now: datetime) -> int:
         """Delete expired files."""
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             result = await s.execute(delete(FileRow).where(FileRow.expires_at < now))
         return int(getattr(result, "rowcount", 0) or 0)

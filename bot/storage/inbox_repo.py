@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.crypto import Crypto
@@ -28,6 +28,7 @@ from bot.storage.group_commit import GroupCommit
 RECEIVED = "received"
 ANSWERED = "answered"
 DONE = "done"
+_TABLE: Table = InboxRow.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class Inbox:
         """/forget: drop the person's recorded messages and answers (the ids' hashes stay, so no retry is
         answered again)."""
         uid = self.crypto.pseudonym(user_key)
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             result = await s.execute(
                 update(InboxRow).where(InboxRow.user_id == uid).values(state=DONE, payload=b"", answer=b"", user_id="")
             )
@@ -148,7 +149,7 @@ class Inbox:
     async def sweep(self) -> int:
         """Forget finished ids older than `keep` and unfinished ones older than `give_up`; how many went."""
         now = self.now()
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             finished = await s.execute(
                 delete(InboxRow).where(InboxRow.state == DONE, InboxRow.received_at < now - self.keep)
             )
@@ -166,56 +167,67 @@ class Inbox:
             return [await self._write_one(op) for op in ops]
 
     async def _write_together(self, ops: list[_Take | _Change]) -> list[int | None]:
-        async with self.db.sessions() as s, s.begin():
+        """Core statements, not the ORM's unit of work: the new ids in one INSERT … RETURNING, and the changes in as
+        few UPDATEs as their values allow (this runs for every message on every channel)."""
+        async with self.db.writing() as s:
+            conn = await s.connection()
             tags = [op.tag for op in ops if isinstance(op, _Take)]
-            taken = (
-                set((await s.execute(select(InboxRow.key).where(InboxRow.key.in_(tags)))).scalars()) if tags else set()
-            )
-            rows: list[InboxRow | None] = []
+            taken = set((await conn.execute(select(_TABLE.c.key).where(_TABLE.c.key.in_(tags)))).scalars())
+            first: dict[str, _Take] = {}  # the same id twice in one batch: the first wins
             for op in ops:
-                if isinstance(op, _Change):
-                    await s.execute(update(InboxRow).where(InboxRow.id == op.id).values(**op.values))
-                    rows.append(None)
-                elif op.tag in taken:
-                    rows.append(None)
-                else:
-                    taken.add(op.tag)  # the same id twice in one batch: the first wins
-                    row = self._row(op)
-                    s.add(row)
-                    rows.append(row)
-            await s.flush()
-            return [row.id if row is not None else None for row in rows]
+                if isinstance(op, _Take) and op.tag not in taken and op.tag not in first:
+                    first[op.tag] = op
+            ids: dict[str, int] = {}
+            if first:
+                inserted = await conn.execute(
+                    insert(_TABLE).returning(_TABLE.c.key, _TABLE.c.id, sort_by_parameter_order=True),
+                    [self._row(op) for op in first.values()],
+                )
+                ids = {str(key): int(entry) for key, entry in inserted}
+            for values, entries in _merged([op for op in ops if isinstance(op, _Change)]):
+                await conn.execute(update(_TABLE).where(_TABLE.c.id.in_(entries)).values(**values))
+        return [ids[op.tag] if isinstance(op, _Take) and first.get(op.tag) is op else None for op in ops]
 
     async def _write_one(self, op: _Take | _Change) -> int | None:
         try:
-            async with self.db.sessions() as s, s.begin():
+            async with self.db.writing() as s:
+                conn = await s.connection()
                 if isinstance(op, _Change):
-                    await s.execute(update(InboxRow).where(InboxRow.id == op.id).values(**op.values))
+                    await conn.execute(update(_TABLE).where(_TABLE.c.id == op.id).values(**op.values))
                     return None
-                row = self._row(op)
-                s.add(row)
-                await s.flush()
-                return row.id
+                return int((await conn.execute(insert(_TABLE).returning(_TABLE.c.id), self._row(op))).scalar_one())
         except IntegrityError:
             return None
 
-    def _row(self, take: _Take) -> InboxRow:
-        return InboxRow(
-            key=take.tag,
-            channel=take.channel,
-            user_id=take.user_id,
-            state=RECEIVED,
-            received_at=self.now(),
-            payload=take.payload,
-            answer=b"",
-            sent=0,
-        )
+    def _row(self, take: _Take) -> dict[str, Any]:
+        return {
+            "key": take.tag,
+            "channel": take.channel,
+            "user_id": take.user_id,
+            "state": RECEIVED,
+            "received_at": self.now(),
+            "payload": take.payload,
+            "answer": b"",
+            "sent": 0,
+        }
 
     async def _upkeep(self, results: list[int | None]) -> None:
         self._since_sweep += sum(1 for r in results if r is not None)
         if self._since_sweep >= self.sweep_every:
             self._since_sweep = 0
             await self.sweep()
+
+
+def _merged(changes: list[_Change]) -> list[tuple[dict[str, Any], list[int]]]:
+    """A batch's changes as few UPDATEs: each entry's changes folded in order (an answer kept and then done within
+    one batch is never written), then entries with equal values together (every `done` of the batch is one)."""
+    folded: dict[int, dict[str, Any]] = {}
+    for change in changes:  # a change always names an entry recorded in an earlier batch
+        folded.setdefault(change.id, {}).update(change.values)
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for entry, values in folded.items():
+        groups.setdefault(tuple(sorted(values.items())), []).append(entry)
+    return [(dict(values), ids) for values, ids in groups.items()]
 
 
 def _answer_context(entry: int) -> bytes:

@@ -57,7 +57,7 @@ class CallbackNonces:
 
     async def _bind_together(self, batch: list[Binding]) -> list[bool]:
         pairs = [pair for pair, _ in batch]
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             rows = await s.execute(
                 select(CallbackNonceRow.key, CallbackNonceRow.body).where(CallbackNonceRow.key.in_(pairs))
             )
@@ -72,7 +72,7 @@ class CallbackNonces:
 
     async def _bind_one(self, pair: str, digest: str) -> bool:
         try:
-            async with self.db.sessions() as s, s.begin():
+            async with self.db.writing() as s:
                 s.add(CallbackNonceRow(key=pair, body=digest, seen_at=self.now()))
         except IntegrityError:
             async with self.db.sessions() as s:
@@ -88,6 +88,6 @@ class CallbackNonces:
 
     async def sweep(self) -> int:
         """Forget pairs older than `keep` (their timestamps are refused as stale by then); how many were removed."""
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             result = await s.execute(delete(CallbackNonceRow).where(CallbackNonceRow.seen_at < self.now() - self.keep))
         return int(getattr(result, "rowcount", 0) or 0)

@@ -25,14 +25,14 @@ class Outbox:
             return
         uid = self.crypto.pseudonym(user_key)
         now = datetime.now(UTC)
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             for text in texts:
                 s.add(OutboxRow(user_id=uid, created_at=now, payload=self.crypto.encrypt(text.encode(), uid.encode())))
 
     async def pop(self, user_key: str) -> tuple[str | None, int]:
         """The oldest held text (removed) and how many remain after it."""
         uid = self.crypto.pseudonym(user_key)
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             rows = (
                 await s.execute(select(OutboxRow).where(OutboxRow.user_id == uid).order_by(OutboxRow.id).limit(2))
             ).scalars()
@@ -47,7 +47,7 @@ class Outbox:
     async def drain(self, user_key: str) -> list[str]:
         """Every held text, oldest first, removing them."""
         uid = self.crypto.pseudonym(user_key)
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             rows = list(
                 (await s.execute(select(OutboxRow).where(OutboxRow.user_id == uid).order_by(OutboxRow.id))).scalars()
             )
@@ -70,7 +70,7 @@ class Outbox:
     async def erase(self, user_key: str) -> int:
         """Forget everything held for the user (/forget)."""
         uid = self.crypto.pseudonym(user_key)
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             result = await s.execute(delete(OutboxRow).where(OutboxRow.user_id == uid))
         await self.db.checkpoint()  # no copy of the deleted rows stays in the write-ahead log
         return int(getattr(result, "rowcount", 0) or 0)

@@ -33,7 +33,7 @@ class SqlSessionStore:
         """Insert or replace."""
         uid = self.crypto.pseudonym(session.user_key)
         blob = self.crypto.encrypt(json.dumps(session.to_dict(), ensure_ascii=False).encode(), uid.encode())
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             row = await s.get(SessionRow, uid)
             if row is None:
                 s.add(SessionRow(user_id=uid, data=blob, updated_at=datetime.now(UTC)))
@@ -44,7 +44,7 @@ class SqlSessionStore:
     async def delete(self, user_key: str) -> bool:
         """Erase the user's row."""
         uid = self.crypto.pseudonym(user_key)
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             result = await s.execute(delete(SessionRow).where(SessionRow.user_id == uid))
         await self.db.checkpoint()  # no copy of the deleted rows stays in the write-ahead log
         return bool(getattr(result, "rowcount", 0))

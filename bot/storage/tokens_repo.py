@@ -29,7 +29,7 @@ class TokenStore:
         """Store the token fetched last."""
         payload = self.crypto.encrypt(token.encode(), name.encode())
         when = datetime.fromtimestamp(expires_at, UTC)
-        async with self.db.sessions() as s, s.begin():
+        async with self.db.writing() as s:
             row = await s.get(ApiTokenRow, name)
             if row is None:
                 s.add(ApiTokenRow(name=name, expires_at=when, payload=payload))

@@ -14,7 +14,7 @@ import pytest
 
 from bot.contract.messages import Button, Incoming, Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
-from bot.contract.session import Pending, Session
+from bot.contract.session import REPORTED, Pending, Session
 from bot.engine.commands import FORGET_FLOW, FORGET_NO, CommandsHandler
 from bot.engine.dispatch import DispatchTable
 from bot.engine.engine import Engine
@@ -423,6 +423,12 @@ async def test_a_collector_telling_the_person_to_die_is_evidence_not_their_despa
         ("收到这个：【XX】已安排人员上门。 会不会真的来", "【XX】已安排人员上门。", "会不会真的来"),
         ("【某贷】你是不是不想还了？再不还就上门。", "【某贷】你是不是不想还了？再不还就上门。", ""),  # theirs
         ("催收天天打电话，犯法吗", "", ""),
+        (
+            "救命\n【美团】您的验证码是482913\n【京东】验证码 118822",
+            "【美团】您的验证码是482913\n【京东】验证码 118822",
+            "救命",
+        ),
+        ("【某贷】你再不还，救命也没用。", "【某贷】你再不还，救命也没用。", ""),  # the collector's words
     ],
 )
 def test_a_paste_is_split_from_the_persons_own_question(text: str, messages: str, question: str) -> None:
@@ -443,7 +449,9 @@ async def test_details_given_in_passing_are_kept_for_the_documents_and_said_so()
 async def test_a_question_naming_no_one_keeps_no_details(rig: Rig) -> None:
     assert await rig.send("怎么跟平台协商") == [ANSWER]
     assert await rig.send("我去了派出所他们说这是经济纠纷不管") == [ANSWER]
-    assert rig.store.sessions[rig.user].slots == {}
+    slots = rig.store.sessions[rig.user].slots
+    assert set(slots) <= {REPORTED}  # no name, phone or lender; their account of what happened is kept
+    assert slots.get(REPORTED) == "我去了派出所他们说这是经济纠纷不管"
 
 
 async def test_a_scam_in_the_name_of_the_police_is_named_as_such(rig: Rig) -> None:

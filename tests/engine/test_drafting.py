@@ -117,3 +117,13 @@ async def test_danger_and_pause_inside_a_draft_never_become_its_content(app: App
     assert "先不写了" in await say(app.engine, "暂停", user="dd")
     session = await app.engine.store.load("dd")
     assert session is not None and not session.slots and session.flow is None
+
+
+async def test_what_the_person_told_us_goes_into_the_facts_of_the_letter(app: App) -> None:
+    await say(app.engine, "催收还打电话给我同事，违法吗", "teller")
+    await say(app.engine, "他们说要上门，会不会真的来", "teller")
+    text = await say(app.engine, "帮我写一份告知函", "teller")
+    assert "据本人陈述：催收还打电话给我同事；他们说要上门。" in text
+    assert "【待填写：事实经过" not in text
+    mydata = await say(app.engine, "/mydata", "teller")
+    assert "你讲述的经过" in mydata

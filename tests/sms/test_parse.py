@@ -38,6 +38,8 @@ def test_blank_lines_separate_messages_and_lines_inside_one_stay_together() -> N
         ("昨天 23:10", at(2026, 12, 7, 23, 10)),
         ("前天 下午3:05", at(2026, 12, 6, 15, 5)),
         ("今天 凌晨1:30", at(2026, 12, 8, 1, 30)),
+        ("昨晚 23:41", at(2026, 12, 7, 23, 41)),
+        ("昨天晚上 23:45", at(2026, 12, 7, 23, 45)),
         ("[2026-12-08 02:14:09]", at(2026, 12, 8, 2, 14, 9)),
         ("2026-12-07T18:14:09Z", at(2026, 12, 8, 2, 14, 9)),
         ("２０２６－１２－０８　０２：１４", at(2026, 12, 8, 2, 14)),
@@ -158,3 +160,12 @@ def test_a_clock_time_before_each_line_starts_a_message() -> None:
     assert [r.sent_at.strftime("%H:%M") if r.sent_at else None for r in records] == ["23:41", "23:41", "23:42"]
     assert records[1].text.startswith("【闲鱼】")
     assert parse_paste("21:00前取件，快递柜", default_date=date(2026, 12, 2))[0].sent_at is None
+
+
+def test_a_day_and_part_of_day_before_the_time_stay_with_their_message() -> None:
+    paste = "昨天晚上 23:45 【京东】验证码 118822\n今天凌晨 1:02 【滴滴】验证码 5521"
+    records = parse_paste(paste, default_date=DAY)
+    assert [(r.text, r.sent_at) for r in records] == [
+        ("【京东】验证码 118822", at(2026, 12, 7, 23, 45)),
+        ("【滴滴】验证码 5521", at(2026, 12, 8, 1, 2)),
+    ]

@@ -1,0 +1,63 @@
+"""Questions about a complaint or help channel ("地方金融管理局是干嘛的") answered from its reviewed entry."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import load_knowledge
+from bot.legal_qa.contact_answer import ContactQuestions
+from bot.settings import PROJECT_ROOT
+from bot.texts import ENGLISH, Texts
+from bot.wiring import App
+from tests.support import msg
+
+
+@pytest.fixture(scope="module")
+def contacts() -> ContactQuestions:
+    return ContactQuestions(load_knowledge(PROJECT_ROOT / "knowledge"), Texts())
+
+
+@pytest.mark.parametrize(
+    ("question", "contact", "says"),
+    [
+        ("地方金融管理局是干嘛的", "local-financial-regulator", "小额贷款公司"),
+        ("银保监会电话多少", "nfra-12378", "2023年"),  # the old name leads to the body that replaced it
+        ("12378管不管网贷", "nfra-12378", "只管它监管的持牌机构"),
+        ("打110有用吗", "police-110", "派出所报案"),
+        ("互金协会怎么投诉", "nifa", "中国互联网金融协会"),
+    ],
+)
+def test_a_question_about_a_body_gets_its_reviewed_entry(
+    contacts: ContactQuestions, question: str, contact: str, says: str
+) -> None:
+    found = contacts.answer(question, "zh_CN")
+    assert found is not None
+    assert found.contact.id == contact
+    assert says in found.text
+    assert "。 " not in found.text  # folded YAML lines joined without a stray space
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "催收天天打电话骚扰我，违法吗",  # names no body
+        "我打了12378，他们说会转给平台，然后一直没有消息，过了一个月平台还在骚扰我，接下来怎么办才好呢",  # a story
+        "客服电话0101237890是干嘛的",  # 12378 inside another number
+    ],
+)
+def test_other_questions_are_left_to_retrieval(contacts: ContactQuestions, question: str) -> None:
+    assert contacts.answer(question, "zh_CN") is None
+
+
+def test_an_english_question_gets_english_labels(contacts: ContactQuestions) -> None:
+    found = contacts.answer("what is 96110?", ENGLISH)
+    assert found is not None and found.contact.id == "anti-fraud-96110"
+    assert found.text.startswith("96110 (anti-fraud line)")
+    assert "What it handles:" in found.text
+
+
+async def test_the_chat_answers_what_a_body_is_instead_of_not_covered(app: App) -> None:
+    replies = await app.engine.handle(msg("地方金融管理局是干嘛的"))
+    text = "\n".join(r.text for r in replies)
+    assert "没有覆盖" not in text
+    assert "小额贷款公司" in text and "地方金融管理部门" in text
