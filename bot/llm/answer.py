@@ -127,11 +127,11 @@ class ModelPhraser:
                 self.stats.offline_unavailable += 1
                 return answer
             checked = ground(raw, passages, self.kb, canary, self.prompt.system_text, allowed)
-            self.stats.caught += sum(not p.startswith("no passage") for p in checked.problems)
             if checked.fatal:
                 log.warning("language model output refused (%s); the offline answer goes out", checked.problems[0])
                 self.stats.offline_fatal += 1
                 return answer
+            self.stats.caught += sum(not p.startswith("no passage") for p in checked.problems)
             if checked.usable:
                 self.stats.phrased += 1
                 self.stats.trimmed += bool(checked.problems)
