@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/telegram_bench.py
 	$(BIN)/python bench/wechat_bench.py
 	$(BIN)/python bench/understand_bench.py
+	$(BIN)/python bench/llm_bench.py
 
 eval: $(STAMP)
 	$(BIN)/anning eval

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -53,12 +54,33 @@ class ImportSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    """An optional OpenAI-compatible model; empty base_url means no model."""
+    """An optional OpenAI-compatible model (bot/llm/); no model name means no model and nothing changes."""
 
-    base_url: str = ""
-    api_key: SecretStr = SecretStr("")
-    model: str = ""
-    timeout_seconds: float = 20.0
+    base_url: str = ""  # empty: OPENAI_BASE_URL, else OpenAI's own endpoint
+    api_key: SecretStr = SecretStr("")  # empty: OPENAI_API_KEY (a local server without keys gets a placeholder)
+    model: str = ""  # e.g. gpt-4o-mini, deepseek-chat, qwen-plus, qwen2.5:7b; empty: the model is off
+    timeout_seconds: float = 20.0  # one HTTP request, at most
+    understand_deadline_seconds: float = 1.5  # reading a message in context; later: the offline reading stands
+    answer_deadline_seconds: float = 2.5  # phrasing an answer; later: the offline answer goes out
+    temperature: float = 0.2
+    max_tokens: int = 0  # 0: not sent (servers differ on max_tokens / max_completion_tokens)
+    understand: bool = True  # use the model to read follow-ups, intents and details
+    answers: bool = True  # use the model to phrase cited answers
+    breaker_failures: int = 3  # errors or timeouts in a row that open the circuit (no calls while open)
+    breaker_cooldown_seconds: float = 60.0  # how long the circuit stays open before one trial call
+    calls_per_user_per_minute: int = 6  # model calls one person may cause; more are answered offline
+    calls_per_minute: int = 120  # model calls of everyone together; more are answered offline
+
+    def resolved(self, environ: Mapping[str, str]) -> tuple[str, str]:
+        """(base URL, API key), falling back to the standard OPENAI_BASE_URL and OPENAI_API_KEY variables."""
+        base_url = self.base_url or environ.get("OPENAI_BASE_URL", "") or "https://api.openai.com/v1"
+        key = self.api_key.get_secret_value() or environ.get("OPENAI_API_KEY", "") or "not-needed"
+        return base_url, key
+
+    @property
+    def enabled(self) -> bool:
+        """A model is configured (its name is set)."""
+        return bool(self.model.strip())
 
 
 class TelegramSettings(BaseModel):
@@ -126,6 +148,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = PROJECT_ROOT / "var"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"  # texts sent to a language model (used only when one is configured)
     database_url: str = ""  # empty: SQLite file under data_dir
     encryption_key: SecretStr = SecretStr("")  # empty: a key file is created under data_dir
     max_text_chars: int = 4000  # longest question

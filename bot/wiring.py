@@ -33,6 +33,11 @@ from bot.legal_qa.index import IndexReport, VectorIndex, clear_local_store, open
 from bot.legal_qa.ingest import all_chunks
 from bot.legal_qa.retrieve import Retriever
 from bot.legal_qa.service import LegalQA
+from bot.llm.answer import ModelPhraser
+from bot.llm.client import Model, chat_model
+from bot.llm.guard import Breaker, Guard, Limits
+from bot.llm.prompts import Prompts
+from bot.llm.understand import ModelReader
 from bot.ops.health import READY, Readiness, failed
 from bot.ops.metrics import Metrics
 from bot.settings import Settings
@@ -198,6 +203,13 @@ class App(Core):
     engine: Engine
     parts: QAParts
     sms: SmsHandler
+    llm: LLMParts | None = None  # the language model's parts, when one is configured
+
+    async def close(self) -> None:
+        """Close the model's connections, stop reading screenshots and release the database."""
+        if self.llm is not None:
+            await self.llm.model.aclose()
+        await super().close()
 
 
 async def build_app(
@@ -206,13 +218,15 @@ async def build_app(
     embeddings: Embeddings | None = None,
     parts: QAParts | None = None,
     ocr_reader: OcrReader | None = None,
+    model: Model | None = None,
 ) -> App:
     """Build the whole application from settings (`parts`: an already loaded knowledge base and index to share;
-    `ocr_reader`: what reads screenshots, rapidocr unless given)."""
+    `ocr_reader`: what reads screenshots, rapidocr unless given; `model`: a language model instead of the one the
+    settings name, e.g. a fake chat model in tests)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     texts = load_texts()
     parts = parts or build_qa(settings, notice, embeddings, texts)
-    return assemble(settings, await open_core(settings, texts, ocr_reader), parts)
+    return assemble(settings, await open_core(settings, texts, ocr_reader), parts, model)
 
 
 async def open_core(settings: Settings, texts: Texts | None = None, ocr_reader: OcrReader | None = None) -> Core:
@@ -233,8 +247,9 @@ async def open_core(settings: Settings, texts: Texts | None = None, ocr_reader: 
     )
 
 
-def assemble(settings: Settings, core: Core, parts: QAParts) -> App:
-    """The engine and its handlers on the opened stores and the loaded knowledge."""
+def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None = None) -> App:
+    """The engine and its handlers on the opened stores and the loaded knowledge (`model`: a language model instead
+    of the one the settings name, if any)."""
     texts, evidence, outbox, files, inbox = core.texts, core.evidence, core.outbox, core.files, core.inbox
     sms_handler = SmsHandler(
         parts.kb,
@@ -255,12 +270,13 @@ def assemble(settings: Settings, core: Core, parts: QAParts) -> App:
     )
     runner = FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents=drafts.titles())
     holders = (evidence, outbox, files)
+    llm = build_llm(settings, parts, texts, model)
     handlers = (
         CommandsHandler(texts, holders, names),
         sms_handler,
         JourneyHandler(runner, evidence),
         drafts,
-        QuestionHandler(parts.qa, texts, ContactQuestions(parts.kb, texts)),
+        QuestionHandler(parts.qa, texts, ContactQuestions(parts.kb, texts), phraser=llm.phraser if llm else None),
         SmallTalkHandler(texts),
     )
     engine = Engine(
@@ -271,10 +287,47 @@ def assemble(settings: Settings, core: Core, parts: QAParts) -> App:
         max_paste_chars=settings.max_paste_chars,
         max_file_bytes=settings.max_file_bytes,
         holders=(*holders, inbox),  # /forget also drops the person's messages not yet answered
-        reader=Reader(parts.intents, load_typos(settings.knowledge_dir / "intents.yaml")),
+        reader=llm.reader
+        if llm and llm.reader
+        else Reader(parts.intents, load_typos(settings.knowledge_dir / "intents.yaml")),
     )
     fields = {f: getattr(core, f) for f in Core.__dataclass_fields__}
-    return App(**fields, engine=engine, parts=parts, sms=sms_handler)
+    return App(**fields, engine=engine, parts=parts, sms=sms_handler, llm=llm)
+
+
+@dataclass
+class LLMParts:
+    """The language model and what is built on it (bot/llm/): one guard for all calls."""
+
+    model: Model
+    guard: Guard
+    reader: ModelReader | None
+    phraser: ModelPhraser | None
+
+
+def build_llm(settings: Settings, parts: QAParts, texts: Texts, model: Model | None = None) -> LLMParts | None:
+    """The model reader and answer phraser when a model is configured (or given, e.g. a fake in tests); else None."""
+    s = settings.llm
+    model = model or chat_model(s)
+    if model is None:
+        return None
+    guard = Guard(
+        Breaker(s.breaker_failures, s.breaker_cooldown_seconds), Limits(s.calls_per_user_per_minute, s.calls_per_minute)
+    )
+    prompts = Prompts(settings.prompts_dir)
+    intents_file = settings.knowledge_dir / "intents.yaml"
+    reader = None
+    if s.understand:
+        labels = sorted({label for label, _ in load_intents(intents_file)})
+        reader = ModelReader(
+            parts.intents, load_typos(intents_file), model.chat, guard, prompts, labels, s.understand_deadline_seconds
+        )
+    phraser = None
+    if s.answers:
+        phraser = ModelPhraser(
+            model.chat, guard, prompts, parts.kb, parts.qa.answerer, texts, s.answer_deadline_seconds
+        )
+    return LLMParts(model, guard, reader, phraser)
 
 
 def ocr_queue(settings: Settings, reader: OcrReader | None = None) -> OcrQueue:

@@ -16,7 +16,7 @@ LEVELS = {
     "storage": 2,
     "sms": 3, "legal_qa": 3, "documents": 3,
     "understand": 4,
-    "flows": 5,
+    "flows": 5, "llm": 5,
     "engine": 6,
     "channels": 7, "web": 7, "ops": 7,
     "cli": 8, "wiring": 8, "__main__": 8,

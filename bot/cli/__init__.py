@@ -44,6 +44,11 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--sms", action="store_true", help="evaluate SMS classification instead (dev-sms.jsonl)")
     ev.add_argument("--conversations", metavar="PATH", help="score multi-turn conversations (dev-conversations format)")
     ev.add_argument("--verbose", action="store_true", help="with --conversations: show each failing reply")
+    ev.add_argument(
+        "--llm",
+        action="store_true",
+        help="the dev questions and conversations offline and through the configured model, side by side",
+    )
     sms_cmd = sub.add_parser("sms", parents=[common], help="analyse SMS pasted on stdin")
     sms_cmd.add_argument("--json", action="store_true", help="one JSON object per message")
     evd = sub.add_parser("evidence", parents=[common], help="export or verify an evidence log")

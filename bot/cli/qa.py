@@ -15,6 +15,7 @@ from bot.settings import PROJECT_ROOT, Settings
 
 DEFAULT_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
 DEFAULT_SMS_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-sms.jsonl"
+DEFAULT_CONVERSATIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev-conversations.jsonl"
 
 
 def citation_json(c: Any) -> dict[str, Any]:
@@ -117,6 +118,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate citations over a question set (all retrieval modes side by side), or SMS labels with --sms."""
     settings = load_settings(args)
+    if args.llm:
+        conversations = Path(args.conversations) if args.conversations else DEFAULT_CONVERSATIONS
+        return _eval_llm(settings, Path(args.path or DEFAULT_EVAL), conversations, args.json)
     if args.conversations:
         return _eval_conversations(settings, Path(args.conversations), args.json, args.verbose)
     if args.sms:
@@ -155,6 +159,60 @@ def _eval_conversations(settings: Settings, path: Path, as_json: bool, verbose: 
     return 0
 
 
+def _eval_llm(settings: Settings, path: Path, conversations: Path, as_json: bool) -> int:
+    """The dev questions (and conversations, when the file exists) offline and through the configured model."""
+    import time
+
+    from bot.engine.evaluate import evaluate, load
+    from bot.llm.evaluate import compare, format_comparison
+    from bot.wiring import build_app, build_llm, build_qa, load_texts
+
+    if not settings.llm.enabled:
+        print(
+            "no model configured: set ANNING_LLM__MODEL (and ANNING_LLM__BASE_URL, ANNING_LLM__API_KEY)",
+            file=sys.stderr,
+        )
+        return 2
+    settings.llm.calls_per_user_per_minute = settings.llm.calls_per_minute = 1_000_000  # the evaluation is one user
+
+    async def main() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        texts = load_texts()
+        parts = build_qa(settings, notice, texts=texts)
+        llm = build_llm(settings, parts, texts)
+        if llm is None or llm.phraser is None:
+            raise SystemExit("ANNING_LLM__ANSWERS is off: nothing to compare")
+        try:
+            result = await compare(parts.qa, llm.phraser, path)
+        finally:
+            await llm.model.aclose()
+        sides: dict[str, dict[str, Any]] = {}
+        if conversations.exists():
+            for side in ("offline", "model"):
+                own = settings.model_copy(deep=True)
+                if side == "offline":
+                    own.llm.model = ""
+                with tempfile.TemporaryDirectory() as scratch:
+                    own.database_url = f"sqlite+aiosqlite:///{Path(scratch) / 'eval.sqlite3'}"
+                    app = await build_app(own, notice, parts=parts)
+                    start = time.perf_counter()
+                    try:
+                        report = await evaluate(app.engine, load(conversations))
+                    finally:
+                        await app.close()
+                    elapsed = (time.perf_counter() - start) * 1000
+                summary = {k: v for k, v in report.as_dict().items() if k != "failures"}
+                summary["latency_ms_per_turn"] = round(elapsed / max(1, len(report.turns)), 1)
+                sides[side] = summary
+        return result, sides
+
+    result, sides = asyncio.run(main())
+    if as_json:
+        print(json.dumps({"questions": result, "conversations": sides}, ensure_ascii=False, indent=2))
+    else:
+        print(format_comparison(result, sides or None))
+    return 0
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     """Validate every knowledge file and cross-reference, and every text key the code uses."""
     from bot.knowledge import KnowledgeError
@@ -170,8 +228,16 @@ def cmd_lint(args: argparse.Namespace) -> int:
     loaded = templates_or_none(settings)
     if loaded is None:
         return 1
+    from bot.llm.prompts import PromptError, Prompts
+
+    prompts = Prompts(settings.prompts_dir)
+    try:
+        keys = [prompts.get(key).key for key in prompts.names()]
+    except PromptError as exc:
+        print(f"prompt error: {exc}", file=sys.stderr)
+        return 1
     print(
         f"ok: {len(kb.instruments)} instruments, {n} articles, {len(kb.contacts)} channels, {len(kb.topics)} topics, "
-        f"{len(loaded[1])} templates"
+        f"{len(loaded[1])} templates, {len(keys)} prompts"
     )
     return 0

@@ -119,7 +119,11 @@ class Engine:
             first = (Reply(self.texts.get("understand.main_point", point=text)),)
         if kind is Kind.QUESTION:
             text = self.reader.correct(text)  # "催手天天发验正码" is read as "催收天天发验证码"
-        reading = self.reader.read(text) if kind in (Kind.QUESTION, Kind.PENDING, Kind.SMS) and text else None
+        reading = None
+        if kind is Kind.QUESTION and text:  # in context: a model reader (if configured) reads the recent turns too
+            reading = await self.reader.read_in_context(text, session.memory, msg.user_key)
+        elif kind in (Kind.PENDING, Kind.SMS) and text:
+            reading = self.reader.read(text)
         if reading is not None and first:  # a ramble read on its main point: safety still reads all of it
             whole = tuple(c for c in check(decision.argument).concerns if c not in BLOCKING)
             reading = replace(reading, concerns=tuple(dict.fromkeys((*reading.concerns, *whole))))
@@ -135,6 +139,8 @@ class Engine:
                 return urgent
             if urgent is not None:
                 first, label = (*urgent.replies, *first), urgent.intent or "safety.danger"
+        if reading is not None and reading.standalone and kind is Kind.QUESTION:  # a follow-up, made to stand alone
+            text = reading.standalone
         handler = self.table.find(kind, name, session.flow)
         keep_flow = bool(label) and kind is Kind.PENDING
         if keep_flow:  # words of danger or a scam are never an answer to a flow's question; the flow waits

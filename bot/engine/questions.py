@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import replace
+from typing import Protocol
 
 from bot.contract.messages import Button, Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
 from bot.contract.session import Session
+from bot.legal_qa.answer import Answer
 from bot.legal_qa.contact_answer import ContactQuestions
 from bot.legal_qa.service import LegalQA
 from bot.texts import ENGLISH, Texts, is_pinyin
@@ -49,15 +51,26 @@ _ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+class Phraser(Protocol):
+    """Says a cited answer in other words (a language model, bot/llm/answer.py); the offline answer when it cannot."""
+
+    async def phrase(self, question: str, answer: Answer, user: str) -> Answer:
+        """The answer re-worded with checked citations, or the answer unchanged."""
+        ...
+
+
 class QuestionHandler:
     """Answers questions with retrieval and citations; a follow-up is read together with the question before it."""
 
     owns = Owns(kinds=frozenset({Kind.QUESTION}), intents=frozenset({"question", "worry.debtor", "other_law"}))
 
-    def __init__(self, qa: LegalQA, texts: Texts, contacts: ContactQuestions | None = None) -> None:
+    def __init__(
+        self, qa: LegalQA, texts: Texts, contacts: ContactQuestions | None = None, phraser: Phraser | None = None
+    ) -> None:
         self.qa = qa
         self.texts = texts
         self.contacts = contacts  # "12378 是干嘛的": the reviewed entry, not a search
+        self.phraser = phraser  # None: the extractive answer is the answer
 
     async def handle(self, turn: Turn) -> Outcome:
         """Answer the turn's text."""
@@ -139,6 +152,8 @@ class QuestionHandler:
             resolved = await asyncio.to_thread(self.qa.ask, f"{earlier} {text} {hint}".strip(), "full", topic)
             if resolved.covered:
                 answer = resolved
+        if self.phraser is not None and answer.covered:
+            answer = await self.phraser.phrase(text, answer, session.user_key)
         parts = [answer.text]
         if Concern.INJECTION in check(text).concerns:
             parts.append(self.texts.get("safety.injection"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from bot.contract.session import MemoryTurn
 from bot.knowledge.numerals import chinese_number
 from bot.understand.intents import QUESTION, IntentModel
 from bot.understand.safety import BLOCKING, Concern, check
@@ -70,8 +71,9 @@ class Reading:
     concerns: tuple[Concern, ...] = ()
     step: int | None = None  # journey.step: the step number asked for
     document: str | None = None  # draft.request: the template named, if one is clear
-    by: str = "rules"  # "rules" | "model" | "default"
+    by: str = "rules"  # "rules" | "model" | "default" | "llm" (a language model, bot/llm/understand.py)
     details: tuple[tuple[str, str], ...] = ()  # name, phone, lender, dates... found in the sentence
+    standalone: str = ""  # the message rewritten to stand alone (a language model's reading of a follow-up)
 
     @property
     def blocking(self) -> Concern | None:
@@ -111,6 +113,11 @@ class Reader:
     def read(self, text: str) -> Reading:
         """Understand one message on its own (follow-ups are resolved later, against the conversation)."""
         return replace(self._read(text), details=tuple(extract(text).items()))
+
+    async def read_in_context(self, text: str, memory: Sequence[MemoryTurn], user: str) -> Reading:
+        """Understand a message in its conversation; offline that is the message alone (follow-ups are resolved by
+        the question handler), a language model reader (bot/llm/understand.py) also reads the recent turns."""
+        return self.read(text)
 
     def _read(self, text: str) -> Reading:
         concerns = check(text).concerns

@@ -36,6 +36,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+SLOT_NAMES = ("name", "phone", "id_number", "police_station", "carrier", "lender", "start_date")  # what extract() finds
 _PART_OF_DAY = r"\s*(?:左右)?\s*(?:早上|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨)?\s*的?"  # "6月3号晚上开始"
 _DATE = re.compile(r"(?:(\d{4})[年/-])?(\d{1,2})[月/-](\d{1,2})[日号]?" + _PART_OF_DAY + r"(?:开始|起|以来)")
 _RELATIVE_DATE = re.compile(r"(上个?月|这个?月|本月)(\d{1,2})[日号]" + _PART_OF_DAY + r"(?:开始|起|以来)?")
