@@ -142,9 +142,10 @@ class QuestionHandler:
         elliptical = bool(_FOLLOW_UP.search(text.strip())) and short
         # a short follow-up with a card's words but not the situation's ("会不会真的上门啊" beside a pasted SMS) is about
         # the situation the conversation is in: read it so, its own words leading
-        if previous and not answer.covered and short and self.qa.has_card_words(text):
-            situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}")
-            if situated.covered:
+        # (also when retrieval alone "covered" it with no card: "那协商到底合法吗" is not about a crime's articles)
+        if previous and (not answer.covered or not answer.topic) and short and self.qa.has_card_words(text):
+            situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", previous[1])
+            if situated.covered and (situated.topic or not answer.covered):
                 answer = situated
         if previous and elliptical and (not answer.covered or answer.topic in ("", previous[1]) or not previous[1]):
             earlier, topic = previous

@@ -118,11 +118,11 @@ class Retriever:
         current = [c for c in out if self.by_id[c].status != "superseded"]
         return current or out
 
-    def search(self, query: str, k: int = 8, mode: Mode = "full") -> Retrieval:
+    def search(self, query: str, k: int = 8, mode: Mode = "full", prefer: str = "") -> Retrieval:
         """Rank chunks for a question: BM25 and dense lists fused; in full mode, strongly matched cards lead, but only
         with those of their articles that retrieval also found relevant."""
         f = self.fusion
-        hits = self.topics.strong(query) if mode == "full" else []
+        hits = self.topics.strong(query, prefer=prefer) if mode == "full" else []
         expanded = query + " " + " ".join(h.topic.expand for h in hits[:3])
         lists: dict[str, list[str]] = {}
         bm25_scores: dict[str, float] = {}

@@ -28,7 +28,7 @@ class LegalQA:
     def ask(self, question: str, mode: Mode = "full", prefer: str = "") -> Answer:
         """A cited answer, or an honest 'not covered'; `prefer`: the topic of the conversation so far, which leads
         when the question matches it too (a follow-up stays on its subject)."""
-        retrieval = self.retrieve(question, k=ANSWER_POOL, mode=mode)
+        retrieval = self.retriever.search(question, k=ANSWER_POOL, mode=mode, prefer=prefer)
         if prefer and len(retrieval.topics) > 1:
             ordered = sorted(retrieval.topics, key=lambda hit: hit.topic.id != prefer)
             retrieval = replace(retrieval, topics=ordered)

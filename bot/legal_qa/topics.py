@@ -22,6 +22,7 @@ class TopicHit:
 CONTEXT = re.compile(
     r"催|逾期|网贷|欠款|欠钱|欠债|欠了|还款|还钱|还不上|借呗|花呗|贷款|债务|老赖|骚扰|验证码|通讯录|短信|电话|打电话|"
     r"12378|12363|12321|12300|律师函|征信|利息|服务费|会员费|裸照|轰炸|换.{0,2}(手机|电话)?号|"
+    r"协商.{0,6}(分期|还款|还钱|减免|延期|停息)|(分期|延期|减免).{0,4}还|停息挂账|全额还|"
     r"collect|debt|loan|harass|lender|overdue|change (my )?(phone )?number",
     re.IGNORECASE,
 )
@@ -59,10 +60,12 @@ class TopicMatcher:
                 hits.append(TopicHit(topic, score + topic.priority * 0.5, count))
         return sorted(hits, key=lambda h: -h.score)
 
-    def strong(self, text: str, most: int = 3) -> list[TopicHit]:
+    def strong(self, text: str, most: int = 3, prefer: str = "") -> list[TopicHit]:
         """The cards that fit: the best, plus up to two more that matched at least two triggers (one stray word is
-        noise); none unless the match is strong (`fits`), so retrieval alone decides questions no card is about."""
+        noise); none unless the match is strong (`fits`), so retrieval alone decides questions no card is about.
+        `prefer`: the conversation's card leads when it fits too (a follow-up stays on its subject)."""
         hits = [h for h in self.match(text) if fits(h, text)]
+        hits.sort(key=lambda h: h.topic.id != prefer)
         return hits[:1] + [h for h in hits[1:] if h.count >= 2][: most - 1]
 
 
