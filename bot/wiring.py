@@ -262,10 +262,10 @@ class Webhooks:
 
 
 async def open_storage(settings: Settings) -> tuple[Database, Crypto]:
-    """The database (tables created) and the at-rest encryption key, from settings."""
+    """The database (migrated to the newest schema) and the at-rest encryption key, from settings."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url())
-    await db.create_all()
+    await db.upgrade()
     crypto = Crypto(load_key(settings.encryption_key.get_secret_value(), Path(settings.data_dir) / "secret.key"))
     return db, crypto
 
