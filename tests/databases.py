@@ -1,7 +1,8 @@
 """Test support, databases: a fresh SQLite file or a fresh PostgreSQL database per test, and what each stores.
 
 PostgreSQL tests need ANNING_TEST_DATABASE_URL (a server URL whose user may create databases, e.g. the one
-`scripts/pg_throwaway.sh start DIR` prints; .ci/run sets it). Without it they skip.
+`scripts/pg_throwaway.sh start DIR` prints; .ci/run sets it). Without it they skip, unless
+ANNING_TEST_REQUIRE_POSTGRES is set (as .ci/run does): then they fail.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import make_url
 from tests.support import stored_bytes
 
 PG_ENV = "ANNING_TEST_DATABASE_URL"
+REQUIRE_ENV = "ANNING_TEST_REQUIRE_POSTGRES"  # set by .ci/run
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -37,6 +39,8 @@ async def postgres_database() -> AsyncIterator[str]:
     """A new empty database on the test server (its SQLAlchemy URL), dropped afterwards; skips without a server."""
     server = server_url()
     if server is None:
+        if os.environ.get(REQUIRE_ENV):  # CI: a PostgreSQL test that cannot run is a failure
+            pytest.fail(f"{REQUIRE_ENV} is set but {PG_ENV} is not")
         pytest.skip(f"PostgreSQL tests need {PG_ENV} (see scripts/pg_throwaway.sh)")
     name = f"anning_test_{secrets.token_hex(6)}"
     admin = await asyncpg.connect(_plain(server))
@@ -64,7 +68,7 @@ async def database_url(backend: str, folder: Path) -> AsyncIterator[str]:
         yield url
 
 
-async def stored(url: str) -> bytes:
+async def stored_data(url: str) -> bytes:
     """Everything the database keeps, as bytes: SQLite's file and write-ahead log; PostgreSQL's rows, every value of
     every table (bytes as they are, text encoded), so a test can check that nothing personal is stored in clear."""
     parsed = make_url(url)
