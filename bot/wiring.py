@@ -44,6 +44,7 @@ from bot.storage.nonce_repo import CallbackNonces
 from bot.storage.outbox_repo import Outbox
 from bot.storage.repositories import SqlSessionStore
 from bot.storage.tokens_repo import TokenStore
+from bot.storage.turns import Turns, turns_for
 from bot.texts import Texts
 from bot.understand.intents import IntentModel, load_intents, load_typos
 from bot.understand.reader import Reader
@@ -156,10 +157,12 @@ class App:
     texts: Texts
     nonces: CallbackNonces
     ocr: OcrQueue
+    turns: Turns  # per-person turns among replicas (PostgreSQL advisory locks; SQLite: this process alone)
 
     async def close(self) -> None:
         """Stop reading screenshots and release the database."""
         self.ocr.close()
+        await self.turns.close()
         await self.db.close()
 
 
@@ -220,7 +223,10 @@ async def build_app(
         holders=(*holders, inbox),  # /forget also drops the person's messages not yet answered
         reader=Reader(parts.intents, load_typos(settings.knowledge_dir / "intents.yaml")),
     )
-    return App(engine, db, parts, evidence, sms_handler, crypto, outbox, files, inbox, tokens, texts, nonces, ocr)
+    turns = turns_for(settings.resolved_database_url(), settings.database_lock_connections)
+    return App(
+        engine, db, parts, evidence, sms_handler, crypto, outbox, files, inbox, tokens, texts, nonces, ocr, turns
+    )
 
 
 def ocr_queue(settings: Settings, reader: OcrReader | None = None) -> OcrQueue:
@@ -294,6 +300,7 @@ def channel_deps(
         inbox=app.inbox,
         tokens=app.tokens,
         nonces=app.nonces,
+        turns=app.turns,
         files_dir=settings.data_dir / "files",
         http=http,
         links=links,
