@@ -147,10 +147,15 @@ async def test_a_replica_killed_mid_work_leaves_the_other_to_finish_it_once(qa_p
             )
             doomed.fail("sendMessage", times=10_000, mode="timeout", delay=120)  # its answers never land
             sending = asyncio.create_task(_send_interleaved(doomed, ports))
-            await doomed.wait_for(lambda: len(doomed.method_calls("sendMessage")) >= 4, timeout=60)
-            proc.send_signal(signal.SIGKILL)  # mid-answer, holding some people's turns
+            await sending  # every update acknowledged by one replica or the other
+            # every person's answer hangs in the doomed replica's sendMessage, which holds their turn; the survivor
+            # waits for those turns with the rest of their updates
+            await doomed.wait_for(
+                lambda: {int(c["chat_id"]) for c in doomed.method_calls("sendMessage")} >= set(USERS), timeout=120
+            )
+            assert all(len(survivor.texts_to(uid)) < len(SCRIPT) for uid in USERS)
+            proc.send_signal(signal.SIGKILL)  # mid-answer
             await proc.wait()
-            await sending  # what the dead replica did not acknowledge went to the survivor
             for uid in USERS:
                 await survivor.wait_for(lambda uid=uid: len(survivor.texts_to(uid)) >= len(SCRIPT), timeout=120)
             await asyncio.sleep(1.0)  # anything answered twice would arrive now
