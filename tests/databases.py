@@ -29,7 +29,7 @@ def server_url() -> str | None:
     return os.environ.get(PG_ENV) or None
 
 
-def _plain(url: str) -> str:
+def plain_url(url: str) -> str:
     """A SQLAlchemy URL as asyncpg takes it (no +driver)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -43,7 +43,7 @@ async def postgres_database() -> AsyncIterator[str]:
             pytest.fail(f"{REQUIRE_ENV} is set but {PG_ENV} is not")
         pytest.skip(f"PostgreSQL tests need {PG_ENV} (see scripts/pg_throwaway.sh)")
     name = f"anning_test_{secrets.token_hex(6)}"
-    admin = await asyncpg.connect(_plain(server))
+    admin = await asyncpg.connect(plain_url(server))
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -51,7 +51,7 @@ async def postgres_database() -> AsyncIterator[str]:
     try:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
-        admin = await asyncpg.connect(_plain(server))
+        admin = await asyncpg.connect(plain_url(server))
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
@@ -74,7 +74,7 @@ async def stored_data(url: str) -> bytes:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return stored_bytes(Path(parsed.database or ""))
-    conn = await asyncpg.connect(_plain(url))
+    conn = await asyncpg.connect(plain_url(url))
     try:
         tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         parts: list[bytes] = []
