@@ -111,7 +111,8 @@ class Database:
     """
 
     def __init__(self, url: str) -> None:
-        self.engine: AsyncEngine = create_async_engine(url)
+        # a server's pooled connections die when it restarts: test each before use (SQLite has no server)
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time: this process's writers queue here, in order, rather than in SQLite's
         # busy handler, which sleeps in growing steps and lets a busy writer starve the others into "database is

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,14 @@ async def _unlock(conn: AsyncConnection, person: str) -> None:
     except Exception as exc:  # the work is done; the lock died with its connection
         log.warning("turn: unlock failed (%s); the lock went with its connection", type(exc).__name__)
         await conn.invalidate()
+
+
+def database_outage(exc: BaseException) -> bool:
+    """True for a failure of the database or the connection to it (a restart, a network cut): work that met it can
+    be taken up again once the database is back, instead of answering with an error."""
+    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def turns_for(url: str, size: int = 20) -> Turns:

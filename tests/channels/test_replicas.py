@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -165,3 +166,36 @@ async def test_a_replica_killed_mid_work_leaves_the_other_to_finish_it_once(qa_p
     finally:
         await doomed.close()
         await survivor.close()
+
+
+def _restart_postgres() -> None:
+    """Restart the test server (scripts/pg_throwaway.sh's cluster, same port): every connection is cut."""
+    folder = os.environ.get("ANNING_TEST_PG_DIR")
+    if not folder:
+        pytest.skip("restarting PostgreSQL needs ANNING_TEST_PG_DIR (set by scripts/pg_throwaway.sh)")
+    pg_ctl = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))), None) or Path("pg_ctl")
+    command = [str(pg_ctl), "-D", f"{folder}/data", "-m", "fast", "-w", "restart"]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", Path(folder).owner(), "--", *command]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+
+@pytest.mark.slow
+async def test_postgres_restarting_during_traffic_loses_nothing(qa_parts: QAParts, index_dir: Path) -> None:
+    fake = await FakeTelegram().start()
+    ports = [_free_port(), _free_port()]
+    try:
+        async with postgres_database() as url, contextlib.AsyncExitStack() as stack:
+            env = _env(url, index_dir, fake)
+            await asyncio.gather(*(stack.enter_async_context(_replica(env, port)) for port in ports))
+            sending = asyncio.create_task(_send_interleaved(fake, ports))
+            await fake.wait_for(lambda: len(fake.sent) >= len(USERS), timeout=120)
+            await asyncio.to_thread(_restart_postgres)
+            await sending  # updates refused while the database was away were sent again, as Telegram does
+            for uid in USERS:
+                await fake.wait_for(lambda uid=uid: len(fake.texts_to(uid)) >= len(SCRIPT), timeout=120)
+            await asyncio.sleep(1.0)
+        for uid in USERS:
+            assert fake.texts_to(uid) == _expected(), uid
+    finally:
+        await fake.close()

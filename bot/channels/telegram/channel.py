@@ -69,7 +69,7 @@ from bot.engine.engine import Engine
 from bot.locks import KeyedLocks
 from bot.settings import Settings, TelegramSettings
 from bot.storage.inbox_repo import ANSWERED, Entry, Inbox
-from bot.storage.turns import Turns
+from bot.storage.turns import Turns, database_outage
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -513,7 +513,9 @@ class TelegramChannel:
             incoming = parsed.complete(data)
         try:
             return await self.engine.handle(replace(incoming, key=key))
-        except Exception:
+        except Exception as exc:
+            if self.turns is not None and database_outage(exc):  # the update stays in the inbox: rescued later
+                raise
             log.exception("engine failed on a %s message", CHANNEL)
             return [Reply(self.texts.get("telegram.error"))]
 
