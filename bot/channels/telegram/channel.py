@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import json
 import logging
@@ -406,7 +407,7 @@ class TelegramChannel:
             return
         replies = await self._replies(update)
         if entry is not None and self.inbox is not None:
-            await self.inbox.answered(entry, dump_replies(replies))
+            await self._noted(functools.partial(self.inbox.answered, entry, dump_replies(replies)))
         if chat is not None:
             await self._deliver(chat.id, replies, entry, 0)
         elif entry is not None and self.inbox is not None:
@@ -492,9 +493,21 @@ class TelegramChannel:
             if isinstance(action, SendText) and action.keyboard is not None and sent is not None:
                 await self._retire_keyboard(chat_id, sent.message_id)
             if entry is not None and self.inbox is not None and i < len(actions):
-                await self.inbox.progress(entry, i)
+                await self._noted(functools.partial(self.inbox.progress, entry, i))
         if entry is not None and self.inbox is not None:
-            await self.inbox.done(entry)
+            await self._noted(functools.partial(self.inbox.done, entry))
+
+    async def _noted(self, write: Callable[[], Awaitable[None]], attempts: int = 120) -> None:
+        """Record what was sent; a database away for a moment (a restart) is waited for, up to about a minute,
+        else the part would be sent again by whoever finishes the update."""
+        for attempt in range(1, attempts + 1):
+            try:
+                await write()
+                return
+            except Exception as exc:
+                if attempt == attempts or not database_outage(exc):
+                    raise
+                await asyncio.sleep(0.5)
 
     async def _work(self, parsed: Incoming | Fetch, key: str) -> list[Reply]:
         if isinstance(parsed, Incoming):
