@@ -56,6 +56,7 @@ from bot.storage.nonce_repo import CallbackNonces
 from bot.storage.outbox_repo import Outbox
 from bot.storage.repositories import SqlSessionStore
 from bot.storage.tokens_repo import TokenStore
+from bot.storage.turns import Turns, turns_for
 from bot.texts import Texts
 from bot.understand.intents import IntentModel, load_intents, load_typos
 from bot.understand.reader import Reader
@@ -186,6 +187,7 @@ class Core:
     nonces: CallbackNonces
     ocr: OcrQueue
     imports: ImportQueue
+    turns: Turns  # per-person turns among replicas (PostgreSQL advisory locks; SQLite: this process alone)
     # what a language-model integration calls when it falls back to the offline path ("timeout", "error", ...);
     # `open_service` points it at the metrics' counter
     on_model_fallback: Callable[[str], None] = field(default=lambda reason: None)
@@ -193,6 +195,7 @@ class Core:
     async def close(self) -> None:
         """Stop reading screenshots and release the database."""
         self.ocr.close()
+        await self.turns.close()
         await self.db.close()
 
 
@@ -244,6 +247,7 @@ async def open_core(settings: Settings, texts: Texts | None = None, ocr_reader: 
         nonces=CallbackNonces(db, crypto, keep=nonce_memory(settings)),
         ocr=ocr_queue(settings, ocr_reader),
         imports=import_queue(settings),
+        turns=turns_for(settings.resolved_database_url(), settings.database_lock_connections),
     )
 
 
@@ -369,10 +373,10 @@ class Webhooks:
 
 
 async def open_storage(settings: Settings) -> tuple[Database, Crypto]:
-    """The database (tables created) and the at-rest encryption key, from settings."""
+    """The database (migrated to the newest schema) and the at-rest encryption key, from settings."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url())
-    await db.create_all()
+    await db.upgrade()
     crypto = Crypto(load_key(settings.encryption_key.get_secret_value(), Path(settings.data_dir) / "secret.key"))
     return db, crypto
 
@@ -407,6 +411,7 @@ def channel_deps(
         inbox=core.inbox,
         tokens=core.tokens,
         nonces=core.nonces,
+        turns=core.turns,
         files_dir=settings.data_dir / "files",
         http=http,
         links=links,

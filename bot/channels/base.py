@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.storage.nonce_repo import CallbackNonces
     from bot.storage.outbox_repo import Outbox
     from bot.storage.tokens_repo import TokenStore
+    from bot.storage.turns import Turns
     from bot.texts import Texts
     from bot.web import Route
 
@@ -64,6 +65,7 @@ class Deps:
     links: FileLinks | None = None  # download links, for channels that cannot send files
     user: str | None = None  # the person at the keyboard (terminal chat)
     nonces: CallbackNonces | None = None  # signed callback (timestamp, nonce) pairs already used (WeChat)
+    turns: Turns | None = None  # per-person turns shared by replicas (storage/turns.py); None: this process only
 
 
 class Channel(Protocol):

@@ -1,7 +1,7 @@
-"""CLI: `anning chat|ask|retrieve|index|eval|lint|sms|evidence|templates|draft|telegram|serve|wechat-menu|maintenance`.
+"""CLI: `anning chat|ask|retrieve|index|eval|lint|sms|evidence|templates|draft|telegram|serve|wechat-menu|db|maintenance`.
 
-The parser and `main` (the `anning` console script); the commands live by group in qa.py, sms.py, documents.py and
-channels.py, and get everything they build from bot/wiring.py.
+The parser and `main` (the `anning` console script); the commands live by group in qa.py, sms.py, documents.py,
+channels.py, db.py and ops.py, and get everything they build from bot/wiring.py.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import os
 from collections.abc import Callable
 
-from bot.cli import channels, documents, ops, qa, sms
+from bot.cli import channels, db, documents, ops, qa, sms
 
 
 def parser() -> argparse.ArgumentParser:
@@ -78,6 +78,8 @@ def parser() -> argparse.ArgumentParser:
     maint.add_argument("--inactive-days", type=int, help="override ANNING_RETENTION__INACTIVE_DAYS for this run")
     menu = sub.add_parser("wechat-menu", parents=[common], help="install the Official Account's custom menu")
     menu.add_argument("--show", action="store_true", help="print the menu JSON instead of installing it")
+    dbc = sub.add_parser("db", parents=[common], help="database schema: upgrade to the newest, or show where it stands")
+    dbc.add_argument("action", choices=["upgrade", "current"])
     return p
 
 
@@ -102,5 +104,6 @@ def main(argv: list[str] | None = None) -> int:
         "serve": channels.cmd_serve,
         "wechat-menu": channels.cmd_wechat_menu,
         "maintenance": ops.cmd_maintenance,
+        "db": db.cmd_db,
     }
     return handlers[args.cmd](args)

@@ -8,11 +8,14 @@ import os
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, Integer, LargeBinary, String, UniqueConstraint, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+if TYPE_CHECKING:
+    from bot.storage.migrate import Revisions
 
 
 class Base(DeclarativeBase):
@@ -108,7 +111,8 @@ class Database:
     """
 
     def __init__(self, url: str) -> None:
-        self.engine: AsyncEngine = create_async_engine(url)
+        # a server's pooled connections die when it restarts: test each before use (SQLite has no server)
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time: this process's writers queue here, in order, rather than in SQLite's
         # busy handler, which sleeps in growing steps and lets a busy writer starve the others into "database is
@@ -135,10 +139,15 @@ class Database:
         async with self._writes, self.engine.connect() as conn:
             await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    async def upgrade(self) -> Revisions:
+        """Bring the schema to the newest revision (bot/storage/migrate.py): the only way tables are made."""
+        from bot.storage import migrate  # its revisions import this module
+
+        return await migrate.upgrade(self.engine)
+
     async def create_all(self) -> None:
-        """Create missing tables (the schema is additive so far; migrations come with the first change)."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+        """Same as `upgrade` (the name callers used before migrations)."""
+        await self.upgrade()
 
     async def close(self) -> None:
         """Dispose of the connection pool."""

@@ -119,6 +119,48 @@ class Inbox:
             ).scalars()
             return [self._entry(row) for row in rows]
 
+    def person(self, user_key: str) -> str:
+        """The pseudonym a person's entries are filed under ("" for messages without a sender)."""
+        return self.crypto.pseudonym(user_key) if user_key else ""
+
+    async def unfinished_of(self, channel: str, person: str) -> list[Entry]:
+        """One person's messages of `channel` taken on and not done, oldest first: what their turn must finish
+        (storage/turns.py), whichever replica recorded them."""
+        since = self.now() - self.give_up
+        async with self.db.sessions() as s:
+            rows = (
+                await s.execute(
+                    select(InboxRow)
+                    .where(
+                        InboxRow.channel == channel,
+                        InboxRow.user_id == person,
+                        InboxRow.state != DONE,
+                        InboxRow.received_at >= since,
+                    )
+                    .order_by(InboxRow.id)
+                )
+            ).scalars()
+            return [self._entry(row) for row in rows]
+
+    async def stranded(self, channel: str, older_than: timedelta) -> list[str]:
+        """People (pseudonyms) with messages of `channel` not done, recorded more than `older_than` ago: left by a
+        replica that died, or waiting behind a long backlog."""
+        now = self.now()
+        async with self.db.sessions() as s:
+            found = await s.execute(
+                select(InboxRow.user_id)
+                .where(
+                    InboxRow.channel == channel,
+                    InboxRow.state != DONE,
+                    InboxRow.user_id != "",
+                    InboxRow.received_at < now - older_than,
+                    InboxRow.received_at >= now - self.give_up,
+                )
+                .group_by(InboxRow.user_id)
+                .order_by(func.min(InboxRow.id))
+            )
+            return list(found.scalars())
+
     def _entry(self, row: InboxRow) -> Entry:
         payload = self.crypto.decrypt(row.payload, row.key.encode()) if row.payload else b""
         answer = self.crypto.decrypt(row.answer, _answer_context(row.id)) if row.answer else b""

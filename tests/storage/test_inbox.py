@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -14,17 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database
 from bot.storage.inbox_repo import ANSWERED, RECEIVED, Inbox
-from tests.support import stored_bytes
+from tests.databases import stored_data
 
 
-def _url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 's.sqlite3'}"
-
-
-async def test_first_record_wins_for_every_process_sharing_the_database(tmp_path: Path) -> None:
+async def test_first_record_wins_for_every_process_sharing_the_database(db_url: str) -> None:
     key = Crypto(os.urandom(32))
-    one, two = Database(_url(tmp_path)), Database(_url(tmp_path))
-    await one.create_all()
+    one, two = Database(db_url), Database(db_url)
+    await one.upgrade()
     first, second = Inbox(one, key), Inbox(two, key)  # two processes, one database
     msg = "wechat_mp:oUser|24600000000000001"
     assert await first.take("wechat_mp", msg, "wechat_mp:oUser", "我被轰炸了".encode()) is not None
@@ -33,15 +28,15 @@ async def test_first_record_wins_for_every_process_sharing_the_database(tmp_path
     assert await second.take("wechat_mp", "wechat_mp:oUser|24600000000000002", "wechat_mp:oUser", b"x") is not None
     await one.close()
     await two.close()
-    raw = stored_bytes(tmp_path / "s.sqlite3")
+    raw = await stored_data(db_url)
     assert b"oUser" not in raw and b"24600000000000001" not in raw  # only keyed hashes are stored
     assert "轰炸".encode() not in raw  # the message itself is encrypted
 
 
-async def test_a_restart_finds_what_was_not_finished_with_its_answer_and_progress(tmp_path: Path) -> None:
+async def test_a_restart_finds_what_was_not_finished_with_its_answer_and_progress(db_url: str) -> None:
     key = Crypto(os.urandom(32))
-    db = Database(_url(tmp_path))
-    await db.create_all()
+    db = Database(db_url)
+    await db.upgrade()
     inbox = Inbox(db, key)
     a = await inbox.take("telegram", "u1", "telegram:1", b'{"update_id": 1}')
     b = await inbox.take("telegram", "u2", "telegram:1", b'{"update_id": 2}')
@@ -53,7 +48,7 @@ async def test_a_restart_finds_what_was_not_finished_with_its_answer_and_progres
     await inbox.done(c)
     await db.close()
 
-    db = Database(_url(tmp_path))  # the next run
+    db = Database(db_url)  # the next run
     left = await Inbox(db, key).unfinished("telegram")
     assert [(e.id, e.state, e.payload, e.answer, e.sent) for e in left] == [
         (a, RECEIVED, b'{"update_id": 1}', b"", 0),
@@ -63,9 +58,9 @@ async def test_a_restart_finds_what_was_not_finished_with_its_answer_and_progres
     await db.close()
 
 
-async def test_finished_ids_are_forgotten_after_keep_and_stale_ones_after_give_up(tmp_path: Path) -> None:
-    db = Database(_url(tmp_path))
-    await db.create_all()
+async def test_finished_ids_are_forgotten_after_keep_and_stale_ones_after_give_up(db_url: str) -> None:
+    db = Database(db_url)
+    await db.upgrade()
     now = [datetime(2026, 11, 29, 12, 0, tzinfo=UTC)]
     inbox = Inbox(db, Crypto(os.urandom(32)), keep=timedelta(hours=1), give_up=timedelta(hours=3), now=lambda: now[0])
     done = await inbox.take("telegram", "a", "telegram:1", b"a")
@@ -80,10 +75,10 @@ async def test_finished_ids_are_forgotten_after_keep_and_stale_ones_after_give_u
     await db.close()
 
 
-async def test_concurrent_records_are_committed_together_and_each_id_wins_once(tmp_path: Path) -> None:
+async def test_concurrent_records_are_committed_together_and_each_id_wins_once(db_url: str) -> None:
     key = Crypto(os.urandom(32))
-    one, two = Database(_url(tmp_path)), Database(_url(tmp_path))
-    await one.create_all()
+    one, two = Database(db_url), Database(db_url)
+    await one.upgrade()
     here, there = Inbox(one, key), Inbox(two, key)  # two instances racing for the same ids
     ids = [f"wechat_mp:o{i % 7}|2460000000000{i:04d}" for i in range(60)]
     takes = [inbox.take("wechat_mp", i, "", b"") for i in ids for inbox in (here, there, here)]
@@ -95,10 +90,10 @@ async def test_concurrent_records_are_committed_together_and_each_id_wins_once(t
 
 
 async def test_a_batch_colliding_with_another_instance_is_recorded_one_by_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = Database(_url(tmp_path))
-    await db.create_all()
+    db = Database(db_url)
+    await db.upgrade()
     inbox = Inbox(db, Crypto(os.urandom(32)))
     assert await inbox.take("wecom", "a", "", b"") is not None
 
@@ -113,9 +108,9 @@ async def test_a_batch_colliding_with_another_instance_is_recorded_one_by_one(
     await db.close()
 
 
-async def test_forget_drops_the_persons_unanswered_messages_but_keeps_their_ids(tmp_path: Path) -> None:
-    db = Database(_url(tmp_path))
-    await db.create_all()
+async def test_forget_drops_the_persons_unanswered_messages_but_keeps_their_ids(db_url: str) -> None:
+    db = Database(db_url)
+    await db.upgrade()
     inbox = Inbox(db, Crypto(os.urandom(32)))
     mine = await inbox.take("telegram", "m1", "telegram:7", "我叫王小明".encode())
     other = await inbox.take("telegram", "o1", "telegram:8", b"other")
@@ -124,4 +119,31 @@ async def test_forget_drops_the_persons_unanswered_messages_but_keeps_their_ids(
     assert await inbox.count("telegram:7") == 0 and [e.id for e in await inbox.unfinished("telegram")] == [other]
     assert await inbox.take("telegram", "m1", "telegram:7", b"redelivered") is None  # not answered again
     await db.close()
-    assert "王小明".encode() not in stored_bytes(tmp_path / "s.sqlite3")
+    assert "王小明".encode() not in await stored_data(db_url)
+
+
+async def test_a_persons_turn_sees_their_unfinished_messages_from_every_replica_oldest_first(db_url: str) -> None:
+    key = Crypto(os.urandom(32))
+    now = [datetime(2026, 12, 3, 12, 0, tzinfo=UTC)]
+    one, two = Database(db_url), Database(db_url)
+    await one.upgrade()
+    here, there = (Inbox(db, key, now=lambda: now[0]) for db in (one, two))  # two replicas
+    a = await here.take("telegram", "u1", "telegram:7", b"first")
+    b = await there.take("telegram", "u2", "telegram:7", b"second")
+    c = await there.take("telegram", "u3", "telegram:8", b"someone else")
+    assert a and b and c
+    await here.answered(a, b'[{"text": "hi"}]')
+    person = here.person("telegram:7")
+    assert person == there.person("telegram:7") != "telegram:7"  # a pseudonym, the same in every replica
+    assert [(e.payload, e.state) for e in await there.unfinished_of("telegram", person)] == [
+        (b"first", ANSWERED),
+        (b"second", RECEIVED),
+    ]
+    assert await here.stranded("telegram", timedelta(seconds=10)) == []  # just recorded: their replica is at it
+    now[0] += timedelta(minutes=1)
+    await there.done(b)
+    assert await here.stranded("telegram", timedelta(seconds=10)) == [person, here.person("telegram:8")]
+    await here.done(a)
+    assert await there.unfinished_of("telegram", person) == []
+    await one.close()
+    await two.close()

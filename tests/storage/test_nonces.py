@@ -5,21 +5,19 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database
 from bot.storage.nonce_repo import CallbackNonces
-from tests.support import stored_bytes
+from tests.databases import stored_data
 
 TS = "1764750000"
 
 
-async def test_a_pair_is_good_for_one_body_in_every_process(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'n.sqlite3'}"
+async def test_a_pair_is_good_for_one_body_in_every_process(db_url: str) -> None:
     key = Crypto(os.urandom(32))
-    one, two = Database(url), Database(url)
-    await one.create_all()
+    one, two = Database(db_url), Database(db_url)
+    await one.upgrade()
     first, second = CallbackNonces(one, key), CallbackNonces(two, key)  # two processes, one database
     body = b"<xml><Content>oVictim /help</Content></xml>"
     assert await first.admit("wechat_mp", TS, "1320562132", body)
@@ -30,13 +28,13 @@ async def test_a_pair_is_good_for_one_body_in_every_process(tmp_path: Path) -> N
     assert await first.admit("wechat_mp", TS, "1320562133", b"<xml>/forget</xml>")  # another nonce
     await one.close()
     await two.close()
-    raw = stored_bytes(tmp_path / "n.sqlite3")
+    raw = await stored_data(db_url)
     assert b"1320562132" not in raw and b"oVictim" not in raw  # keyed hashes only
 
 
-async def test_concurrent_bodies_for_one_pair_only_the_first_wins(tmp_path: Path) -> None:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'n.sqlite3'}")
-    await db.create_all()
+async def test_concurrent_bodies_for_one_pair_only_the_first_wins(db_url: str) -> None:
+    db = Database(db_url)
+    await db.upgrade()
     nonces = CallbackNonces(db, Crypto(os.urandom(32)))
     bodies = [b"genuine", b"forged-1", b"genuine", b"forged-2"]
     results = await asyncio.gather(*(nonces.admit("wechat_mp", TS, "42", b) for b in bodies))
@@ -44,9 +42,9 @@ async def test_concurrent_bodies_for_one_pair_only_the_first_wins(tmp_path: Path
     await db.close()
 
 
-async def test_old_pairs_are_swept(tmp_path: Path) -> None:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'n.sqlite3'}")
-    await db.create_all()
+async def test_old_pairs_are_swept(db_url: str) -> None:
+    db = Database(db_url)
+    await db.upgrade()
     now = [datetime(2026, 12, 3, 12, 0, tzinfo=UTC)]
     nonces = CallbackNonces(db, Crypto(os.urandom(32)), keep=timedelta(minutes=15), sweep_every=2, now=lambda: now[0])
     assert await nonces.admit("wecom", TS, "1", b"a")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bot.contract.messages import FileOut
 from bot.settings import Settings
@@ -13,17 +12,18 @@ from bot.storage.db import Database
 from bot.storage.files_repo import FileStore
 from bot.storage.outbox_repo import Outbox
 from bot.wiring import App
-from tests.support import say, stored_bytes
+from tests.databases import stored_data
+from tests.support import say
 
 
-async def _db(tmp_path: Path) -> Database:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'o.sqlite3'}")
-    await db.create_all()
+async def _db(url: str) -> Database:
+    db = Database(url)
+    await db.upgrade()
     return db
 
 
-async def test_outbox_is_fifo_per_user_and_encrypted(tmp_path: Path) -> None:
-    db = await _db(tmp_path)
+async def test_outbox_is_fifo_per_user_and_encrypted(db_url: str) -> None:
+    db = await _db(db_url)
     box = Outbox(db, Crypto(os.urandom(32)))
     await box.push("wechat_mp:a", ["（1/2）张某的第一段", "（2/2）第二段"])
     await box.push("wechat_mp:b", ["别人的"])
@@ -33,12 +33,12 @@ async def test_outbox_is_fifo_per_user_and_encrypted(tmp_path: Path) -> None:
     assert await box.drain("wechat_mp:a") == ["（2/2）第二段", "第三段"]
     assert await box.pop("wechat_mp:a") == (None, 0)
     await db.close()
-    raw = stored_bytes(tmp_path / "o.sqlite3")
+    raw = await stored_data(db_url)
     assert "别人的".encode() not in raw and b"wechat_mp:b" not in raw  # content and user ids are not in clear
 
 
-async def test_files_round_trip_expire_and_erase(tmp_path: Path) -> None:
-    db = await _db(tmp_path)
+async def test_files_round_trip_expire_and_erase(db_url: str) -> None:
+    db = await _db(db_url)
     store = FileStore(db, Crypto(os.urandom(32)))
     later = datetime.now(UTC) + timedelta(hours=1)
     file_id, owner = await store.put("wecom:z", FileOut("证据清单.pdf", b"%PDF-1.7 secret", "application/pdf"), later)
@@ -51,7 +51,7 @@ async def test_files_round_trip_expire_and_erase(tmp_path: Path) -> None:
     again, _ = await store.put("wecom:z", FileOut("a.pdf", b"x", "application/pdf"), later)
     assert await store.erase("wecom:z") == 1 and await store.get(again) is None
     await db.close()
-    assert b"secret" not in stored_bytes(tmp_path / "o.sqlite3")
+    assert b"secret" not in await stored_data(db_url)
 
 
 async def test_mydata_counts_and_forget_erases_held_replies_too(app: App, settings: Settings) -> None:

@@ -12,13 +12,19 @@ unit-tested on their own. `TelegramChannel` runs a python-telegram-bot v22 `Appl
 - nothing acknowledged is lost: a webhook update is recorded in the durable inbox (storage/inbox_repo.py) before
   Telegram gets its 200, its answer is kept once computed, every part sent is counted, and at start-up whatever a
   crash left unfinished is replayed in order (computed if it was not, sent from the first unsent part if it was).
-  Telegram has no idempotency key, so a crash between a send and its count can repeat that one part.
+  Telegram has no idempotency key, so a crash between a send and its count can repeat that one part;
+- several replicas on one database (shared `Turns`, storage/turns.py): the inbox is the queue. An update is
+  recorded and acknowledged by whichever replica Telegram reached; then, holding the person's turn (a database
+  lock one replica has at a time), a replica finishes every update of that person not done yet, oldest first,
+  whoever recorded it. A replica that dies releases its turns with its connection, and the others take over what
+  it left (`_rescue`, every few seconds): each update is answered once, in the person's order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import json
 import logging
@@ -64,6 +70,7 @@ from bot.engine.gate import Answers
 from bot.locks import KeyedLocks
 from bot.settings import Settings, TelegramSettings
 from bot.storage.inbox_repo import ANSWERED, Entry, Inbox
+from bot.storage.turns import Turns, database_outage
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -158,9 +165,16 @@ class TelegramChannel:
         max_concurrent_updates: int = 256,
         clock: Callable[[], float] = time.monotonic,
         inbox: Inbox | None = None,
+        turns: Turns | None = None,
+        rescue_every: float = 5.0,
+        stranded_after: float = 10.0,
     ) -> None:
         self.engine = engine
         self.inbox = inbox  # updates recorded before they are acknowledged (and redeliveries refused)
+        self.turns = turns if turns is not None and turns.shared and inbox is not None else None  # several replicas
+        self.rescue_every = rescue_every  # how often a replica looks for updates another one left (shared turns)
+        self.stranded_after = stranded_after  # an update not done after this long is looked at by any replica
+        self._rescuer: asyncio.Task[None] | None = None
         self._entries: dict[int, int] = {}  # update_id -> its inbox entry, while queued
         self._replays: dict[int, Entry] = {}  # update_id -> what a crash left of it, while queued at start-up
         self.settings = settings
@@ -198,6 +212,7 @@ class TelegramChannel:
             deps.texts,
             max_file_bytes=deps.settings.max_file_bytes,
             inbox=deps.inbox,
+            turns=deps.turns,
         )
 
     @classmethod
@@ -257,7 +272,10 @@ class TelegramChannel:
         commands = [BotCommand(c, self.texts.get(f"telegram.menu.{c}")) for c in MENU]
         await self._retry("setMyCommands", lambda: application.bot.set_my_commands(commands))
         await application.start()
-        await self._replay(application)
+        if self.turns is None:
+            await self._replay(application)
+        else:  # the other replicas may be at work: take over only what nobody holds, now and every few seconds
+            self._rescuer = asyncio.create_task(self._rescue())
         if polling:
             if application.updater is None:
                 raise RuntimeError("the Application was built without an updater")
@@ -285,6 +303,11 @@ class TelegramChannel:
         application = self.application
         if application is None:
             return
+        if self._rescuer is not None:
+            self._rescuer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rescuer
+            self._rescuer = None
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:
@@ -370,17 +393,59 @@ class TelegramChannel:
             if entry is None:
                 log.debug("update %s: a repeat, ignored", update.update_id)
                 return
+        person = self.inbox.person(_user(update)) if self.inbox is not None else ""
+        if self.turns is not None and entry is not None and person:
+            await self._take_turn(person)
+            return
+        await self._finish(update, entry, replay)
+
+    async def _finish(self, update: Update, entry: int | None, replay: Entry | None) -> None:
+        """Answer one update (or send the rest of an answer computed before), counting parts in the inbox."""
         chat = update.effective_chat
         if replay is not None and replay.state == ANSWERED and chat is not None:  # computed before a crash
             await self._deliver(chat.id, load_replies(replay.answer), entry, replay.sent)
             return
         replies = await self._replies(update)
         if entry is not None and self.inbox is not None:
-            await self.inbox.answered(entry, dump_replies(replies))
+            await self._noted(functools.partial(self.inbox.answered, entry, dump_replies(replies)))
         if chat is not None:
             await self._deliver(chat.id, replies, entry, 0)
         elif entry is not None and self.inbox is not None:
             await self.inbox.done(entry)
+
+    async def _take_turn(self, person: str) -> None:
+        """Several replicas: wait for the person's turn, then finish their updates not done yet, oldest first."""
+        assert self.turns is not None
+        async with self.turns.hold(person):
+            await self._finish_all(person)
+
+    async def _finish_all(self, person: str) -> None:
+        """Under the person's turn: every update of theirs not done (whichever replica recorded it), in order."""
+        assert self.inbox is not None
+        for entry in await self.inbox.unfinished_of(CHANNEL, person):
+            try:
+                update = Update.de_json(json.loads(entry.payload), self._app().bot)
+            except Exception as exc:  # recorded by a version that read it differently: drop it
+                log.warning("unreadable update dropped (%s)", type(exc).__name__)
+                await self.inbox.done(entry.id)
+                continue
+            await self._finish(update, entry.id, entry)
+
+    async def _rescue(self) -> None:
+        """Several replicas: finish what nobody holds: updates a dead replica left (at start, then every few
+        seconds, those waiting longer than `stranded_after`)."""
+        assert self.inbox is not None and self.turns is not None
+        older_than = timedelta(0)
+        while True:
+            try:
+                for person in await self.inbox.stranded(CHANNEL, older_than):
+                    async with self.turns.try_hold(person) as mine:
+                        if mine:
+                            await self._finish_all(person)
+            except Exception as exc:  # the database away for a moment: the next round tries again
+                log.warning("rescue round failed (%s)", type(exc).__name__)
+            older_than = timedelta(seconds=self.stranded_after)
+            await asyncio.sleep(self.rescue_every)
 
     async def _record(self, update: Update, raw: bytes) -> int | None:
         """Record the update in the inbox: its entry, or None for one recorded before (a redelivery)."""
@@ -428,9 +493,21 @@ class TelegramChannel:
             if isinstance(action, SendText) and action.keyboard is not None and sent is not None:
                 await self._retire_keyboard(chat_id, sent.message_id)
             if entry is not None and self.inbox is not None and i < len(actions):
-                await self.inbox.progress(entry, i)
+                await self._noted(functools.partial(self.inbox.progress, entry, i))
         if entry is not None and self.inbox is not None:
-            await self.inbox.done(entry)
+            await self._noted(functools.partial(self.inbox.done, entry))
+
+    async def _noted(self, write: Callable[[], Awaitable[None]], attempts: int = 120) -> None:
+        """Record what was sent; a database away for a moment (a restart) is waited for, up to about a minute,
+        else the part would be sent again by whoever finishes the update."""
+        for attempt in range(1, attempts + 1):
+            try:
+                await write()
+                return
+            except Exception as exc:
+                if attempt == attempts or not database_outage(exc):
+                    raise
+                await asyncio.sleep(0.5)
 
     async def _work(self, parsed: Incoming | Fetch, key: str) -> list[Reply]:
         if isinstance(parsed, Incoming):
@@ -449,7 +526,9 @@ class TelegramChannel:
             incoming = parsed.complete(data)
         try:
             return await self.engine.handle(replace(incoming, key=key))
-        except Exception:
+        except Exception as exc:
+            if self.turns is not None and database_outage(exc):  # the update stays in the inbox: rescued later
+                raise
             log.exception("engine failed on a %s message", CHANNEL)
             return [Reply(self.texts.get("telegram.error"))]
 

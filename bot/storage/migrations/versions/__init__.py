@@ -1,0 +1,1 @@
+"""Storage, migrations: one module per schema revision, applied in order by Alembic."""
