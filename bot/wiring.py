@@ -274,7 +274,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
     )
     runner = FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents=drafts.titles())
     holders = (evidence, outbox, files)
-    llm = build_llm(settings, parts, texts, model)
+    llm = build_llm(settings, parts, texts, model, lambda reason: core.on_model_fallback(reason))  # set late
     handlers = (
         CommandsHandler(texts, holders, names),
         sms_handler,
@@ -309,14 +309,23 @@ class LLMParts:
     phraser: ModelPhraser | None
 
 
-def build_llm(settings: Settings, parts: QAParts, texts: Texts, model: Model | None = None) -> LLMParts | None:
-    """The model reader and answer phraser when a model is configured (or given, e.g. a fake in tests); else None."""
+def build_llm(
+    settings: Settings,
+    parts: QAParts,
+    texts: Texts,
+    model: Model | None = None,
+    on_fallback: Callable[[str], None] = lambda reason: None,
+) -> LLMParts | None:
+    """The model reader and answer phraser when a model is configured (or given, e.g. a fake in tests); else None.
+    `on_fallback` hears why the offline answer went out (the metrics' counter)."""
     s = settings.llm
     model = model or chat_model(s)
     if model is None:
         return None
     guard = Guard(
-        Breaker(s.breaker_failures, s.breaker_cooldown_seconds), Limits(s.calls_per_user_per_minute, s.calls_per_minute)
+        Breaker(s.breaker_failures, s.breaker_cooldown_seconds),
+        Limits(s.calls_per_user_per_minute, s.calls_per_minute),
+        on_fallback=on_fallback,
     )
     prompts = Prompts(settings.prompts_dir)
     intents_file = settings.knowledge_dir / "intents.yaml"

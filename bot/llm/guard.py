@@ -90,10 +90,17 @@ class Stats:
 class Guard:
     """Runs model calls within a deadline, behind a circuit breaker and call limits; None means "answer offline"."""
 
-    def __init__(self, breaker: Breaker, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        breaker: Breaker,
+        limits: Limits,
+        clock: Callable[[], float] = time.monotonic,
+        on_fallback: Callable[[str], None] = lambda reason: None,
+    ) -> None:
         self.breaker = breaker
         self.limits = limits
         self.clock = clock
+        self.on_fallback = on_fallback  # told why the offline answer goes out ("open", "limit", "late", "error")
         self.stats = Stats()
 
     async def call(self, user: str, make: Callable[[], Awaitable[T]], deadline: float) -> T | None:
@@ -101,10 +108,12 @@ class Guard:
         now = self.clock()
         if not self.breaker.allow(now):
             self.stats.skipped_open += 1
+            self.on_fallback("open")
             return None
         if not self.limits.take(user, now):
             self.stats.skipped_limit += 1
             self.breaker.trial = False
+            self.on_fallback("limit")
             return None
         self.stats.calls += 1
         try:
@@ -113,11 +122,13 @@ class Guard:
             self.stats.late += 1
             self.breaker.record(False, self.clock())
             log.warning("language model: no answer within %.1f s; the offline answer goes out", deadline)
+            self.on_fallback("late")
             return None
         except Exception as exc:  # any failure of the model or its server means: answer offline
             self.stats.failed += 1
             self.breaker.record(False, self.clock())
             log.warning("language model failed (%s); the offline answer goes out", type(exc).__name__)
+            self.on_fallback("error")
             return None
         self.stats.ok += 1
         self.breaker.record(True, self.clock())

@@ -66,3 +66,22 @@ async def test_a_late_call_is_given_up_and_counts_as_a_failure() -> None:
 
     assert await guard.call("u", slow, deadline=0.05) is None
     assert guard.stats.late == 1 and guard.breaker.open
+
+
+async def test_every_fallback_is_reported_with_its_reason() -> None:
+    heard: list[str] = []
+    clock = Clock()
+    guard = Guard(Breaker(failures=1, cooldown=60), Limits(per_user=1, total=10), clock, on_fallback=heard.append)
+
+    async def dead() -> str:
+        raise ConnectionError("refused")
+
+    async def ok() -> str:
+        return "ok"
+
+    assert await guard.call("a", dead, 1) is None  # error: the circuit opens
+    assert await guard.call("b", ok, 1) is None  # open
+    clock.now += 61
+    assert await guard.call("b", ok, 1) == "ok"  # the trial closes it
+    assert await guard.call("b", ok, 1) is None  # b's one call a minute is used
+    assert heard == ["error", "open", "limit"]
