@@ -45,6 +45,7 @@ _WAITING = re.compile(
     r"(110|警察|民警|报警).{0,8}(没来|还没|没到|不来|没人来|没出警|不管)|(还在|不走|没走|不肯走|赖着)|not (here|come)|still (here|there|outside)",
     re.IGNORECASE,
 )
+_GONE = re.compile(r"(走了|离开了|散了|没人了|不见了)|\b(they('ve| have)? (left|gone)|gone now)\b", re.IGNORECASE)
 _STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("safety.danger_now", 1)}  # (text, turns)
 # Not remembered: a refused input, an SMS without analysis, a command, details typed into a document (kept as slots).
 _UNREMEMBERED = ("input", "sms", "command", "draft.fill")
@@ -224,6 +225,10 @@ class Engine:
         uncovered = outcome.intent in ("not_covered", "clarify")
         lang = language_of(text)
         recent_intents = [t.intent for t in session.memory[-2:]]
+        if any(i.startswith("safety.danger") for i in recent_intents[-1:]) and _GONE.search(text):
+            after = () if uncovered else outcome.replies  # "他们走了 以后还会来吗": what now, and if they come back
+            reply = Reply(self.texts.get("safety.danger_after", lang))
+            return replace(outcome, replies=(reply, *after), intent="safety.danger_after")
         if any(i.startswith("safety.danger") for i in recent_intents[-1:]) and _WAITING.search(text):
             return replace(
                 outcome, replies=(Reply(self.texts.get("safety.danger_waiting", lang)),), intent="safety.danger"

@@ -110,3 +110,10 @@ async def test_while_waiting_for_the_police_the_advice_is_what_to_do_at_the_door
 async def test_money_taken_gets_110_and_the_bank_first(app: App) -> None:
     reply = await say(app.engine, "钱被转走了2000 怎么办", "robbed")
     assert "110" in reply.split("\n")[1] and "止付" in reply
+
+
+async def test_when_they_have_gone_the_reply_is_what_to_do_now_not_the_110_line_again(app: App) -> None:
+    await say(app.engine, "他们现在在我家门口砸门", "gone")
+    reply = await say(app.engine, "他们走了 以后还会来吗", "gone")
+    assert reply.startswith("他们走了就好")
+    assert "以后再来：别开门，直接打 110" in reply
