@@ -18,7 +18,10 @@ from bot.understand.reader import normalise
 from bot.understand.safety import Concern, check
 
 SHORT, SHORT_ENGLISH = 30, 80  # characters of a short follow-up ("那能赔多少", "what if the police say no?")
-SITUATION = "催收"  # what every conversation here is about: a follow-up with only a card's words is read in it
+SITUATION = "催收"
+_THEY = re.compile(
+    r"他们|对方|那边的人|那帮人|那些人|有人|\bthey\b", re.IGNORECASE
+)  # the collectors, unnamed  # what every conversation here is about: a follow-up with only a card's words is read in it
 
 _FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…", "这个…", "多久", "哪一条", "how much"
     r"^(那|那么|所以|and|so)|这|它|其|上面|刚才|多久|多长时间|多少|哪一?条|具体|还要|还能|能赔|"
@@ -143,8 +146,10 @@ class QuestionHandler:
         # a short follow-up with a card's words but not the situation's ("会不会真的上门啊" beside a pasted SMS) is about
         # the situation the conversation is in: read it so, its own words leading
         # (also when retrieval alone "covered" it with no card: "那协商到底合法吗" is not about a crime's articles)
-        if previous and (not answer.covered or not answer.topic) and short and self.qa.has_card_words(text):
-            situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", previous[1])
+        about_them = previous is not None or bool(_THEY.search(text))  # "他们把我的信息发到网上了" as a first message
+        if about_them and (not answer.covered or not answer.topic) and short and self.qa.has_card_words(text):
+            prefer = previous[1] if previous else ""
+            situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", prefer)
             if situated.covered and (situated.topic or not answer.covered):
                 answer = situated
         if previous and elliptical and (not answer.covered or answer.topic in ("", previous[1]) or not previous[1]):

@@ -11,6 +11,7 @@ _KEYS = {
     "smalltalk.thanks": "smalltalk.thanks",
     "smalltalk.who": "smalltalk.who",
     "smalltalk.capabilities": "smalltalk.capabilities",
+    "smalltalk.privacy": "smalltalk.privacy",
 }
 _ENGLISH_GREETINGS = ("hi", "hey", "hello")  # too short to tell the language by, but English all the same
 
