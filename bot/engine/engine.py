@@ -163,6 +163,8 @@ class Engine:
                 return Outcome((Reply(self.texts.get("commands.unknown", command="/" + name)),), pending=KEEP)
             text = text or decision.argument  # a stale button or an unknown flow: its words are answered as a question
             return _with_first(first, await ask(text, session), label or "question")
+        if details and intent == "draft.request":  # "帮我写投诉信 我叫张伟 电话…": the letter opens with them filled in
+            session = replace(session, slots={**session.slots, **dict(details)})
         turn = Turn(msg, session, kind, name, text, ask, intent, turn_step, turn_document, details, lang)
         outcome = await handler.handle(turn)
         if outcome is None:

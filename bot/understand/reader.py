@@ -39,6 +39,13 @@ _NAV = {
 _STEP_N = re.compile(r"第\s*([0-9一二三四五六七])\s*步|^步骤\s*([0-9一二三四五六七])$|^step\s*([1-7])\b", re.IGNORECASE)
 _JOURNEY_START = re.compile(r"(一步一步|一步步|按步骤|七步|从头开始|step by step|walk me through)", re.IGNORECASE)
 _DRAFT_VERB = re.compile(r"(帮我|给我|替我|我想|我要|能不能|能否|可以|怎么|请)?.{0,6}(写|起草|生成|做|出|弄|准备|拟)")
+# a message that opens by asking for a document, whatever follows it
+_DRAFT_FIRST = re.compile(
+    r"^(请|麻烦)?(你)?(帮我|给我|替我)(写|起草|拟|弄|做)(一份|一封|一个|个|份|封)?.{0,6}"
+    r"(投诉信|告知函|报警材料|报案材料|起诉状|投诉材料|申诉材料|证据清单|材料)|"
+    r"^(please )?(help me )?(write|draft) (me )?an? .{0,20}(letter|complaint|report|notice)",
+    re.IGNORECASE,
+)
 _DRAFT_NOUN = re.compile(
     r"(材料|投诉信|投诉书|告知函|通知函|起诉状|诉状|文书|模板|范本|证据清单|申诉|举报信|报案|报警材料)"
 )
@@ -134,6 +141,8 @@ class Reader:
                 return Reading(intent, 1.0, concerns)
         if any(c in BLOCKING for c in concerns):
             return Reading("safety.unlawful", 1.0, concerns)
+        if _DRAFT_FIRST.match(text.strip()) and "?" not in text[-1:]:  # "帮我写投诉信 我叫张伟 电话…": details follow
+            return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if len(short) <= 40 and _DRAFT_VERB.search(text) and _DRAFT_NOUN.search(text) and "?" not in text[-1:]:
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if len(short) <= 8 and _DRAFT_NOUN.search(short) and not _ASKING.search(short):  # a document's name typed

@@ -125,3 +125,9 @@ async def test_what_the_person_told_us_goes_into_the_facts_of_the_letter(app: Ap
     text = await say(app.engine, "帮我写一份告知函", "teller")
     assert "据本人陈述：催收还打电话给我同事；他们说要上门。" in text
     assert "【待填写：事实经过" not in text
+
+
+async def test_a_letter_asked_for_with_details_in_one_message_opens_with_them(app: App) -> None:
+    text = await say(app.engine, "帮我写投诉信 我叫张伟 电话13812345678 每天300多条验证码 还给我领导打电话", "onego")
+    assert "投诉信" in text.split("\n")[0]
+    assert "本人张伟（注册手机号13812345678）" in text
