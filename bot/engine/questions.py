@@ -149,7 +149,7 @@ class QuestionHandler:
         about_them = previous is not None or bool(_THEY.search(text))  # "他们把我的信息发到网上了" as a first message
         if about_them and (not answer.covered or not answer.topic) and short and self.qa.has_card_words(text):
             prefer = previous[1] if previous else ""
-            situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", prefer)
+            situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", prefer, True)
             if situated.covered and (situated.topic or not answer.covered):
                 answer = situated
         if previous and elliptical and (not answer.covered or answer.topic in ("", previous[1]) or not previous[1]):

@@ -25,10 +25,11 @@ class LegalQA:
         """Whether any reviewed card's trigger occurs in the text (however weakly)."""
         return bool(self.retriever.topics.match(text))
 
-    def ask(self, question: str, mode: Mode = "full", prefer: str = "") -> Answer:
+    def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False) -> Answer:
         """A cited answer, or an honest 'not covered'; `prefer`: the topic of the conversation so far, which leads
-        when the question matches it too (a follow-up stays on its subject)."""
-        retrieval = self.retriever.search(question, k=ANSWER_POOL, mode=mode, prefer=prefer)
+        when the question matches it too (a follow-up stays on its subject); `stay`: it leads whenever it fits at
+        all, even on one word beside a stronger card ("那协商到底合法吗" after a negotiation answer)."""
+        retrieval = self.retriever.search(question, k=ANSWER_POOL, mode=mode, prefer=prefer if stay else "")
         if prefer and len(retrieval.topics) > 1:
             ordered = sorted(retrieval.topics, key=lambda hit: hit.topic.id != prefer)
             retrieval = replace(retrieval, topics=ordered)

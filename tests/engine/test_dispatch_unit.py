@@ -53,7 +53,7 @@ class FakeQA(LegalQA):
     def has_card_words(self, text: str) -> bool:
         return False
 
-    def ask(self, question: str, mode: Mode = "full", prefer: str = "") -> Answer:
+    def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False) -> Answer:
         self.asked.append(question)
         text = ANSWER if self.covered else NOT_COVERED
         return Answer(text, [], self.covered, [], english=False, topic=self.topic if self.covered else "")
