@@ -39,13 +39,13 @@ _ROUTE_KINDS = {
 }
 _PERSONAL = frozenset({"name", "phone", "id_number"})  # details that show a person is telling who they are
 _SCAM_TOPICS = frozenset({"fake_legal", "being_sued", "debt_relief_scam", "credit_report"})  # may follow a scam warning
-# Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
 # "110打了还没来", "警察还没到": right after danger, what to do while waiting
 _WAITING = re.compile(
     r"(110|警察|民警|报警).{0,8}(没来|还没|没到|不来|没人来|没出警|不管)|(还在|不走|没走|不肯走|赖着)|not (here|come)|still (here|there|outside)",
     re.IGNORECASE,
 )
 _GONE = re.compile(r"(走了|离开了|散了|没人了|不见了)|\b(they('ve| have)? (left|gone)|gone now)\b", re.IGNORECASE)
+# Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
 _STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("safety.danger_now", 1)}  # (text, turns)
 # Not remembered: a refused input, an SMS without analysis, a command, details typed into a document (kept as slots).
 _UNREMEMBERED = ("input", "sms", "command", "draft.fill")
@@ -236,7 +236,9 @@ class Engine:
                 outcome, replies=(Reply(self.texts.get("safety.danger_waiting", lang)),), intent="safety.danger"
             )
         scam = any(i.startswith("safety.fraud") for i in recent_intents)
-        if scam and (uncovered or outcome.intent.startswith("smalltalk")) and not outcome.intent.startswith("safety"):
+        if (
+            scam and uncovered
+        ):  # "我该点吗" after a scam link: the warning again, not "not covered" (thanks stay thanks)
             return replace(outcome, replies=(Reply(self.texts.get("safety.fraud_again", lang)),), intent="safety.fraud")
         for earlier, (key, turns) in _STAYS.items():
             if not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):

@@ -117,3 +117,8 @@ async def test_when_they_have_gone_the_reply_is_what_to_do_now_not_the_110_line_
     reply = await say(app.engine, "他们走了 以后还会来吗", "gone")
     assert reply.startswith("他们走了就好")
     assert "以后再来：别开门，直接打 110" in reply
+
+
+async def test_thanks_after_a_scam_warning_is_thanks(app: App) -> None:
+    await say(app.engine, "https://court-gov.cn.xyz/a 这是法院的吗", "thanker")
+    assert "诈骗" not in await say(app.engine, "谢谢", "thanker")
