@@ -30,10 +30,15 @@ class LinkKind(Enum):
     UNKNOWN = "unknown"
 
 
+def _links(text: str) -> list[re.Match[str]]:
+    """The links in a text: an address with a scheme ("https://…") or a path ("host/path"), not a bare name."""
+    return [m for m in _URL.finditer(text) if "://" in m.group(0) or "/" in m.group(0)]
+
+
 def only_links(text: str) -> list[str]:
     """The hosts of a message that is nothing but links ("https://…" or "host/path"); [] when it has words of its
     own (an SMS with a link in it is analysed as an SMS)."""
-    found = [m for m in _URL.finditer(text) if "://" in m.group(0) or "/" in m.group(0)]
+    found = _links(text)
     if not found or _WORDS_ABOUT_IT.search(_URL.sub(" ", text)):
         return []
     return [m.group(1).lower() for m in found]
@@ -51,7 +56,7 @@ MAX_ASK_CHARS = 40
 def link_question(text: str) -> tuple[str, str] | None:
     """A message that is links plus, at most, a short question about them ("https://… 这是法院的吗", "is this link
     real? http://…"): (the links, the question); None for anything else (an SMS that contains a link)."""
-    found = [m.group(0) for m in _URL.finditer(text) if "://" in m.group(0) or "/" in m.group(0)]
+    found = [m.group(0) for m in _links(text)]
     if not found:
         return None
     rest = beside(text)
@@ -64,7 +69,7 @@ def link_question(text: str) -> tuple[str, str] | None:
 
 def hosts(text: str) -> list[str]:
     """The hosts of every link in a text ("https://…" or "host/path")."""
-    return [m.group(1).lower() for m in _URL.finditer(text) if "://" in m.group(0) or "/" in m.group(0)]
+    return [m.group(1).lower() for m in _links(text)]
 
 
 def beside(text: str) -> str:
