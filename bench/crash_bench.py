@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
 import random
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -33,37 +30,9 @@ from aiohttp import ClientError, ClientSession, ClientTimeout  # noqa: E402
 
 from bot.texts import Texts  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
+from tests.serve_support import free_port, start_serve, webhook_env  # noqa: E402
 
 SECRET = "crash-bench-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
-    """`anning serve`, once /readyz says it is ready."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    async with ClientSession() as http:
-        while True:
-            with contextlib.suppress(OSError, ClientError):
-                async with http.get(f"http://127.0.0.1:{port}/hooks/readyz") as resp:
-                    if resp.status == 200:
-                        return proc
-            if proc.returncode is not None:
-                raise SystemExit("anning serve exited")
-            await asyncio.sleep(0.05)
 
 
 async def main() -> None:
@@ -81,24 +50,12 @@ async def main() -> None:
         shutil.copytree(args.data_dir, data, ignore=shutil.ignore_patterns("*.sqlite3*", "secret.key", "files"))
     fake = await FakeTelegram().start()
     port = free_port()
-    env = {
-        **os.environ,
-        "ANNING_DATA_DIR": str(data),
-        "ANNING_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'anning.sqlite3'}",
-        "ANNING_ENCRYPTION_KEY": "B" * 43,
-        "ANNING_WEB__PORT": str(port),
-        "ANNING_TELEGRAM__TOKEN": fake.token,
-        "ANNING_TELEGRAM__BASE_URL": fake.base_url,
-        "ANNING_TELEGRAM__BASE_FILE_URL": fake.base_file_url,
-        "ANNING_TELEGRAM__WEBHOOK_URL": "https://bot.example.org/hooks/telegram",
-        "ANNING_TELEGRAM__WEBHOOK_SECRET": SECRET,
-        "ANNING_TELEGRAM__RATE_LIMIT_PER_MINUTE": "0",
-    }
+    env = webhook_env(fake, SECRET, data, f"sqlite+aiosqlite:///{work / 'anning.sqlite3'}", "B" * 43)
     url = f"http://127.0.0.1:{port}/hooks/telegram"
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     users = list(range(70_001, 70_001 + args.users))
     help_text = Texts().get("commands.help")
-    proc = await start(env, port)
+    proc = await start_serve(env, port, timeout=None, interval=0.05)
     posts = Counter[str]()
     acked = 0
 
@@ -126,7 +83,7 @@ async def main() -> None:
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
             posts["kills"] += 1
-            proc = await start(env, port)
+            proc = await start_serve(env, port, timeout=None, interval=0.05)
 
     began = time.monotonic()
     async with ClientSession(timeout=ClientTimeout(total=30)) as http:

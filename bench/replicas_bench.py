@@ -17,13 +17,12 @@ import asyncio
 import contextlib
 import os
 import shutil
-import socket
+import signal
 import statistics
 import sys
 import tempfile
 import time
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,15 +32,10 @@ from aiohttp import ClientError, ClientSession, ClientTimeout  # noqa: E402
 
 from tests.databases import PG_ENV, postgres_database  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
+from tests.serve_support import free_port, serving, webhook_env  # noqa: E402
 
 SECRET = "replicas-bench-secret"
 COMMANDS = ("/help", "/start", "/cancel", "/mydata")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:
@@ -51,57 +45,20 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-@contextlib.asynccontextmanager
-async def replica(env: dict[str, str], port: int) -> AsyncIterator[asyncio.subprocess.Process]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        cwd=ROOT,
-        env={**env, "ANNING_WEB__PORT": str(port), "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        async with ClientSession() as http:
-            while True:
-                with contextlib.suppress(OSError, ClientError):
-                    async with http.get(f"http://127.0.0.1:{port}/hooks/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                if proc.returncode is not None:
-                    raise SystemExit("anning serve exited")
-                await asyncio.sleep(0.1)
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.terminate()
-            await proc.wait()
-
-
 async def run(label: str, database_url: str, replicas: int, data: Path, users: int, each: int) -> None:
     fake = await FakeTelegram().start()
     answered: dict[int, deque[float]] = defaultdict(deque)  # chat -> when each answer arrived
     fake.on_sent = lambda sent: answered[sent.chat_id].append(time.monotonic()) if not sent.is_document else None
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("ANNING_")},
-        "ANNING_DATA_DIR": str(data),
-        "ANNING_DATABASE_URL": database_url,
-        "ANNING_ENCRYPTION_KEY": "C" * 43,
-        "ANNING_TELEGRAM__TOKEN": fake.token,
-        "ANNING_TELEGRAM__BASE_URL": fake.base_url,
-        "ANNING_TELEGRAM__BASE_FILE_URL": fake.base_file_url,
-        "ANNING_TELEGRAM__WEBHOOK_URL": "https://bot.example.org/hooks/telegram",
-        "ANNING_TELEGRAM__WEBHOOK_SECRET": SECRET,
-        "ANNING_TELEGRAM__RATE_LIMIT_PER_MINUTE": "0",
-    }
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ANNING_")}
+    env = webhook_env(fake, SECRET, data, database_url, "C" * 43, base)
     ports = [free_port() for _ in range(replicas)]
     people = list(range(80_001, 80_001 + users))
     posted: dict[int, list[float]] = defaultdict(list)
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     async with contextlib.AsyncExitStack() as stack:
-        procs = await asyncio.gather(*(stack.enter_async_context(replica(env, port)) for port in ports))
+        procs = await asyncio.gather(
+            *(stack.enter_async_context(serving(env, port, "healthz", None, signal.SIGTERM)) for port in ports)
+        )
 
         async def person(uid: int, http: ClientSession) -> None:
             for n in range(each):

@@ -7,21 +7,18 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import ClientSession
 
-from bot.settings import PROJECT_ROOT
 from bot.texts import Texts
 from bot.wiring import QAParts
 from tests.databases import postgres_database
 from tests.fake_telegram import FakeTelegram
+from tests.serve_support import free_port, serving, webhook_env
 
 SECRET = "replica-test-secret"
 USERS = range(601, 613)  # twelve people
@@ -35,56 +32,15 @@ def _expected() -> list[str]:
     return [t.get(k) for k in keys]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def _replica(env: dict[str, str], port: int) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`anning serve` (this worktree's code) in its own process, yielded once /healthz answers; killed at the end."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        cwd=PROJECT_ROOT,
-        env={**env, "ANNING_WEB__PORT": str(port), "PYTHONPATH": str(PROJECT_ROOT)},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        async with ClientSession() as http:
-            for _ in range(1800):
-                with contextlib.suppress(OSError):
-                    async with http.get(f"http://127.0.0.1:{port}/hooks/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                assert proc.returncode is None, "anning serve exited"
-                await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("anning serve did not start")
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-
-
 def _env(database_url: str, index_dir: Path, fake: FakeTelegram) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("ANNING_")},
-        "ANNING_DATA_DIR": str(index_dir),  # the session's index (built by qa_parts), read by both replicas
-        "ANNING_DATABASE_URL": database_url,
-        "ANNING_ENCRYPTION_KEY": "B" * 43,
-        "ANNING_TELEGRAM__TOKEN": fake.token,
-        "ANNING_TELEGRAM__BASE_URL": fake.base_url,
-        "ANNING_TELEGRAM__BASE_FILE_URL": fake.base_file_url,
-        "ANNING_TELEGRAM__WEBHOOK_URL": "https://bot.example.org/hooks/telegram",
-        "ANNING_TELEGRAM__WEBHOOK_SECRET": SECRET,
-        "ANNING_TELEGRAM__RATE_LIMIT_PER_MINUTE": "0",
-    }
+    """Both replicas read the session's index (built by qa_parts); no ANNING_ setting leaks in from outside."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ANNING_")}
+    return webhook_env(fake, SECRET, index_dir, database_url, "B" * 43, base)
+
+
+def _replica(env: dict[str, str], port: int) -> contextlib.AbstractAsyncContextManager[asyncio.subprocess.Process]:
+    """`anning serve` in its own process once its port answers (/healthz); killed at the end."""
+    return serving(env, port, "healthz", timeout=180.0)
 
 
 async def _send_interleaved(fake: FakeTelegram, ports: list[int]) -> None:
@@ -121,7 +77,7 @@ async def _send_interleaved(fake: FakeTelegram, ports: list[int]) -> None:
 @pytest.mark.slow
 async def test_two_replicas_answer_each_person_in_order_once(qa_parts: QAParts, index_dir: Path) -> None:
     fake = await FakeTelegram().start()
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     try:
         async with postgres_database() as url, contextlib.AsyncExitStack() as stack:
             env = _env(url, index_dir, fake)
@@ -139,7 +95,7 @@ async def test_two_replicas_answer_each_person_in_order_once(qa_parts: QAParts, 
 @pytest.mark.slow
 async def test_a_replica_killed_mid_work_leaves_the_other_to_finish_it_once(qa_parts: QAParts, index_dir: Path) -> None:
     doomed, survivor = await FakeTelegram().start(), await FakeTelegram().start()  # one Bot API address each
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     try:
         async with postgres_database() as url, contextlib.AsyncExitStack() as stack:
             proc, _ = await asyncio.gather(
@@ -188,7 +144,7 @@ def _restart_postgres() -> None:
 )
 async def test_postgres_restarting_during_traffic_loses_nothing(qa_parts: QAParts, index_dir: Path) -> None:
     fake = await FakeTelegram().start()
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     try:
         async with postgres_database() as url, contextlib.AsyncExitStack() as stack:
             env = _env(url, index_dir, fake)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,18 +17,13 @@ from pathlib import Path
 import pytest
 
 from bot.settings import PROJECT_ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.serve_support import free_port
 
 
 @contextlib.contextmanager
 def chroma_server(path: Path) -> Iterator[str]:
     """`chroma run` on a free loopback port, yielded as its URL once its heartbeat answers; stopped at the end."""
-    port = _free_port()
+    port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     proc = subprocess.Popen(
         [str(chroma), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
