@@ -47,7 +47,7 @@ async def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="anning-crash-"))
     data = work / "data"
     if args.data_dir is not None:  # its index (and model cache), not its database
-        shutil.copytree(args.data_dir, data, ignore=shutil.ignore_patterns("*.sqlite3*", "secret.key", "files"))
+        shutil.copytree(args.data_dir, data, ignore=shutil.ignore_patterns("anning.sqlite3*", "secret.key", "files"))
     fake = await FakeTelegram().start()
     port = free_port()
     env = webhook_env(fake, SECRET, data, f"sqlite+aiosqlite:///{work / 'anning.sqlite3'}", "B" * 43)

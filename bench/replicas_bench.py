@@ -107,7 +107,7 @@ async def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="anning-replicas-"))
     data = work / "data"
-    shutil.copytree(args.data_dir, data, ignore=shutil.ignore_patterns("*.sqlite3*", "secret.key", "files"))
+    shutil.copytree(args.data_dir, data, ignore=shutil.ignore_patterns("anning.sqlite3*", "secret.key", "files"))
     try:
         await run("sqlite, 1 process", f"sqlite+aiosqlite:///{work / 'a.sqlite3'}", 1, data, args.users, args.each)
         if args.server:

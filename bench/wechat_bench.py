@@ -445,7 +445,7 @@ async def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         if args.data_dir is not None:  # its index (and model cache), not its database
-            skip = shutil.ignore_patterns("*.sqlite3*", "secret.key", "files")
+            skip = shutil.ignore_patterns("anning.sqlite3*", "secret.key", "files")
             shutil.copytree(args.data_dir, tmp, dirs_exist_ok=True, ignore=skip)
         settings = Settings(data_dir=Path(tmp), knowledge_dir=ROOT / "knowledge")
         t0 = time.perf_counter()

@@ -156,6 +156,7 @@ class Settings(BaseSettings):
     max_paste_chars: int = 200_000  # longest paste of messages to analyse
     max_file_bytes: int = 10 * 1024 * 1024  # largest screenshot or backup file
     max_evidence_items: int = 60_000  # longest evidence log per person (bounds summaries, drafts and exports)
+    engine_lanes: int = 8  # messages worked on at once in one process; more wait their turn (bounded CPU and DB)
     understand: UnderstandSettings = Field(default_factory=UnderstandSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     imports: ImportSettings = Field(default_factory=ImportSettings)

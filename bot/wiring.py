@@ -290,6 +290,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
         max_text_chars=settings.max_text_chars,
         max_paste_chars=settings.max_paste_chars,
         max_file_bytes=settings.max_file_bytes,
+        lanes=settings.engine_lanes,
         holders=(*holders, inbox),  # /forget also drops the person's messages not yet answered
         reader=llm.reader
         if llm and llm.reader

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -62,6 +63,7 @@ class Engine:
         max_text_chars: int = 4000,
         max_paste_chars: int = 200_000,
         max_file_bytes: int = 10 * 1024 * 1024,
+        lanes: int = 8,
         holders: Sequence[Eraser] = (),
         reader: Reader | None = None,
     ) -> None:
@@ -74,14 +76,17 @@ class Engine:
         self.max_file_bytes = max_file_bytes  # channels refuse bigger downloads before they reach a handler
         self.holders = tuple(holders)  # everything else holding the user's data, erased by /forget
         self._locks: KeyedLocks[str] = KeyedLocks()
+        self._lanes = asyncio.Semaphore(max(1, lanes))  # messages worked on at once; the rest wait their turn
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message; messages of one user are handled one at a time, in order."""
         return list((await self.respond(msg)).replies)
 
     async def respond(self, msg: Incoming) -> Outcome:
-        """Process one message and say how it was understood (the replies plus the intent)."""
-        async with self._locks.lock(msg.user_key):
+        """Process one message and say how it was understood (the replies plus the intent). At most `lanes`
+        messages are worked on at once: under a flood the rest wait here, holding no database connection, so the
+        event loop stays free for the channels' deadlines."""
+        async with self._locks.lock(msg.user_key), self._lanes:
             stored = await self.store.load(msg.user_key)
             if msg.key and stored is not None and stored.handled == msg.key:  # a replay after a crash: applied
                 return Outcome((Reply(self.texts.get("engine.replayed")),), pending=KEEP, intent="replayed")
@@ -121,6 +126,8 @@ class Engine:
         if kind is Kind.QUESTION:
             text = self.reader.correct(text)  # "催手天天发验正码" is read as "催收天天发验证码"
         reading = None
+        if kind in (Kind.QUESTION, Kind.PENDING) and text:
+            await self.reader.prepare(text)  # the intent model's embedding, in a worker thread
         if kind is Kind.QUESTION and text:  # in context: a model reader (if configured) reads the recent turns too
             reading = await self.reader.read_in_context(text, session.memory, msg.user_key)
         elif kind in (Kind.PENDING, Kind.SMS) and text:

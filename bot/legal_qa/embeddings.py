@@ -58,6 +58,10 @@ class Usem3Embeddings(Embeddings):
         """Embed one query."""
         return self._encode([text])[0]
 
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Embed many queries in one batch (far cheaper per text than one by one)."""
+        return self._encode(texts) if texts else []
+
 
 _WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
 

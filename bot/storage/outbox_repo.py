@@ -47,6 +47,8 @@ class Outbox:
     async def drain(self, user_key: str) -> list[str]:
         """Every held text, oldest first, removing them."""
         uid = self.crypto.pseudonym(user_key)
+        if not await self.pending(user_key):  # the usual case: a read, no write transaction to queue for
+            return []
         async with self.db.writing() as s:
             rows = list(
                 (await s.execute(select(OutboxRow).where(OutboxRow.user_id == uid).order_by(OutboxRow.id))).scalars()

@@ -3,8 +3,10 @@ embedding, with a confidence and a margin; the vectors are computed once and cac
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field
 
 QUESTION = "question"
+BATCH = 64  # texts embedded in one call at most
+READY_MAX = 1024  # vectors prepared and not yet classified, at most
 
 
 class IntentExamples(BaseModel):
@@ -68,6 +72,9 @@ class IntentModel:
         self.matrix = self._vectors(cache_dir)
         self.names = sorted(set(self.labels))
         self._label_index = np.array([self.names.index(label) for label in self.labels])
+        self._ready: OrderedDict[str, np.ndarray] = OrderedDict()  # vectors embedded ahead, by a hash of the text
+        self._waiting: list[tuple[str, asyncio.Future[None]]] = []
+        self._batching: asyncio.Task[None] | None = None
 
     def _vectors(self, cache_dir: Path | None) -> np.ndarray:
         model = str(getattr(self.embeddings, "name", type(self.embeddings).__name__))
@@ -83,9 +90,47 @@ class IntentModel:
         return matrix
 
     def vector(self, text: str) -> np.ndarray:
-        """The normalised embedding of a text."""
+        """The normalised embedding of a text (embedded ahead by `prepare`, or now)."""
+        ready = self._ready.pop(_key(text), None)
+        if ready is not None:
+            return ready
         vec: np.ndarray = _normalise(np.asarray([self.embeddings.embed_query(text)], dtype=np.float32))[0]
         return vec
+
+    async def prepare(self, text: str) -> None:
+        """Embed a text ahead of `classify`, in a worker thread: the event loop never waits for the model, and texts
+        asked for while a batch runs go together in the next batch (one batched call is far cheaper per text)."""
+        if _key(text) in self._ready:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((text, done))
+        if self._batching is None or self._batching.done():
+            self._batching = asyncio.create_task(self._embed_waiting())
+        await done
+
+    async def _embed_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[:BATCH], self._waiting[BATCH:]
+            texts = list(dict.fromkeys(text for text, _ in batch))
+            try:
+                rows = await asyncio.to_thread(self._embed_many, texts)
+            except Exception as exc:  # each reader falls back to embedding its text itself
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for text, row in zip(texts, rows, strict=True):
+                self._ready[_key(text)] = row
+            while len(self._ready) > READY_MAX:  # texts prepared and never classified
+                self._ready.popitem(last=False)
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+    def _embed_many(self, texts: list[str]) -> np.ndarray:
+        many = getattr(self.embeddings, "embed_queries", None)
+        rows = many(texts) if many is not None else [self.embeddings.embed_query(text) for text in texts]
+        return _normalise(np.asarray(rows, dtype=np.float32))
 
     def classify(self, text: str) -> Guess:
         """The best intent for a text (every intent's score is its most similar example)."""
@@ -95,6 +140,11 @@ class IntentModel:
         order = np.argsort(-best)
         top, second = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
         return Guess(self.names[top], float(best[top]), float(best[top] - best[second]), self.names[second])
+
+
+def _key(text: str) -> str:
+    """A prepared vector's key: a digest, so no message text is kept in memory beside it."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:

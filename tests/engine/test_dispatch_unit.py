@@ -68,6 +68,9 @@ class FakeIntentModel(IntentModel):
     def classify(self, text: str) -> Guess:
         return self.guess
 
+    async def prepare(self, text: str) -> None:  # nothing to embed ahead
+        return None
+
 
 class MemoryStore:
     """Sessions in a dict (the SessionStore protocol)."""

@@ -132,7 +132,9 @@ async def test_memory_older_than_six_hours_is_dropped(app: App) -> None:
 @pytest.mark.slow
 def test_chat_jsonl_contract(tmp_path: Path, qa_parts: QAParts, index_dir: Path) -> None:
     # the session's index, copied: the process checks it is fresh instead of embedding everything again
-    shutil.copytree(index_dir, tmp_path, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.sqlite3*", "secret.key"))
+    shutil.copytree(
+        index_dir, tmp_path, dirs_exist_ok=True, ignore=shutil.ignore_patterns("anning.sqlite3*", "secret.key")
+    )
     lines = [
         {"user": "a", "text": "你好"},
         {"user": "a", "text": "催收天天用验证码轰炸我手机，犯法吗？\n怎么办"},
