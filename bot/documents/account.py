@@ -18,7 +18,14 @@ _MINE = re.compile(r"我|本人|他们|催收|对方")  # about the person, or w
 _ASKS = re.compile(
     r"[？?]|吗|呢$|怎么|怎样|如何|咋|能不能|可不可以|会不会|是不是|要不要|该不该|违法|犯法|合法|找谁|有用|请问|求助|帮我"
 )
-_CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
+# a clause that gives a detail of the person (name, number): the document's own fields, not the account
+_DETAIL = re.compile(r"\d{7,}|我叫|我的名字|姓名|身份证|手机号|电话\s*[:：]?\s*\d")
+_CLAUSE = re.compile(r"[，,。；;！!？?\n]+|\s{1,}(?=\S)")
+# the request itself at the start of a message ("帮我写投诉信 每天300多条…"): not part of the account
+_REQUEST = re.compile(
+    r"^(请|麻烦)?(你)?(帮我|给我|替我)(写|起草|拟|弄|做|生成)(一下)?(一份|一封|一个|个|份|封)?[^，,。\s]{0,12}"
+    r"(投诉信|告知函|报警材料|报案材料|起诉状|投诉材料|申诉材料|证据清单|材料|文件|信)[，,。：:\s]*"
+)
 MAX_CHARS = 80  # one line of the 事实经过
 MAX_INPUT = 160  # a longer message is not a sentence of account
 
@@ -26,18 +33,18 @@ MAX_INPUT = 160  # a longer message is not a sentence of account
 def account_of(text: str) -> str:
     """The clauses of a message that tell what collectors did to the person (first person, no question), joined;
     "" when it tells nothing ("犯法吗", "怎么投诉")."""
-    text = text.strip()
+    text = _REQUEST.sub("", text.strip())
     if len(text) > MAX_INPUT:
         return ""
     clauses = [c.strip() for c in _CLAUSE.split(text) if c.strip()]
-    told = [c for c in clauses if not _ASKS.search(c)]
+    told = [c for c in clauses if not _ASKS.search(c) and not _DETAIL.search(c)]
     account = "，".join(told)
     if not account or not _TELLS.search(account) or not _MINE.search(account):
         return ""
     return account[:MAX_CHARS]
 
 
-ASKED = ("question", "worry.debtor")  # the turns whose words may tell what happened (not safety or documents)
+ASKED = ("question", "worry.debtor", "draft.request")  # turns whose words may tell what happened (not safety)
 
 
 def accounts(memory: Sequence[MemoryTurn], most: int = 6) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from bot.contract.messages import Button, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.payloads import DRAFT_FLOW, DRAFT_PREFIX, DraftState, draft_payload, flow_payload, parse_draft
-from bot.contract.session import Pending, Session
+from bot.contract.session import MemoryTurn, Pending, Session
 from bot.documents.account import accounts
 from bot.documents.facts import slots_from_evidence, with_account
 from bot.documents.fill import Draft
@@ -65,9 +65,13 @@ class DraftHandler:
             if pressed in self.templates:
                 return await self.draft(session, DraftState(pressed, step=step))
             return Outcome((self.menu(),), pending=KEEP)
-        if turn.intent == "draft.request":
+        if turn.intent == "draft.request":  # its own words may tell what happened: read with the turns before
             named = turn.document if turn.document in self.templates else self.find(turn.text)
-            return await self.draft(session, DraftState(named)) if named else Outcome((self.menu(),), pending=KEEP)
+            return (
+                await self.draft(session, DraftState(named), told=turn.text)
+                if named
+                else Outcome((self.menu(),), pending=KEEP)
+            )
         filled = await self.fields(session, turn.text, dict(turn.details))
         if filled is not None:  # not remembered as conversation: the details are in the slots already
             return replace(filled, intent="draft.fill")
@@ -112,6 +116,7 @@ class DraftHandler:
         notes: tuple[Reply, ...] = (),
         skip: str = "",
         filled: str | None = None,
+        told: str = "",
     ) -> Outcome:
         """The document with 【待填写】 where something is still missing, as text and files; the draft stays open
         for edits and asks for one missing item at a time. After a field is filled (`filled` says which), only a
@@ -120,7 +125,7 @@ class DraftHandler:
         template = self.templates.get(state.name)
         if template is None:
             return Outcome((Reply(t.get("drafting.unknown", name=state.name)), self.menu()), pending=KEEP)
-        draft = await self._fill(session, template)
+        draft = await self._fill(session, template, told)
         by_label = {slot.label: slot for slot in template.slots}
         missing = [by_label[label] for label in draft.missing if label in by_label]  # in the letter's order
         after = [slot for i, slot in enumerate(missing) if skip in {m.name for m in missing[:i]}]
@@ -145,12 +150,15 @@ class DraftHandler:
         reply = Reply("\n\n".join(line for line in lines if line), buttons=buttons, files=files)
         return Outcome((*notes, reply), pending, session)
 
-    async def _fill(self, session: Session, template: Template) -> Draft:
+    async def _fill(self, session: Session, template: Template, told_now: str = "") -> Draft:
+        """The template filled from the evidence log, what the person told recently (and `told_now`, the request's
+        own words, not yet in the memory) and the details they typed."""
         items = await self.evidence.items(session.user_key)
+        memory = (*session.memory, MemoryTurn(told_now, "draft.request", "")) if told_now else session.memory
 
         def work() -> Draft:  # statistics over the whole log: CPU work off the event loop
             found = slots_from_evidence(items, compute(items), self.texts) if items else {}
-            told = accounts(session.memory)
+            told = accounts(memory)
             if told and "what_happened" not in session.slots:  # what they told us, beside what the log shows
                 found["what_happened"] = with_account(found.get("what_happened", ""), told, self.texts)
             return fill(template, {**found, **session.slots}, self.kb, self.texts)

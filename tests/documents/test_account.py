@@ -15,6 +15,8 @@ from bot.documents.account import account_of, accounts
         ("他们说要上门，会不会真的来", "他们说要上门"),
         ("我被验证码轰炸了三天了，每天几百条，怎么办", "我被验证码轰炸了三天了，每天几百条"),
         ("他们把我照片发到家族群里了", "他们把我照片发到家族群里了"),
+        ("帮我写投诉信 每天300多条验证码 还给我领导打电话", "每天300多条验证码，还给我领导打电话"),
+        ("帮我写一封投诉信，他们天天打电话给我同事", "他们天天打电话给我同事"),
     ],
 )
 def test_what_happened_is_kept_without_the_question(text: str, account: str) -> None:

@@ -131,3 +131,10 @@ async def test_a_letter_asked_for_with_details_in_one_message_opens_with_them(ap
     text = await say(app.engine, "帮我写投诉信 我叫张伟 电话13812345678 每天300多条验证码 还给我领导打电话", "onego")
     assert "投诉信" in text.split("\n")[0]
     assert "本人张伟（注册手机号13812345678）" in text
+    assert "据本人陈述：每天300多条验证码，还给我领导打电话。" in text  # the same message's facts, in 事实经过
+
+
+@pytest.mark.parametrize("text", ["生成文件", "写好了吗 发给我", "把pdf发我"])
+async def test_asking_for_the_files_outside_a_draft_offers_the_documents(app: App, text: str) -> None:
+    menu = await say(app.engine, text, f"files-{text}")
+    assert "起草" in menu and "知识库还没有覆盖" not in menu
