@@ -35,7 +35,7 @@ from bot.legal_qa.retrieve import Retriever
 from bot.legal_qa.service import LegalQA
 from bot.llm.answer import ModelPhraser
 from bot.llm.client import Model, chat_model
-from bot.llm.guard import Breaker, Guard, Limits
+from bot.llm.guard import Breaker, Deadlines, Guard, Limits
 from bot.llm.prompts import Prompts
 from bot.llm.understand import ModelReader
 from bot.ops.health import READY, Readiness, failed
@@ -328,19 +328,29 @@ def build_llm(
         on_fallback=on_fallback,
     )
     prompts = Prompts(settings.prompts_dir)
+    deadlines = deadlines_of(settings)
     intents_file = settings.knowledge_dir / "intents.yaml"
     reader = None
     if s.understand:
         labels = sorted({label for label, _ in load_intents(intents_file)})
-        reader = ModelReader(
-            parts.intents, load_typos(intents_file), model.chat, guard, prompts, labels, s.understand_deadline_seconds
-        )
+        reader = ModelReader(parts.intents, load_typos(intents_file), model.chat, guard, prompts, labels, deadlines)
     phraser = None
     if s.answers:
-        phraser = ModelPhraser(
-            model.chat, guard, prompts, parts.kb, parts.qa.answerer, texts, s.answer_deadline_seconds
-        )
+        phraser = ModelPhraser(model.chat, guard, prompts, parts.kb, parts.qa.answerer, texts, deadlines)
     return LLMParts(model, guard, reader, phraser)
+
+
+def deadlines_of(settings: Settings) -> Deadlines:
+    """The model's deadlines by purpose and channel, from settings.llm."""
+    s = settings.llm
+    return Deadlines(
+        understand=s.understand_deadline_seconds,
+        answer=s.answer_deadline_seconds,
+        stream=s.stream_deadline_seconds,
+        sms=s.sms_deadline_seconds,
+        tight_understand=s.wechat_understand_deadline_seconds,
+        tight_answer=s.wechat_answer_deadline_seconds,
+    )
 
 
 def ocr_queue(settings: Settings, reader: OcrReader | None = None) -> OcrQueue:
