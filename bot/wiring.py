@@ -37,6 +37,7 @@ from bot.llm.answer import ModelPhraser
 from bot.llm.client import Model, chat_model
 from bot.llm.guard import Breaker, Deadlines, Guard, Limits
 from bot.llm.prompts import Prompts
+from bot.llm.sms import ModelSmsOpinion
 from bot.llm.understand import ModelReader
 from bot.ops.health import READY, Readiness, failed
 from bot.ops.metrics import Metrics
@@ -255,6 +256,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
     """The engine and its handlers on the opened stores and the loaded knowledge (`model`: a language model instead
     of the one the settings name, if any)."""
     texts, evidence, outbox, files, inbox = core.texts, core.evidence, core.outbox, core.files, core.inbox
+    llm = build_llm(settings, parts, texts, model, lambda reason: core.on_model_fallback(reason))  # set late
     sms_handler = SmsHandler(
         parts.kb,
         classifier(settings, parts.kb),
@@ -264,6 +266,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
         settings.font_path,
         max_file_bytes=settings.max_file_bytes,
         imports=core.imports,
+        second=llm.sms if llm else None,
     )
     documents = templates(settings, parts.kb)
     drafts = DraftHandler(documents, parts.kb, evidence, texts)
@@ -274,7 +277,6 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
     )
     runner = FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents=drafts.titles())
     holders = (evidence, outbox, files)
-    llm = build_llm(settings, parts, texts, model, lambda reason: core.on_model_fallback(reason))  # set late
     handlers = (
         CommandsHandler(texts, holders, names),
         sms_handler,
@@ -307,6 +309,7 @@ class LLMParts:
     guard: Guard
     reader: ModelReader | None
     phraser: ModelPhraser | None
+    sms: ModelSmsOpinion | None = None
 
 
 def build_llm(
@@ -337,7 +340,8 @@ def build_llm(
     phraser = None
     if s.answers:
         phraser = ModelPhraser(model.chat, guard, prompts, parts.kb, parts.qa.answerer, texts, deadlines)
-    return LLMParts(model, guard, reader, phraser)
+    sms = ModelSmsOpinion(model.chat, guard, prompts, deadlines) if s.sms_second_opinion else None
+    return LLMParts(model, guard, reader, phraser, sms)
 
 
 def deadlines_of(settings: Settings) -> Deadlines:

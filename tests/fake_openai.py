@@ -94,6 +94,11 @@ def is_understanding(request: dict[str, Any]) -> bool:
     return "理解模块" in system_text(request)
 
 
+def is_sms(request: dict[str, Any]) -> bool:
+    """Whether the request is the SMS second opinion (prompts/sms/second_opinion.md)."""
+    return "短信分类模块" in system_text(request)
+
+
 def latest_message(request: dict[str, Any]) -> str:
     """The text inside the last untrusted fence of the user message."""
     found = re.findall(r"<untrusted[^>]*>\n(.*?)\n</untrusted>", user_text(request), re.DOTALL)
