@@ -23,6 +23,7 @@ from tests.support import msg
 
 QUESTION = "催收天天用验证码轰炸我手机，犯法吗？"
 UID = 201
+pytestmark = pytest.mark.slow  # a PTB application and a model that writes slowly: seconds per test
 
 
 @pytest.fixture(autouse=True)

@@ -65,6 +65,7 @@ def test_the_wechat_deadlines_leave_room_in_the_reply_budget() -> None:
     assert Deadlines(answer=1.0, tight_answer=3.0).for_answer("wecom:x") == 1.0  # the tighter of the two
 
 
+@pytest.mark.slow
 async def test_a_slow_model_costs_the_offline_answer_within_the_budget(
     wechat: tuple[str, ClientSession], llm_app: App, app: App, fake_openai: FakeOpenAI
 ) -> None:
