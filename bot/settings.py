@@ -62,6 +62,15 @@ class LLMSettings(BaseModel):
     timeout_seconds: float = 20.0  # one HTTP request, at most
     understand_deadline_seconds: float = 1.5  # reading a message in context; later: the offline reading stands
     answer_deadline_seconds: float = 2.5  # phrasing an answer; later: the offline answer goes out
+    # an answer the person watches being written (Telegram, by edits): checked sentences show as they come, so the
+    # model may take longer; later: the offline answer replaces what was shown
+    stream_deadline_seconds: float = 8.0
+    # the WeChat channels (wechat_mp, wecom) must answer within their reply budget (4.5 s): tighter deadlines there
+    # (understanding + answer + our own work stay well under it)
+    wechat_understand_deadline_seconds: float = 1.0
+    wechat_answer_deadline_seconds: float = 2.0
+    sms_deadline_seconds: float = 2.0  # a second opinion on an SMS the rules are unsure about
+    sms_second_opinion: bool = True  # ask the model about pasted SMS the rules found nothing in
     temperature: float = 0.2
     max_tokens: int = 0  # 0: not sent (servers differ on max_tokens / max_completion_tokens)
     understand: bool = True  # use the model to read follow-ups, intents and details
@@ -93,6 +102,8 @@ class TelegramSettings(BaseModel):
     webhook_secret: SecretStr = SecretStr("")  # checked against X-Telegram-Bot-Api-Secret-Token
     private_only: bool = True  # in groups, answer only when addressed
     rate_limit_per_minute: int = 20  # per user; more gets a friendly "slow down"
+    stream_answers: bool = True  # with a model: show an answer's checked sentences while it is written (edits)
+    stream_edit_seconds: float = 1.0  # at most one edit of the message being written per this many seconds
 
 
 class WeChatMpSettings(BaseModel):

@@ -35,8 +35,9 @@ from bot.legal_qa.retrieve import Retriever
 from bot.legal_qa.service import LegalQA
 from bot.llm.answer import ModelPhraser
 from bot.llm.client import Model, chat_model
-from bot.llm.guard import Breaker, Guard, Limits
+from bot.llm.guard import Breaker, Deadlines, Guard, Limits
 from bot.llm.prompts import Prompts
+from bot.llm.sms import ModelSmsOpinion
 from bot.llm.understand import ModelReader
 from bot.ops.health import READY, Readiness, failed
 from bot.ops.metrics import Metrics
@@ -255,6 +256,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
     """The engine and its handlers on the opened stores and the loaded knowledge (`model`: a language model instead
     of the one the settings name, if any)."""
     texts, evidence, outbox, files, inbox = core.texts, core.evidence, core.outbox, core.files, core.inbox
+    llm = build_llm(settings, parts, texts, model, lambda reason: core.on_model_fallback(reason))  # set late
     sms_handler = SmsHandler(
         parts.kb,
         classifier(settings, parts.kb),
@@ -264,6 +266,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
         settings.font_path,
         max_file_bytes=settings.max_file_bytes,
         imports=core.imports,
+        second=llm.sms if llm else None,
     )
     documents = templates(settings, parts.kb)
     drafts = DraftHandler(documents, parts.kb, evidence, texts)
@@ -274,7 +277,6 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
     )
     runner = FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents=drafts.titles())
     holders = (evidence, outbox, files)
-    llm = build_llm(settings, parts, texts, model, lambda reason: core.on_model_fallback(reason))  # set late
     handlers = (
         CommandsHandler(texts, holders, names),
         sms_handler,
@@ -308,6 +310,7 @@ class LLMParts:
     guard: Guard
     reader: ModelReader | None
     phraser: ModelPhraser | None
+    sms: ModelSmsOpinion | None = None
 
 
 def build_llm(
@@ -329,19 +332,30 @@ def build_llm(
         on_fallback=on_fallback,
     )
     prompts = Prompts(settings.prompts_dir)
+    deadlines = deadlines_of(settings)
     intents_file = settings.knowledge_dir / "intents.yaml"
     reader = None
     if s.understand:
         labels = sorted({label for label, _ in load_intents(intents_file)})
-        reader = ModelReader(
-            parts.intents, load_typos(intents_file), model.chat, guard, prompts, labels, s.understand_deadline_seconds
-        )
+        reader = ModelReader(parts.intents, load_typos(intents_file), model.chat, guard, prompts, labels, deadlines)
     phraser = None
     if s.answers:
-        phraser = ModelPhraser(
-            model.chat, guard, prompts, parts.kb, parts.qa.answerer, texts, s.answer_deadline_seconds
-        )
-    return LLMParts(model, guard, reader, phraser)
+        phraser = ModelPhraser(model.chat, guard, prompts, parts.kb, parts.qa.answerer, texts, deadlines)
+    sms = ModelSmsOpinion(model.chat, guard, prompts, deadlines) if s.sms_second_opinion else None
+    return LLMParts(model, guard, reader, phraser, sms)
+
+
+def deadlines_of(settings: Settings) -> Deadlines:
+    """The model's deadlines by purpose and channel, from settings.llm."""
+    s = settings.llm
+    return Deadlines(
+        understand=s.understand_deadline_seconds,
+        answer=s.answer_deadline_seconds,
+        stream=s.stream_deadline_seconds,
+        sms=s.sms_deadline_seconds,
+        tight_understand=s.wechat_understand_deadline_seconds,
+        tight_answer=s.wechat_answer_deadline_seconds,
+    )
 
 
 def ocr_queue(settings: Settings, reader: OcrReader | None = None) -> OcrQueue:

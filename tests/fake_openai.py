@@ -4,7 +4,9 @@
 server-sent `chat.completion.chunk` events ending in `data: [DONE]`. What it answers is scripted:
 
 - `script(*steps)` queues steps used one per request, in order; when the queue is empty `default` answers;
-- a step is a `Say(text)` (a reply), `Fail(status, body)` (an HTTP error), `Slow(seconds, step)` (wait, then the
+- a step is a `Say(text)` (a reply), `Stream(parts)` (a reply written slowly: its strings are the chunks, its
+  numbers pauses in seconds between them; asked without streaming, it answers the whole text after all pauses),
+  `Fail(status, body)` (an HTTP error), `Slow(seconds, step)` (wait, then the
   step; the server gives up quietly when the client goes away), `Malformed(body)` (a 200 that is not JSON), or a
   function of the request's JSON that returns a step (a model that reads the prompt, e.g. obeys an injection);
 - `requests` records every request body (to check what the model was shown).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
 import time
@@ -34,6 +37,18 @@ class Say:
 
     text: str
     chunk: int = 4
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A reply written slowly: strings are chunks, numbers are pauses (seconds) between them."""
+
+    parts: tuple[str | float, ...]
+
+    @property
+    def text(self) -> str:
+        """The whole reply."""
+        return "".join(p for p in self.parts if isinstance(p, str))
 
 
 @dataclass(frozen=True)
@@ -59,7 +74,7 @@ class Slow:
     then: Step
 
 
-Step = Say | Fail | Malformed | Slow | Callable[[dict[str, Any]], "Say | Fail | Malformed | Slow"]
+Step = Say | Stream | Fail | Malformed | Slow | Callable[[dict[str, Any]], "Say | Stream | Fail | Malformed | Slow"]
 
 
 def system_text(request: dict[str, Any]) -> str:
@@ -77,6 +92,11 @@ def user_text(request: dict[str, Any]) -> str:
 def is_understanding(request: dict[str, Any]) -> bool:
     """Whether the request is the understanding prompt (prompts/understand/read.md)."""
     return "理解模块" in system_text(request)
+
+
+def is_sms(request: dict[str, Any]) -> bool:
+    """Whether the request is the SMS second opinion (prompts/sms/second_opinion.md)."""
+    return "短信分类模块" in system_text(request)
 
 
 def latest_message(request: dict[str, Any]) -> str:
@@ -174,7 +194,7 @@ class FakeOpenAI:
         self.requests.append(body)
         step = self._steps.popleft() if self._steps else self.default
         while True:
-            if callable(step) and not isinstance(step, (Say, Fail, Malformed, Slow)):
+            if callable(step) and not isinstance(step, (Say, Stream, Fail, Malformed, Slow)):
                 step = step(body)
             if isinstance(step, Slow):
                 await asyncio.sleep(step.seconds)
@@ -186,9 +206,11 @@ class FakeOpenAI:
             return web.json_response(error, status=step.status)
         if isinstance(step, Malformed):
             return web.Response(text=step.body, content_type="application/json")
-        assert isinstance(step, Say)
+        assert isinstance(step, (Say, Stream))
         if body.get("stream"):
             return await self._stream(request, step)
+        if isinstance(step, Stream):
+            await asyncio.sleep(sum(p for p in step.parts if not isinstance(p, str)))
         return web.json_response(
             {
                 "id": "chatcmpl-fake",
@@ -206,11 +228,24 @@ class FakeOpenAI:
             }
         )
 
-    async def _stream(self, request: web.Request, step: Say) -> web.StreamResponse:
+    async def _stream(self, request: web.Request, step: Say | Stream) -> web.StreamResponse:
         resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await resp.prepare(request)
-        pieces = [step.text[i : i + step.chunk] for i in range(0, len(step.text), step.chunk)] or [""]
-        for n, piece in enumerate(pieces):
+        if isinstance(step, Say):
+            parts: list[str | float] = [step.text[i : i + step.chunk] for i in range(0, len(step.text), step.chunk)]
+        else:
+            parts = list(step.parts)
+        with contextlib.suppress(ConnectionError):  # the client went away (a deadline): nothing more to write
+            await self._chunks(resp, parts or [""])
+        return resp
+
+    async def _chunks(self, resp: web.StreamResponse, parts: list[str | float]) -> None:
+        n = 0
+        for part in parts:
+            if not isinstance(part, str):
+                await asyncio.sleep(part)  # the server gives up quietly when the client goes away meanwhile
+                continue
+            piece = part
             delta: dict[str, Any] = {"content": piece}
             if n == 0:
                 delta["role"] = "assistant"
@@ -222,6 +257,7 @@ class FakeOpenAI:
                 "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
             }
             await resp.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+            n += 1
         end = {
             "id": "chatcmpl-fake",
             "object": "chat.completion.chunk",
@@ -232,7 +268,6 @@ class FakeOpenAI:
         await resp.write(f"data: {json.dumps(end)}\n\n".encode())
         await resp.write(b"data: [DONE]\n\n")
         await resp.write_eof()
-        return resp
 
 
 async def _serve(port: int, mode: str) -> None:

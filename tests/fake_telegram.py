@@ -343,7 +343,7 @@ class FakeTelegram:
             message["reply_markup"] = p["reply_markup"]
         original.message = message
         original.reply_markup = p.get("reply_markup") or None  # editing the text without a keyboard removes it
-        self.edits.append({"chat_id": chat_id, "message_id": message_id, "text": text})
+        self.edits.append({"chat_id": chat_id, "message_id": message_id, "text": text, "at": time.monotonic()})
         return message
 
     async def _m_editMessageReplyMarkup(self, p: dict[str, Any], f: dict[str, Any]) -> Any:

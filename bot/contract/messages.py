@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 # Citation and FileOut are value types of the lower stages, re-exported here for the channels.
 from bot.knowledge.citations import Citation as Citation
@@ -20,6 +21,15 @@ class Attachment:
     mime: str = "application/octet-stream"
 
 
+class Draft(Protocol):
+    """Where a channel that can show an answer while it is being written (Telegram: one message, edited) takes the
+    checked text so far. Best effort and never blocking; the final Reply is what counts."""
+
+    def show(self, text: str) -> None:
+        """Show this text now or soon (a later call replaces one not yet shown)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Incoming:
     """One message from a user, as every channel normalises it."""
@@ -32,6 +42,8 @@ class Incoming:
     button: str | None = None  # payload of a pressed button, if any
     forwarded_at: datetime | None = None  # the original date of a forwarded message
     key: str = ""  # the platform's id of this message (stable across redeliveries): handled at most once
+    # where the answer may be shown while it is written (channels that edit messages); None: only the final replies
+    draft: Draft | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

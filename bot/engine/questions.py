@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from typing import Protocol
 
-from bot.contract.messages import Button, Reply
+from bot.contract.messages import Button, Draft, Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
 from bot.contract.session import Session
 from bot.legal_qa.answer import Answer
@@ -57,8 +57,9 @@ _ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
 class Phraser(Protocol):
     """Says a cited answer in other words (a language model, bot/llm/answer.py); the offline answer when it cannot."""
 
-    async def phrase(self, question: str, answer: Answer, user: str) -> Answer:
-        """The answer re-worded with checked citations, or the answer unchanged."""
+    async def phrase(self, question: str, answer: Answer, user: str, draft: Draft | None = None) -> Answer:
+        """The answer re-worded with checked citations, or the answer unchanged (`draft`: where the checked text
+        may be shown while it is written)."""
         ...
 
 
@@ -84,7 +85,7 @@ class QuestionHandler:
             steps = await self._next_steps(*previous, lang=turn.lang)
             if steps is not None:
                 return steps
-        outcome = await self.ask(turn.text, turn.session, turn.lang)
+        outcome = await self.ask(turn.text, turn.session, turn.lang, turn.msg.draft)
         if outcome.intent == "not_covered" and (_VAGUE.match(normalise(turn.text)) or is_pinyin(turn.text)):
             return self._clarify(turn.lang)
         if outcome.intent == "question" and turn.intent in _QUESTION_INTENTS:
@@ -127,8 +128,9 @@ class QuestionHandler:
         )
         return Outcome((Reply(t.get("understand.clarify", lang), buttons=buttons),), intent="clarify")
 
-    async def ask(self, text: str, session: Session, lang: str) -> Outcome:
-        """Answer a text for a session in the turn's locale (the articles' heading; the answer follows its question)."""
+    async def ask(self, text: str, session: Session, lang: str, draft: Draft | None = None) -> Outcome:
+        """Answer a text for a session in the turn's locale (the articles' heading; the answer follows its question);
+        `draft`: where a channel shows the answer while a model writes it."""
         previous = _previous_question(session)
         short = len(text) <= (SHORT_ENGLISH if lang == ENGLISH else SHORT)  # a follow-up, not a question of its own
         if previous and _WHICH_ARTICLE.search(text) and short:  # "具体是哪一条": the articles, not the card
@@ -159,7 +161,7 @@ class QuestionHandler:
             if resolved.covered:
                 answer = resolved
         if self.phraser is not None and answer.covered:
-            answer = await self.phraser.phrase(text, answer, session.user_key)
+            answer = await self.phraser.phrase(text, answer, session.user_key, draft)
         parts = [answer.text]
         if Concern.INJECTION in check(text).concerns:
             parts.append(self.texts.get("safety.injection"))

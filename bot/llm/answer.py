@@ -7,17 +7,20 @@ import logging
 import re
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
 
+from bot.contract.messages import Draft
 from bot.knowledge import KnowledgeBase
 from bot.legal_qa.answer import SHOWN_CITATIONS, Answer, Answerer
-from bot.llm.client import complete
-from bot.llm.grounding import Grounded, Passage, ground, renumber
-from bot.llm.guard import Guard
+from bot.llm.client import complete, stream
+from bot.llm.grounding import Grounded, Passage, Preview, ground, renumber
+from bot.llm.guard import Deadlines, Guard
 from bot.llm.prompts import Prompts, fence
 from bot.texts import Texts
 
@@ -39,6 +42,9 @@ class PhraseStats:
     offline_fatal: int = 0  # a leak or an obeyed injection: the offline answer went out
     offline_unavailable: int = 0  # no answer in time, an error, an open circuit or a limit
     caught: int = 0  # wrong citations or quotes removed or refused (none reached the person)
+    streamed: int = 0  # answers whose checked sentences were shown while the model wrote them
+    # seconds from asking the model to the first text shown (the latest thousand)
+    first_shown: deque[float] = field(default_factory=lambda: deque(maxlen=1000))
 
 
 def render_passages(passages: list[Passage]) -> str:
@@ -78,7 +84,7 @@ class ModelPhraser:
         kb: KnowledgeBase,
         answerer: Answerer,
         texts: Texts,
-        deadline: float,
+        deadline: float | Deadlines,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.llm = llm
@@ -87,7 +93,9 @@ class ModelPhraser:
         self.kb = kb
         self.answerer = answerer
         self.texts = texts
-        self.deadline = deadline
+        self.deadlines = (
+            deadline if isinstance(deadline, Deadlines) else Deadlines(answer=deadline, tight_answer=deadline)
+        )
         self.clock = clock
         self.stats = PhraseStats()
 
@@ -100,14 +108,17 @@ class ModelPhraser:
                 out.append(Passage(len(out) + 1, c.id, c.label, ref.article.text))
         return out
 
-    async def phrase(self, question: str, answer: Answer, user: str) -> Answer:
-        """The answer in the model's words with checked citations, or the offline answer unchanged."""
+    async def phrase(self, question: str, answer: Answer, user: str, draft: Draft | None = None) -> Answer:
+        """The answer in the model's words with checked citations, or the offline answer unchanged. With a `draft`
+        (a channel that edits a message as text arrives) the model streams, and each sentence that passes the checks
+        is shown at once; the first that fails ends what is shown (the answer returned is checked as a whole)."""
         basis = self.texts.get("answer.basis")
         passages = self.passages(answer)
         if not answer.covered or answer.english or not passages or not tail_of(answer, basis):
             return answer
         self.stats.asked += 1
-        end = self.clock() + self.deadline
+        started = self.clock()
+        end = started + self.deadlines.for_answer(user, streaming=draft is not None)
         canary = secrets.token_hex(6)
         allowed = "\n".join([answer.text, question, *(p.text for p in passages)])
         correction = ""
@@ -122,7 +133,11 @@ class ModelPhraser:
                 question=fence("用户的问题", question),
                 correction=correction,
             )
-            raw = await self.guard.call(user, partial(complete, self.llm, messages), left)
+            if draft is None:
+                raw = await self.guard.call(user, partial(complete, self.llm, messages), left)
+            else:
+                preview = Preview(passages, self.kb, canary, self.prompt.system_text, allowed)
+                raw = await self.guard.call(user, partial(self._stream, messages, preview, draft, started), left)
             if raw is None:
                 self.stats.offline_unavailable += 1
                 return answer
@@ -143,6 +158,20 @@ class ModelPhraser:
             )
         self.stats.offline_invalid += 1
         return answer
+
+    async def _stream(self, messages: list[BaseMessage], preview: Preview, draft: Draft, started: float) -> str:
+        """The model's whole text, streamed; its sentences shown on the draft as they pass the checks."""
+        writing = self.texts.get("answer.writing")
+        first = not preview.shown
+        async for piece in stream(self.llm, messages):
+            shown = preview.feed(piece)
+            if shown is not None:
+                draft.show(f"{shown}\n\n{writing}")
+                if first:
+                    first = False
+                    self.stats.streamed += 1
+                    self.stats.first_shown.append(self.clock() - started)
+        return preview.raw
 
     def compose(self, answer: Answer, checked: Grounded, passages: list[Passage], question: str) -> Answer:
         """The model's checked words first, then the offline answer's articles (those the model cited first) quoted

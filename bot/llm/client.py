@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,19 @@ def chat_model(settings: LLMSettings, environ: Mapping[str, str] | None = None) 
 async def complete(model: BaseChatModel, messages: list[BaseMessage]) -> str:
     """The model's reply text to a list of messages."""
     reply = await model.ainvoke(messages)
-    content = reply.content
+    return text_of(reply.content)
+
+
+async def stream(model: BaseChatModel, messages: list[BaseMessage]) -> AsyncIterator[str]:
+    """The model's reply text as it arrives (chat completions with `"stream": true`), piece by piece."""
+    async for chunk in model.astream(messages):
+        piece = text_of(chunk.content)
+        if piece:
+            yield piece
+
+
+def text_of(content: str | list[str | dict[str, Any]]) -> str:
+    """The text of a message's content (a string, or a list of parts)."""
     if isinstance(content, str):
         return content
     return "".join(part if isinstance(part, str) else str(part.get("text", "")) for part in content)

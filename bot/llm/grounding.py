@@ -15,6 +15,7 @@ MAX_PROSE = 220  # characters of the model's words: the first screen (the quotes
 MIN_QUOTE = 8  # a quoted span this long must be verbatim in a passage
 _MARKER = re.compile(r"[\[［【]\s*[Pp]\s*(\d{1,2})\s*[\]］】]")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
+_ENDED = re.compile(r"[。！？!?]$")
 _QUOTE = re.compile(rf"[“「『\"]([^”」』\"]{{{MIN_QUOTE},}})[”」』\"]")
 _BRACKETED_LAW = re.compile(r"《([^》]{2,40})》")
 _NUMBERS = re.compile(r"(?<![\dA-Za-z])\d{5,}(?![\dA-Za-z])|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.\w+")
@@ -172,3 +173,55 @@ def renumber(prose: str, cited: Sequence[int]) -> str:
     """Markers [Pn] as the numbers of the basis list below the answer ([P3] cited first -> [1])."""
     order = {n: i + 1 for i, n in enumerate(cited)}
     return _MARKER.sub(lambda m: f"[{order[int(m.group(1))]}]" if int(m.group(1)) in order else "", prose)
+
+
+class Preview:
+    """A streamed answer checked as it arrives: each completed sentence must pass the same checks as the whole
+    answer (no leak or obeyed injection so far, every citation and quote among the passages); the first one that
+    fails, or the end of the first screen, stops the preview. Only what passed is ever shown (pure)."""
+
+    def __init__(
+        self, passages: Sequence[Passage], kb: KnowledgeBase, canary: str, system_text: str, allowed: str
+    ) -> None:
+        self.passages = passages
+        self.kb = kb
+        self.canary = canary
+        self.system_text = system_text
+        self.allowed = allowed
+        self.raw = ""
+        self.shown: list[str] = []  # sentences that passed, in order
+        self.checked = 0  # completed sentences looked at
+        self.stopped = False
+
+    def feed(self, piece: str, *, end: bool = False) -> str | None:
+        """Add streamed text (`end`: the stream is over, the last sentence is complete too); the prose that may be
+        shown now (markers numbered as in the final answer) when it grew, else None."""
+        self.raw += piece
+        if self.stopped:
+            return None
+        matches = list(_SENTENCE.finditer(self.raw))
+        if matches and not end and not _ENDED.search(matches[-1].group(0)) and matches[-1].end() == len(self.raw):
+            matches.pop()  # the last sentence is still being written
+        grew = False
+        for m in matches[self.checked :]:
+            self.checked += 1
+            sentence = m.group(0).strip()
+            if not sentence:
+                continue
+            size = sum(map(len, self.shown))
+            if (
+                fatal_problems(self.raw[: m.end()], self.canary, self.system_text, self.allowed)
+                or sentence_problems(sentence, self.passages, self.kb)
+                or (self.shown and size + len(sentence) > MAX_PROSE)
+            ):
+                self.stopped = True
+                break
+            self.shown.append(sentence)
+            grew = True
+        return self.prose if grew else None
+
+    @property
+    def prose(self) -> str:
+        """What passed so far, markers renumbered in the order they are first cited."""
+        text = "".join(self.shown)
+        return renumber(text, list(dict.fromkeys(int(n) for n in _MARKER.findall(text))))

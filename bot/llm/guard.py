@@ -133,3 +133,36 @@ class Guard:
         self.stats.ok += 1
         self.breaker.record(True, self.clock())
         return result
+
+
+def channel_of(user: str) -> str:
+    """The channel of an engine user key ("wechat_mp:openid" -> "wechat_mp"; every channel prefixes its keys)."""
+    return user.partition(":")[0]
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """How long a model call may take, by purpose and by the channel the person writes on (the WeChat channels
+    must answer within their reply budget; an answer streamed into Telegram may take longer, it is seen meanwhile)."""
+
+    understand: float = 1.5
+    answer: float = 2.5
+    stream: float = 8.0
+    sms: float = 2.0
+    tight: frozenset[str] = frozenset({"wechat_mp", "wecom"})  # channels with a reply budget
+    tight_understand: float = 1.0
+    tight_answer: float = 2.0
+
+    def for_understanding(self, user: str) -> float:
+        """Reading a message in context."""
+        return min(self.understand, self.tight_understand) if channel_of(user) in self.tight else self.understand
+
+    def for_answer(self, user: str, streaming: bool = False) -> float:
+        """Phrasing an answer (both attempts); `streaming`: the person sees its checked sentences as they come."""
+        if channel_of(user) in self.tight:
+            return min(self.answer, self.tight_answer)
+        return self.stream if streaming else self.answer
+
+    def for_sms(self, user: str) -> float:
+        """A second opinion on an SMS."""
+        return min(self.sms, self.tight_understand) if channel_of(user) in self.tight else self.sms

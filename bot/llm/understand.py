@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.contract.session import MemoryTurn
 from bot.llm.client import complete
-from bot.llm.guard import Guard
+from bot.llm.guard import Deadlines, Guard
 from bot.llm.prompts import Prompts, fence
 from bot.understand.intents import QUESTION, IntentModel
 from bot.understand.reader import Reader, Reading
@@ -141,14 +141,16 @@ class ModelReader(Reader):
         guard: Guard,
         prompts: Prompts,
         intents: Sequence[str],
-        deadline: float,
+        deadline: float | Deadlines,
     ) -> None:
         super().__init__(model, typos)
         self.llm = llm
         self.guard = guard
         self.prompt = prompts.get(PROMPT)
         self.intents = tuple(intents)
-        self.deadline = deadline
+        self.deadlines = (
+            deadline if isinstance(deadline, Deadlines) else Deadlines(understand=deadline, tight_understand=deadline)
+        )
 
     async def read_in_context(self, text: str, memory: Sequence[MemoryTurn], user: str) -> Reading:
         """The offline reading, or the model's reading of it in context when valid and in time."""
@@ -162,6 +164,7 @@ class ModelReader(Reader):
             turns=fence("此前的对话", render_turns(memory)),
             message=fence("用户消息", text),
         )
-        raw = await self.guard.call(user, lambda: complete(self.llm, messages), self.deadline)
+        deadline = self.deadlines.for_understanding(user)
+        raw = await self.guard.call(user, lambda: complete(self.llm, messages), deadline)
         out = parse_output(raw, self.intents) if raw is not None else None
         return merge(offline, out, text, memory[-TURNS:]) if out is not None else offline

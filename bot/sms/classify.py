@@ -86,13 +86,7 @@ class Classifier:
         """Label one message (without burst detection, which needs the other messages)."""
         rules = self.rules
         norm = normalise(record.text, rules)
-        found: set[str] = set()
-        for sig in self._text_signals:
-            assert sig.pattern is not None
-            if sig.pattern.search(norm) and not (sig.unless and sig.unless.search(norm)):
-                found.add(sig.id)
-        if self._night(record):
-            found.add("night_time")
+        found = self._found(record, norm)
         code = self._code(norm)
 
         label: Label = rules.default_label
@@ -118,6 +112,25 @@ class Classifier:
         return self._finish(
             record, norm, label, found, code if label == "verification_code" else None, rule_id, evidence
         )
+
+    def _found(self, record: SmsRecord, norm: str) -> set[str]:
+        """Every signal in a message (before filtering by label)."""
+        found: set[str] = set()
+        for sig in self._text_signals:
+            assert sig.pattern is not None
+            if sig.pattern.search(norm) and not (sig.unless and sig.unless.search(norm)):
+                found.add(sig.id)
+        if self._night(record):
+            found.add("night_time")
+        return found
+
+    def relabel(self, finding: Finding, label: Label, rule: str) -> Finding:
+        """The finding under another label (a second opinion's, bot/sms/second.py): the signals reported and the
+        articles cited for that label by the rules, `rule` saying where the label came from."""
+        norm = normalise(finding.record.text, self.rules)
+        found = self._found(finding.record, norm)
+        code = self._code(norm) if label == "verification_code" else None
+        return self._finish(finding.record, norm, label, found, code, rule, "")
 
     def _finish(
         self,

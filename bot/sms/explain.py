@@ -14,6 +14,7 @@ from datetime import datetime
 from bot.knowledge import Citation, KnowledgeBase, cite
 from bot.sms.classify import Finding
 from bot.sms.rules import LABELS
+from bot.sms.second import by_model
 from bot.texts import Texts
 
 MAX_REPLY_CHARS = 1500
@@ -88,7 +89,7 @@ def _notable_line(n: int, f: Finding, kb: KnowledgeBase, texts: Texts) -> str:
         "sms.notable_item",
         n=n,
         when=when,
-        label=texts.get(f"sms.label.{f.label}"),
+        label=texts.get(f"sms.label.{f.label}") + (texts.get("sms.by_model") if by_model(f) else ""),
         signals=signals,
         snippet=_snippet(f.record.text),
         cite=texts.get("sms.cite", articles=arts) if arts else "",

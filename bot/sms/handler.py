@@ -22,6 +22,7 @@ from bot.sms.links import LINK_CHECK, LINK_SCAM, LinkKind, beside, only_links, w
 from bot.sms.ocr import ImageRejected, lines_to_paste
 from bot.sms.ocr_queue import OcrBusy, OcrQueue
 from bot.sms.parse import MAX_PASTE_CHARS, SmsRecord, dedupe, parse_paste
+from bot.sms.second import SecondOpinion, merge, to_ask
 from bot.storage.evidence_repo import EvidenceStore, NewEvidence
 from bot.texts import BASE, Texts, language_of
 
@@ -47,6 +48,7 @@ class Analysis:
     duplicates: int
     text: str
     gist: str = ""  # the kinds of message found, in a few words (for the conversation memory)
+    shown: list[Finding] | None = None  # the findings as the reply shows them after a second opinion (None: as found)
 
 
 class SmsHandler:
@@ -70,8 +72,10 @@ class SmsHandler:
         font: str | None = None,
         max_file_bytes: int = 10 * 1024 * 1024,
         imports: ImportQueue | None = None,
+        second: SecondOpinion | None = None,
     ) -> None:
         self.imports = imports or ImportQueue()
+        self.second = second  # a second reading of messages the rules are unsure about (a language model), if any
         self.font = font or None
         self.max_file_bytes = max_file_bytes
         self.kb = kb
@@ -139,7 +143,25 @@ class SmsHandler:
             analysis = await asyncio.to_thread(self.analyse_text, text, source)
         except ValueError:
             return Outcome((Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS)),))
+        analysis = await self.reviewed(analysis, user_key)
         return await self._log_and_reply(user_key, analysis, source, forwarded_at)
+
+    async def reviewed(self, analysis: Analysis, user_key: str) -> Analysis:
+        """The analysis with a second opinion on the messages the rules are unsure about (bot/sms/second.py says
+        what it may change); unchanged without one, or when it has nothing to add."""
+        if self.second is None:
+            return analysis
+        asked = to_ask(analysis.findings, self.classifier.rules.default_label)
+        if not asked:
+            return analysis
+        proposed = await self.second.labels([analysis.findings[i].record.text for i in asked], user_key)
+        review = merge(analysis.findings, asked, proposed, self.classifier)
+        if not review.changed:
+            return analysis
+        text = explain(review.shown, self.kb, self.texts, duplicates=analysis.duplicates)
+        if review.suspected_fraud:
+            text += "\n\n" + self.texts.get("sms.model_fraud", n=review.suspected_fraud)
+        return replace(analysis, text=text, gist=gist(review.shown, self.texts), shown=review.shown)
 
     async def _log_and_reply(
         self, user_key: str, analysis: Analysis, source: str, forwarded_at: datetime | None = None
@@ -179,7 +201,7 @@ class SmsHandler:
             )
             for f in analysis.findings
         ]
-        return entries, tuple(citations(analysis.findings, self.kb))
+        return entries, tuple(citations(analysis.shown or analysis.findings, self.kb))
 
     async def attachment(self, user_key: str, att: Attachment, lang: str = BASE) -> Outcome:
         """A screenshot (OCR on its own threads, then confirm before logging) or a backup file (import and log)."""

@@ -13,6 +13,11 @@ unit-tested on their own. `TelegramChannel` runs a python-telegram-bot v22 `Appl
   Telegram gets its 200, its answer is kept once computed, every part sent is counted, and at start-up whatever a
   crash left unfinished is replayed in order (computed if it was not, sent from the first unsent part if it was).
   Telegram has no idempotency key, so a crash between a send and its count can repeat that one part;
+- with a language model, an answer is shown while it is written (live.py): its checked sentences in one message,
+  edited at most once a second; those edits are best effort and not journaled. The final answer is kept in the inbox
+  with that message's id and delivered as an edit of it, so a replay edits it again rather than sending a second
+  copy. A crash while the answer is still being written leaves the message with the checked sentences shown so far
+  (marked as still being written); the restart computes the answer again and sends it as a new message;
 - several replicas on one database (shared `Turns`, storage/turns.py): the inbox is the queue. An update is
   recorded and acknowledged by whichever replica Telegram reached; then, holding the person's turn (a database
   lock one replica has at a time), a replica finishes every update of that person not done yet, oldest first,
@@ -55,6 +60,7 @@ from bot.channels.telegram.inbound import (
     to_incoming,
     user_key,
 )
+from bot.channels.telegram.live import LiveMessage
 from bot.channels.telegram.outbound import (
     CAPABILITIES,
     MAX_MESSAGE_CHARS,
@@ -403,13 +409,18 @@ class TelegramChannel:
         """Answer one update (or send the rest of an answer computed before), counting parts in the inbox."""
         chat = update.effective_chat
         if replay is not None and replay.state == ANSWERED and chat is not None:  # computed before a crash
-            await self._deliver(chat.id, load_replies(replay.answer), entry, replay.sent)
+            replies, draft = unpack_answer(replay.answer)
+            await self._deliver(chat.id, replies, entry, replay.sent, draft)
             return
-        replies = await self._replies(update)
+        live = self._live(chat.id) if chat is not None and self.settings.stream_answers else None
+        try:
+            replies = await self._replies(update, live)
+        finally:
+            draft = await live.settle() if live is not None else None
         if entry is not None and self.inbox is not None:
-            await self._noted(functools.partial(self.inbox.answered, entry, dump_replies(replies)))
+            await self._noted(functools.partial(self.inbox.answered, entry, pack_answer(replies, draft)))
         if chat is not None:
-            await self._deliver(chat.id, replies, entry, 0)
+            await self._deliver(chat.id, replies, entry, 0, draft)
         elif entry is not None and self.inbox is not None:
             await self.inbox.done(entry)
 
@@ -452,8 +463,28 @@ class TelegramChannel:
         assert self.inbox is not None
         return await self.inbox.take(CHANNEL, update_key(self.settings, update.update_id), _user(update), raw)
 
-    async def _replies(self, update: Update) -> list[Reply]:
-        """What to send for one update (nothing for an ignored one); answers a pressed button's query."""
+    def _live(self, chat_id: int) -> LiveMessage:
+        """A message that may show an answer while a model writes it (used only when one does)."""
+        bot = self._app().bot
+
+        async def send(text: str) -> int | None:
+            message = await bot.send_message(chat_id, text, link_preview_options=LinkPreviewOptions(is_disabled=True))
+            return int(message.message_id)
+
+        async def edit(message_id: int, text: str) -> bool:
+            await bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+            return True
+
+        return LiveMessage(send, edit, self.settings.stream_edit_seconds, self.clock)
+
+    async def _replies(self, update: Update, live: LiveMessage | None = None) -> list[Reply]:
+        """What to send for one update (nothing for an ignored one); answers a pressed button's query. A text
+        message's answer may be shown on `live` while a model writes it."""
         parsed = to_incoming(
             update,
             self.bot_username,
@@ -483,15 +514,22 @@ class TelegramChannel:
         if query is not None:
             await self._mark_chosen(query)
         async with self._typing(chat.id):
-            return await self._work(parsed, update_key(self.settings, update.update_id))
+            return await self._work(parsed, update_key(self.settings, update.update_id), live)
 
-    async def _deliver(self, chat_id: int, replies: list[Reply], entry: int | None, skip: int) -> None:
-        """Send the replies' parts after the first `skip`, counting each in the inbox, then mark the entry done."""
+    async def _deliver(
+        self, chat_id: int, replies: list[Reply], entry: int | None, skip: int, draft: int | None = None
+    ) -> None:
+        """Send the replies' parts after the first `skip`, counting each in the inbox, then mark the entry done.
+        `draft`: the message that showed the answer while it was written; the first part replaces its text."""
         actions = [action for reply in replies for action in render(reply, self.payloads)]
         for i, action in enumerate(actions[skip:], skip + 1):
-            sent = await self._send(chat_id, action)
-            if isinstance(action, SendText) and action.keyboard is not None and sent is not None:
-                await self._retire_keyboard(chat_id, sent.message_id)
+            if i == 1 and draft is not None and isinstance(action, SendText):
+                sent_id = await self._replace(chat_id, draft, action)
+            else:
+                sent = await self._send(chat_id, action)
+                sent_id = sent.message_id if sent is not None else None
+            if isinstance(action, SendText) and action.keyboard is not None and sent_id is not None:
+                await self._retire_keyboard(chat_id, sent_id)
             if entry is not None and self.inbox is not None and i < len(actions):
                 await self._noted(functools.partial(self.inbox.progress, entry, i))
         if entry is not None and self.inbox is not None:
@@ -509,9 +547,9 @@ class TelegramChannel:
                     raise
                 await asyncio.sleep(0.5)
 
-    async def _work(self, parsed: Incoming | Fetch, key: str) -> list[Reply]:
+    async def _work(self, parsed: Incoming | Fetch, key: str, live: LiveMessage | None = None) -> list[Reply]:
         if isinstance(parsed, Incoming):
-            incoming = parsed
+            incoming = replace(parsed, draft=live) if parsed.text else parsed
         else:
             data = await self._download(parsed)
             if data is None:
@@ -561,6 +599,33 @@ class TelegramChannel:
         return await self._retry(
             "sendDocument", lambda: bot.send_document(chat_id, document=action.data, filename=action.name)
         )
+
+    async def _replace(self, chat_id: int, draft: int, action: SendText) -> int | None:
+        """The final text (and keyboard) as an edit of the message that showed it being written; a message that
+        cannot be edited (deleted, too old) gets a new one instead. Editing to the same text again (a replay) is
+        fine: Telegram says "not modified"."""
+        bot = self._app().bot
+        try:
+            await self._retry(
+                "editMessageText",
+                lambda: bot.edit_message_text(
+                    action.text,
+                    chat_id=chat_id,
+                    message_id=draft,
+                    reply_markup=action.keyboard,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                ),
+                give_up=False,
+            )
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                log.info("editMessageText refused (%s): the answer goes as a new message", type(exc).__name__)
+                sent = await self._send(chat_id, action)
+                return sent.message_id if sent is not None else None
+        except (Forbidden, InvalidToken, RetryAfter, NetworkError) as exc:
+            log.error("editMessageText failed: %s", type(exc).__name__)
+            return None
+        return draft
 
     async def _retire_keyboard(self, chat_id: int, newest: int) -> None:
         """Only the newest keyboard stays: the one before it is taken off, so an old step's button cannot be pressed
@@ -685,6 +750,22 @@ def _kind(update: Update, parsed: Parsed) -> str:
     if isinstance(parsed, Fetch):
         return f"file ({parsed.kind})"
     return "forward" if parsed.forwarded_at else "text"
+
+
+def pack_answer(replies: list[Reply], draft: int | None) -> bytes:
+    """The answer kept in the inbox: the replies (as dump_replies), with the id of the message that showed the
+    answer being written, if any (its final text is an edit of that message, also on a replay)."""
+    if draft is None:
+        return dump_replies(replies)
+    return json.dumps({"draft": draft, "replies": json.loads(dump_replies(replies))}, ensure_ascii=False).encode()
+
+
+def unpack_answer(data: bytes) -> tuple[list[Reply], int | None]:
+    """Inverse of pack_answer (an answer kept before live answers existed is a plain list)."""
+    if not data.lstrip().startswith(b"{"):
+        return load_replies(data), None
+    kept = json.loads(data)
+    return load_replies(json.dumps(kept["replies"]).encode()), int(kept["draft"])
 
 
 def update_key(settings: TelegramSettings, update_id: int) -> str:
