@@ -98,3 +98,24 @@ async def test_overlapping_attempts_that_both_run_late_push_the_answer_once(tmp_
     await d.close()
     assert pushed == ["answer"]  # pushed once
     await db.close()
+
+
+async def test_the_reply_budget_counts_from_when_the_callback_arrived(tmp_path: Path) -> None:
+    """Under load, checking and recording a callback can take a second: WeChat's 5 seconds still run from its
+    arrival, so the "working on it" goes back in time and the answer is pushed."""
+    db, box = await _outbox(tmp_path)
+    pushed: list[str] = []
+
+    async def push(user: str, text: str) -> None:
+        pushed.append(text)
+
+    d = Delivery(box, Texts(), push, budget=1.0)
+    arrived = d.clock() - 0.9  # 0.9 s of the budget already gone before the message reached the delivery
+    started = asyncio.get_running_loop().time()
+    reply = await d.callback("late", "u", _after(0.5, "the answer"), arrived=arrived)
+    waited = asyncio.get_running_loop().time() - started
+    assert reply == Texts().get("wechat.working") and waited < 0.45
+    assert await d.callback("fresh", "v", _after(0.3, "in time")) == "in time"  # no arrival given: the whole budget
+    await d.close()
+    assert pushed == ["the answer"]
+    await db.close()

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 Push = Callable[[str, str], Awaitable[None]]  # (user key, text); raises when the platform refuses
 Compute = Callable[[], Coroutine[Any, Any, list[str]]]
+MIN_WAIT = 0.05  # a callback that arrives late still waits this long for an answer that is nearly ready
 
 
 class Journal(Protocol):
@@ -129,9 +130,12 @@ class Delivery:
         """True for a message seen before (a WeChat retry)."""
         return key in self._jobs
 
-    async def callback(self, key: str, user_key: str, compute: Compute, payload: bytes = b"") -> str | None:
-        """Handle one callback attempt for message `key` (`payload`: what a restart needs to compute it again);
-        returns the passive reply text (None: reply "success")."""
+    async def callback(
+        self, key: str, user_key: str, compute: Compute, payload: bytes = b"", arrived: float | None = None
+    ) -> str | None:
+        """Handle one callback attempt for message `key` (`payload`: what a restart needs to compute it again;
+        `arrived`: when the request came in, by `clock`; the budget counts from then, so time spent checking and
+        recording it under load is not added on top); returns the passive reply text (None: reply "success")."""
         job = self._jobs.get(key)
         if job is None:
             job = self._new_job(key, user_key, compute, payload)
@@ -140,7 +144,8 @@ class Delivery:
         if job.claimed:
             return None
         try:
-            texts = await asyncio.wait_for(asyncio.shield(job.task), self.budget)
+            spent = self.clock() - arrived if arrived is not None else 0.0
+            texts = await asyncio.wait_for(asyncio.shield(job.task), max(MIN_WAIT, self.budget - spent))
         except TimeoutError:
             return await self._late(job)
         except AlreadyHandled:  # the earlier process pushed or held the answer: hand over what is held, if any

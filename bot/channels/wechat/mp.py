@@ -205,6 +205,7 @@ class WeChatMpChannel:
 
     async def callback(self, request: web.Request) -> web.StreamResponse:
         """POST: one message; the passive reply (or "success") in the response."""
+        arrived = self.delivery.clock()  # WeChat's 5 seconds run from here, not from when the message is recorded
         query = request.query
         safe = query.get("encrypt_type", "raw") == "aes"
         try:
@@ -227,7 +228,7 @@ class WeChatMpChannel:
         except (BadXml, CryptoError) as exc:
             log.info("wechat_mp: unreadable callback (%s)", type(exc).__name__)
             return web.Response(status=400, text="bad request")
-        text = await self.answer(msg, json.dumps(fields, ensure_ascii=False).encode())
+        text = await self.answer(msg, json.dumps(fields, ensure_ascii=False).encode(), arrived)
         if text is None:
             return web.Response(text="success")
         xml = render_text_reply(msg.from_user, msg.to_user, text, int(self.clock()))
@@ -237,9 +238,9 @@ class WeChatMpChannel:
 
     # -- one message --------------------------------------------------------------------------------------------
 
-    async def answer(self, msg: WeChatMessage, payload: bytes = b"") -> str | None:
+    async def answer(self, msg: WeChatMessage, payload: bytes = b"", arrived: float | None = None) -> str | None:
         """The passive reply text for one callback attempt (None: "success"); `payload`: the message's fields, kept
-        until it is answered so that a restart can compute it."""
+        until it is answered so that a restart can compute it; `arrived`: when the callback came in."""
         key = user_key(CHANNEL, msg.from_user)
         dedupe = dedupe_key(msg)
         if not self.delivery.known(dedupe):
@@ -253,7 +254,7 @@ class WeChatMpChannel:
         async def compute() -> list[str]:
             return await self._compute(decision, key)
 
-        return await self.delivery.callback(dedupe, key, compute, payload)
+        return await self.delivery.callback(dedupe, key, compute, payload, arrived)
 
     async def _compute(self, decision: Decision, key: str) -> list[str]:
         prepared = await prepare(decision, key, self.outbox, self.api, self.max_file_bytes, self.texts)
