@@ -89,9 +89,12 @@ def test_harassment_reported_to_police_cites_the_current_article_with_the_renumb
 
 def test_amended_law_citation_carries_its_numbering_note(qa_parts: QAParts) -> None:
     ans = qa_parts.qa.ask("我的个人信息被泄露被卖了，网络安全法怎么规定")
-    csl = [c for c in ans.citations if c.id.startswith("cybersecurity-law-2016")]
+    assert not any(c.id.startswith("cybersecurity-law-2016") for c in ans.citations)
+    csl = [c for c in ans.citations if c.id.startswith("cybersecurity-law-2025")]
     assert csl
-    assert "2016" in ans.text
+    assert "2026年1月1日" in ans.text and "旧" in ans.text
+    named = qa_parts.qa.ask("网络安全法第四十四条怎么规定的")
+    assert named.citations[0].id == "cybersecurity-law-2025:44"
 
 
 def test_named_article_is_found_directly(qa_parts: QAParts) -> None:
