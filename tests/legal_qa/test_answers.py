@@ -146,3 +146,8 @@ def test_illegal_debt_collection_offence_is_said_to_cover_only_illegal_debts(qa_
     assert "criminal-law:293-1" in [c.id for c in ans.citations]
     assert "只针对催收高利放贷等产生的非法债务" in ans.text and "这个罪名就用不上" in ans.text
 
+
+def test_limitation_period_question_cites_the_civil_code(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("网贷逾期好几年了，平台现在还能起诉我吗？诉讼时效是多久")
+    assert ans.topic == "limitation_period"
+    assert "civil-code:188" in [c.id for c in ans.citations] and "三年" in ans.text
