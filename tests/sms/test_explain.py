@@ -142,7 +142,7 @@ def test_a_credit_report_notice_is_explained_not_called_unlawful(
     assert "credit-reporting-regulation:15" not in findings[0].articles
     assert "《征信业管理条例》第十五条" in reply and "事先告知" in reply and "不违法" in reply
     assert [c.id for c in citations(findings, kb)] == ["credit-reporting-regulation:15"]
-    threat, threat_findings = run(clf, kb, texts, "你再不还钱就上报征信让你征信黑了，你个老赖不要脸")
+    threat, _ = run(clf, kb, texts, "你再不还钱就上报征信让你征信黑了，你个老赖不要脸")
     line = next(x for x in threat.splitlines() if "可能违反" in x)
     assert "征信业管理条例" not in line  # the insult may breach the law; the credit report notice does not
     assert "事先告知" in threat
