@@ -151,3 +151,11 @@ def test_limitation_period_question_cites_the_civil_code(qa_parts: QAParts) -> N
     ans = qa_parts.qa.ask("网贷逾期好几年了，平台现在还能起诉我吗？诉讼时效是多久")
     assert ans.topic == "limitation_period"
     assert "civil-code:188" in [c.id for c in ans.citations] and "三年" in ans.text
+
+
+def test_spouse_debt_question_cites_the_joint_debt_rule(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("老公背着我借了网贷，现在催收找我要钱，我要替他还吗")
+    assert ans.topic == "spouse_debt"
+    assert ans.citations[0].id == "civil-code:1064" and "事后追认" in ans.text
+    harassed = qa_parts.qa.ask("催收打电话给我老婆，说我欠钱不还")
+    assert harassed.topic != "spouse_debt"
