@@ -243,7 +243,7 @@ class Instrument(BaseModel):
     superseded_by: str | None = None
     numbering_note: str | None = None
     note_en: str | None = None  # the currency note for English answers
-    full_texts: list[str] = Field(min_length=1)  # file names in laws-full/
+    full_texts: list[str] = Field(min_length=1)  # file names in laws-full/ ("local:<name>": in scripts/sources/)
     regulation_file: str | None = None  # file name in regulations/ covering the same instrument
     sources: list[Source] = Field(min_length=1)
     select: Selection
@@ -281,12 +281,24 @@ SEED_HEADER = [
 # --------------------------------------------------------------------------------------------------------
 
 
+LOCAL_SOURCES = Path(__file__).resolve().parent / "sources"
+LOCAL_PREFIX = "local:"
+
+
+def full_text_path(sources: Path, name: str) -> Path:
+    """A full_texts entry: a file in <sources>/laws-full/, or with "local:" one in scripts/sources/ (excerpts this
+    project copied itself, each with its provenance in the file header and in import_sources.yaml)."""
+    if name.startswith(LOCAL_PREFIX):
+        return LOCAL_SOURCES / name.removeprefix(LOCAL_PREFIX)
+    return sources / "laws-full" / name
+
+
 def load_full_texts(inst: Instrument, sources: Path) -> list[SourceArticle]:
     """Parse and merge the laws-full files of an instrument."""
     merged: list[SourceArticle] = []
     seen: set[Key] = set()
     for name in inst.full_texts:
-        for art in parse_full_text(sources / "laws-full" / name):
+        for art in parse_full_text(full_text_path(sources, name)):
             if art.key in seen:
                 raise ValueError(f"{inst.id}: {art.label} appears in more than one source file")
             seen.add(art.key)
@@ -420,7 +432,7 @@ def check_instrument(inst: Instrument, sources: Path, out: Path) -> list[str]:
         problems.append(str(exc))
 
     source_texts = {
-        name: normalise_source((sources / "laws-full" / name).read_text(encoding="utf-8")) for name in inst.full_texts
+        name: normalise_source(full_text_path(sources, name).read_text(encoding="utf-8")) for name in inst.full_texts
     }
     regulation = parse_regulation_file(sources / "regulations" / inst.regulation_file) if inst.regulation_file else None
     seen: set[Key] = set()

@@ -64,6 +64,24 @@ class Answerer:
                 break
         return out
 
+    def shown(self, retrieval: Retrieval, ranked: list[Citation]) -> list[Citation]:
+        """The citations printed under the answer. Under a reviewed card's advice, only that card's own articles (and
+        any the question named), in retrieval order: an article retrieval found for a word alone (民法典第一千一百八十七条
+        for 协商) must not appear to back advice it was never reviewed for. When retrieval ranked none of the card's
+        articles, the card's first ones stand."""
+        primary = retrieval.topics[0].topic if retrieval.topics else None
+        if primary is None:
+            return ranked[:SHOWN_CITATIONS]
+        allowed = set(primary.articles) | set(retrieval.direct)
+        out = []
+        for p in retrieval.passages:
+            ref = self.kb.get(p.chunk.id) if p.chunk.kind == "statute" and p.chunk.id in allowed else None
+            if ref is not None:
+                out.append(cite(ref))
+        if not out:
+            out = [cite(ref) for ref in (self.kb.get(a) for a in primary.articles) if ref is not None]
+        return out[:SHOWN_CITATIONS]
+
     def is_covered(self, question: str, retrieval: Retrieval) -> bool:
         """Covered when a topic card or an explicitly named article matches, or the question is on our ground."""
         if retrieval.topics or retrieval.direct:
@@ -108,7 +126,7 @@ class Answerer:
         if not self.is_covered(question, retrieval):
             return Answer(t.get("answer.not_covered", lang), [], False, retrieval.passages, en)
         ranked = self.citations(retrieval)
-        cites = ranked[:SHOWN_CITATIONS]
+        cites = self.shown(retrieval, ranked)
         lines: list[str] = []
         primary = retrieval.topics[0].topic if retrieval.topics else None
         if primary is not None:
@@ -120,7 +138,8 @@ class Answerer:
             lines.append(t.get("answer.basis", lang))
             by_id = {p.chunk.id: p for p in retrieval.passages}
             for n, c in enumerate(cites, 1):
-                body = by_id[c.id].chunk.text.split("\n", 1)[-1]
+                ref = self.kb.get(c.id)
+                body = by_id[c.id].chunk.text.split("\n", 1)[-1] if c.id in by_id else ref.article.text if ref else ""
                 quote = self.quote(body, retrieval.expanded or question)
                 label = c.label + (t.get("answer.superseded_mark") if c.status == "superseded" else "")
                 lines.append(t.get("answer.item", n=n, label=label, quote=quote))

@@ -92,13 +92,17 @@ class Retriever:
         )
 
     def _named_laws(self, query: str) -> list[str]:
-        """Instrument ids the question names (longest names first, each stretch of text counted once)."""
-        named_laws = []
+        """Instrument ids the question names (longest names first, each stretch of text counted once; a name that
+        several texts share, like 网络安全法 for its 2016 and 2025 texts, names all of them)."""
+        named_laws: list[str] = []
         rest = query
+        matched: list[str] = []
         for name, inst_id in self._laws:
-            if name in rest:
+            if name in rest or name in matched:
                 named_laws.append(inst_id)
-                rest = rest.replace(name, " ")
+                if name in rest:
+                    matched.append(name)
+                    rest = rest.replace(name, " ")
         return named_laws
 
     def _named_articles(self, query: str) -> list[str]:

@@ -39,17 +39,28 @@ def article_label(kb: KnowledgeBase, citation_id: str) -> str | None:
     return f"《{ref.instrument.short}》{ref.article.label}"
 
 
+# "We will report you to the credit bureau": lawful when true, and the advance notice 征信业管理条例第十五条 asks for;
+# the reply says so (sms.credit_notice) and cites the article as the explanation, not as a breach.
+CREDIT_SIGNAL = "credit_threat"
+CREDIT_NOTICE_ARTICLE = "credit-reporting-regulation:15"
+
+
+def _credit_notice(findings: Sequence[Finding]) -> bool:
+    return any(CREDIT_SIGNAL in f.signals for f in findings)
+
+
 def citations(findings: Sequence[Finding], kb: KnowledgeBase) -> list[Citation]:
-    """Every article the findings cite, once, as engine Citations (for Reply.citations)."""
+    """Every article the findings cite, once, as engine Citations (for Reply.citations); the credit notice's
+    article last, when the reply explains it."""
     out: list[Citation] = []
     seen: set[str] = set()
-    for f in findings:
-        for cid in f.articles:
-            ref = kb.get(cid)
-            if ref is None or cid in seen:
-                continue
-            seen.add(cid)
-            out.append(cite(ref))
+    explained = (CREDIT_NOTICE_ARTICLE,) if _credit_notice(findings) else ()
+    for cid in [*(cid for f in findings for cid in f.articles), *explained]:
+        ref = kb.get(cid)
+        if ref is None or cid in seen:
+            continue
+        seen.add(cid)
+        out.append(cite(ref))
     return out
 
 
@@ -191,6 +202,8 @@ def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplic
         tail.append(texts.get("sms.fraud", hotline=_fraud_hotline(kb, texts)))
     if any(_court_notice(f) for f in findings):
         tail.append(texts.get("sms.court_notice"))
+    if _credit_notice(findings) and kb.get(CREDIT_NOTICE_ARTICLE) is not None:
+        tail.append(texts.get("sms.credit_notice"))
     injected = sum(1 for f in findings if INJECTION_SIGNAL in f.signals)
     if injected:
         tail.append(texts.get("sms.injection", n=injected))

@@ -45,10 +45,29 @@ def test_statuses_and_changes_are_recorded() -> None:
     new = kb.instruments["public-security-admin-punishments-law-2025"]
     assert old.status == "superseded" and old.superseded_by == new.id
     assert str(new.effective) == "2026-01-01"
-    csl = kb.instruments["cybersecurity-law-2016"]
-    assert csl.status == "amended" and csl.numbering_note and "2016" in csl.numbering_note
+    csl_old = kb.instruments["cybersecurity-law-2016"]
+    csl = kb.instruments["cybersecurity-law-2025"]
+    assert csl_old.status == "superseded" and csl_old.superseded_by == csl.id
+    assert csl_old.numbering_note and "2016" in csl_old.numbering_note
+    assert str(csl.effective) == "2026-01-01" and csl.status == "in_force"
     loans = kb.instruments["internet-loan-interim-measures"]
     assert "国家金融监督管理总局" in loans.status_note
+
+
+def test_cybersecurity_law_2025_renumbering_keeps_the_2016_wording() -> None:
+    """The 2025 amendment moved old 12 to 13, 40-50 to 42-52 and 76 to 78 and changed only old 40 (a second
+    paragraph); old 64's personal-information fines became a reference to other laws in 71."""
+    kb = load_knowledge(KNOWLEDGE)
+    old = {a.number: a.text.replace(":", "：") for a in kb.instruments["cybersecurity-law-2016"].articles}
+    new = {a.number: a.text for a in kb.instruments["cybersecurity-law-2025"].articles}
+    moved = {12: 13, 41: 43, 42: 44, 43: 45, 44: 46, 45: 47, 46: 48, 47: 49, 48: 50, 49: 51, 50: 52, 76: 78}
+    for before, after in moved.items():
+        assert new[after] == old[before], (before, after)
+    first, second = new[42].split("\n")
+    assert first == old[40] and second.startswith("网络运营者处理个人信息")
+    assert "依照有关法律、行政法规的规定处理、处罚" in new[71] and "第四十三条至第四十五条" in new[71]
+    for topic in kb.topics:
+        assert not any(a.startswith("cybersecurity-law-2016:") for a in topic.articles), topic.id
 
 
 def test_every_instrument_has_a_source_url() -> None:

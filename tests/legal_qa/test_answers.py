@@ -89,9 +89,12 @@ def test_harassment_reported_to_police_cites_the_current_article_with_the_renumb
 
 def test_amended_law_citation_carries_its_numbering_note(qa_parts: QAParts) -> None:
     ans = qa_parts.qa.ask("我的个人信息被泄露被卖了，网络安全法怎么规定")
-    csl = [c for c in ans.citations if c.id.startswith("cybersecurity-law-2016")]
+    assert not any(c.id.startswith("cybersecurity-law-2016") for c in ans.citations)
+    csl = [c for c in ans.citations if c.id.startswith("cybersecurity-law-2025")]
     assert csl
-    assert "2016" in ans.text
+    assert "2026年1月1日" in ans.text and "旧" in ans.text
+    named = qa_parts.qa.ask("网络安全法第四十四条怎么规定的")
+    assert named.citations[0].id == "cybersecurity-law-2025:44"
 
 
 def test_named_article_is_found_directly(qa_parts: QAParts) -> None:
@@ -115,3 +118,44 @@ def test_retrieval_modes_all_return_ranked_passages(qa_parts: QAParts) -> None:
         assert len(res.passages) == 5
         scores = [p.score for p in res.passages]
         assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("question", "card"),
+    [
+        ("能跟平台协商分期吗", "negotiation"),
+        ("怎么跟催收协商减免", "negotiation"),
+        ("我想协商还款，但是平台不同意怎么办", "negotiation"),
+        ("网贷催收应该去哪里投诉", "channels"),
+        ("投诉找谁", "channels"),
+        ("他们说要上报征信，这合法吗", "credit_report"),
+    ],
+)
+def test_citations_under_a_card_are_the_cards_own(qa_parts: QAParts, question: str, card: str) -> None:
+    """A playtest found 民法典第一千一百八十七条 (paying damages after negotiation) under the negotiation advice and
+    第一千一百六十六、一千一百七十五条 under "where do I complain": retrieval found them for one shared word."""
+    ans = qa_parts.qa.ask(question)
+    assert ans.topic == card
+    topic = next(t for t in qa_parts.kb.topics if t.id == card)
+    assert ans.citations and all(c.id in topic.articles for c in ans.citations), [c.id for c in ans.citations]
+    assert not {"civil-code:1187", "civil-code:1166", "civil-code:1175"} & {c.id for c in ans.citations}
+
+
+def test_illegal_debt_collection_offence_is_said_to_cover_only_illegal_debts(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("催收这样算犯罪吗")
+    assert "criminal-law:293-1" in [c.id for c in ans.citations]
+    assert "只针对催收高利放贷等产生的非法债务" in ans.text and "这个罪名就用不上" in ans.text
+
+
+def test_limitation_period_question_cites_the_civil_code(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("网贷逾期好几年了，平台现在还能起诉我吗？诉讼时效是多久")
+    assert ans.topic == "limitation_period"
+    assert "civil-code:188" in [c.id for c in ans.citations] and "三年" in ans.text
+
+
+def test_spouse_debt_question_cites_the_joint_debt_rule(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("老公背着我借了网贷，现在催收找我要钱，我要替他还吗")
+    assert ans.topic == "spouse_debt"
+    assert ans.citations[0].id == "civil-code:1064" and "事后追认" in ans.text
+    harassed = qa_parts.qa.ask("催收打电话给我老婆，说我欠钱不还")
+    assert harassed.topic != "spouse_debt"

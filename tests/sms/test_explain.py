@@ -131,3 +131,18 @@ def test_a_real_court_notice_is_not_called_fraud(clf: Classifier, kb: KnowledgeB
     assert findings[0].label != "fraud" and "12368" in reply and "不要置之不理" in reply
     fake, fake_findings = run(clf, kb, texts, "【法院通知】您已被立案，请登录 http://court-gov.cn.xyz/a 查看")
     assert fake_findings[0].label == "fraud" and "12368" not in fake
+
+
+def test_a_credit_report_notice_is_explained_not_called_unlawful(
+    clf: Classifier, kb: KnowledgeBase, texts: Texts
+) -> None:
+    """征信业管理条例第十五条 asks for advance notice: an SMS announcing the report is that notice, not a breach."""
+    reply, findings = run(clf, kb, texts, "【XX金融】您已逾期，将于3日内上报征信")
+    assert findings[0].label == "collection_notice" and "credit_threat" in findings[0].signals
+    assert "credit-reporting-regulation:15" not in findings[0].articles
+    assert "《征信业管理条例》第十五条" in reply and "事先告知" in reply and "不违法" in reply
+    assert [c.id for c in citations(findings, kb)] == ["credit-reporting-regulation:15"]
+    threat, _ = run(clf, kb, texts, "你再不还钱就上报征信让你征信黑了，你个老赖不要脸")
+    line = next(x for x in threat.splitlines() if "可能违反" in x)
+    assert "征信业管理条例" not in line  # the insult may breach the law; the credit report notice does not
+    assert "事先告知" in threat
