@@ -69,3 +69,17 @@ def test_an_answer_cites_at_most_three_provisions(qa_parts: QAParts, question: s
     ans = qa_parts.qa.ask(question)
     assert ans.covered and 1 <= len(ans.citations) <= 3
     assert ans.text.count("《") - ans.text.count("《", 0, ans.text.find("\n")) <= 6  # three quoted articles, no more
+
+
+@pytest.mark.parametrize(
+    ("question", "sued"),
+    [
+        ("催收威胁要告诉我老公", False),
+        ("说要把欠款告诉我家里人", False),
+        ("他们说要告我", True),
+        ("我被起诉了怎么办", True),
+    ],
+)
+def test_telling_someone_is_not_being_sued(retriever: Retriever, question: str, sued: bool) -> None:
+    hits = {hit.topic.id for hit in TopicMatcher(retriever.kb.topics).match(question)}
+    assert ("being_sued" in hits) is sued
