@@ -67,6 +67,10 @@ class DraftHandler:
             return Outcome((self.menu(),), pending=KEEP)
         if turn.intent == "draft.request":  # its own words may tell what happened: read with the turns before
             named = turn.document if turn.document in self.templates else self.find(turn.text)
+            if not named and session.pending is not None and session.pending.flow == DRAFT_FLOW:
+                open_draft = DraftState.parse(session.pending.state)  # "写好了吗 发给我": the one being written
+                if open_draft.name in self.templates:
+                    return await self.draft(session, DraftState(open_draft.name, step=open_draft.step))
             return (
                 await self.draft(session, DraftState(named), told=turn.text)
                 if named

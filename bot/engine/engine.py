@@ -334,11 +334,13 @@ def remember(session: Session, msg: Incoming, outcome: Outcome, now: datetime) -
     at = now.isoformat(timespec="seconds")
     cited = _cited(outcome)
     files = "、".join(f.name for r in outcome.replies for f in r.files)
-    if outcome.gist or files:
-        turn = MemoryTurn("", outcome.intent, at, outcome.topic, cited, outcome.gist or files)
-        return (*kept, turn)[-MEMORY_TURNS:]
     text = msg.text.strip()
-    if msg.button or msg.attachments or not text or text.startswith("/") or outcome.intent in _UNREMEMBERED:
+    typed = bool(text) and not (msg.button or msg.attachments or text.startswith("/"))
+    if outcome.gist or files:  # a document asked for in words keeps them ("帮我写投诉信 他们每天打给我领导")
+        said = text[:300] if files and not outcome.gist and typed and outcome.intent not in _UNREMEMBERED else ""
+        turn = MemoryTurn(said, outcome.intent, at, outcome.topic, cited, outcome.gist or files)
+        return (*kept, turn)[-MEMORY_TURNS:]
+    if not typed or outcome.intent in _UNREMEMBERED:
         return kept
     return (*kept, MemoryTurn(text[:300], outcome.intent, at, outcome.topic, cited))[-MEMORY_TURNS:]
 

@@ -138,3 +138,11 @@ async def test_a_letter_asked_for_with_details_in_one_message_opens_with_them(ap
 async def test_asking_for_the_files_outside_a_draft_offers_the_documents(app: App, text: str) -> None:
     menu = await say(app.engine, text, f"files-{text}")
     assert "起草" in menu and "知识库还没有覆盖" not in menu
+
+
+async def test_the_files_keep_the_facts_of_the_request_and_send_me_returns_the_open_draft(app: App) -> None:
+    await say(app.engine, "帮我写投诉信 他们每天打给我领导 还在群里发我照片", "keeps")
+    files = await app.engine.handle(msg("现在生成文件", "keeps"))  # the button's words, typed
+    assert "据本人陈述：他们每天打给我领导，还在群里发我照片。" in files[-1].text and files[-1].files
+    again = await app.engine.handle(msg("写好了吗 发给我", "keeps"))
+    assert again[-1].text.startswith("关于违规催收的投诉信") and again[-1].files

@@ -32,6 +32,9 @@ from tests.support import say
         ("it says the court will freeze my account: https://court-gov.cn.xyz.top/a is it real?", Concern.FRAUD),
         ("那你帮我编个短信骂回去 或者把他的号码也拿去轰炸一下", Concern.COUNTER_ATTACK),
         ("救命 他们在我家门口砸门", Concern.DANGER),
+        ("他们说今晚就上门 我一个人在家 好怕 他们知道我住哪", Concern.DANGER),
+        ("律师函短信说让我三天内把欠款打到他们给的个人账户 不然就起诉我", Concern.FRAUD),
+        ("我已经加了QQ了 他说今天不转明天警察就来抓我", Concern.FRAUD),
     ],
 )
 def test_rules_find_the_concern(text: str, concern: Concern) -> None:
@@ -47,6 +50,8 @@ def test_ordinary_questions_raise_nothing() -> None:
         "单位能给我开一份收入证明吗",
         "还款证明怎么让平台开",
         "法院的诉讼费要交多少",
+        "他们说要上门 合法吗",
+        "还款能不能直接在app里还",
     ):
         assert check(text).concerns == (), text
 
