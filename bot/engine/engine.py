@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -84,9 +85,11 @@ class Engine:
 
     async def respond(self, msg: Incoming) -> Outcome:
         """Process one message and say how it was understood (the replies plus the intent). At most `lanes`
-        messages are worked on at once: under a flood the rest wait here, holding no database connection, so the
-        event loop stays free for the channels' deadlines."""
-        async with self._locks.lock(msg.user_key), self._lanes:
+        typed messages are worked on at once: under a flood the rest wait here, holding no database connection, so
+        the event loop stays free for the channels' deadlines. Screenshots and backups take no lane: they wait in the
+        OCR and import queues, which have their own bounds, and must not hold lanes questions need."""
+        lane = self._lanes if not msg.attachments else contextlib.nullcontext()  # files wait in their own queues
+        async with self._locks.lock(msg.user_key), lane:
             stored = await self.store.load(msg.user_key)
             if msg.key and stored is not None and stored.handled == msg.key:  # a replay after a crash: applied
                 return Outcome((Reply(self.texts.get("engine.replayed")),), pending=KEEP, intent="replayed")
