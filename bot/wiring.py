@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from langchain_core.embeddings import Embeddings
 from prometheus_client import CollectorRegistry
 
+from bot.documents.account import TOLD
 from bot.documents.handler import DraftHandler
 from bot.documents.templates import Template, load_templates
 from bot.engine.commands import CommandsHandler, Names
@@ -271,7 +272,8 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
     documents = templates(settings, parts.kb)
     drafts = DraftHandler(documents, parts.kb, evidence, texts)
     names = Names(
-        slots={n: s.label for t in documents.values() for n, s in t.slot_defs.items()},
+        slots={n: s.label for t in documents.values() for n, s in t.slot_defs.items()}
+        | {TOLD: texts.get("drafting.told_label")},
         documents=drafts.titles(),
         steps=tuple(step.id for step in SEVEN_STEPS.steps),
     )

@@ -4,13 +4,13 @@ conversation ("他们还打电话给我同事，违法吗" -> "他们还打电�
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.contract.session import MemoryTurn
 
 # a clause that tells what happened to the person
 _TELLS = re.compile(
-    r"他们|催收|对方|打给|打到|打电话|来电|发短信|发信息|发到|发给|给我发|说要|威胁|骂|上门|找到|轰炸|验证码|曝光|通讯录|"
+    r"他们|催收|对方|打给|打到|打电话|来电|发短信|发信息|发到|发给|给我发|发我|群里|照片|说要|威胁|骂|上门|找到|轰炸|验证码|曝光|通讯录|"
     r"同事|家人|父母|单位|公司|领导|朋友|亲戚|半夜|深夜|凌晨|每天|天天|一直"
 )
 _MINE = re.compile(r"我|本人|他们|催收|对方")  # about the person, or what "they" did to them
@@ -18,8 +18,14 @@ _MINE = re.compile(r"我|本人|他们|催收|对方")  # about the person, or w
 _ASKS = re.compile(
     r"[？?]|吗|呢$|怎么|怎样|如何|咋|能不能|可不可以|会不会|是不是|要不要|该不该|违法|犯法|合法|找谁|有用|请问|求助|帮我"
 )
-# a clause that gives a detail of the person (name, number): the document's own fields, not the account
-_DETAIL = re.compile(r"\d{7,}|我叫|我的名字|姓名|身份证|手机号|电话\s*[:：]?\s*\d")
+# a clause that gives a detail of the person (name, number, lender, debt): the document's own fields, not the account
+_DETAIL = re.compile(
+    r"\d{7,}|我叫|我的名字|姓名|身份证|手机号|电话\s*[:：]?\s*\d|^(?:借款|贷款|借贷)?平台(?:名)?(?:是|叫)|^我?(?:欠|借)了?\S{0,8}[元块万千]"
+)
+# a clause of feeling or guessing ("我真的要崩溃了", "肯定是他们"): heard, but not a fact for a document
+_VENT = re.compile(r"崩溃|受不了|好怕|害怕|烦死|气死|疯了|想死|难受|肯定是|一定是|估计|可能是|应该是|感觉|怀疑|不知道")
+# words that date an account ("从上周三开始"): a clause of them alone stays with the account
+_WHEN = re.compile(r"开始|以来|之后|以后|从|自从|那天|上周|上个?月|昨天|前天|今天|早上|晚上|半夜|凌晨|\d+[月号日点]")
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]+|\s{1,}(?=\S)")
 # the request itself at the start of a message ("帮我写投诉信 每天300多条…"): not part of the account
 _REQUEST = re.compile(
@@ -37,7 +43,8 @@ def account_of(text: str) -> str:
     if len(text) > MAX_INPUT:
         return ""
     clauses = [c.strip() for c in _CLAUSE.split(text) if c.strip()]
-    told = [c for c in clauses if not _ASKS.search(c) and not _DETAIL.search(c)]
+    told = [c for c in clauses if not _ASKS.search(c) and not _DETAIL.search(c) and not _VENT.search(c)]
+    told = [c for c in told if _TELLS.search(c) or _WHEN.search(c) or _MINE.search(c)]  # what happened and when
     account = "，".join(told)
     if not account or not _TELLS.search(account) or not _MINE.search(account):
         return ""
@@ -45,6 +52,8 @@ def account_of(text: str) -> str:
 
 
 ASKED = ("question", "worry.debtor", "draft.request")  # turns whose words may tell what happened (not safety)
+TOLD = "told"  # the session slot that keeps what they told while a draft was open ("他们每天打我同事电话"), a line each
+MAX_TOLD = 6
 
 
 def accounts(memory: Sequence[MemoryTurn], most: int = 6) -> list[str]:
@@ -52,3 +61,28 @@ def accounts(memory: Sequence[MemoryTurn], most: int = 6) -> list[str]:
     without repeats, the latest `most`."""
     told = [account_of(turn.text) for turn in memory if turn.intent in ASKED and turn.text]
     return list(dict.fromkeys(t for t in told if t))[-most:]
+
+
+def told_in_draft(slots: Mapping[str, str], text: str) -> dict[str, str]:
+    """The slots with this message's account ("平台是速借花 他们从上周三开始每天打我同事电话" -> "他们从上周三开始每天打我
+    同事电话") added to what they told while drafting; unchanged when the message tells nothing."""
+    said = account_of(text)
+    kept = [line for line in slots.get(TOLD, "").split("\n") if line]
+    if not said or said in kept:
+        return dict(slots)
+    return {**slots, TOLD: "\n".join([*kept, said][-MAX_TOLD:])}
+
+
+def told_lines(slots: Mapping[str, str]) -> list[str]:
+    """What they told while drafting, oldest first."""
+    return [line for line in slots.get(TOLD, "").split("\n") if line]
+
+
+_SENTENCE = re.compile(r"[我你他她]|[了吗呢吧啊呀]$|[，,。！!？?]")
+SHORT_ANSWER = 6  # a name or a lender is rarely longer; longer with 我/了/吗… is a sentence
+
+
+def is_sentence(text: str) -> bool:
+    """A sentence someone says ("我真的要崩溃了", "他们每天打我同事电话"), not a short item's value ("张伟", "速借花")."""
+    text = text.strip()
+    return bool(_VENT.search(text) or account_of(text)) or (len(text) > SHORT_ANSWER and bool(_SENTENCE.search(text)))

@@ -150,6 +150,42 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
     return out
 
 
+# what the person's own account says collectors did, by the words it uses (the conduct a letter asks to stop)
+_TOLD_CONDUCT: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("bombing", re.compile(r"轰炸|验证码")),
+    ("night", re.compile(r"半夜|深夜|凌晨|夜里|大晚上|睡觉")),
+    (
+        "third_party",
+        re.compile(r"同事|单位|领导|老板|家人|家里人|父母|爸|妈|老公|老婆|丈夫|妻子|朋友|亲戚|通讯录|联系人"),
+    ),
+    ("threat", re.compile(r"威胁|弄死|打死|砍|上门|曝光|挂网|P图|p图|遗照")),
+    ("insult", re.compile(r"骂|侮辱|羞辱")),
+    ("calls", re.compile(r"(?:每天|天天|一直|不停地?|反复|轮番|一天\S{0,4}次)\S{0,4}打|打\S{0,4}(?:几十|上百|很多)")),
+)
+BOMBING_CODES = 10  # verification codes in the log that count as bombing in a letter
+
+
+def conduct(stats: Stats | None, told: Sequence[str], texts: Texts) -> str:
+    """The collection conduct a letter asks to stop, as the log and the person's own account show it ("验证码轰炸、
+    骚扰亲友同事和威胁"); "" when neither shows any, so the letter does not allege what nobody said."""
+    seen: set[str] = set()
+    if stats is not None:
+        if stats.by_label.get("verification_code", 0) >= BOMBING_CODES or stats.episodes:
+            seen.add("bombing")
+        if stats.by_label.get("collection_threat", 0):
+            seen.add("threat")
+        if stats.by_label.get("harassment_insult", 0):
+            seen.add("insult")
+        if stats.night_share > 0:
+            seen.add("night")
+    words = " ".join(told)
+    seen.update(key for key, pattern in _TOLD_CONDUCT if pattern.search(words))
+    names = [texts.get(f"documents.conduct.{key}") for key, _ in _TOLD_CONDUCT if key in seen]
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + texts.get("documents.conduct.and") + names[-1]
+
+
 def with_account(summary: str, told: list[str], texts: Texts) -> str:
     """The 事实经过 with the person's own account (their words, as they said them) after what the log shows."""
     lines = "；".join(clean_value(line) for line in told if line.strip())

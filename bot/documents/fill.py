@@ -141,8 +141,12 @@ def fill(
     blocks: list[Block] = []
     missing_at: int | None = None
     counter = 0
+    skipped = False  # the optional line just before was left out: its "?: " line stands in for it
     for line in template.body:
-        if line.optional and any(n not in values for n in line.slots if n not in SPECIAL_PLACEHOLDERS):
+        if line.otherwise and not skipped:
+            continue
+        skipped = line.optional and any(n not in values for n in line.slots if n not in SPECIAL_PLACEHOLDERS)
+        if skipped:
             continue
         if line.kind not in ("numbered", "cn_numbered"):
             counter = 0

@@ -12,8 +12,8 @@ from bot.contract.messages import Button, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.payloads import DRAFT_FLOW, DRAFT_PREFIX, DraftState, draft_payload, flow_payload, parse_draft
 from bot.contract.session import MemoryTurn, Pending, Session
-from bot.documents.account import accounts
-from bot.documents.facts import slots_from_evidence, with_account
+from bot.documents.account import account_of, accounts, is_sentence, told_in_draft, told_lines
+from bot.documents.facts import conduct, slots_from_evidence, with_account
 from bot.documents.fill import Draft
 from bot.documents.render import file_out, fill
 from bot.documents.slots import Slot, mask_id, validate_slot
@@ -58,7 +58,7 @@ class DraftHandler:
         session = turn.session
         if turn.kind is Kind.COMMAND:
             if not turn.text:
-                return Outcome((self.menu(),), pending=KEEP)
+                return Outcome((self.menu(turn.lang),), pending=KEEP)
             return await self.draft(session, DraftState(self.find(turn.text) or turn.text))
         if turn.kind is Kind.BUTTON:
             pressed, step = parse_draft(turn.name)
@@ -72,9 +72,9 @@ class DraftHandler:
                 if open_draft.name in self.templates:
                     return await self.draft(session, DraftState(open_draft.name, step=open_draft.step))
             return (
-                await self.draft(session, DraftState(named), told=turn.text)
+                await self.draft(session, DraftState(named), told=turn.text, lang=turn.lang)
                 if named
-                else Outcome((self.menu(),), pending=KEEP)
+                else Outcome((self.menu(turn.lang),), pending=KEEP)
             )
         filled = await self.fields(session, turn.text, dict(turn.details))
         if filled is not None:  # not remembered as conversation: the details are in the slots already
@@ -108,10 +108,10 @@ class DraftHandler:
         """Template name -> title, for menus and the guided journey."""
         return {name: t.title for name, t in self.templates.items()}
 
-    def menu(self) -> Reply:
-        """/draft without a name: the documents as buttons."""
+    def menu(self, lang: str = "zh_CN") -> Reply:
+        """/draft without a name: the documents as buttons (the words around them in the person's language)."""
         buttons = tuple(Button(t.title, DRAFT_PREFIX + name) for name, t in self.templates.items())
-        return Reply(self.texts.get("drafting.menu"), buttons=buttons)
+        return Reply(self.texts.get("drafting.menu", lang), buttons=buttons)
 
     async def draft(
         self,
@@ -121,6 +121,7 @@ class DraftHandler:
         skip: str = "",
         filled: str | None = None,
         told: str = "",
+        lang: str = "zh_CN",
     ) -> Outcome:
         """The document with 【待填写】 where something is still missing, as text and files; the draft stays open
         for edits and asks for one missing item at a time. After a field is filled (`filled` says which), only a
@@ -146,6 +147,8 @@ class DraftHandler:
             lambda: tuple(file_out(draft, template.title, fmt, self.texts) for fmt in ("docx", "pdf"))
         )
         lines = [draft.text.strip(), *draft.notices, filled or ""]
+        if lang != "zh_CN":  # the document is Chinese; say so and how to fill it in their language
+            notes = (*notes, Reply(t.get("drafting.in_chinese", lang, title=template.title)))
         if draft.missing:
             lines.append(t.get("drafting.missing", n=len(draft.missing), example=self._example(asked)))
             lines.append(ask)
@@ -161,10 +164,14 @@ class DraftHandler:
         memory = (*session.memory, MemoryTurn(told_now, "draft.request", "")) if told_now else session.memory
 
         def work() -> Draft:  # statistics over the whole log: CPU work off the event loop
-            found = slots_from_evidence(items, compute(items), self.texts) if items else {}
-            told = accounts(memory)
+            stats = compute(items) if items else None
+            found = slots_from_evidence(items, stats, self.texts) if stats else {}
+            told = list(dict.fromkeys([*accounts(memory), *told_lines(session.slots)]))
             if told and "what_happened" not in session.slots:  # what they told us, beside what the log shows
                 found["what_happened"] = with_account(found.get("what_happened", ""), told, self.texts)
+            what = conduct(stats, [*told, session.slots.get("what_happened", "")], self.texts)
+            if what:  # the letter asks to stop only what the log or the person shows
+                found["conduct"] = what
             return fill(template, {**found, **session.slots}, self.kb, self.texts)
 
         return await asyncio.to_thread(work)
@@ -202,12 +209,17 @@ class DraftHandler:
             return await self.draft(session, state, skip=asked, filled=skipped)  # "找不到了": the next one
         takes = asked in template.slot_defs and len(answer) <= 80 and not _QUESTION.search(answer)
         plain = not pairs and takes and not (answer.isdigit() and template.slot_defs[asked].kind not in _NUMERIC)
+        if plain and template.slot_defs[asked].kind == "text" and is_sentence(answer):
+            if not account_of(answer):  # "我真的要崩溃了": not a name or a lender; the conversation answers it
+                return None
+            told = replace(session, slots=told_in_draft(session.slots, answer))  # what happened, asked for a name
+            return await self.draft(told, state, filled=self.texts.get("drafting.told_kept"))
         if plain:  # the plain answer to the one item we asked for ("运营商 移动" is 移动)
             pairs = [(template.slot_defs[asked], _unlabelled(template.slot_defs[asked], answer))]
         if not pairs:
             return None
         problems: list[str] = []
-        slots = dict(session.slots)
+        slots = told_in_draft(session.slots, text) if not plain else dict(session.slots)
         kept: list[str] = []
         account = template.slot_defs.get("what_happened")
         for slot, value in pairs:

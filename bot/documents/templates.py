@@ -22,7 +22,8 @@ ALL_FORMATS: tuple[Format, ...] = ("txt", "docx", "pdf")
 # {{ name }}: the only placeholder syntax; anything else that looks like template syntax in a body is an error.
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
-# Line markers of a body, written at the start of a line (order: optional "? " first, then one of these).
+# Line markers of a body, written at the start of a line (order: optional "? " or otherwise "?: " first, then one of
+# these). An otherwise line is printed only when the optional line just before it was left out (its slot missing).
 _MARKERS: tuple[tuple[str, LineKind], ...] = (
     ("## ", "heading"),
     ("| ", "flush"),
@@ -68,6 +69,7 @@ class BodyLine(BaseModel):
     kind: LineKind
     optional: bool
     text: str
+    otherwise: bool = False
     lineno: int
     slots: tuple[str, ...]
 
@@ -108,9 +110,10 @@ def _parse_body(text: str) -> list[BodyLine]:
     lines: list[BodyLine] = []
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.rstrip()
+        otherwise = line.startswith("?: ")
         optional = line.startswith("? ")
-        if optional:
-            line = line[2:]
+        if optional or otherwise:
+            line = line[3:] if otherwise else line[2:]
         kind: LineKind = "para"
         for marker, marker_kind in _MARKERS:
             if line.startswith(marker):
@@ -121,7 +124,7 @@ def _parse_body(text: str) -> list[BodyLine]:
         names = tuple(PLACEHOLDER.findall(line))
         if line.strip() in ("{{citations}}", "{{missing}}"):
             kind = "citations" if "citations" in line else "missing"
-        lines.append(BodyLine(kind=kind, optional=optional, text=line, lineno=lineno, slots=names))
+        lines.append(BodyLine(kind=kind, optional=optional, text=line, lineno=lineno, slots=names, otherwise=otherwise))
     while lines and lines[-1].kind == "gap":
         lines.pop()
     return lines
@@ -208,8 +211,10 @@ def _check_body(md: Path, body: list[BodyLine], tpl: Template, kb: KnowledgeBase
     required, optional = set(tpl.required_slots), set(tpl.optional_slots)
     printed: set[str] = set()
     cited = {(ref.article.number, ref.article.suffix) for ref in (kb.get(c.id) for c in tpl.citations) if ref}
-    for line in body:
+    for before, line in zip([None, *body], body, strict=False):
         where = f"{md}:{line.lineno}"
+        if line.otherwise and (before is None or not before.optional or line.slots):
+            raise KnowledgeError(f"{where}: a '?: ' line has no slots and must follow a '? ' line")
         leftover = PLACEHOLDER.sub("", line.text)
         if _TEMPLATE_SYNTAX.search(leftover):
             raise KnowledgeError(f"{where}: malformed placeholder (write {{{{slot_name}}}})")

@@ -76,6 +76,16 @@ _DOCUMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"证据清单|证据目录"), "evidence_summary"),
     (re.compile(r"运营商|移动|联通|电信"), "carrier_complaint"),
     (re.compile(r"平台|贷款公司|借款公司|投诉信"), "lender_complaint"),
+    # English: the same documents by what people call them (the documents themselves are in Chinese)
+    (re.compile(r"\b(police|report(ing)? (it|this|them) to|file a report|statement)\b", re.I), "police_report"),
+    (re.compile(r"\b(sue|lawsuit|court|claim form)\b", re.I), "civil_complaint"),
+    (re.compile(r"\b(cease|stop letter|letter .{0,30}\bstop|tell(ing)? them to stop)\b", re.I), "cease_notice"),
+    (re.compile(r"\b(evidence list|list of evidence)\b", re.I), "evidence_summary"),
+    (re.compile(r"\b(carrier|operator|mobile (company|provider)|china mobile|unicom)\b", re.I), "carrier_complaint"),
+    (
+        re.compile(r"\b(lender|loan (app|company|platform)|complain(t)? (letter )?to the (app|platform))\b", re.I),
+        "lender_complaint",
+    ),
 )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+
+from bot.clock import CHINA
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -45,6 +47,16 @@ _THEIR_NUMBER = re.compile(
     r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9}|106\d{5,17}|95\d{3,6})(?!\d)",
     re.IGNORECASE,
 )
+_WEEKDAY_DATE = re.compile(
+    r"(上上|上|这|本)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])" + _PART_OF_DAY + r"(?:开始|起|以来)"
+)
+_DAY_WORD_DATE = re.compile(r"(大前天|前天|昨天|今天)" + _PART_OF_DAY + r"(?:开始|起|以来)")
+_DAYS_AGO_DATE = re.compile(
+    r"(\d{1,2}|[一两二三四五六七八九十]{1,2})\s*(天|个?星期|个?礼拜|周)(?:前|以前)(?:开始|起|以来)"
+)
+_WEEKDAYS = "一二三四五六日"
+_DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2, "大前天": 3}
+_NUMERALS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NOT_LENDER = {"我", "家", "家里", "公司", "单位", "这", "那", "网上"}
 
 
@@ -69,7 +81,7 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
         found["lender"] = f"{found['lender']}（{company}）" if "lender" in found else company
     m = _DATE.search(text)
     if m:
-        today = today or date.today()
+        today = today or datetime.now(CHINA).date()
         year = int(m.group(1)) if m.group(1) else today.year
         try:
             day = date(year, int(m.group(2)), int(m.group(3)))
@@ -79,12 +91,48 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
             if not m.group(1) and day > today:
                 day = day.replace(year=year - 1)
             found["start_date"] = day.isoformat()
+    if "start_date" not in found:
+        spoken = _spoken_date(text, today or datetime.now(CHINA).date())
+        if spoken is not None:
+            found["start_date"] = spoken.isoformat()
     rel = _RELATIVE_DATE.search(text)
     if rel and "start_date" not in found:
-        today = today or date.today()
+        today = today or datetime.now(CHINA).date()
         month_start = today.replace(day=1)
         if rel.group(1).startswith("上"):
             month_start = (month_start - timedelta(days=1)).replace(day=1)
         with contextlib.suppress(ValueError):
             found["start_date"] = month_start.replace(day=int(rel.group(2))).isoformat()
     return found
+
+
+def _count(word: str) -> int:
+    """1-99 written in digits or in plain Chinese numerals (三, 十二, 二十)."""
+    if word.isdigit():
+        return int(word)
+    if "十" in word:
+        tens, _, ones = word.partition("十")
+        return _NUMERALS.get(tens, 1) * 10 + _NUMERALS.get(ones, 0)
+    return _NUMERALS.get(word, 0)
+
+
+def _spoken_date(text: str, today: date) -> date | None:
+    """A start day said the way people say it: "上周三开始", "前天晚上起", "三天前开始" (never a month ago: too vague)."""
+    m = _WEEKDAY_DATE.search(text)
+    if m:
+        day = m.group(2).replace("天", "日")
+        weekday = int(day) - 1 if day.isdigit() else _WEEKDAYS.index(day)
+        weeks_back = {"上上": 2, "上": 1}.get(m.group(1) or "", 0)
+        monday = today - timedelta(days=today.weekday(), weeks=weeks_back)
+        spoken = monday + timedelta(days=weekday)
+        if spoken > today and not m.group(1):  # "星期天开始" said on a Friday: the Sunday just gone
+            spoken -= timedelta(weeks=1)
+        return spoken if spoken <= today else None
+    m = _DAY_WORD_DATE.search(text)
+    if m:
+        return today - timedelta(days=_DAY_WORDS[m.group(1)])
+    m = _DAYS_AGO_DATE.search(text)
+    if m and _count(m.group(1)):
+        days = _count(m.group(1)) * (1 if m.group(2) == "天" else 7)
+        return today - timedelta(days=days) if days <= 120 else None
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.contract.session import MemoryTurn
-from bot.documents.account import account_of, accounts
+from bot.documents.account import account_of, accounts, is_sentence
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,25 @@ def test_accounts_come_from_recent_questions_once_and_the_latest_six() -> None:
         MemoryTurn("他们在门口了", "safety.danger", "", "", ()),  # not a question: not an account for a letter
     ]
     assert accounts(memory) == [f"他们第{n}次打给我同事" for n in range(2, 8)]
+
+
+@pytest.mark.parametrize(
+    ("text", "account"),
+    [
+        ("平台是速借花 我欠了八千多 他们从上周三开始每天打我同事电话", "他们从上周三开始每天打我同事电话"),
+        ("我真的要崩溃了，他们一直打我妈电话，肯定是他们干的", "他们一直打我妈电话"),
+        ("从昨天开始，他们每天发几百条验证码", "从昨天开始，他们每天发几百条验证码"),
+    ],
+)
+def test_details_feelings_and_guesses_stay_out_of_the_account(text: str, account: str) -> None:
+    assert account_of(text) == account
+
+
+@pytest.mark.parametrize("text", ["我真的要崩溃了 肯定是他们干的", "他们每天打我同事电话", "你们能不能快点啊"])
+def test_a_sentence_is_not_a_short_item(text: str) -> None:
+    assert is_sentence(text)
+
+
+@pytest.mark.parametrize("text", ["张伟", "速借花", "欧阳娜娜", "Li Wei", "中国移动", "鹿鸣分期（杭州某某小贷公司）"])
+def test_a_name_or_a_lender_is_not_a_sentence(text: str) -> None:
+    assert not is_sentence(text)

@@ -611,3 +611,12 @@ def test_messages_pasted_without_times_are_not_dated_by_when_they_were_pasted() 
     assert "12月3日" not in slots["what_happened"] and "集中轰炸" not in slots["what_happened"]
     assert "6条" in slots["what_happened"] and "爆你通讯录" in slots["what_happened"]
     assert "15时20分" not in slots["sms_samples"] and "13900001111" in slots["sms_samples"]
+
+
+def test_an_otherwise_line_must_stand_after_an_optional_line(tmp_path: Path, kb: KnowledgeBase) -> None:
+    folder = _copy_templates(tmp_path, "cease_notice")
+    path = folder / "cease_notice.md"
+    text = path.read_text(encoding="utf-8").replace("现书面告知并要求：", "现书面告知并要求：\n?: 孤零零的一行")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"cease_notice.md:\d+: a '\?: ' line"):
+        load_templates(folder, kb)

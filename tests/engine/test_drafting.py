@@ -146,3 +146,56 @@ async def test_the_files_keep_the_facts_of_the_request_and_send_me_returns_the_o
     assert "据本人陈述：他们每天打给我领导，还在群里发我照片。" in files[-1].text and files[-1].files
     again = await app.engine.handle(msg("写好了吗 发给我", "keeps"))
     assert again[-1].text.startswith("关于违规催收的投诉信") and again[-1].files
+
+
+async def test_one_message_with_several_details_fills_them_all_and_tells_the_facts(app: App) -> None:
+    await say(app.engine, "帮我写投诉信", "several")
+    kept = await say(app.engine, "平台是速借花 我欠了八千多 他们从上周三开始每天打我同事电话", "several")
+    assert "速借花" in kept and "骚扰开始的日期" in kept  # the lender and the day they said it began
+    letter = (await app.engine.handle(msg("生成文件", "several")))[-1].text
+    assert "据本人陈述：他们从上周三开始每天打我同事电话。" in letter
+    assert "我欠了" not in letter  # the debt is not part of what collectors did
+    assert "包括骚扰亲友同事和频繁来电" in letter and "验证码轰炸" not in letter  # only what they said happened
+
+
+async def test_a_feeling_typed_when_a_name_is_asked_is_not_taken_as_the_name(app: App) -> None:
+    await say(app.engine, "帮我写投诉信", "vent")
+    await say(app.engine, "平台是速借花", "vent")
+    text = await say(app.engine, "我真的要崩溃了 肯定是他们干的", "vent")
+    assert "记下了：姓名" not in text
+    letter = (await app.engine.handle(msg("生成文件", "vent")))[-1].text
+    assert "崩溃" not in letter and "【待填写：姓名】" in letter
+
+
+async def test_what_happened_typed_when_a_name_is_asked_goes_to_the_facts(app: App) -> None:
+    await say(app.engine, "帮我写投诉信", "told")
+    await say(app.engine, "平台是速借花", "told")
+    text = await say(app.engine, "他们每天半夜给我打电话骂我", "told")
+    assert "会写进事实经过" in text and "记下了：姓名" not in text
+    letter = (await app.engine.handle(msg("生成文件", "told")))[-1].text
+    assert "据本人陈述：他们每天半夜给我打电话骂我。" in letter and "【待填写：姓名】" in letter
+    assert "包括深夜联系、辱骂和频繁来电" in letter
+
+
+async def test_a_letter_with_nothing_alleged_asks_to_stop_without_naming_conduct(app: App) -> None:
+    letter = (await app.engine.handle(msg("/draft lender_complaint", "plain")))[-1].text
+    assert "（一）立即停止并制止上述违规催收；" in letter
+    assert "验证码轰炸" not in letter.split("三、依据")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("please write a letter to the lender telling them to stop", "停止催收骚扰告知函"),
+        ("I need a police report document", "报案材料"),
+    ],
+)
+async def test_english_asks_get_the_named_document_with_an_english_note(app: App, text: str, title: str) -> None:
+    replies = await app.engine.handle(msg(text, f"en-{title}"))
+    assert replies[0].text.startswith("Here is a draft of") and "Chinese" in replies[0].text
+    assert replies[-1].text.startswith(title) and replies[-1].files
+
+
+async def test_an_english_ask_for_some_document_gets_an_english_menu(app: App) -> None:
+    menu = (await app.engine.handle(msg("help me draft a complaint", "en-menu")))[-1]
+    assert menu.text.startswith("I can draft") and len(menu.buttons) == 10
