@@ -44,6 +44,7 @@ WHAT_NOW = re.compile(  # "那怎么办" after an answer
     r"^(那|那我|那么|所以|然后)?(该|要|应该)?(怎么办|咋办|怎么做|咋整|怎么弄)(呢|啊|呀)?[？?。!！]*$|^(so )?what (do i do|now)\??$",
     re.IGNORECASE,
 )
+_LEGALITY = re.compile(r"违法|犯法|合法|算不算|可以这样|能这样|legal", re.IGNORECASE)  # asks whether it is lawful
 _ACTIONS = re.compile(r"现在可以做|怎么做|怎么报|①|^Next:|^\d\)", re.IGNORECASE)  # a card's lines of what to do
 # What an elliptical follow-up asks about, as search words added to the earlier question.
 _ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -82,10 +83,17 @@ class QuestionHandler:
             return Outcome((Reply(self.texts.get("understand.other_law", turn.lang)),))
         previous = _previous_question(turn.session)
         if previous and WHAT_NOW.match(turn.text.strip()):  # "那怎么办" right after an answer: its next steps
-            steps = await self._next_steps(*previous, lang=turn.lang)
+            steps = await self._next_steps(_asked_on(turn.session, *previous), previous[1], lang=turn.lang)
             if steps is not None:
                 return steps
         outcome = await self.ask(turn.text, turn.session, turn.lang, turn.msg.draft)
+        if previous and not _WHICH_ARTICLE.search(turn.text) and _again(outcome, previous, turn.text):
+            # the same card as the answer just above ("那怎么办啊 我怕丢工作"), or more of the same story ("他们还说
+            # 明天还要打"): what to do now, not the whole card word for word again (its verdict again when asked)
+            asked = _asked_on(turn.session, *previous)
+            steps = await self._next_steps(asked, previous[1], turn.lang, bool(_LEGALITY.search(turn.text)))
+            if steps is not None:
+                return replace(steps, session=outcome.session)  # still a question asked
         if outcome.intent == "not_covered" and (_VAGUE.match(normalise(turn.text)) or is_pinyin(turn.text)):
             return self._clarify(turn.lang)
         if outcome.intent == "question" and turn.intent in _QUESTION_INTENTS:
@@ -102,20 +110,26 @@ class QuestionHandler:
         reply = Reply("\n".join([head, *lines]), citations=tuple(answer.citations))
         return Outcome((reply,), intent="question", topic=answer.topic)
 
-    async def _next_steps(self, earlier: str, topic: str, lang: str) -> Outcome | None:
+    async def _next_steps(self, asked: list[str], topic: str, lang: str, verdict: bool = False) -> Outcome | None:
         """What to do now, from the previous answer's card (its action lines and whom to contact), not the whole
-        answer again."""
-        answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
-        if not answer.covered:
+        answer again; `asked`: the recent questions on that card, newest first (the first one that finds it);
+        `verdict`: the card's first line too (they asked again whether it is lawful)."""
+        for earlier in asked:
+            answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
+            if answer.covered and answer.topic == topic:
+                break
+        else:
             return None
         lines = answer.text.split("\n")
         advice = lines[: lines.index("")] if "" in lines else lines
-        actions = [line for line in advice if _ACTIONS.search(line)]
+        start = next((i for i, line in enumerate(advice) if _ACTIONS.search(line)), len(advice))
+        actions = advice[start:]  # what to do, and what follows it (negotiating repayment is a lawful way too)
         contact = [line for line in lines if line.startswith(self.texts.get("answer.next", answer.lang))]
         if not actions:
             return None
         head = self.texts.get("understand.next_steps_head", lang)
-        reply = Reply("\n".join([head, *actions, *contact]), citations=tuple(answer.citations))
+        lead = [advice[0]] if verdict and advice and advice[0] not in actions else []
+        reply = Reply("\n".join([*lead, head, *actions, *contact]), citations=tuple(answer.citations))
         return Outcome((reply,), intent="question", topic=answer.topic)
 
     def _clarify(self, lang: str) -> Outcome:
@@ -148,7 +162,8 @@ class QuestionHandler:
         # a short follow-up with a card's words but not the situation's ("会不会真的上门啊" beside a pasted SMS) is about
         # the situation the conversation is in: read it so, its own words leading
         # (also when retrieval alone "covered" it with no card: "那协商到底合法吗" is not about a crime's articles)
-        about_them = previous is not None or bool(_THEY.search(text))  # "他们把我的信息发到网上了" as a first message
+        # "他们把我的信息发到网上了" as a first message; "那我能合法做点什么" after a declined request about collectors
+        about_them = previous is not None or bool(_THEY.search(text)) or _in_situation(session)
         if about_them and (not answer.covered or not answer.topic) and short and self.qa.has_card_words(text):
             prefer = previous[1] if previous else ""
             situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", prefer, True)
@@ -170,6 +185,25 @@ class QuestionHandler:
         return Outcome((reply,), session=after, intent=intent, topic=answer.topic)
 
 
+def _asked_on(session: Session, earlier: str, topic: str, most: int = 3) -> list[str]:
+    """The recent questions answered with this card, newest first ("那怎么办啊 我怕丢工作" got the steps of the
+    question before it, which is the one that finds the card again)."""
+    texts = [earlier] + [
+        t.text for t in reversed(session.memory) if t.topic == topic and t.intent in _ASKED_INTENTS and t.text
+    ]
+    return list(dict.fromkeys(texts))[:most]
+
+
+def _again(outcome: Outcome, previous: tuple[str, str], text: str) -> bool:
+    """The answer would be the previous answer's card again, or nothing though they go on telling what collectors do
+    ("他们还说明天还要打") right after it."""
+    if not previous[1]:
+        return False
+    if outcome.intent == "question":
+        return outcome.topic == previous[1]
+    return outcome.intent == "not_covered" and bool(_THEY.search(text)) and len(text) <= SHORT
+
+
 def _basis_lines(text: str, head: str) -> list[str]:
     """The "法律依据" block of an answer text: its heading line and the numbered quotes under it."""
     lines = text.split("\n")
@@ -178,6 +212,15 @@ def _basis_lines(text: str, head: str) -> list[str]:
     start = lines.index(head) + 1
     end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
     return lines[start:end]
+
+
+_SITUATION_TURNS = ("safety.", "worry.", "draft.", "sms", "question")  # turns about the person's own situation
+
+
+def _in_situation(session: Session) -> bool:
+    """The recent conversation was about their situation (a safety answer, a worry, a draft, an SMS), so a short
+    message with a card's words is read in it."""
+    return any(turn.intent.startswith(_SITUATION_TURNS) for turn in session.memory)
 
 
 def _previous_question(session: Session) -> tuple[str, str] | None:

@@ -214,3 +214,32 @@ async def test_a_self_harm_line_inside_a_paste_comes_first(app: App) -> None:
     assert "12356" in replies[0].text
     collector_only = await _say(app, "【某某贷】老赖，你怎么不去死，明天就去你家", "sh2")
     assert "12356" not in "\n".join(r.text for r in collector_only)
+
+
+async def test_after_a_declined_revenge_the_lawful_way_is_answered(app: App) -> None:
+    declined = await _say(app, "我想在网上曝光催收员的家人 让他们也尝尝滋味", "sorry")
+    assert "违法" in declined[0].text
+    for text in ("对不起 我太生气了 那我能合法做点什么", "算了 不报复了 有什么正规办法"):
+        reply = (await _say(app, text, "sorry"))[-1].text
+        assert "知识库还没有覆盖" not in reply
+        assert "12378" in reply and "协商" in reply  # the lawful routes, and that repaying by agreement is one
+
+
+async def test_asking_the_sites_to_delete_after_a_bombing_answer_is_answered(app: App) -> None:
+    await _say(app, "他们把我电话号码到处乱填，每天几百条验证码，怎么办", "sites")
+    reply = (await _say(app, "能让网站删掉吗 怎么弄", "sites"))[-1].text
+    assert "知识库还没有覆盖" not in reply
+    assert "注销" in reply and "《个人信息保护法》第四十七条" in reply
+
+
+async def test_a_follow_up_on_the_same_card_gets_the_steps_not_the_card_again(app: App) -> None:
+    first = (await _say(app, "催收打电话到我公司了 找我领导", "again"))[-1].text
+    assert "法律依据" in first
+    worry = (await _say(app, "那怎么办啊 我怕丢工作", "again"))[-1].text
+    assert worry.startswith("接着刚才说的") and "法律依据" not in worry
+    assert first.split("\n")[0] not in worry  # not the card word for word
+    more = (await _say(app, "他们还说明天还要打", "again"))[-1].text
+    assert "知识库还没有覆盖" not in more and "接着刚才说的" in more
+    lawful = (await _say(app, "他们这样打到单位违法吗", "again"))[-1].text
+    assert lawful.split("\n")[0] == first.split("\n")[0]  # asked again whether it is lawful: the verdict, then steps
+    assert "法律依据" not in lawful
