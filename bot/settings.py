@@ -162,6 +162,7 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_ROOT / "prompts"  # texts sent to a language model (used only when one is configured)
     database_url: str = ""  # empty: SQLite file under data_dir
     database_lock_connections: int = 20  # PostgreSQL: connections holding per-person turns (people worked on at once)
+    database_lease_seconds: float = Field(default=30.0, gt=1.0)  # PostgreSQL: a turn's lease (renewed while working)
     encryption_key: SecretStr = SecretStr("")  # empty: a key file is created under data_dir
     max_text_chars: int = 4000  # longest question
     max_paste_chars: int = 200_000  # longest paste of messages to analyse

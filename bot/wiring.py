@@ -249,7 +249,9 @@ async def open_core(settings: Settings, texts: Texts | None = None, ocr_reader: 
         nonces=CallbackNonces(db, crypto, keep=nonce_memory(settings)),
         ocr=ocr_queue(settings, ocr_reader),
         imports=import_queue(settings),
-        turns=turns_for(settings.resolved_database_url(), settings.database_lock_connections),
+        turns=turns_for(
+            settings.resolved_database_url(), settings.database_lock_connections, settings.database_lease_seconds
+        ),
     )
 
 

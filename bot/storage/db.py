@@ -103,6 +103,16 @@ class ApiTokenRow(Base):
     payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class TurnLeaseRow(Base):
+    """Whose turn a person is on, for how long: the replica working on their messages renews it; another replica
+    does not take the person while it is alive, even when the turn's advisory lock went with a lost connection."""
+
+    __tablename__ = "turn_leases"
+    person: Mapped[str] = mapped_column(String(64), primary_key=True)  # the pseudonym, as the inbox keeps it
+    owner: Mapped[str] = mapped_column(String(64))  # the replica (one id per process)
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Database:
     """Owns the engine and the session factory.
 

@@ -1,16 +1,44 @@
-"""Per-person turns across replicas (PostgreSQL advisory locks): one holder at a time, waiters served after it,
-and a replica whose connection dies gives its turns up at once."""
+"""Per-person turns across replicas (PostgreSQL advisory locks and leases): one holder at a time, waiters served
+after it; a holder whose lock connection is cut (a database restart) keeps the person while its lease lives, and a
+dead replica's people are free once its lease runs out."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from sqlalchemy import text
 
-from bot.storage.turns import LocalTurns, PostgresTurns, lock_id, turns_for
-from tests.databases import plain_url, postgres_database
+from bot.storage.db import Database
+from bot.storage.turns import LocalTurns, PostgresTurns, database_outage, lock_id, turns_for
+from tests.databases import plain_url
+from tests.databases import postgres_database as _empty_database
+
+
+@contextlib.asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    """A new PostgreSQL database with the schema made by the migrations, as every replica finds it."""
+    async with _empty_database() as url:
+        db = Database(url)
+        await db.upgrade()
+        await db.close()
+        yield url
+
+
+async def _cut_lock_connections(url: str, person: str) -> None:
+    """End the sessions holding the person's advisory lock, as a database restart or a killed process does."""
+    admin = await asyncpg.connect(plain_url(url))
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1",
+            lock_id(person) & 0xFFFFFFFF,
+        )
+    finally:
+        await admin.close()
 
 
 async def _waiting(url: str) -> int:
@@ -47,25 +75,40 @@ async def test_one_replica_at_a_time_holds_a_persons_turn_and_the_waiter_goes_ne
         await two.close()
 
 
-async def test_a_dead_replicas_turns_are_free_at_once(caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_holder_whose_lock_connection_is_cut_keeps_the_person_until_done(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async with postgres_database() as url:
-        doomed, survivor = PostgresTurns(url), PostgresTurns(url)
+        holder, other = PostgresTurns(url, lease_seconds=3.0), PostgresTurns(url, lease_seconds=3.0)
         caplog.set_level(logging.WARNING)
-        async with doomed.hold("person-a"):
-            async with survivor.try_hold("person-a") as got:
-                assert not got
-            admin = await asyncpg.connect(plain_url(url))
-            try:  # the replica's session ends, as when its process is killed
-                await admin.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1",
-                    lock_id("person-a") & 0xFFFFFFFF,
-                )
-            finally:
-                await admin.close()
-            async with survivor.try_hold("person-a") as got:
-                assert got
-        assert "unlock failed" in caplog.text
-        await doomed.close()
+        async with holder.hold("person-a"):
+            await _cut_lock_connections(url, "person-a")  # a database restart: the advisory lock is gone
+            for _ in range(4):  # longer than the lease: the holder renews it while it works
+                async with other.try_hold("person-a") as got:
+                    assert not got  # another replica must not answer this person again meanwhile
+                await asyncio.sleep(1.0)
+        assert "unlock failed" in caplog.text  # the lock went with its connection
+        async with other.try_hold("person-a") as got:
+            assert got  # the holder is done: its lease is given up at once
+        await holder.close()
+        await other.close()
+
+
+async def test_a_dead_replicas_people_are_taken_up_once_its_lease_runs_out() -> None:
+    async with postgres_database() as url:
+        admin = await asyncpg.connect(plain_url(url))
+        try:  # a replica killed outright leaves its lease behind, renewed by nobody
+            await admin.execute(
+                "INSERT INTO turn_leases (person, owner, until) VALUES ('person-a', 'dead', now() + interval '1.5 s')"
+            )
+        finally:
+            await admin.close()
+        survivor = PostgresTurns(url)
+        async with survivor.try_hold("person-a") as got:
+            assert not got
+        async with asyncio.timeout(10):
+            async with survivor.hold("person-a"):  # waits out the lease, then works on them
+                pass
         await survivor.close()
 
 
@@ -74,3 +117,20 @@ async def test_sqlite_has_one_process_so_every_turn_is_its_own() -> None:
     assert isinstance(turns, LocalTurns) and not turns.shared
     async with turns.hold("a"), turns.try_hold("a") as got:
         assert got
+
+
+async def test_a_server_shutting_down_counts_as_an_outage_not_an_error() -> None:
+    async with postgres_database() as url:
+        db = Database(url)
+        async with db.engine.connect() as conn:
+            admin = await asyncpg.connect(plain_url(url))
+            try:  # what a restart does to every session: terminated by the administrator
+                pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+                await admin.execute("SELECT pg_terminate_backend($1)", pid)
+            finally:
+                await admin.close()
+            with pytest.raises(Exception) as caught:
+                await conn.execute(text("SELECT 1"))
+        assert database_outage(caught.value)
+        assert not database_outage(ValueError("a bug is not an outage"))
+        await db.close()
