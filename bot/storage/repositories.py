@@ -1,4 +1,5 @@
-"""Storage, repositories: the SessionStore on top of the database, encrypting every row."""
+"""Storage, repositories: the SessionStore on top of the database, encrypting every row; saves that arrive together
+are written in one statement (group commit), so a busy SQLite write lane is held once for many people."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.contract.session import Session
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database, SessionRow
+from bot.storage.group_commit import GroupCommit
 
 
 class SqlSessionStore:
@@ -18,6 +21,7 @@ class SqlSessionStore:
     def __init__(self, db: Database, crypto: Crypto) -> None:
         self.db = db
         self.crypto = crypto
+        self._saves: GroupCommit[tuple[str, bytes], None] = GroupCommit(self._write)
 
     async def load(self, user_key: str) -> Session | None:
         """The saved session, or None."""
@@ -30,16 +34,24 @@ class SqlSessionStore:
         return Session.from_dict(user_key, data)
 
     async def save(self, session: Session) -> None:
-        """Insert or replace."""
+        """Insert or replace (encrypted here; written with the other saves waiting at the same moment)."""
         uid = self.crypto.pseudonym(session.user_key)
         blob = self.crypto.encrypt(json.dumps(session.to_dict(), ensure_ascii=False).encode(), uid.encode())
+        await self._saves.submit((uid, blob))
+
+    async def _write(self, batch: list[tuple[str, bytes]]) -> list[None]:
+        """One upsert for a batch of saves (a person saved twice in it: the later one)."""
+        now = datetime.now(UTC)
+        rows = [{"user_id": uid, "data": blob, "updated_at": now} for uid, blob in dict(batch).items()]
+        dialect = postgresql if self.db.engine.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(SessionRow)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[SessionRow.user_id],
+            set_={"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at},
+        )
         async with self.db.writing() as s:
-            row = await s.get(SessionRow, uid)
-            if row is None:
-                s.add(SessionRow(user_id=uid, data=blob, updated_at=datetime.now(UTC)))
-            else:
-                row.data = blob
-                row.updated_at = datetime.now(UTC)
+            await s.execute(stmt, rows)
+        return [None] * len(batch)
 
     async def delete(self, user_key: str) -> bool:
         """Erase the user's row."""
