@@ -98,7 +98,9 @@ def evaluate_sms(classifier: Classifier, path: Path) -> dict[str, Any]:
 
     platform_ok = sum(1 for it, f in zip(items, findings, strict=True) if it.get("platform") == f.platform)
     scored = [(it, f) for it, f in zip(items, findings, strict=True) if not it.get("signals_partial")]
-    signal_ids = sorted({s for it, _ in scored for s in it.get("signals", [])} | {s for _, f in scored for s in f.signals})
+    signal_ids = sorted(
+        {s for it, _ in scored for s in it.get("signals", [])} | {s for _, f in scored for s in f.signals}
+    )
     per_signal: dict[str, dict[str, float | int]] = {}
     for sid in signal_ids:
         tp = fp = fn = 0
@@ -149,7 +151,9 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append(f"{g:<20}" + "".join(f"{result['confusion'][g][p]:>8}" for p in labels))
     lines += ["", f"platform accuracy {result['platform_accuracy']:.3f}"]
     if result.get("pastes"):
-        lines.append(f"pastes read as exactly one message {result['pastes'] - len(result['paste_errors'])}/{result['pastes']}")
+        lines.append(
+            f"pastes read as exactly one message {result['pastes'] - len(result['paste_errors'])}/{result['pastes']}"
+        )
         lines += [f"  {e['id']}: {e['messages']} messages from {e['paste'][:40]!r}" for e in result["paste_errors"]]
     lines.append("")
     lines.append(f"{'signal':<20}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
@@ -179,9 +183,7 @@ def format_side_by_side(results: dict[str, dict[str, Any]]) -> str:
         row = f"{lab:<20}"
         for name in names:
             m = results[name]["labels"].get(lab)
-            row += (
-                f"{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}{m['support']:>6}" if m else f"{'-':>27}"
-            )
+            row += f"{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}{m['support']:>6}" if m else f"{'-':>27}"
         lines.append(row)
     lines.append(f"{'accuracy':<20}" + "".join(f"{results[n]['accuracy']:>27.3f}" for n in names))
     lines.append(f"{'macro-F1':<20}" + "".join(f"{results[n]['macro_f1']:>27.3f}" for n in names))
