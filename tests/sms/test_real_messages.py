@@ -51,6 +51,9 @@ def test_each_paste_comes_back_as_one_message_with_the_label_of_the_message_alon
         ("您有一张法院传票未领取，请回复1查询", "fraud"),
         ("520318为您的注册验证码，请勿泄露", "verification_code"),
         ("【某某驿站】您的快递已到站，取件码 3-2-1048，请于今天20点前取件", "normal"),
+        ("【某某银行】您尾号1234的账户12月3日养老金到账2,345.67元，余额8,000.00元。", "normal"),
+        ("您的社保卡已被暂停使用，请尽快点击以下链接完成认证", "fraud"),
+        ("老同学，我是王某，这是我新号码，原号码停用了，收到请回复", "fraud"),
     ],
 )
 def test_messages_like_the_real_ones_get_their_label(text: str, label: str, clf: Classifier) -> None:
