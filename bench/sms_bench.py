@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -83,15 +84,20 @@ def main() -> None:
         from bot.legal_qa.embeddings import make_embeddings
 
         with_meaning = Classifier(rules, Meaning(rules.meaning, make_embeddings(rules.meaning.embedding)))
-        undecided = sum(1 for f in classifier.classify_all(records) if not f.rule)
-        with_meaning.classify_all(records[:200])  # warm-up
+        # every message different (a number at the end), so each undecided one is embedded: the worst case
+        unique = [replace(r, text=f"{r.text} {i}") for i, r in enumerate(records)]
+        meaning = with_meaning.meaning
+        assert meaning is not None
+        undecided = sum(1 for f in classifier.classify_all(unique) if not f.rule and meaning.eligible(f.record.text))
+        with_meaning.classify_all(unique[:200])  # warm-up
         best_m = float("inf")
         for _ in range(3):
             t = time.perf_counter()
-            with_meaning.classify_all(records)
+            with_meaning.classify_all(unique)
             best_m = min(best_m, time.perf_counter() - t)
         print(
-            f"classify_all with meaning ({rules.meaning.embedding}, {undecided} undecided messages embedded): "
+            f"classify_all with meaning ({rules.meaning.embedding}, {undecided} different undecided messages embedded, "
+            "the worst case): "
             f"{len(records) / best_m:,.0f} SMS/s (one core, best of 3; target >= 5,000)"
         )
     print()

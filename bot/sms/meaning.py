@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +48,8 @@ class Meaning:
             [i for i, g in enumerate(self.groups) for _ in g.examples] + [len(self.groups)] * len(spec.counter)
         )
         self.matrix = self._vectors(cache_dir)
+        self._only = re.compile("|".join(f"(?:{p})" for p in spec.only), re.IGNORECASE) if spec.only else None
+        self._unless = re.compile("|".join(f"(?:{p})" for p in spec.unless), re.IGNORECASE) if spec.unless else None
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         many = getattr(self.embeddings, "embed_queries", None)
@@ -66,9 +70,15 @@ class Meaning:
         return matrix
 
     def eligible(self, text: str) -> bool:
-        """Whether a message is long enough to say something and short enough to be one thought."""
+        """Whether a message is worth reading by meaning: long enough to say something, short enough to be one
+        thought, and passing the rules' cheap filter (`only`, `unless`: the model is far slower than the rules)."""
         size = len("".join(text.split()))
-        return self.spec.min_chars <= size <= self.spec.max_chars
+        if not self.spec.min_chars <= size <= self.spec.max_chars:
+            return False
+        norm = unicodedata.normalize("NFKC", text)
+        if self._unless is not None and self._unless.search(norm):
+            return False
+        return self._only is None or bool(self._only.search(norm))
 
     def read(self, texts: Sequence[str]) -> list[Reading | None]:
         """The reading of each text (None: no group clearly ahead), embedding them in one batch."""

@@ -137,6 +137,8 @@ class MeaningSpec(BaseModel):
     min_margin: float = Field(ge=0, lt=1)
     min_chars: int = Field(default=6, ge=1)
     max_chars: int = Field(default=300, ge=1)
+    only: list[str] = Field(default_factory=list)  # read only messages where one of these matches (cheap filter)
+    unless: list[str] = Field(default_factory=list)  # never read messages where one of these matches
     groups: list[MeaningGroupSpec] = Field(min_length=1)
     counter: list[str] = Field(min_length=3)
 
@@ -327,6 +329,8 @@ def load_rules(kb: KnowledgeBase, path: Path = DEFAULT_RULES_PATH) -> Rules:
         labels.append(LabelRule(lab.id, tuple(clauses), check_articles(lab.articles, ("labels", i, "articles"))))
 
     if spec.meaning is not None:
+        comp.expand(spec.meaning.only, ("meaning", "only"))  # every pattern compiles and is in NFKC form
+        comp.expand(spec.meaning.unless, ("meaning", "unless"))
         for i, group in enumerate(spec.meaning.groups):
             for k, sid in enumerate(group.signals):
                 if sid not in signal_ids:
