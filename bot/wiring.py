@@ -46,6 +46,7 @@ from bot.settings import Settings
 from bot.sms.classify import Classifier
 from bot.sms.handler import SmsHandler
 from bot.sms.import_queue import ImportQueue
+from bot.sms.meaning import Meaning
 from bot.sms.ocr import RapidOcr
 from bot.sms.ocr_queue import OcrQueue, OcrReader
 from bot.sms.rules import load_rules
@@ -159,9 +160,17 @@ def knowledge(settings: Settings, *, extra_sources: bool = True) -> KnowledgeBas
     return load_knowledge(settings.knowledge_dir, merge_sources(settings.index.extra_sources, recorded))
 
 
-def classifier(settings: Settings, kb: KnowledgeBase) -> Classifier:
-    """The SMS classifier on knowledge/sms_rules.yaml."""
-    return Classifier(load_rules(kb, settings.knowledge_dir / "sms_rules.yaml"))
+def classifier(settings: Settings, kb: KnowledgeBase, embeddings: Embeddings | None = None) -> Classifier:
+    """The SMS classifier on knowledge/sms_rules.yaml, reading undecided messages by meaning on the understanding
+    embedding (`embeddings`, when one is already loaded; else the one settings.understand names) when it is the one
+    the rules' meaning thresholds are calibrated for; otherwise by the rules alone."""
+    rules = load_rules(kb, settings.knowledge_dir / "sms_rules.yaml")
+    if rules.meaning is None or settings.understand.embedding != rules.meaning.embedding:
+        return Classifier(rules)
+    emb = embeddings or make_embeddings(settings.understand.embedding)
+    if index_name(emb) != rules.meaning.embedding:
+        return Classifier(rules)
+    return Classifier(rules, Meaning(rules.meaning, emb, settings.data_dir / "cache"))
 
 
 def templates(settings: Settings, kb: KnowledgeBase) -> dict[str, Template]:
@@ -262,7 +271,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
     llm = build_llm(settings, parts, texts, model, lambda reason: core.on_model_fallback(reason))  # set late
     sms_handler = SmsHandler(
         parts.kb,
-        classifier(settings, parts.kb),
+        classifier(settings, parts.kb, parts.intents.embeddings if parts.intents else None),
         evidence,
         core.ocr,
         texts,

@@ -41,7 +41,13 @@ def parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", parents=[common], help="citation metrics on a question set")
     ev.add_argument("path", nargs="?", help="question set (default: the dev set in ../shared/eval)")
     ev.add_argument("--json", action="store_true")
-    ev.add_argument("--sms", action="store_true", help="evaluate SMS classification instead (dev-sms.jsonl)")
+    ev.add_argument(
+        "--sms",
+        nargs="*",
+        metavar="PATH",
+        help="evaluate SMS classification instead: the given labelled sets side by side "
+        "(default: ../shared/eval/dev-sms.jsonl and tests/data/sms-real.jsonl)",
+    )
     ev.add_argument("--conversations", metavar="PATH", help="score multi-turn conversations (dev-conversations format)")
     ev.add_argument("--verbose", action="store_true", help="with --conversations: show each failing reply")
     ev.add_argument(

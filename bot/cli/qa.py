@@ -15,6 +15,7 @@ from bot.settings import PROJECT_ROOT, Settings
 
 DEFAULT_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
 DEFAULT_SMS_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-sms.jsonl"
+REAL_SMS_EVAL = PROJECT_ROOT / "tests" / "data" / "sms-real.jsonl"
 DEFAULT_CONVERSATIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev-conversations.jsonl"
 
 
@@ -115,6 +116,18 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_sms(settings: Settings, paths: list[Path], as_json: bool) -> int:
+    """SMS labels on each labelled set, side by side (the synthetic dev set and the real-message set by default)."""
+    from bot.sms.evaluate import evaluate_sms, format_side_by_side
+    from bot.wiring import classifier, knowledge
+
+    paths = paths or [p for p in (DEFAULT_SMS_EVAL, REAL_SMS_EVAL) if p.exists()]
+    sms = classifier(settings, knowledge(settings))
+    results = {p.name: evaluate_sms(sms, p) for p in paths}
+    print(json.dumps(results, ensure_ascii=False, indent=2) if as_json else format_side_by_side(results))
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate citations over a question set (all retrieval modes side by side), or SMS labels with --sms."""
     settings = load_settings(args)
@@ -123,14 +136,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return _eval_llm(settings, Path(args.path or DEFAULT_EVAL), conversations, args.json)
     if args.conversations:
         return _eval_conversations(settings, Path(args.conversations), args.json, args.verbose)
-    if args.sms:
-        from bot.sms.evaluate import evaluate_sms, format_report
-        from bot.wiring import classifier, knowledge
-
-        path = Path(args.path) if args.path else DEFAULT_SMS_EVAL
-        sms_result = evaluate_sms(classifier(settings, knowledge(settings)), path)
-        print(json.dumps(sms_result, ensure_ascii=False, indent=2) if args.json else format_report(sms_result))
-        return 0
+    if args.sms is not None:
+        return _eval_sms(settings, [Path(p) for p in [*args.sms, *([args.path] if args.path else [])]], args.json)
     from bot.legal_qa.evaluate import evaluate, format_table
     from bot.wiring import build_qa
 

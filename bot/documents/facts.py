@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.clock import CHINA
 from bot.documents.slots import clean_value
-from bot.evidence.model import DATE_ASSUMED, EvidenceItem, Stats
+from bot.evidence.model import DATE_ASSUMED, DATE_CONFIRMED, EvidenceItem, Stats
 from bot.evidence.stats import compute
 from bot.texts import Texts, nest_quotes
 
@@ -52,6 +52,8 @@ def _sent(item: EvidenceItem, texts: Texts) -> str:
     if item.sent_at is None:
         return ""
     text = _minute(item.sent_at)
+    if DATE_CONFIRMED in item.signals:
+        return text + _t(texts, "date_confirmed_mark")
     return text + _t(texts, "date_assumed_mark") if DATE_ASSUMED in item.signals else text
 
 

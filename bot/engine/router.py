@@ -39,7 +39,7 @@ class Decision:
 
 
 # Flows whose typed text is answered like any message (the journey): a pasted SMS there is still an SMS.
-_ANSWERED_FLOWS = frozenset({"seven_steps"})
+_ANSWERED_FLOWS = frozenset({"seven_steps", "sms_date"})  # flows a new SMS paste goes past (analysed as always)
 RAMBLE_FACTOR = 5  # a text up to this many times the question limit is answered on its main point
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?\s*(.*)$", re.DOTALL)
 _SIGNATURE = re.compile(r"【[^】\n]{1,24}】")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import CHINA
-from bot.evidence.model import DATE_ASSUMED, EvidenceItem, Stats
+from bot.evidence.model import DATE_ASSUMED, DATE_CONFIRMED, EvidenceItem, Stats
 from bot.texts import Texts
 
 TABLE_TEXT_CHARS = 120  # 原文 in the table is trimmed to this; the full text goes to the appendix
@@ -96,6 +96,8 @@ def time_text(item: EvidenceItem, texts: Texts) -> str:
     text = fmt_time(item.sent_at)
     if DATE_ASSUMED in item.signals:
         text += t(texts, "date_assumed_mark")
+    elif DATE_CONFIRMED in item.signals:
+        text += t(texts, "date_confirmed_mark")
     return text
 
 

@@ -7,6 +7,8 @@ from datetime import datetime
 
 # A signal on a logged message: it gave a clock time but no date, and the day was taken from when it was pasted.
 DATE_ASSUMED = "date_assumed"
+# A signal on a logged message: it gave a clock time but no date, and the person said which day it came.
+DATE_CONFIRMED = "date_confirmed"
 
 
 @dataclass(frozen=True)

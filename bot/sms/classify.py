@@ -2,7 +2,9 @@
 
 Matching runs on a normalised copy (NFKC, the rules' char_map, emoji and zero-width characters removed, spaces
 between Chinese characters removed); the record keeps the raw text. Codes that arrive in a burst (many codes from
-several platforms within minutes, per the rules' `burst`) are marked code_bombing_part by classify_all.
+several platforms within minutes, per the rules' `burst`) are marked code_bombing_part by classify_all. With a
+Meaning (bot/sms/meaning.py), classify_all also reads the messages no rule decided against the rules' labelled
+examples, so a threat worded in a way no pattern knows still gets its label and signals.
 """
 
 from __future__ import annotations
@@ -12,9 +14,16 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.sms.parse import SmsRecord
 from bot.sms.rules import Label, Rules
+
+if TYPE_CHECKING:
+    from bot.sms.meaning import Meaning
+
+MEANING_RULE = "meaning"  # Finding.rule "<label>/meaning:<group>": read by meaning, not by a pattern
+INJECTION_SIGNAL = "prompt_injection"
 
 _INVISIBLE = re.compile(
     "[\u200b-\u200f\u2060-\u2064\ufeff\ufe00-\ufe0f\u20e3\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\U000e0000-\U000e007f]+"
@@ -53,8 +62,9 @@ def normalise(text: str, rules: Rules) -> str:
 class Classifier:
     """Applies precompiled Rules to records."""
 
-    def __init__(self, rules: Rules) -> None:
+    def __init__(self, rules: Rules, meaning: Meaning | None = None) -> None:
         self.rules = rules
+        self.meaning = meaning  # reads the messages no rule decided (bot/sms/meaning.py), if given
         self._text_signals = [s for s in rules.signals if s.pattern is not None]
         self._order = {s.id: i for i, s in enumerate(rules.signals)}
         self._by_id = {s.id: s for s in rules.signals}
@@ -173,7 +183,7 @@ class Classifier:
     # --- many messages ----------------------------------------------------------------------------------------
     def classify_all(self, records: Sequence[SmsRecord]) -> list[Finding]:
         """Label every message, then mark the codes that fall inside a bombing burst."""
-        findings = [self.classify(r) for r in records]
+        findings = self.read_meaning([self.classify(r) for r in records])
         burst = self.burst_members(findings)
         if not burst or self._by_id.get("code_bombing_part") is None:
             return findings
@@ -182,6 +192,36 @@ class Classifier:
             signals = tuple(sorted({*f.signals, "code_bombing_part"}, key=self._order.__getitem__))
             findings[i] = replace(f, signals=signals, articles=self._articles(f.label, signals))
         return findings
+
+    def read_meaning(self, findings: list[Finding]) -> list[Finding]:
+        """The findings with each undecided message (no rule, the default label, no words aimed at a program) read
+        by meaning; one whose reading is clearly a group's gets that group's label and signals."""
+        meaning = self.meaning
+        if meaning is None:
+            return findings
+        asked = [
+            i
+            for i, f in enumerate(findings)
+            if not f.rule
+            and f.label == self.rules.default_label
+            and INJECTION_SIGNAL not in f.signals
+            and meaning.eligible(f.record.text)
+        ]
+        if not asked:
+            return findings
+        texts = list(dict.fromkeys(findings[i].record.text for i in asked))
+        readings = dict(zip(texts, meaning.read(texts), strict=True))
+        out = list(findings)
+        for i in asked:
+            reading = readings[findings[i].record.text]
+            if reading is None:
+                continue
+            record = findings[i].record
+            norm = normalise(record.text, self.rules)
+            found = self._found(record, norm) | set(reading.group.signals)
+            rule = f"{reading.group.label}/{MEANING_RULE}:{reading.group.id}"
+            out[i] = self._finish(record, norm, reading.group.label, found, None, rule, reading.example)
+        return out
 
     def burst_members(self, findings: Sequence[Finding]) -> set[int]:
         """Indexes of dated codes inside a window holding >= min_codes codes from >= min_platforms platforms."""

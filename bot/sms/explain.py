@@ -155,13 +155,13 @@ def _bombing(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts) -> tu
     return text, True
 
 
-def _time_notes(findings: Sequence[Finding], texts: Texts) -> list[str]:
+def _time_notes(findings: Sequence[Finding], texts: Texts, day_asked: bool = False) -> list[str]:
     """Say which days were taken from the paste, and how many messages have no send time (logged as unknown)."""
     notes = []
     assumed = sorted(
         {f.record.sent_at.strftime("%m-%d") for f in findings if f.record.date_assumed and f.record.sent_at}
     )
-    if assumed:
+    if assumed and not day_asked:
         notes.append(texts.get("sms.date_assumed", days=texts.get("sms.platform_sep").join(assumed)))
     untimed = sum(1 for f in findings if f.record.sent_at is None)
     if untimed and untimed < len(findings):
@@ -180,8 +180,11 @@ def _court_notice(f: Finding) -> bool:
     return f.label != "fraud" and bool(_COURT_LINK.search(f.record.text) or _COURT_HOTLINE.search(f.record.text))
 
 
-def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplicates: int = 0) -> str:
-    """One short reply: counts by label, the notable messages with their articles, bombing help, the next step."""
+def explain(
+    findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplicates: int = 0, day_asked: bool = False
+) -> str:
+    """One short reply: counts by label, the notable messages with their articles, bombing help, the next step
+    (`day_asked`: the day of messages that show only a time is being asked, so it is not said to be the paste's)."""
     if not findings:
         return texts.get("sms.empty")
     counts = Counter(f.label for f in findings)
@@ -207,7 +210,7 @@ def explain(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts, duplic
     injected = sum(1 for f in findings if INJECTION_SIGNAL in f.signals)
     if injected:
         tail.append(texts.get("sms.injection", n=injected))
-    tail.extend(_time_notes(findings, texts))
+    tail.extend(_time_notes(findings, texts, day_asked))
     threatening = counts["collection_threat"] or any(DANGER_SIGNALS & set(f.signals) for f in notable)
     violent = any(VIOLENCE_SIGNAL in f.signals for f in findings)
     if threatening and not violent:  # a violent threat already opens the reply with 110

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.clock import CHINA as SHANGHAI
 from bot.contract.messages import Attachment, Button, Citation, FileOut, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.session import Pending
 from bot.evidence.log import verify
-from bot.evidence.model import DATE_ASSUMED, EvidenceItem
+from bot.evidence.model import DATE_ASSUMED, DATE_CONFIRMED, EvidenceItem
 from bot.evidence.stats import compute
 from bot.knowledge import KnowledgeBase
 from bot.sms.backup import BackupRejected, parse_backup
 from bot.sms.classify import Classifier, Finding
+from bot.sms.dates import CHOICES, DATE_FLOW, DATE_PREFIX, UNKNOWN, HeldPaste, choice_of, day_for
 from bot.sms.explain import article_label, citations, explain, gist
 from bot.sms.import_queue import ImportBusy, ImportQueue
 from bot.sms.links import LINK_CHECK, LINK_SCAM, LinkKind, beside, only_links, worst
@@ -49,6 +50,7 @@ class Analysis:
     text: str
     gist: str = ""  # the kinds of message found, in a few words (for the conversation memory)
     shown: list[Finding] | None = None  # the findings as the reply shows them after a second opinion (None: as found)
+    day_asked: bool = False  # the reply asks which day the messages that show only a time came
 
 
 class SmsHandler:
@@ -56,8 +58,8 @@ class SmsHandler:
 
     owns = Owns(
         commands=frozenset({"sms", "evidence"}),
-        prefixes=("ocr:", EXPORT_PREFIX),
-        flows=frozenset({OCR_FLOW}),
+        prefixes=("ocr:", EXPORT_PREFIX, DATE_PREFIX),
+        flows=frozenset({OCR_FLOW, DATE_FLOW}),
         kinds=frozenset({Kind.SMS, Kind.ATTACHMENT}),
         intents=frozenset({"evidence.summary"}),
     )
@@ -84,23 +86,40 @@ class SmsHandler:
         self.ocr = ocr
         self.texts = texts
 
-    def analyse_records(self, records: list[SmsRecord]) -> Analysis:
+    def analyse_records(self, records: list[SmsRecord], day_asked: bool = False) -> Analysis:
         """Deduplicate, classify and explain (pure; no logging)."""
         unique, dups = dedupe(records)
         findings = self.classifier.classify_all(unique)
-        return Analysis(
-            findings, dups, explain(findings, self.kb, self.texts, duplicates=dups), gist(findings, self.texts)
-        )
+        text = explain(findings, self.kb, self.texts, duplicates=dups, day_asked=day_asked)
+        return Analysis(findings, dups, text, gist(findings, self.texts), day_asked=day_asked)
 
-    def analyse_text(self, text: str, source: str, today: datetime | None = None) -> Analysis:
-        """Split a paste into messages and analyse them; raises ValueError for an over-long paste."""
+    def analyse_text(self, text: str, source: str, today: datetime | None = None, day_asked: bool = False) -> Analysis:
+        """Split a paste into messages and analyse them; raises ValueError for an over-long paste. A bare time takes
+        the paste's day (marked assumed; `day_asked`: the reply asks for the day instead of saying so)."""
         moment = (today or datetime.now(SHANGHAI)).astimezone(SHANGHAI)
-        return self.analyse_records(parse_paste(text, source=source, default_date=moment.date(), now=moment))
+        records = parse_paste(text, source=source, default_date=moment.date(), now=moment)
+        return self.analyse_records(records, day_asked)
+
+    @staticmethod
+    def undated(text: str, today: date) -> int:
+        """How many messages of a paste show a clock time but no day (the day question is asked about them)."""
+        return sum(1 for r in parse_paste(text, default_date=today) if r.date_assumed)
 
     async def handle(self, turn: Turn) -> Outcome | None:
         """Pastes, forwards, files, /sms, /evidence, the evidence buttons and the screenshot confirmation."""
         t = self.texts
         user = turn.session.user_key
+        held = (
+            HeldPaste.decode(turn.session.pending.state)
+            if turn.session.flow == DATE_FLOW and turn.session.pending
+            else None
+        )
+        if turn.kind is Kind.SMS and held is not None:  # a new paste while the day question waits
+            await self._log_held(user, held)
+            outcome = await self.handle(replace(turn, session=replace(turn.session, pending=None)))
+            return _after(Reply(t.get("sms.date_left")), outcome)
+        if turn.name.startswith(DATE_PREFIX) or (turn.kind is Kind.PENDING and held is not None):
+            return await self._day_answer(turn, held)
         if turn.kind is Kind.SMS:
             hosts = only_links(turn.text)
             if hosts:  # "https://… 这是法院的吗": judged by its address, not logged as a message received
@@ -138,13 +157,60 @@ class SmsHandler:
         return Outcome(tuple(await self.export(user, payload.removeprefix(EXPORT_PREFIX))), pending=KEEP)
 
     async def paste(self, user_key: str, text: str, source: str, forwarded_at: datetime | None) -> Outcome:
-        """A pasted or forwarded text: analyse, log, reply."""
+        """A pasted or forwarded text: analyse, log, reply. When messages show a time but no day (and the paste is
+        not a forward, which carries its own time), the analysis asks which day they came and logs on the answer."""
+        today = datetime.now(SHANGHAI).date()
         try:
-            analysis = await asyncio.to_thread(self.analyse_text, text, source)
+            undated = 0 if forwarded_at is not None else await asyncio.to_thread(self.undated, text, today)
+            analysis = await asyncio.to_thread(self.analyse_text, text, source, None, bool(undated))
         except ValueError:
             return Outcome((Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS)),))
         analysis = await self.reviewed(analysis, user_key)
+        if undated and analysis.findings:
+            return self._ask_day(analysis, HeldPaste(text, source, today), undated)
         return await self._log_and_reply(user_key, analysis, source, forwarded_at)
+
+    def _ask_day(self, analysis: Analysis, held: HeldPaste, undated: int) -> Outcome:
+        """The analysis, and the one question: which day did the messages that show only a time come?"""
+        t = self.texts
+        buttons = tuple(Button(t.get(key), DATE_PREFIX + name) for name, key, _ in CHOICES)
+        text = f"{analysis.text}\n\n{t.get('sms.date_question', n=undated)}"
+        return Outcome((Reply(text, buttons=buttons),), Pending(DATE_FLOW, held.encode()), gist=analysis.gist)
+
+    async def _day_answer(self, turn: Turn, held: HeldPaste | None) -> Outcome | None:
+        """The answer to the day question: log the held paste with that day (or none); a stale button says so; any
+        other words log it without a day and are answered as they are."""
+        t = self.texts
+        user = turn.session.user_key
+        choice = choice_of(turn.name if turn.name.startswith(DATE_PREFIX) else turn.text)
+        if held is None:
+            return Outcome((Reply(t.get("sms.date_stale")),))
+        if choice is None:
+            await self._log_held(user, held)
+            asked = await turn.ask(turn.text, turn.session) if turn.ask is not None else None
+            return _after(Reply(t.get("sms.date_left")), asked)
+        day = day_for(choice, held.day)
+        if day is None:
+            records = parse_paste(held.text, source=held.source)
+        else:
+            now = datetime.now(SHANGHAI) if day == datetime.now(SHANGHAI).date() else None
+            records = parse_paste(held.text, source=held.source, default_date=day, now=now)
+        analysis = await asyncio.to_thread(self.analyse_records, records)
+        n = sum(1 for r in records if r.date_assumed) if day is not None else held_undated(held)
+        label = next(t.get(key) for name, key, _ in CHOICES if name == choice)
+        head = (
+            t.get("sms.date_unknown", n=n)
+            if choice == UNKNOWN
+            else t.get("sms.date_answered", n=n, day=label, date=f"{day:%m-%d}" if day else "")
+        )
+        return await self._log_and_reply(user, analysis, held.source, head=head, confirmed=True)
+
+    async def _log_held(self, user_key: str, held: HeldPaste) -> None:
+        """A held paste the person did not date: logged as pasted, bare times without a day (unknown)."""
+        analysis = await asyncio.to_thread(self.analyse_records, parse_paste(held.text, source=held.source))
+        if analysis.findings:
+            entries, _ = await asyncio.to_thread(self._entries, analysis, held.source, None, datetime.now(UTC))
+            await self.evidence.append(user_key, entries)
 
     async def reviewed(self, analysis: Analysis, user_key: str) -> Analysis:
         """The analysis with a second opinion on the messages the rules are unsure about (bot/sms/second.py says
@@ -158,18 +224,28 @@ class SmsHandler:
         review = merge(analysis.findings, asked, proposed, self.classifier)
         if not review.changed:
             return analysis
-        text = explain(review.shown, self.kb, self.texts, duplicates=analysis.duplicates)
+        text = explain(review.shown, self.kb, self.texts, duplicates=analysis.duplicates, day_asked=analysis.day_asked)
         if review.suspected_fraud:
             text += "\n\n" + self.texts.get("sms.model_fraud", n=review.suspected_fraud)
         return replace(analysis, text=text, gist=gist(review.shown, self.texts), shown=review.shown)
 
     async def _log_and_reply(
-        self, user_key: str, analysis: Analysis, source: str, forwarded_at: datetime | None = None
+        self,
+        user_key: str,
+        analysis: Analysis,
+        source: str,
+        forwarded_at: datetime | None = None,
+        head: str | None = None,
+        confirmed: bool = False,
     ) -> Outcome:
+        """Log the findings and reply with the analysis (or `head` instead) and what was logged; `confirmed`: the
+        day of messages that showed only a time was given by the person."""
         if not analysis.findings:
             return Outcome((Reply(self.texts.get("sms.empty")),))
         now = datetime.now(UTC)
-        entries, cited = await asyncio.to_thread(self._entries, analysis, source, forwarded_at, now)  # 49,000 at most
+        entries, cited = await asyncio.to_thread(
+            self._entries, analysis, source, forwarded_at, now, confirmed
+        )  # 49,000 at most
         result = await self.evidence.append(user_key, entries)
         total = await self.evidence.count(user_key)
         logged = self.texts.get("evidence_log.logged", added=result.added, duplicates=result.duplicates, total=total)
@@ -181,12 +257,14 @@ class SmsHandler:
             Button(self.texts.get("evidence_log.button_summary"), EVIDENCE_SUMMARY),
             Button(self.texts.get("evidence_log.button_pdf"), EXPORT_PREFIX + "pdf"),
         )
-        return Outcome((Reply(f"{analysis.text}\n\n{logged}", buttons=buttons, citations=cited),), gist=analysis.gist)
+        body = analysis.text if head is None else head
+        return Outcome((Reply(f"{body}\n\n{logged}", buttons=buttons, citations=cited),), gist=analysis.gist)
 
     def _entries(
-        self, analysis: Analysis, source: str, forwarded_at: datetime | None, now: datetime
+        self, analysis: Analysis, source: str, forwarded_at: datetime | None, now: datetime, confirmed: bool = False
     ) -> tuple[list[NewEvidence], tuple[Citation, ...]]:
         """What to log, and the articles the reply cites (pure; a worker thread runs it for a large import)."""
+        dated = DATE_CONFIRMED if confirmed else DATE_ASSUMED
         entries = [
             NewEvidence(
                 raw_text=f.record.text,
@@ -196,7 +274,7 @@ class SmsHandler:
                 sender=f.sender,
                 label=f.label,
                 platform=f.platform,
-                signals=(*f.signals, DATE_ASSUMED) if f.record.date_assumed else f.signals,
+                signals=(*f.signals, dated) if f.record.date_assumed else f.signals,
                 articles=f.articles,
             )
             for f in analysis.findings
@@ -325,6 +403,18 @@ class SmsHandler:
         )
         renderers = {"pdf": export.export_pdf, "docx": export.export_docx, "csv": export.export_csv}
         return renderers[fmt](items, stats, self.texts, meta)
+
+
+def held_undated(held: HeldPaste) -> int:
+    """How many messages of a held paste show a time but no day."""
+    return SmsHandler.undated(held.text, held.day)
+
+
+def _after(first: Reply, outcome: Outcome | None) -> Outcome:
+    """An outcome with one reply before its own (or that reply alone)."""
+    if outcome is None:
+        return Outcome((first,))
+    return replace(outcome, replies=(first, *outcome.replies))
 
 
 def _fmt(moment: datetime | None) -> str:

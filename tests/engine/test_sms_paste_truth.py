@@ -1,12 +1,16 @@
 """A paste as people copy it, through the chat: 28 codes with leading times are one bombing in the reply and the
-证据清单; a threat with no time in it is logged with an unknown send time, not the time it was pasted."""
+证据清单; their day is asked once (今天/昨天/前天/记不清) and logged as the person's answer, or unknown; a threat
+with no time in it is logged with an unknown send time, not the time it was pasted."""
 
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 
 from docx import Document
 
+from bot.clock import CHINA
+from bot.sms.dates import DATE_PREFIX
 from bot.wiring import App
 from tests.support import msg, say
 
@@ -27,14 +31,22 @@ def docx_text(data: bytes) -> str:
 
 
 async def test_codes_with_leading_times_are_one_bombing_in_chat_and_in_the_list(app: App) -> None:
-    reply = (await app.engine.handle(msg(leading_times_paste(), user="student")))[0].text
+    first = (await app.engine.handle(msg(leading_times_paste(), user="student")))[0]
+    reply = first.text
     assert "28 条短信" in reply and "验证码 28 条" in reply
     assert "02:01 到" in reply and "02:07" in reply and "7 个平台" in reply
     assert "看不出集中轰炸" not in reply
-    assert "日期按粘贴当天推定" in reply  # the day was not in the paste, and the reply says so
+    assert "这些短信大约是哪天收到的？" in reply and "日期按粘贴当天推定" not in reply  # asked, not assumed
+    assert [b.label for b in first.buttons] == ["今天", "昨天", "前天", "记不清"]
+    assert await app.evidence.items("student") == []  # logged once the day is known
 
+    answer = (await app.engine.handle(msg(button=DATE_PREFIX + "yesterday", user="student")))[0].text
+    assert "按昨天" in answer
     items = await app.evidence.items("student")
-    assert len(items) == 28 and all(i.sent_at is not None for i in items)
+    yesterday = (datetime.now(CHINA) - timedelta(days=1)).date()
+    assert len(items) == 28 and all(
+        i.sent_at is not None and i.sent_at.astimezone(CHINA).date() == yesterday for i in items
+    )
     summary = await say(app.engine, "/evidence", user="student")
     assert "验证码轰炸" in summary and "28 条，来自 7 个平台" in summary
 
@@ -42,7 +54,27 @@ async def test_codes_with_leading_times_are_one_bombing_in_chat_and_in_the_list(
     body = docx_text(docx_file.data)
     assert "识别出 1 次验证码轰炸" in body and "未识别出" not in body
     assert "验证码短信来自 7 个不同的平台" in body
-    assert "日期按粘贴当天推定" in body
+    assert "日期由本人确认" in body and "日期按粘贴当天推定" not in body
+
+
+async def test_not_remembering_the_day_keeps_the_send_times_unknown(app: App) -> None:
+    await app.engine.handle(msg(leading_times_paste(), user="vague"))
+    answer = await say(app.engine, "记不清了", user="vague")
+    assert "发送时间记为未知" in answer
+    items = await app.evidence.items("vague")
+    assert len(items) == 28 and all(i.sent_at is None for i in items)
+    docx_file = (await app.engine.handle(msg("/evidence docx", user="vague")))[0].files[0]
+    body = docx_text(docx_file.data)
+    assert "未知（用户粘贴于" in body and "日期由本人确认" not in body
+
+
+async def test_a_new_paste_instead_of_an_answer_logs_the_first_without_a_day(app: App) -> None:
+    await app.engine.handle(msg(leading_times_paste(), user="busy"))
+    replies = await app.engine.handle(msg("13912345678：今晚就带兄弟过去弄死你", user="busy"))
+    assert "110" in replies[0].text  # danger first, as always
+    assert any("没选日期" in r.text for r in replies)
+    items = await app.evidence.items("busy")
+    assert len(items) == 29 and all(i.sent_at is None for i in items)
 
 
 async def test_a_threat_without_a_time_keeps_an_unknown_send_time(app: App) -> None:
