@@ -19,6 +19,8 @@ _DOMAIN = re.compile(
     re.IGNORECASE,
 )
 _SEGMENT = re.compile(r"[^。\n]+。?")
+# An enumerated item: "（一）", the half-width "(一)" some copies keep, or a numbered sub-item "1．" under an item.
+_ITEM = re.compile(r"（|\(|\d+(．|\.(?!\d))")
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,12 @@ class Answerer:
         scores = [len(q & self._segment_tokens(s)) for s in segments]
         best_i = max(range(len(segments)), key=lambda i: (scores[i], -i))
         best: str = segments[best_i]
-        items = [i for i, s in enumerate(segments) if s.startswith("（")]
+        items = [i for i, s in enumerate(segments) if _ITEM.match(s)]
         if best.startswith("（"):
             lead = next((s for s in reversed(segments[:best_i]) if not s.startswith("（")), "")
+            best = f"{lead.rstrip('：:')}：……{best}" if lead else best
+        elif _ITEM.match(best):  # "(一)" or a numbered sub-item "1．": led by the nearest line that introduces a list
+            lead = next((s for s in reversed(segments[:best_i]) if s.endswith(("：", ":"))), "")
             best = f"{lead.rstrip('：:')}：……{best}" if lead else best
         elif best.endswith(("：", ":")):
             after = [i for i in items if i > best_i]
