@@ -167,3 +167,14 @@ def test_personal_information_crime_thresholds_are_the_official_counts() -> None
         assert item in art.article.text
     fees = kb.get("litigation-fees-measures:44")
     assert fees is not None and "诉讼费用的免交只适用于自然人。" in fees.article.text
+
+
+def test_consumer_rights_regulation_bars_forced_consent_and_unasked_marketing() -> None:
+    kb = load_knowledge(KNOWLEDGE)
+    forced = kb.get("consumer-rights-implementing-regulation:23")
+    marketing = kb.get("consumer-rights-implementing-regulation:24")
+    assert forced is not None and "不得采用一次概括授权、默认授权等方式" in forced.article.text
+    assert marketing is not None and marketing.article.text.startswith(
+        "未经消费者同意，经营者不得向消费者发送商业性信息"
+    )
+    assert str(marketing.instrument.effective) == "2024-07-01"
