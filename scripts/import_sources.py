@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # The bot's own label parser, numerals, YAML reader and model: one implementation for both.
 from bot.knowledge import KnowledgeError, Source, chinese_numeral, load_instrument, parse_label, read_yaml, validate
@@ -245,9 +245,19 @@ class Instrument(BaseModel):
     note_en: str | None = None  # the currency note for English answers
     full_texts: list[str] = Field(min_length=1)  # file names in laws-full/ ("local:<name>": in scripts/sources/)
     regulation_file: str | None = None  # file name in regulations/ covering the same instrument
+    # The published copy each full_texts file was taken from, when an instrument spans several (the 民法典's books):
+    # written as each of its articles' own `source`, so a citation links the book it comes from.
+    full_text_urls: dict[str, str] = Field(default_factory=dict)
     sources: list[Source] = Field(min_length=1)
     select: Selection
     headings: dict[int | str, str] = Field(default_factory=dict)  # short topics in our own words (not statute text)
+
+    @model_validator(mode="after")
+    def _urls_name_full_texts(self) -> Instrument:
+        unknown = sorted(set(self.full_text_urls) - set(self.full_texts))
+        if unknown:
+            raise ValueError(f"full_text_urls names files that are not in full_texts: {unknown}")
+        return self
 
     @property
     def heading_by_key(self) -> dict[Key, str]:
@@ -325,6 +335,7 @@ def build_instrument(inst: Instrument, sources: Path) -> dict[str, Any]:
     parsed = load_full_texts(inst, sources)
     chosen, missing = select_articles(inst, parsed)
     headings = inst.heading_by_key
+    url_by_path = {full_text_path(sources, name): url for name, url in inst.full_text_urls.items()}
     articles: list[dict[str, Any]] = []
     for art in chosen:
         entry: dict[str, Any] = {"number": art.number, "suffix": art.suffix, "label": art.label}
@@ -333,6 +344,8 @@ def build_instrument(inst: Instrument, sources: Path) -> dict[str, Any]:
             entry["heading"] = heading
         entry["aliases"] = []
         entry["text"] = art.text
+        if art.path in url_by_path:
+            entry["source"] = url_by_path[art.path]
         articles.append(entry)
     data: dict[str, Any] = {
         "id": inst.id,

@@ -19,6 +19,24 @@ _DOMAIN = re.compile(
     re.IGNORECASE,
 )
 _SEGMENT = re.compile(r"[^。\n]+。?")
+# An enumerated item: "（一）", the half-width "(一)" some copies keep, or a numbered sub-item "1．" under an item.
+_ITEM = re.compile(r"（|\(|\d+(．|\.(?!\d))")
+
+
+def _led(lead: str, item: str) -> str:
+    """An item with its lead-in; a lead-in too long to leave room for the item keeps only its first clauses (a
+    penalty clause between the lead's opening and its colon would otherwise push the item off the quote)."""
+    if not lead:
+        return item
+    whole = f"{lead.rstrip('：:')}：……{item}"
+    if len(whole) <= QUOTE_CHARS:
+        return whole
+    head = ""
+    for clause in re.findall(r"[^，]+，?", lead.rstrip("：:")):
+        if len(head) + len(clause) + 2 + len(item) > QUOTE_CHARS:
+            break
+        head += clause
+    return f"{head.rstrip('，')}……{item}" if head else whole
 
 
 @dataclass(frozen=True)
@@ -99,15 +117,18 @@ class Answerer:
         scores = [len(q & self._segment_tokens(s)) for s in segments]
         best_i = max(range(len(segments)), key=lambda i: (scores[i], -i))
         best: str = segments[best_i]
-        items = [i for i, s in enumerate(segments) if s.startswith("（")]
+        items = [i for i, s in enumerate(segments) if _ITEM.match(s)]
         if best.startswith("（"):
             lead = next((s for s in reversed(segments[:best_i]) if not s.startswith("（")), "")
-            best = f"{lead.rstrip('：:')}：……{best}" if lead else best
+            best = _led(lead, best)
+        elif _ITEM.match(best):  # "(一)" or a numbered sub-item "1．": led by the nearest line that introduces a list
+            lead = next((s for s in reversed(segments[:best_i]) if s.endswith(("：", ":"))), "")
+            best = _led(lead, best)
         elif best.endswith(("：", ":")):
             after = [i for i in items if i > best_i]
             if after:
                 item = max(after, key=lambda i: (scores[i], -i))
-                best = f"{best.rstrip('：:')}：……{segments[item]}"
+                best = _led(best, segments[item])
         if len(best) > QUOTE_CHARS:
             best = best[: QUOTE_CHARS - 1] + "…"
         return nest_quotes(best)

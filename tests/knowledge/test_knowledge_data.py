@@ -137,3 +137,44 @@ def test_import_script_check_passes_against_shared_sources() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_civil_code_citations_link_the_book_they_come_from() -> None:
+    """A playtest found every 民法典 article linked to 人格权编.md: each book's copy is now the article's source."""
+    kb = load_knowledge(KNOWLEDGE)
+    books = {
+        "civil-code:188": "总则.md",
+        "civil-code:675": "合同编.md",
+        "civil-code:1033": "人格权编.md",
+        "civil-code:1064": "婚姻家庭编.md",
+        "civil-code:1165": "侵权责任编.md",
+    }
+    for cid, book in books.items():
+        ref = kb.get(cid)
+        assert ref is not None and ref.article.source and ref.article.source.endswith("/民法典/" + book), cid
+
+
+def test_personal_information_crime_thresholds_are_the_official_counts() -> None:
+    kb = load_knowledge(KNOWLEDGE)
+    art = kb.get("personal-info-crime-interpretation:5")
+    assert art is not None and str(art.instrument.effective) == "2017-06-01"
+    for item in (
+        "财产信息五十条以上的",
+        "公民个人信息五百条以上的",
+        "公民个人信息五千条以上的",
+        "违法所得五千元以上的",
+    ):
+        assert item in art.article.text
+    fees = kb.get("litigation-fees-measures:44")
+    assert fees is not None and "诉讼费用的免交只适用于自然人。" in fees.article.text
+
+
+def test_consumer_rights_regulation_bars_forced_consent_and_unasked_marketing() -> None:
+    kb = load_knowledge(KNOWLEDGE)
+    forced = kb.get("consumer-rights-implementing-regulation:23")
+    marketing = kb.get("consumer-rights-implementing-regulation:24")
+    assert forced is not None and "不得采用一次概括授权、默认授权等方式" in forced.article.text
+    assert marketing is not None and marketing.article.text.startswith(
+        "未经消费者同意，经营者不得向消费者发送商业性信息"
+    )
+    assert str(marketing.instrument.effective) == "2024-07-01"
