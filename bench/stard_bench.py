@@ -12,7 +12,8 @@ statutory articles that answer it. It stays out of this repository; fetch its qu
 two question splits: `dev` (query_id % 3 == 0, 515 questions: tune on these) and `test` (the other 1,028, kept aside:
 report these). `run` indexes the corpus through the documented command (`anning index --source … --data-dir D`), then
 loads the index the way `anning retrieve --data-dir D` does and scores every mode side by side with a plain
-jieba + BM25 (bm25s, Lucene, k1 1.5, b 0.75) over the same articles in the same run.
+jieba + BM25 (bm25s, Lucene, k1 1.5, b 0.75) over the same articles in the same run. When the index command embedded
+anything, the store is then deleted and rebuilt by the same command, timing a rebuild from the passage-vector cache.
 
     python bench/stard_bench.py prepare [--queries /tmp/stard/queries.json] [--out /tmp/stard]
     python bench/stard_bench.py run [--out /tmp/stard] [--split test] [--data-dir DIR] [--limit N]
