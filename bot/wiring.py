@@ -130,7 +130,8 @@ def open_index(settings: Settings, emb: Embeddings, notice: Notice | None, texts
     def attempt() -> VectorIndex:
         i = settings.index
         client = open_client(i.chroma_mode, folder, i.chroma_host, i.chroma_port, settings.chroma.url)
-        index = VectorIndex(client, i.collection, emb, folder / f"manifest-{index_name(emb)}.json")
+        manifest = folder / f"manifest-{index_name(emb)}.json"
+        index = VectorIndex(client, i.collection, emb, manifest, settings.data_dir / "cache")
         index.check()
         return index
 

@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.legal_qa.embeddings import embeddings_name
 from bot.legal_qa.ingest import Chunk
+from bot.legal_qa.vector_cache import VectorCache
 
 _BATCH = 64
 
@@ -25,6 +26,7 @@ class IndexReport:
     updated: int
     removed: int
     unchanged: int
+    reused: int = 0  # of added + updated, vectors taken from the passage-vector cache instead of embedded
 
     @property
     def changed(self) -> bool:
@@ -81,9 +83,13 @@ def clear_local_store(path: Path) -> None:
 class VectorIndex:
     """The dense side of retrieval: a chroma collection we always feed our own embeddings."""
 
-    def __init__(self, client: Any, collection: str, embeddings: Embeddings, manifest: Path) -> None:
+    def __init__(
+        self, client: Any, collection: str, embeddings: Embeddings, manifest: Path, cache: Path | None = None
+    ) -> None:
+        """`cache`: a folder for the passage-vector cache (none: every new or changed chunk is embedded)."""
         self.embeddings = embeddings
         self.name = embeddings_name(embeddings)
+        self._cache = VectorCache(cache / f"passages-{self.name}.sqlite3", self.name) if cache is not None else None
         self._manifest = manifest
         self._client = client
         # Embeddings are always passed explicitly, so chroma never needs (or downloads) its default model.
@@ -96,6 +102,8 @@ class VectorIndex:
 
         chromadb 1.5.9's `close()` stops the shared system but leaves an HTTP client's connection pool open, so that
         pool is closed here too (every index in this process on the same server shares it)."""
+        if self._cache is not None:
+            self._cache.close()
         close = getattr(self._client, "close", None)
         if close is not None:
             close()
@@ -131,18 +139,25 @@ class VectorIndex:
         gone = [i for i in have if i not in wanted]
         if gone:
             self._col.delete(ids=gone)
+        reused = 0
         for start in range(0, len(todo), _BATCH):
             batch = todo[start : start + _BATCH]
+            texts = [c.text for c in batch]
+            if self._cache is not None:
+                vectors, hits = self._cache.embed(texts, self.embeddings.embed_documents)
+                reused += hits
+            else:
+                vectors = self.embeddings.embed_documents(texts)
             self._col.upsert(
                 ids=[c.id for c in batch],
-                embeddings=self.embeddings.embed_documents([c.text for c in batch]),
+                embeddings=vectors,
                 documents=[c.text for c in batch],
                 metadatas=[{"hash": c.content_hash, "law": c.law, "label": c.label, "status": c.status} for c in batch],
             )
         self._manifest.parent.mkdir(parents=True, exist_ok=True)
         self._manifest.write_text(json.dumps({"fingerprint": fingerprint(chunks, self.name), "count": len(chunks)}))
         added = sum(1 for c in todo if c.id not in have)
-        return IndexReport(added, len(todo) - added, len(gone), len(chunks) - len(todo))
+        return IndexReport(added, len(todo) - added, len(gone), len(chunks) - len(todo), reused)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """The k nearest chunk ids with cosine similarity."""

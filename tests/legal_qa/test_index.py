@@ -88,3 +88,44 @@ def test_bad_extra_record_names_the_line(tmp_path: Path) -> None:
     settings.index.extra_sources = [extra]
     with pytest.raises(KnowledgeError, match=r"bad.jsonl:2"):
         build_qa(settings, None, HashEmbeddings())
+
+
+class _CountingEmbeddings(HashEmbeddings):
+    """The hashing stand-in, counting the passages it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.passages += len(texts)
+        return super().embed_documents(texts)
+
+
+def test_a_rebuilt_index_reuses_the_vectors_it_already_computed(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "var", knowledge_dir=PROJECT_ROOT / "knowledge")
+    first_model = _CountingEmbeddings()
+    first = build_qa(settings, None, first_model)
+    assert first.report is not None and first_model.passages == first.report.added > 250
+    before = [p.chunk.id for p in first.qa.retrieve("催收爆通讯录", k=5, mode="dense").passages]
+    first.index.close()
+    shutil.rmtree(tmp_path / "var" / "chroma")  # the store is gone (deleted, or damaged and cleared)
+    again_model = _CountingEmbeddings()
+    again = build_qa(settings, None, again_model)
+    assert again.report is not None and again.report.added == first.report.added
+    assert again_model.passages == 0 and again.report.reused == again.report.added
+    assert [p.chunk.id for p in again.qa.retrieve("催收爆通讯录", k=5, mode="dense").passages] == before
+
+
+def test_a_changed_article_is_embedded_again(tmp_path: Path) -> None:
+    kdir = _knowledge_copy(tmp_path)
+    settings = Settings(data_dir=tmp_path / "var", knowledge_dir=kdir)
+    build_qa(settings, None, HashEmbeddings()).index.close()
+    law = kdir / "laws" / "consumer-rights-law.yaml"
+    law.write_text(
+        law.read_text(encoding="utf-8").replace("享有人格尊严", "享有人格尊严（测试改动）", 1), encoding="utf-8"
+    )
+    model = _CountingEmbeddings()
+    changed = build_qa(settings, None, model)
+    assert changed.report is not None and changed.report.updated == 1
+    assert model.passages == 1 and changed.report.reused == 0
