@@ -27,7 +27,7 @@ import csv
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from bot.clock import CHINA
@@ -489,7 +489,31 @@ def parse_paste(
     if not cur.body and cur.named:  # "您预约的时间为 2026-12-05 14:00" alone: a message, not a header
         cur = _Draft(body=[cur.named])
     flush()
+    return _one_night(out)
+
+
+def _one_night(records: list[SmsRecord]) -> list[SmsRecord]:
+    """Clock times whose day came from the paste run forward in time: when a later one had to be yesterday ("02:04"
+    pasted at 02:03), the earlier ones before it were yesterday too, not split across two days."""
+    last_moved = max(
+        (i for i, r in enumerate(records) if r.date_assumed and r.sent_at is not None and _moved(r, records)),
+        default=-1,
+    )
+    if last_moved < 0:
+        return records
+    day = records[last_moved].sent_at
+    out = list(records)
+    for i in range(last_moved):
+        r = out[i]
+        if r.date_assumed and r.sent_at is not None and day is not None and r.sent_at.date() > day.date():
+            out[i] = replace(r, sent_at=r.sent_at - timedelta(days=1))
     return out
+
+
+def _moved(record: SmsRecord, records: list[SmsRecord]) -> bool:
+    """This assumed time was put on the day before the others (it was later than the paste's moment)."""
+    days = {r.sent_at.date() for r in records if r.date_assumed and r.sent_at is not None}
+    return record.sent_at is not None and len(days) > 1 and record.sent_at.date() == min(days)
 
 
 def _dedupe_key(record: SmsRecord) -> tuple[str, datetime | None]:

@@ -44,3 +44,16 @@ def test_a_held_paste_survives_its_storage_and_a_broken_state_is_none() -> None:
     held = HeldPaste("02:01 【某团】您的验证码是482913", "paste", PASTED)
     assert HeldPaste.decode(held.encode()) == held
     assert HeldPaste.decode("not json") is None
+
+
+def test_clock_times_pasted_just_after_the_last_one_stay_on_one_night() -> None:
+    from datetime import datetime
+
+    from bot.clock import CHINA
+    from bot.sms.parse import parse_paste
+
+    paste = "\n".join(f"02:0{m} 【美团】您的验证码是48291{m}，5分钟内有效。" for m in range(1, 6))
+    now = datetime(2026, 12, 5, 1, 52, tzinfo=CHINA)  # 02:03 on are later than the paste: yesterday
+    records = parse_paste(paste, "paste", now.date(), now=now)
+    days = {r.sent_at.date() for r in records if r.sent_at is not None}
+    assert len(records) == 5 and days == {datetime(2026, 12, 4).date()}  # one night, yesterday's
