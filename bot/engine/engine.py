@@ -22,7 +22,7 @@ from bot.sms.links import LINK_CHECK, LINK_SCAM
 from bot.texts import Texts, language_of
 from bot.understand.condense import main_point
 from bot.understand.reader import Reader, Reading
-from bot.understand.safety import BLOCKING, Concern, check, impersonates_authority
+from bot.understand.safety import BLOCKING, IMMINENT, SAFER, Concern, check, impersonates_authority
 
 _DECLINE_KEYS = {
     Concern.COUNTER_ATTACK: "safety.counter_attack",
@@ -46,6 +46,7 @@ _WAITING = re.compile(
     r"(110|警察|民警|报警).{0,8}(没来|还没|没到|不来|没人来|没出警|不管)|(还在|不走|没走|不肯走|赖着)|not (here|come)|still (here|there|outside)",
     re.IGNORECASE,
 )
+_CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了|sorry|calm", re.IGNORECASE)
 _GONE = re.compile(r"(走了|离开了|散了|没人了|不见了)|\b(they('ve| have)? (left|gone)|gone now)\b", re.IGNORECASE)
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
 _STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("safety.danger_now", 1)}  # (text, turns)
@@ -245,6 +246,9 @@ class Engine:
             return replace(
                 outcome, replies=(Reply(self.texts.get("safety.danger_waiting", lang)),), intent="safety.danger"
             )
+        declined = any(i == "safety.unlawful" for i in recent_intents)
+        if declined and uncovered and _CALMER.search(text):  # "对不起 我刚才太冲动了" after a declined revenge
+            return replace(outcome, replies=(Reply(self.texts.get("safety.unlawful_after", lang)),), intent="question")
         scam = any(i.startswith("safety.fraud") for i in recent_intents)
         if (
             scam and uncovered
@@ -253,7 +257,13 @@ class Engine:
         for earlier, (key, turns) in _STAYS.items():
             if not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):
                 continue
-            despair = earlier == "safety.self_harm"  # "谢谢" after 110 is thanks; after despair it needs support
+            despair = earlier == "safety.self_harm"
+            if despair and IMMINENT.search(text):  # "我现在在楼顶": leave the edge, call 120, before anything else
+                return replace(outcome, replies=(Reply(self.texts.get("safety.self_harm_now", lang)),), intent=earlier)
+            if despair and SAFER.search(text) and len(text) <= 30:  # "我下来了": heard, and what to do tonight
+                safer = Reply(self.texts.get("safety.self_harm_safer", lang))
+                after = () if uncovered or outcome.intent.startswith("safety") else outcome.replies
+                return replace(outcome, replies=(safer, *after), intent="safety.self_harm_stay")  # "谢谢" after 110 is thanks; after despair it needs support
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 return replace(outcome, replies=(Reply(self.texts.get(key, language_of(text))),), intent=key)
@@ -275,7 +285,8 @@ class Engine:
                 return Outcome((Reply(t.get("sms.danger_first")),))
             return None
         if Concern.SELF_HARM in concerns:
-            return Outcome((Reply(t.get("safety.self_harm", lang)),), pending=KEEP, intent="safety.self_harm")
+            key = "safety.self_harm_now" if IMMINENT.search(text) else "safety.self_harm"  # "我现在在楼顶 不想活了"
+            return Outcome((Reply(t.get(key, lang)),), pending=KEEP, intent="safety.self_harm")
         blocking = reading.blocking
         if blocking is not None:
             body = t.get(_DECLINE_KEYS.get(blocking, "safety.unlawful"), lang)  # the declines are in Chinese only

@@ -10,6 +10,22 @@ from enum import Enum
 from bot.sms.links import LinkKind, hosts, judge
 
 
+# Where someone is, or what they did, that makes self-harm a matter of minutes: the reply says leave the edge or call
+# 120 now before anything else (not "if you have such thoughts")
+IMMINENT = re.compile(
+    r"楼顶|天台|顶楼|屋顶|桥上|大桥|江边|河边|湖边|海边|铁轨|站在.{0,6}(边上|边缘|栏杆|窗)|窗台|窗户外|"
+    r"(已经|刚|刚刚)?(吃了|吞了).{0,8}(药|片)|药.{0,4}(吃了|吞了)|割了|烧炭了|"
+    r"on (the|a) (roof|rooftop|bridge|ledge|edge)|rooftop|took (the |all |some )?(pills|tablets)|cut myself",
+    re.IGNORECASE,
+)
+# After that: they are back from the edge, or calmer
+SAFER = re.compile(
+    r"(我)?下来了|离开(了)?(天台|楼顶|那里|桥)|回(到)?(家|屋|房间)(里)?了|没事了|好(一)?点了|冷静(一点|一些|些)?了|不会(做傻事|乱来)|"
+    r"\bi('m| am) (down|back inside|inside now|safe)\b|came down|got down|feel(ing)? (a bit )?better",
+    re.IGNORECASE,
+)
+
+
 class Concern(Enum):
     """What a safety rule found in a message."""
 
@@ -71,7 +87,9 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"安眠药|割腕|活着没意思|活着太累|活着好累|不想醒|不用醒|睡过去.{0,4}不.{0,2}醒|我先走了|对不起爸妈|对不起家人|"
             r"解脱|离开这个世界|没有我.{0,6}(更好|会好)|不如死|想消失|不想再?撑|撑不住了|活着.{0,6}(图什么|有什么意思|没意义)|"
             r"这辈子.{0,4}就这样了|如果我不在了|我不在了|(睡醒|醒)不醒都无所谓|不想醒来|"
-            r"kill myself|suicid|end my life|want to die|can't go on|want (it|this) (all )?to end|can'?t take (it|this) anymore|"
+            r"kill myself|suicid|end my life|want to die|can't go on|don'?t want to (live|be alive|be here|wake up)|"
+            r"no point (in )?living|not worth living|end it all|take my (own )?life|"
+            r"want (it|this) (all )?to end|can'?t take (it|this) anymore|"
             r"(药|绳子|刀片|炭).{0,6}(都)?(准备好|买好|备好|攒够)|准备好了?.{0,4}(药|绳子|炭)|冲下去|跳河|跳江|卧轨|烧炭|"
             r"(就都|一切都|全都)结束了|想跟(谁|你|人)说(一声|再见)|说声再见|"
             r"交代.{0,2}后事|遗书|遗言|"
@@ -117,7 +135,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         re.compile(
             r"((反过来|反向|回敬|报复).{0,12}(轰炸|骚扰|呼死|短信)|轰炸.{0,8}(催收员|他|对方|他们)的?(手机|电话|号码)|"
             r"呼死你|短信轰炸(平台|软件|工具)|(编|写|发).{0,6}(短信|信息|话).{0,4}(骂回去|回骂|骂他|骂他们)|骂回去|"
-            r"(他|他们|对方|催收)的?(号码|手机|电话).{0,8}(拿去|也去|去)?.{0,4}轰炸|"
+            r"(他|他们|对方|催收员?|催收的人)的?(号码|手机|电话).{0,8}(拿去|也去|去)?.{0,4}轰炸|"
             r"轰炸(软件|工具|机)|我也(想|要)?.{0,4}轰炸|轰炸回去|批量发短信的?(软件|工具|平台)|"
             r"我.{0,6}报复|找人.{0,10}(堵|打|收拾|教训)(他|他们|对方|催收)|我也(想|要)给.{0,6}(来个|来一个)?.{0,4}轰炸|(给|让)(他|他们|对方|催收).{0,8}也尝尝|"
             r"(去|到)(他|他们|对方|催收)的?(公司|单位|家).{0,4}(闹|堵|砸|骂)|"

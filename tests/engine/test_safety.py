@@ -127,3 +127,37 @@ async def test_when_they_have_gone_the_reply_is_what_to_do_now_not_the_110_line_
 async def test_thanks_after_a_scam_warning_is_thanks(app: App) -> None:
     await say(app.engine, "https://court-gov.cn.xyz/a 这是法院的吗", "thanker")
     assert "诈骗" not in await say(app.engine, "谢谢", "thanker")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want to live anymore, the loan app calls my boss every day",
+        "there is no point living, the collectors call my parents",
+    ],
+)
+async def test_despair_in_english_beside_debt_talk_gets_crisis_support_first(app: App, text: str) -> None:
+    reply = await say(app.engine, text, user=f"en-despair-{len(text)}")
+    assert "12356" in reply.split("\n")[0] and "协查函" not in reply
+
+
+async def test_on_the_roof_gets_leave_the_edge_now_and_coming_down_is_heard(app: App) -> None:
+    first = await say(app.engine, "欠了网贷还不上 我现在在楼顶 不想活了", user="roof1")
+    assert first.startswith("请先离开那里") and "120" in first.split("\n")[0]
+    await say(app.engine, "不想活了 真的", user="roof2")
+    await say(app.engine, "没人能帮我", user="roof2")
+    now = await say(app.engine, "我现在在楼顶", user="roof2")
+    assert now.startswith("请先离开那里")  # not the same "我在，愿意听你说" again
+    down = await say(app.engine, "...我下来了", user="roof2")
+    assert down.startswith("谢谢你告诉我") and "12356" in down
+    later = await say(app.engine, "那催收的事怎么办", user="roof2")
+    assert "根据知识库里最相关的条文" not in later and "刑法" not in later.split("法律依据")[0]
+
+
+async def test_an_apology_after_a_declined_revenge_is_not_despair(app: App) -> None:
+    declined = await say(app.engine, "我想把催收员的电话拿去轰炸", user="calm")
+    assert "违法" in declined
+    calmer = await say(app.engine, "对不起 我刚才太冲动了", user="calm")
+    assert calmer.startswith("没关系") and "12356" not in calmer and "协商" in calmer
+    lawful = await say(app.engine, "那我合法能做什么", user="calm")
+    assert "12356" not in lawful and "知识库还没有覆盖" not in lawful and "12378" in lawful
