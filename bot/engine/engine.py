@@ -46,6 +46,13 @@ _WAITING = re.compile(
     r"(110|警察|民警|报警).{0,8}(没来|还没|没到|不来|没人来|没出警|不管)|(还在|不走|没走|不肯走|赖着)|not (here|come)|still (here|there|outside)",
     re.IGNORECASE,
 )
+# asking whether to pay: with a scam in view, the scam warning comes first
+_PAY_ASK = re.compile(
+    r"(要不要|该不该|能不能|可不可以|需不需要|是不是要|要|该)(先)?(转|打|汇|交|付)(钱|账|款|过去)|转不转|打不打钱|"
+    r"should i (pay|transfer|send)",
+    re.IGNORECASE,
+)
+_SCAM_GIST = "诈骗"  # how an SMS analysis's gist names a scam
 _CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了|sorry|calm", re.IGNORECASE)
 _GONE = re.compile(r"(走了|离开了|散了|没人了|不见了)|\b(they('ve| have)? (left|gone)|gone now)\b", re.IGNORECASE)
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
@@ -263,7 +270,9 @@ class Engine:
             if despair and SAFER.search(text) and len(text) <= 30:  # "我下来了": heard, and what to do tonight
                 safer = Reply(self.texts.get("safety.self_harm_safer", lang))
                 after = () if uncovered or outcome.intent.startswith("safety") else outcome.replies
-                return replace(outcome, replies=(safer, *after), intent="safety.self_harm_stay")  # "谢谢" after 110 is thanks; after despair it needs support
+                return replace(
+                    outcome, replies=(safer, *after), intent="safety.self_harm_stay"
+                )  # "谢谢" after 110 is thanks; after despair it needs support
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 return replace(outcome, replies=(Reply(self.texts.get(key, language_of(text))),), intent=key)
@@ -300,6 +309,9 @@ class Engine:
         )
         if Concern.PAID in concerns and scam_in_view:
             return Outcome((Reply(t.get("safety.fraud_paid", lang)),), pending=KEEP, intent="safety.fraud_paid")
+        scam_sms = any(m.gist and _SCAM_GIST in m.gist for m in session.memory)  # a pasted SMS read as a scam
+        if Concern.FRAUD not in concerns and _PAY_ASK.search(text) and (scam_in_view or scam_sms):
+            concerns = (*concerns, Concern.FRAUD)  # "我要不要转钱" after a fake court's message: a scam under way
         if Concern.FRAUD in concerns:  # the warning first; a covered answer may follow (how to verify, what to do)
             key = "safety.fraud_authority" if impersonates_authority(text) else "safety.fraud"
             return Outcome((Reply(t.get(key, lang)),), intent="safety.fraud")

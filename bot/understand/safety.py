@@ -9,7 +9,6 @@ from enum import Enum
 
 from bot.sms.links import LinkKind, hosts, judge
 
-
 # Where someone is, or what they did, that makes self-harm a matter of minutes: the reply says leave the edge or call
 # 120 now before anything else (not "if you have such thoughts")
 IMMINENT = re.compile(
@@ -117,6 +116,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(法院|冻结|传票|涉嫌|公安|警察|执行).{0,24}(加|添加|联系).{0,4}(qq|QQ|微信|vx|VX)|"
             r"(打到|转到|汇到|转入|打进|存到|还到).{0,10}(个人账户|个人账号|私人账户|个人卡|私人卡|个人银行卡|个人的(账户|卡)|"
             r"他们给的(账户|卡|账号))|(不转|不转账|不打钱|不汇款).{0,12}(警察|公安|民警|抓)|"
+            r"(不转|不转钱|不转账|不打钱|不汇款|不交钱).{0,12}(冻结|查封|封卡|拘留|坐牢|起诉|立案|上门)|"
+            r"转了?(钱|账)?.{0,4}就.{0,4}(撤诉|撤案|销案|结案|解冻|不起诉)|"
             r"safe account|share (my|your) screen|screen shar)",
             re.IGNORECASE,
         ),

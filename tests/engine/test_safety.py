@@ -161,3 +161,24 @@ async def test_an_apology_after_a_declined_revenge_is_not_despair(app: App) -> N
     assert calmer.startswith("没关系") and "12356" not in calmer and "协商" in calmer
     lawful = await say(app.engine, "那我合法能做什么", user="calm")
     assert "12356" not in lawful and "知识库还没有覆盖" not in lawful and "12378" in lawful
+
+
+FAKE_COURT = (
+    "【XX市人民法院】张三你好，你因网贷逾期已被立案，传票编号2026-1182，请在今日内将欠款8000元转入承办人个人账户"
+    "6222 0000 1234 5678以撤诉，否则明天冻结名下银行卡。"
+)
+
+
+async def test_a_fake_court_wanting_money_in_a_personal_account_is_a_scam_and_so_are_the_follow_ups(app: App) -> None:
+    analysis = await say(app.engine, FAKE_COURT, user="court-scam")
+    assert "疑似诈骗" in analysis and "不要转账" in analysis
+    for text in ("这是真的吗 我要不要转钱", "他们说转了就撤诉 不转明天就冻结我银行卡"):
+        reply = await say(app.engine, text, user="court-scam")
+        assert reply.startswith("⚠️ 这是诈骗，不要转账"), text
+    fresh = await say(app.engine, "他们说不转钱明天就冻结我银行卡 真的吗", user="court-scam-2")
+    assert fresh.startswith("⚠️ 这是诈骗，不要转账")
+
+
+async def test_asking_whether_to_pay_a_lender_without_a_scam_in_view_is_not_called_a_scam(app: App) -> None:
+    reply = await say(app.engine, "欠了平台五千 我要不要先转钱还一部分", user="pay-legit")
+    assert not reply.startswith("⚠️ 这是诈骗")
