@@ -34,19 +34,27 @@ def parse_draft(name: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class DraftState:
-    """The open draft, as the pending state "template#asked@step": the document, the item asked for last, and the
-    journey step that offered it (so its replies offer the journey's way forward)."""
+    """The open draft, as the pending state "template#asked!skipped,skipped@step": the document, the item asked for
+    last, the items the person could not give ("不知道": not asked again), and the journey step that offered it (so
+    its replies offer the journey's way forward)."""
 
     name: str
     asked: str = ""
     step: str = ""
+    skipped: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, state: str) -> DraftState:
         """The state a pending draft stored."""
         rest, _, step = state.partition(_AT)
         name, _, asked = rest.partition("#")
-        return cls(name, asked, step)
+        asked, _, skipped = asked.partition("!")
+        return cls(name, asked, step, tuple(s for s in skipped.split(",") if s))
 
     def __str__(self) -> str:
-        return self.name + (f"#{self.asked}" if self.asked else "") + (f"{_AT}{self.step}" if self.step else "")
+        skipped = "!" + ",".join(self.skipped) if self.skipped else ""
+        return (
+            self.name
+            + (f"#{self.asked}{skipped}" if self.asked or skipped else "")
+            + (f"{_AT}{self.step}" if self.step else "")
+        )

@@ -25,7 +25,12 @@ from bot.texts import Texts
 
 _STOP = re.compile(r"^(先|我)?(不写了|不弄了|先不写|算了|不用写了|不做了|取消|退出|结束|暂停|停一下|stop|cancel|pause)")
 _GO_ON = re.compile(r"^(好的?|嗯|行|ok)?[，,\s]*(继续|接着)(写|来|吧)*[。！!]?$", re.IGNORECASE)
-_SEND = re.compile(r"(生成|导出|发给?我|给我|要)(文书|文件)|^(好了|可以了|就这样|生成吧?|导出吧?)[。！!]?$")
+_SEND = re.compile(
+    r"(生成|导出|发给?我|给我|要|发)(一下|一份)?(文书|文件|pdf|word|docx)|^(好了|可以了|就这样|生成吧?|导出吧?)[。！!]?$|"
+    r"^(好了?|好的|可以|行|那)?[，,\s]*(pdf|word|docx|文件)(版|格式)?(呢|吧|啊)?[?？。！!]*$|"
+    r"\b(generate|send|give)( me)? (the |a )?(file|files|pdf|document|word)\b|\bas (a )?pdf\b",
+    re.IGNORECASE,
+)
 _UNKNOWN = re.compile(
     r"找不到|不知道|不记得|忘了|没有|不清楚|记不清|跳过|略过|下一[个项]|^(skip|next|pass)$", re.IGNORECASE
 )
@@ -133,14 +138,17 @@ class DraftHandler:
         draft = await self._fill(session, template, told)
         by_label = {slot.label: slot for slot in template.slots}
         missing = [by_label[label] for label in draft.missing if label in by_label]  # in the letter's order
-        after = [slot for i, slot in enumerate(missing) if skip in {m.name for m in missing[:i]}]
-        rest = after or [slot for slot in missing if slot.name != skip]
+        skipped = tuple(dict.fromkeys((*state.skipped, *([skip] if skip else []))))  # not asked again
+        open_items = [slot for slot in missing if slot.name not in skipped]
+        after = [slot for i, slot in enumerate(open_items) if skip in {m.name for m in missing[: missing.index(slot)]}]
+        rest = after or open_items
         asked = rest[0] if rest else None
         ask = t.get("drafting.ask_one", label=asked.label, example=asked.example or "……") if asked else ""
-        pending = Pending(DRAFT_FLOW, str(replace(state, asked=asked.name if asked else "")))
+        pending = Pending(DRAFT_FLOW, str(replace(state, asked=asked.name if asked else "", skipped=skipped)))
         buttons = self._buttons(state, asked)
-        if filled is not None and draft.missing:  # one field more: say so briefly, no new files
-            still = t.get("drafting.still_missing", n=len(draft.missing), labels="、".join(draft.missing))
+        if filled is not None and open_items:  # one field more: say so briefly, no new files
+            labels = [slot.label for slot in open_items]
+            still = t.get("drafting.still_missing", n=len(labels), labels="、".join(labels))
             lines = [*([filled] if filled else []), still]
             return Outcome((*notes, Reply("\n".join([*lines, ask]), buttons=buttons)), pending, session)
         files = await asyncio.to_thread(
@@ -149,9 +157,11 @@ class DraftHandler:
         lines = [draft.text.strip(), *draft.notices, filled or ""]
         if lang != "zh_CN":  # the document is Chinese; say so and how to fill it in their language
             notes = (*notes, Reply(t.get("drafting.in_chinese", lang, title=template.title)))
-        if draft.missing:
+        if open_items:
             lines.append(t.get("drafting.missing", n=len(draft.missing), example=self._example(asked)))
             lines.append(ask)
+        elif draft.missing:  # only what they could not give is left: 【待填写】 stays for them to fill in by hand
+            lines.append(t.get("drafting.complete_but_blank", labels="、".join(draft.missing)))
         else:
             lines.append(t.get("drafting.complete"))
         reply = Reply("\n\n".join(line for line in lines if line), buttons=buttons, files=files)
@@ -200,7 +210,7 @@ class DraftHandler:
             pairs = [(template.slot_defs[k], v) for k, v in (details or {}).items() if k in template.slot_defs]
         if not pairs and _STOP.match(answer):  # "不写了": the draft stays saved, the flow closes
             return Outcome((Reply(self.texts.get("drafting.stopped")),), None, session)
-        if not pairs and _SEND.search(answer) and len(answer) <= 16:  # "好的生成文件吧": the files now, as they are
+        if not pairs and _SEND.search(answer) and len(answer) <= 24:  # "好的生成文件吧": the files now, as they are
             return await self.draft(session, state)
         if not pairs and asked in template.slot_defs and _GO_ON.match(answer):
             return await self.draft(session, state, filled="")  # "好，继续写吧": ask the same item again
@@ -224,7 +234,9 @@ class DraftHandler:
         account = template.slot_defs.get("what_happened")
         for slot, value in pairs:
             cleaned, _problem = validate_slot(slot, value)
-            if plain and (cleaned is None or slot.kind == "text"):  # "2026-11-01" asked for a name: a date
+            if plain and (
+                cleaned is None or slot.kind in ("text", "multiline")
+            ):  # "2026-11-01" asked for a name: a date
                 elsewhere, found = _fits_elsewhere(template, slots, slot, value)
                 if found is not None:
                     slot, cleaned = elsewhere, found

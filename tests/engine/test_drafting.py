@@ -199,3 +199,21 @@ async def test_english_asks_get_the_named_document_with_an_english_note(app: App
 async def test_an_english_ask_for_some_document_gets_an_english_menu(app: App) -> None:
     menu = (await app.engine.handle(msg("help me draft a complaint", "en-menu")))[-1]
     assert menu.text.startswith("I can draft") and len(menu.buttons) == 10
+
+
+@pytest.mark.parametrize("text", ["pdf", "给我pdf", "好了 给我pdf", "generate the file"])
+async def test_asking_for_the_file_while_an_item_is_asked_is_never_stored_as_that_item(app: App, text: str) -> None:
+    await say(app.engine, "帮我写投诉信", f"send-{text}")
+    await say(app.engine, "速借花", f"send-{text}")
+    replies = await app.engine.handle(msg(text, f"send-{text}"))
+    assert replies[-1].files and "记下了：姓名" not in replies[-1].text
+    assert f"投诉人：{text}" not in replies[-1].text
+
+
+async def test_an_item_they_cannot_give_is_not_asked_again(app: App) -> None:
+    await say(app.engine, "帮我写投诉信", "skip-once")
+    await say(app.engine, "平台是速借花 我叫王强 电话13812345678 从上周一开始", "skip-once")
+    skipped = await say(app.engine, "合同编号不知道 没有", "skip-once")
+    assert "先空着" in skipped and "借款合同编号是什么" not in skipped
+    done = (await app.engine.handle(msg("他们每天打我同事电话", "skip-once")))[-1]
+    assert done.files and "借款合同编号先空着" in done.text and "借款合同编号是什么" not in done.text
