@@ -53,6 +53,10 @@ _PAY_ASK = re.compile(
     re.IGNORECASE,
 )
 _SCAM_GIST = "诈骗"  # how an SMS analysis's gist names a scam
+_CALL_POLICE = re.compile(
+    r"(要|该|能|可以|需要|要不要|该不该|能不能|有必要)(现在)?报警|报警(吗|有用|管用)|call (the )?police\?|should i call",
+    re.IGNORECASE,
+)
 _CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了|sorry|calm", re.IGNORECASE)
 _GONE = re.compile(r"(走了|离开了|散了|没人了|不见了)|\b(they('ve| have)? (left|gone)|gone now)\b", re.IGNORECASE)
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
@@ -249,6 +253,10 @@ class Engine:
             after = () if uncovered else outcome.replies  # "他们走了 以后还会来吗": what now, and if they come back
             reply = Reply(self.texts.get("safety.danger_after", lang))
             return replace(outcome, replies=(reply, *after), intent="safety.danger_after")
+        if any(i.startswith("safety.danger") for i in recent_intents[-1:]) and _CALL_POLICE.search(text):
+            return replace(  # "我已经锁门了 要报警吗" right after danger: yes, now, not a page on what police do
+                outcome, replies=(Reply(self.texts.get("safety.danger_call", lang)),), intent="safety.danger"
+            )
         if any(i.startswith("safety.danger") for i in recent_intents[-1:]) and _WAITING.search(text):
             return replace(
                 outcome, replies=(Reply(self.texts.get("safety.danger_waiting", lang)),), intent="safety.danger"

@@ -49,6 +49,12 @@ _DRAFT_FIRST = re.compile(
     r"^(please )?(help me )?(write|draft) (me )?an? .{0,20}(letter|complaint|report|notice)",
     re.IGNORECASE,
 )
+# "Can you write a letter to the lender telling them to stop?": a request, though it ends with a question mark
+_DRAFT_ASKED_EN = re.compile(
+    r"^(can|could|would|will) you (please )?(help me )?(write|draft|make|prepare) (me )?(an?|the|my) .{0,30}"
+    r"(letter|complaint|report|notice|statement)|^i (need|want) (an?|the) .{0,20}(letter|complaint|police report)",
+    re.IGNORECASE,
+)
 _DRAFT_NOUN = re.compile(
     r"(材料|投诉信|投诉书|告知函|通知函|起诉状|诉状|文书|模板|范本|证据清单|申诉|举报信|报案|报警材料)"
 )
@@ -169,6 +175,8 @@ class Reader:
                 return Reading(intent, 1.0, concerns)
         if any(c in BLOCKING for c in concerns):
             return Reading("safety.unlawful", 1.0, concerns)
+        if _DRAFT_ASKED_EN.match(text.strip()):
+            return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if _DRAFT_FIRST.match(text.strip()) and "?" not in text[-1:]:  # "帮我写投诉信 我叫张伟 电话…": details follow
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if len(short) <= 40 and _DRAFT_VERB.search(text) and _DRAFT_NOUN.search(text) and "?" not in text[-1:]:

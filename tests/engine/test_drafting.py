@@ -188,6 +188,7 @@ async def test_a_letter_with_nothing_alleged_asks_to_stop_without_naming_conduct
     [
         ("please write a letter to the lender telling them to stop", "停止催收骚扰告知函"),
         ("I need a police report document", "报案材料"),
+        ("Can you write a letter to the lender telling them to stop?", "停止催收骚扰告知函"),
     ],
 )
 async def test_english_asks_get_the_named_document_with_an_english_note(app: App, text: str, title: str) -> None:

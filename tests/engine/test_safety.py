@@ -182,3 +182,9 @@ async def test_a_fake_court_wanting_money_in_a_personal_account_is_a_scam_and_so
 async def test_asking_whether_to_pay_a_lender_without_a_scam_in_view_is_not_called_a_scam(app: App) -> None:
     reply = await say(app.engine, "欠了平台五千 我要不要先转钱还一部分", user="pay-legit")
     assert not reply.startswith("⚠️ 这是诈骗")
+
+
+async def test_asking_whether_to_call_the_police_right_after_danger_gets_yes_now(app: App) -> None:
+    await say(app.engine, "他们说今晚就上门 我一个人在家", user="lock")
+    reply = await say(app.engine, "我已经锁门了 要报警吗", user="lock")
+    assert reply.startswith("⚠️ 要，现在就打 110") and len(reply) < 200
