@@ -87,7 +87,9 @@ class QuestionHandler:
             if steps is not None:
                 return steps
         outcome = await self.ask(turn.text, turn.session, turn.lang, turn.msg.draft)
-        if previous and not _WHICH_ARTICLE.search(turn.text) and _again(outcome, previous, turn.text):
+        specific = any(pattern.search(turn.text) for pattern, _ in _ASKS)  # "那能赔多少": its own question
+        again = not specific and self.phraser is None and _again(outcome, previous, turn.text) if previous else False
+        if previous and not _WHICH_ARTICLE.search(turn.text) and again:
             # the same card as the answer just above ("那怎么办啊 我怕丢工作"), or more of the same story ("他们还说
             # 明天还要打"): what to do now, not the whole card word for word again (its verdict again when asked)
             asked = _asked_on(turn.session, *previous)
@@ -177,7 +179,11 @@ class QuestionHandler:
                 answer = resolved
         if self.phraser is not None and answer.covered:
             answer = await self.phraser.phrase(text, answer, session.user_key, draft)
-        parts = [answer.text]
+        body = answer.text
+        disclaimer = self.texts.get("common.disclaimer", answer.lang)
+        if body.endswith(disclaimer) and any(t.cited for t in session.memory):  # said once per conversation
+            body = body[: -len(disclaimer)].rstrip()
+        parts = [body]
         if Concern.INJECTION in check(text).concerns:
             parts.append(self.texts.get("safety.injection"))
         reply = Reply("\n\n".join(parts), citations=tuple(answer.citations))

@@ -13,6 +13,7 @@ from bot.texts import BASE, ENGLISH, Texts, language_of, nest_quotes
 MAX_CITATIONS = 5  # ranked candidates (what the evaluation's recall@5 reads)
 SHOWN_CITATIONS = 3  # what a person sees: the articles that carry the answer, on one phone screen
 QUOTE_CHARS = 90
+WHOLE_ARTICLE_CHARS = 400  # an article asked for by its number ("第1032条原文") is quoted whole up to this length
 _DOMAIN = re.compile(
     r"催|债|欠|借|贷|还款|逾期|短信|验证码|骚扰|通讯录|个人信息|隐私|名誉|侮辱|威胁|恐吓|投诉|举报|报警|起诉|征信|利息|法院|律师|"
     r"collect|debt|loan|harass|verification|privacy|lender|complain|sue|contacts",
@@ -161,7 +162,8 @@ class Answerer:
             for n, c in enumerate(cites, 1):
                 ref = self.kb.get(c.id)
                 body = by_id[c.id].chunk.text.split("\n", 1)[-1] if c.id in by_id else ref.article.text if ref else ""
-                quote = self.quote(body, retrieval.expanded or question)
+                whole = c.id in retrieval.direct and not primary and len(body) <= WHOLE_ARTICLE_CHARS
+                quote = nest_quotes(body.strip()) if whole else self.quote(body, retrieval.expanded or question)
                 label = c.label + (t.get("answer.superseded_mark") if c.status == "superseded" else "")
                 lines.append(t.get("answer.item", n=n, label=label, quote=quote))
         mentions: list[str] = []

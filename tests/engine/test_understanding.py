@@ -243,3 +243,10 @@ async def test_a_follow_up_on_the_same_card_gets_the_steps_not_the_card_again(ap
     lawful = (await _say(app, "他们这样打到单位违法吗", "again"))[-1].text
     assert lawful.split("\n")[0] == first.split("\n")[0]  # asked again whether it is lawful: the verdict, then steps
     assert "法律依据" not in lawful
+
+
+async def test_the_disclaimer_is_said_once_per_conversation(app: App) -> None:
+    first = (await _say(app, "催收打电话到我公司了 找我领导", "once"))[-1].text
+    assert first.endswith("免费法律咨询可拨 12348（公共法律服务热线）。")
+    second = (await _say(app, "他们威胁要上门 违法吗", "once"))[-1].text
+    assert "不是律师意见" not in second and "法律依据" in second
