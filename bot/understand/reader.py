@@ -63,7 +63,9 @@ _OUR_GROUND = re.compile(r"催|债|欠|借|贷|还款|逾期|骚扰|短信|验�
 _FILES = re.compile(
     r"^(请|麻烦)?(帮我|给我)?(生成|导出|下载|做|出)(一下)?(一个|一份|个|份)?(文件|文档|文书|pdf|word|docx)|"
     r"(写好了|弄好了|做好了|生成好了|好了)(吗|没|没有)?.{0,4}(发给我|发我|给我)|"
-    r"^(把)?(文件|文档|文书|pdf|word|docx)(发给我|发我|给我|呢)",
+    r"^(把)?(文件|文档|文书|pdf|word|docx)(发给我|发我|给我|呢)|"
+    r"^(can|could) i (get|have) (it|this|the (letter|file|document)) (as|in) (a )?(pdf|word)|"
+    r"^(send|give) me (the|a) (pdf|file|word file|document)",
     re.I,
 )
 _ASKING = re.compile(r"吗|什么|怎么|如何|哪|多少|有没有|是否|效力|真的|假的")
@@ -181,7 +183,7 @@ class Reader:
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if len(short) <= 40 and _DRAFT_VERB.search(text) and _DRAFT_NOUN.search(text) and "?" not in text[-1:]:
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
-        if len(short) <= 16 and _FILES.search(short):
+        if (len(short) <= 16 and _FILES.search(short)) or (len(text) <= 40 and _FILES.search(text.strip())):
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if len(short) <= 8 and _DRAFT_NOUN.search(short) and not _ASKING.search(short):  # a document's name typed
             return Reading("draft.request", 1.0, concerns, document=document_named(text))

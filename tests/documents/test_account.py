@@ -43,6 +43,7 @@ def test_accounts_come_from_recent_questions_once_and_the_latest_six() -> None:
         ("平台是速借花 我欠了八千多 他们从上周三开始每天打我同事电话", "他们从上周三开始每天打我同事电话"),
         ("我真的要崩溃了，他们一直打我妈电话，肯定是他们干的", "他们一直打我妈电话"),
         ("从昨天开始，他们每天发几百条验证码", "从昨天开始，他们每天发几百条验证码"),
+        ("我手机半夜一直收验证码 我想投诉他们", "我手机半夜一直收验证码"),  # what they want is not what happened
     ],
 )
 def test_details_feelings_and_guesses_stay_out_of_the_account(text: str, account: str) -> None:

@@ -198,8 +198,10 @@ def test_police_report_cites_the_2025_law_by_its_new_number(templates: dict[str,
 
 
 def test_law_mentions_name_the_law_without_an_article_number(templates: dict[str, Template], kb: KnowledgeBase) -> None:
+    nfra = fill(templates["nfra_12378_complaint"], full_slots(), kb, TEXTS, TODAY).text
+    assert "《商业银行互联网贷款管理暂行办法》等监管规定" in nfra  # banks and consumer-finance firms: NFRA's rules
     lender = fill(templates["lender_complaint"], full_slots(), kb, TEXTS, TODAY).text
-    assert "《商业银行互联网贷款管理暂行办法》等监管规定" in lender
+    assert "商业银行" not in lender  # any lender, a microloan company too: not a bank rule by name
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -197,8 +197,9 @@ async def test_english_asks_get_the_named_document_with_an_english_note(app: App
     assert replies[-1].text.startswith(title) and replies[-1].files
 
 
-async def test_an_english_ask_for_some_document_gets_an_english_menu(app: App) -> None:
-    menu = (await app.engine.handle(msg("help me draft a complaint", "en-menu")))[-1]
+@pytest.mark.parametrize("text", ["help me draft a complaint", "Can I get it as PDF?", "send me the pdf"])
+async def test_an_english_ask_for_some_document_gets_an_english_menu(app: App, text: str) -> None:
+    menu = (await app.engine.handle(msg(text, f"en-menu-{text}")))[-1]
     assert menu.text.startswith("I can draft") and len(menu.buttons) == 10
 
 
