@@ -179,11 +179,7 @@ class QuestionHandler:
                 answer = resolved
         if self.phraser is not None and answer.covered:
             answer = await self.phraser.phrase(text, answer, session.user_key, draft)
-        body = answer.text
-        disclaimer = self.texts.get("common.disclaimer", answer.lang)
-        if body.endswith(disclaimer) and any(t.cited for t in session.memory):  # said once per conversation
-            body = body[: -len(disclaimer)].rstrip()
-        parts = [body]
+        parts = [answer.text]
         if Concern.INJECTION in check(text).concerns:
             parts.append(self.texts.get("safety.injection"))
         reply = Reply("\n\n".join(parts), citations=tuple(answer.citations))

@@ -245,13 +245,6 @@ async def test_a_follow_up_on_the_same_card_gets_the_steps_not_the_card_again(ap
     assert "法律依据" not in lawful
 
 
-async def test_the_disclaimer_is_said_once_per_conversation(app: App) -> None:
-    first = (await _say(app, "催收打电话到我公司了 找我领导", "once"))[-1].text
-    assert first.endswith("免费法律咨询可拨 12348（公共法律服务热线）。")
-    second = (await _say(app, "他们威胁要上门 违法吗", "once"))[-1].text
-    assert "不是律师意见" not in second and "法律依据" in second
-
-
 async def test_what_should_i_do_first_in_english_gets_where_to_start(app: App) -> None:
     reply = (await _say(app, "What should I do first?", "en-first"))[-1].text
     assert "does not cover" not in reply and "12378" in reply
