@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.contract.messages import Incoming, Reply
 from bot.contract.session import Pending, Session
@@ -86,4 +86,14 @@ class Handler(Protocol):
 
     async def handle(self, turn: Turn) -> Outcome | None:
         """Handle one turn."""
+        ...
+
+
+@runtime_checkable
+class Leaves(Protocol):
+    """A handler whose pending flow holds something the person sent (a paste waiting for its day): told when another
+    handler takes the turn, so what it holds is kept rather than dropped with the flow."""
+
+    async def leave(self, session: Session) -> None:
+        """Settle what the session's pending flow holds."""
         ...

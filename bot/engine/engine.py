@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.contract.messages import Button, Incoming, Reply
-from bot.contract.outcome import KEEP, Handler, Keep, Kind, Outcome, Turn
+from bot.contract.outcome import KEEP, Handler, Keep, Kind, Leaves, Outcome, Turn
 from bot.contract.payloads import DRAFT_PREFIX
 from bot.contract.session import MEMORY_TURNS, MemoryTurn, Pending, Session, SessionStore, recent
 from bot.engine.commands import Eraser
@@ -180,6 +180,9 @@ class Engine:
                 takes_over = takes_over and not reading.intent.startswith("journey.")
             if owner is not None and takes_over:
                 handler = owner
+        waiting = self.table.find(Kind.PENDING, "", session.flow) if session.flow and not keep_flow else None
+        if waiting is not None and waiting is not handler and isinstance(waiting, Leaves):
+            await waiting.leave(session)  # "帮我写投诉信" while a paste waits for its day: the paste is logged first
         if handler is None:
             if kind is Kind.COMMAND:
                 return Outcome((Reply(self.texts.get("commands.unknown", command="/" + name)),), pending=KEEP)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from bot.clock import CHINA as SHANGHAI
 from bot.contract.messages import Attachment, Button, Citation, FileOut, Reply
 from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
-from bot.contract.session import Pending
+from bot.contract.session import Pending, Session
 from bot.evidence.log import verify
 from bot.evidence.model import DATE_ASSUMED, DATE_CONFIRMED, EvidenceItem
 from bot.evidence.stats import compute
@@ -204,6 +204,12 @@ class SmsHandler:
             else t.get("sms.date_answered", n=n, day=label, date=f"{day:%m-%d}" if day else "")
         )
         return await self._log_and_reply(user, analysis, held.source, head=head, confirmed=True)
+
+    async def leave(self, session: Session) -> None:
+        """Another handler takes the turn while a paste waits for its day: log it without one (nothing is lost)."""
+        held = HeldPaste.decode(session.pending.state) if session.flow == DATE_FLOW and session.pending else None
+        if held is not None:
+            await self._log_held(session.user_key, held)
 
     async def _log_held(self, user_key: str, held: HeldPaste) -> None:
         """A held paste the person did not date: logged as pasted, bare times without a day (unknown)."""

@@ -90,3 +90,11 @@ async def test_a_threat_without_a_time_keeps_an_unknown_send_time(app: App) -> N
     body = docx_text(docx_file.data)
     assert "未知（用户粘贴于" in body
     assert "在夜间" not in body and "100%" not in body
+
+
+async def test_a_paste_left_undated_is_kept_and_not_said_to_have_shown_no_times(app: App) -> None:
+    await say(app.engine, leading_times_paste(), user="undated")
+    letter = (await app.engine.handle(msg("帮我写投诉信", "undated")))[-1].text  # the day question left unanswered
+    assert "共收到相关短信28条" in letter  # the waiting paste is kept, not dropped with the day question
+    assert "发送时间未能确认" in letter and "日期未经本人确认" in letter
+    assert "2:01" not in letter.split("二、投诉请求")[0]  # no time stated that the person did not give a day for
