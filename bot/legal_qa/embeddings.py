@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import math
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -107,3 +110,37 @@ def make_embeddings(name: str) -> Embeddings:
 def embeddings_name(emb: Embeddings) -> str:
     """The short name an embedding model is recorded under in the index manifest."""
     return str(getattr(emb, "name", type(emb).__name__))
+
+
+def normalised(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (a zero row stays zero), as float32: cosine similarity is then a dot product."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.asarray(matrix / np.maximum(norms, 1e-9), dtype=np.float32)
+
+
+def embed_rows(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
+    """Texts as normalised rows, in one batch when the model can (`embed_queries`), else one by one."""
+    many = getattr(embeddings, "embed_queries", None)
+    rows = many(texts) if many is not None else [embeddings.embed_query(text) for text in texts]
+    return normalised(np.asarray(rows, dtype=np.float32))
+
+
+def cached_matrix(
+    embeddings: Embeddings,
+    texts: list[str],
+    embed: Callable[[list[str]], np.ndarray],
+    cache_dir: Path | None,
+    prefix: str,
+) -> np.ndarray:
+    """The embedded examples of a nearest-neighbour reader (`embed`: texts -> normalised rows), kept in
+    cache_dir/<prefix>-<model>-<digest of model and texts>.npy so a start with unchanged examples embeds nothing."""
+    model = str(getattr(embeddings, "name", type(embeddings).__name__))
+    digest = hashlib.sha256(json.dumps([model, texts], ensure_ascii=False).encode()).hexdigest()[:16]
+    path = cache_dir / f"{prefix}-{model}-{digest}.npy" if cache_dir else None
+    if path is not None and path.exists():
+        return np.asarray(np.load(path), dtype=np.float32)
+    matrix = embed(texts)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, matrix)
+    return matrix

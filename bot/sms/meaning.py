@@ -10,8 +10,6 @@ rules' speed is kept for the rest; the same text always gets the same reading.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -21,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from bot.legal_qa.embeddings import cached_matrix, embed_rows
 from bot.sms.rules import MeaningGroupSpec, MeaningSpec
 
 COUNTER = ""  # the group of the counter examples
@@ -52,22 +51,10 @@ class Meaning:
         self._unless = re.compile("|".join(f"(?:{p})" for p in spec.unless), re.IGNORECASE) if spec.unless else None
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        many = getattr(self.embeddings, "embed_queries", None)
-        rows = many(texts) if many is not None else [self.embeddings.embed_query(t) for t in texts]
-        matrix = np.asarray(rows, dtype=np.float32)
-        return np.asarray(matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9), dtype=np.float32)
+        return embed_rows(self.embeddings, texts)
 
     def _vectors(self, cache_dir: Path | None) -> np.ndarray:
-        model = str(getattr(self.embeddings, "name", type(self.embeddings).__name__))
-        digest = hashlib.sha256(json.dumps([model, self.examples], ensure_ascii=False).encode()).hexdigest()[:16]
-        path = cache_dir / f"sms-meaning-{model}-{digest}.npy" if cache_dir else None
-        if path is not None and path.exists():
-            return np.asarray(np.load(path), dtype=np.float32)
-        matrix = self._embed(self.examples)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, matrix)
-        return matrix
+        return cached_matrix(self.embeddings, self.examples, self._embed, cache_dir, "sms-meaning")
 
     def eligible(self, text: str) -> bool:
         """Whether a message is worth reading by meaning: long enough to say something, short enough to be one

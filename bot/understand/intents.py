@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,8 @@ import numpy as np
 import yaml
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field
+
+from bot.legal_qa.embeddings import cached_matrix, embed_rows, normalised
 
 QUESTION = "question"
 BATCH = 64  # texts embedded in one call at most
@@ -77,24 +78,17 @@ class IntentModel:
         self._batching: asyncio.Task[None] | None = None
 
     def _vectors(self, cache_dir: Path | None) -> np.ndarray:
-        model = str(getattr(self.embeddings, "name", type(self.embeddings).__name__))
-        digest = hashlib.sha256(json.dumps([model, self.texts], ensure_ascii=False).encode()).hexdigest()[:16]
-        path = cache_dir / f"intents-{model}-{digest}.npy" if cache_dir else None
-        if path is not None and path.exists():
-            return np.asarray(np.load(path), dtype=np.float32)
-        rows = [self.embeddings.embed_query(text) for text in self.texts]
-        matrix = _normalise(np.asarray(rows, dtype=np.float32))
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, matrix)
-        return matrix
+        def embed(texts: list[str]) -> np.ndarray:
+            return normalised(np.asarray([self.embeddings.embed_query(text) for text in texts], dtype=np.float32))
+
+        return cached_matrix(self.embeddings, self.texts, embed, cache_dir, "intents")
 
     def vector(self, text: str) -> np.ndarray:
         """The normalised embedding of a text (embedded ahead by `prepare`, or now)."""
         ready = self._ready.pop(_key(text), None)
         if ready is not None:
             return ready
-        vec: np.ndarray = _normalise(np.asarray([self.embeddings.embed_query(text)], dtype=np.float32))[0]
+        vec: np.ndarray = normalised(np.asarray([self.embeddings.embed_query(text)], dtype=np.float32))[0]
         return vec
 
     async def prepare(self, text: str) -> None:
@@ -128,9 +122,7 @@ class IntentModel:
                     done.set_result(None)
 
     def _embed_many(self, texts: list[str]) -> np.ndarray:
-        many = getattr(self.embeddings, "embed_queries", None)
-        rows = many(texts) if many is not None else [self.embeddings.embed_query(text) for text in texts]
-        return _normalise(np.asarray(rows, dtype=np.float32))
+        return embed_rows(self.embeddings, texts)
 
     def classify(self, text: str) -> Guess:
         """The best intent for a text (every intent's score is its most similar example)."""
@@ -145,8 +137,3 @@ class IntentModel:
 def _key(text: str) -> str:
     """A prepared vector's key: a digest, so no message text is kept in memory beside it."""
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def _normalise(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.asarray(matrix / np.maximum(norms, 1e-9), dtype=np.float32)
