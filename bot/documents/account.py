@@ -69,7 +69,7 @@ def told_in_draft(slots: Mapping[str, str], text: str) -> dict[str, str]:
     """The slots with this message's account ("平台是速借花 他们从上周三开始每天打我同事电话" -> "他们从上周三开始每天打我
     同事电话") added to what they told while drafting; unchanged when the message tells nothing."""
     said = account_of(text)
-    kept = [line for line in slots.get(TOLD, "").split("\n") if line]
+    kept = told_lines(slots)
     if not said or said in kept:
         return dict(slots)
     return {**slots, TOLD: "\n".join([*kept, said][-MAX_TOLD:])}

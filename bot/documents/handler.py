@@ -234,9 +234,8 @@ class DraftHandler:
         account = template.slot_defs.get("what_happened")
         for slot, value in pairs:
             cleaned, _problem = validate_slot(slot, value)
-            if plain and (
-                cleaned is None or slot.kind in ("text", "multiline")
-            ):  # "2026-11-01" asked for a name: a date
+            # "2026-11-01" typed when a name or the account was asked for: the date it is
+            if plain and (cleaned is None or slot.kind in ("text", "multiline")):
                 elsewhere, found = _fits_elsewhere(template, slots, slot, value)
                 if found is not None:
                     slot, cleaned = elsewhere, found

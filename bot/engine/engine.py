@@ -52,7 +52,6 @@ _PAY_ASK = re.compile(
     r"should i (pay|transfer|send)",
     re.IGNORECASE,
 )
-_SCAM_GIST = "诈骗"  # how an SMS analysis's gist names a scam
 _CALL_POLICE = re.compile(
     r"(要|该|能|可以|需要|要不要|该不该|能不能|有必要)(现在)?报警|报警(吗|有用|管用)|call (the )?police\?|should i call",
     re.IGNORECASE,
@@ -252,15 +251,16 @@ class Engine:
         uncovered = outcome.intent in ("not_covered", "clarify")
         lang = language_of(text)
         recent_intents = [t.intent for t in session.memory[-2:]]
-        if any(i.startswith("safety.danger") for i in recent_intents[-1:]) and _GONE.search(text):
+        after_danger = any(i.startswith("safety.danger") for i in recent_intents[-1:])
+        if after_danger and _GONE.search(text):
             after = () if uncovered else outcome.replies  # "他们走了 以后还会来吗": what now, and if they come back
             reply = Reply(self.texts.get("safety.danger_after", lang))
             return replace(outcome, replies=(reply, *after), intent="safety.danger_after")
-        if any(i.startswith("safety.danger") for i in recent_intents[-1:]) and _CALL_POLICE.search(text):
+        if after_danger and _CALL_POLICE.search(text):
             return replace(  # "我已经锁门了 要报警吗" right after danger: yes, now, not a page on what police do
                 outcome, replies=(Reply(self.texts.get("safety.danger_call", lang)),), intent="safety.danger"
             )
-        if any(i.startswith("safety.danger") for i in recent_intents[-1:]) and _WAITING.search(text):
+        if after_danger and _WAITING.search(text):
             return replace(
                 outcome, replies=(Reply(self.texts.get("safety.danger_waiting", lang)),), intent="safety.danger"
             )
@@ -275,15 +275,13 @@ class Engine:
         for earlier, (key, turns) in _STAYS.items():
             if not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):
                 continue
-            despair = earlier == "safety.self_harm"
+            despair = earlier == "safety.self_harm"  # "谢谢" after 110 is thanks; after despair it needs support
             if despair and IMMINENT.search(text):  # "我现在在楼顶": leave the edge, call 120, before anything else
                 return replace(outcome, replies=(Reply(self.texts.get("safety.self_harm_now", lang)),), intent=earlier)
             if despair and SAFER.search(text) and len(text) <= 30:  # "我下来了": heard, and what to do tonight
                 safer = Reply(self.texts.get("safety.self_harm_safer", lang))
                 after = () if uncovered or outcome.intent.startswith("safety") else outcome.replies
-                return replace(
-                    outcome, replies=(safer, *after), intent="safety.self_harm_stay"
-                )  # "谢谢" after 110 is thanks; after despair it needs support
+                return replace(outcome, replies=(safer, *after), intent="safety.self_harm_stay")
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 return replace(outcome, replies=(Reply(self.texts.get(key, language_of(text))),), intent=key)
@@ -320,7 +318,8 @@ class Engine:
         )
         if Concern.PAID in concerns and scam_in_view:
             return Outcome((Reply(t.get("safety.fraud_paid", lang)),), pending=KEEP, intent="safety.fraud_paid")
-        scam_sms = any(m.gist and _SCAM_GIST in m.gist for m in session.memory)  # a pasted SMS read as a scam
+        scam_label = t.get("sms.label.fraud")  # how an SMS analysis's gist names a scam
+        scam_sms = any(scam_label in m.gist for m in session.memory)  # a pasted SMS read as a scam
         if Concern.FRAUD not in concerns and _PAY_ASK.search(text) and (scam_in_view or scam_sms):
             concerns = (*concerns, Concern.FRAUD)  # "我要不要转钱" after a fake court's message: a scam under way
         if Concern.FRAUD in concerns:  # the warning first; a covered answer may follow (how to verify, what to do)

@@ -495,25 +495,22 @@ def parse_paste(
 def _one_night(records: list[SmsRecord]) -> list[SmsRecord]:
     """Clock times whose day came from the paste run forward in time: when a later one had to be yesterday ("02:04"
     pasted at 02:03), the earlier ones before it were yesterday too, not split across two days."""
-    last_moved = max(
-        (i for i, r in enumerate(records) if r.date_assumed and r.sent_at is not None and _moved(r, records)),
-        default=-1,
-    )
-    if last_moved < 0:
+    assumed = [i for i, r in enumerate(records) if r.date_assumed and r.sent_at is not None]
+    days = {d for i in assumed if (d := _day_of(records[i])) is not None}
+    if len(days) < 2:
         return records
-    day = records[last_moved].sent_at
+    earliest = min(days)  # the day the latest times were moved back to
+    last_moved = max(i for i in assumed if _day_of(records[i]) == earliest)
     out = list(records)
-    for i in range(last_moved):
-        r = out[i]
-        if r.date_assumed and r.sent_at is not None and day is not None and r.sent_at.date() > day.date():
-            out[i] = replace(r, sent_at=r.sent_at - timedelta(days=1))
+    for i in assumed:
+        moment = out[i].sent_at
+        if i < last_moved and moment is not None and moment.date() > earliest:
+            out[i] = replace(out[i], sent_at=moment - timedelta(days=1))
     return out
 
 
-def _moved(record: SmsRecord, records: list[SmsRecord]) -> bool:
-    """This assumed time was put on the day before the others (it was later than the paste's moment)."""
-    days = {r.sent_at.date() for r in records if r.date_assumed and r.sent_at is not None}
-    return record.sent_at is not None and len(days) > 1 and record.sent_at.date() == min(days)
+def _day_of(record: SmsRecord) -> date | None:
+    return record.sent_at.date() if record.sent_at is not None else None
 
 
 def _dedupe_key(record: SmsRecord) -> tuple[str, datetime | None]:

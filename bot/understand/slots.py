@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from bot.clock import CHINA
+from bot.knowledge import chinese_number
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -56,7 +57,6 @@ _DAYS_AGO_DATE = re.compile(
 )
 _WEEKDAYS = "一二三四五六日"
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2, "大前天": 3}
-_NUMERALS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NOT_LENDER = {"我", "家", "家里", "公司", "单位", "这", "那", "网上"}
 
 
@@ -79,9 +79,9 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
     company = found.pop("lender_company", None)
     if company:
         found["lender"] = f"{found['lender']}（{company}）" if "lender" in found else company
+    today = today or datetime.now(CHINA).date()
     m = _DATE.search(text)
     if m:
-        today = today or datetime.now(CHINA).date()
         year = int(m.group(1)) if m.group(1) else today.year
         try:
             day = date(year, int(m.group(2)), int(m.group(3)))
@@ -92,28 +92,17 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
                 day = day.replace(year=year - 1)
             found["start_date"] = day.isoformat()
     if "start_date" not in found:
-        spoken = _spoken_date(text, today or datetime.now(CHINA).date())
+        spoken = _spoken_date(text, today)
         if spoken is not None:
             found["start_date"] = spoken.isoformat()
     rel = _RELATIVE_DATE.search(text)
     if rel and "start_date" not in found:
-        today = today or datetime.now(CHINA).date()
         month_start = today.replace(day=1)
         if rel.group(1).startswith("上"):
             month_start = (month_start - timedelta(days=1)).replace(day=1)
         with contextlib.suppress(ValueError):
             found["start_date"] = month_start.replace(day=int(rel.group(2))).isoformat()
     return found
-
-
-def _count(word: str) -> int:
-    """1-99 written in digits or in plain Chinese numerals (三, 十二, 二十)."""
-    if word.isdigit():
-        return int(word)
-    if "十" in word:
-        tens, _, ones = word.partition("十")
-        return _NUMERALS.get(tens, 1) * 10 + _NUMERALS.get(ones, 0)
-    return _NUMERALS.get(word, 0)
 
 
 def _spoken_date(text: str, today: date) -> date | None:
@@ -132,7 +121,11 @@ def _spoken_date(text: str, today: date) -> date | None:
     if m:
         return today - timedelta(days=_DAY_WORDS[m.group(1)])
     m = _DAYS_AGO_DATE.search(text)
-    if m and _count(m.group(1)):
-        days = _count(m.group(1)) * (1 if m.group(2) == "天" else 7)
-        return today - timedelta(days=days) if days <= 120 else None
+    if m:
+        try:
+            count = chinese_number(m.group(1))
+        except ValueError:  # "十十": not a number
+            return None
+        days = count * (1 if m.group(2) == "天" else 7)
+        return today - timedelta(days=days) if 0 < days <= 120 else None
     return None
