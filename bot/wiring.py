@@ -19,6 +19,7 @@ from bot.documents.templates import Template, load_templates
 from bot.engine.commands import CommandsHandler, Names
 from bot.engine.engine import Engine
 from bot.engine.gate import Answers, EngineGate
+from bot.engine.lender import LenderHandler
 from bot.engine.questions import QuestionHandler
 from bot.engine.smalltalk import SmallTalkHandler
 from bot.flows.journey import JourneyHandler
@@ -62,6 +63,8 @@ from bot.storage.tokens_repo import TokenStore
 from bot.storage.turns import Turns, turns_for
 from bot.texts import Texts
 from bot.understand.intents import IntentModel, load_intents, load_typos
+from bot.understand.lender import SLOT as LENDER_SLOT
+from bot.understand.lender import LenderRouting
 from bot.understand.reader import Reader
 
 if TYPE_CHECKING:  # the web channels are imported only when serving: `anning chat` starts faster without them
@@ -285,7 +288,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
     drafts = DraftHandler(documents, parts.kb, evidence, texts)
     names = Names(
         slots={n: s.label for t in documents.values() for n, s in t.slot_defs.items()}
-        | {TOLD: texts.get("drafting.told_label")},
+        | {TOLD: texts.get("drafting.told_label"), LENDER_SLOT: texts.get("lender.slot_label")},
         documents=drafts.titles(),
         steps=tuple(step.id for step in SEVEN_STEPS.steps),
     )
@@ -298,6 +301,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
         drafts,
         QuestionHandler(parts.qa, texts, ContactQuestions(parts.kb, texts), phraser=llm.phraser if llm else None),
         SmallTalkHandler(texts),
+        LenderHandler(texts),
     )
     engine = Engine(
         SqlSessionStore(core.db, core.crypto),
@@ -311,6 +315,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
         reader=llm.reader
         if llm and llm.reader
         else Reader(parts.intents, load_typos(settings.knowledge_dir / "intents.yaml")),
+        lenders=LenderRouting.build(parts.kb, texts),
     )
     fields = {f: getattr(core, f) for f in Core.__dataclass_fields__}
     return App(**fields, engine=engine, parts=parts, sms=sms_handler, llm=llm)

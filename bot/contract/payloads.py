@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 DRAFT_PREFIX = "draft:"  # draft:<template name>[@<journey step that offered it>], draft:menu
 FLOW_PREFIX = "flow:"  # flow:<event>@<step id> (older keyboards: flow:<event>)
+LENDER_PREFIX = "lender:"  # lender:<kind>: the person says what kind of lender theirs is
 DRAFT_FLOW = "draft"  # the pending flow while a document is open; its state is a DraftState
 _AT = "@"
 

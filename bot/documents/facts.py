@@ -160,7 +160,7 @@ _TOLD_CONDUCT: tuple[tuple[str, re.Pattern[str]], ...] = (
         "third_party",
         re.compile(r"同事|单位|领导|老板|家人|家里人|父母|爸|妈|老公|老婆|丈夫|妻子|朋友|亲戚|通讯录|联系人"),
     ),
-    ("threat", re.compile(r"威胁|弄死|打死|砍|上门|曝光|挂网|P图|p图|遗照")),
+    ("threat", re.compile(r"威胁|弄死|打死|砍(?!头息)|上门|曝光|挂网|P图|p图|遗照")),
     ("insult", re.compile(r"骂|侮辱|羞辱")),
     ("calls", re.compile(r"(?:每天|天天|一直|不停地?|反复|轮番|一天\S{0,4}次)\S{0,4}打|打\S{0,4}(?:几十|上百|很多)")),
 )

@@ -21,6 +21,7 @@ from bot.locks import KeyedLocks
 from bot.sms.links import LINK_CHECK, LINK_SCAM
 from bot.texts import Texts, language_of
 from bot.understand.condense import main_point
+from bot.understand.lender import KINDS, SLOT, LenderRouting, said_kind
 from bot.understand.reader import Reader, Reading
 from bot.understand.safety import BLOCKING, IMMINENT, SAFER, Concern, check, impersonates_authority
 
@@ -78,8 +79,10 @@ class Engine:
         lanes: int = 8,
         holders: Sequence[Eraser] = (),
         reader: Reader | None = None,
+        lenders: LenderRouting | None = None,
     ) -> None:
         self.store = store
+        self.lenders = lenders  # None: regulator advice stays either-or (banks 12378, microloans the local regulator)
         self.reader = reader or Reader(None)
         self.table = DispatchTable(handlers)
         self.texts = texts
@@ -108,6 +111,7 @@ class Engine:
             session = stored or Session(msg.user_key, created_at=now.isoformat(timespec="seconds"))
             session = replace(session, memory=recent(session.memory, now))  # expired turns are gone, also from /mydata
             outcome = self._stay_with(await self._dispatch(msg, session), session, msg.text)
+            outcome = self._routed(outcome, session, msg)
             if outcome.erase:
                 for holder in self.holders:
                     await holder.erase(msg.user_key)
@@ -224,6 +228,24 @@ class Engine:
         after = answer.replies if answer.intent != "not_covered" else ()
         first = urgent.replies if urgent is not None else ()
         return replace(analysed, replies=(*first, *analysed.replies, *after), topic=answer.topic or analysed.topic)
+
+    def _routed(self, outcome: Outcome, session: Session, msg: Incoming) -> Outcome:
+        """The lender kind the person states ("我借的是××小贷") is kept, and every reply's regulator advice follows the
+        kind known (a microloan company's borrower is not sent to 12378). In a paste only a lender's own name counts."""
+        if self.lenders is None or outcome.erase:
+            return outcome
+        base = outcome.session or session
+        pasted = decide(msg, session, self.max_text_chars, self.max_paste_chars).route is Route.SMS
+        said = said_kind(msg.text, pasted) if msg.text else ""
+        if not said and base.slots.get("lender") != session.slots.get("lender"):  # a lender named in a document
+            said = said_kind(base.slots.get("lender", ""), pasted=True)
+        if said and base.slots.get(SLOT) != said:
+            outcome = replace(outcome, session=replace(base, slots={**base.slots, SLOT: said}))
+        kind = said or base.slots.get(SLOT, "")
+        if kind not in KINDS:
+            return outcome
+        replies = tuple(replace(r, text=self.lenders.route(r.text, kind)) for r in outcome.replies)
+        return replace(outcome, replies=replies)
 
     def _keep_details(self, outcome: Outcome, session: Session, details: dict[str, str], lang: str) -> Outcome:
         """Details given in passing (a name, a phone number, the lender) are kept for the documents, and the person is

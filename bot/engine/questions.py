@@ -10,6 +10,7 @@ from typing import Protocol
 from bot.contract.messages import Button, Draft, Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
 from bot.contract.session import Session
+from bot.engine.lender import ask_once
 from bot.legal_qa.answer import Answer
 from bot.legal_qa.contact_answer import ContactQuestions
 from bot.legal_qa.service import LegalQA
@@ -98,6 +99,7 @@ class QuestionHandler:
                 return replace(steps, session=outcome.session)  # still a question asked
         if outcome.intent == "not_covered" and (_VAGUE.match(normalise(turn.text)) or is_pinyin(turn.text)):
             return self._clarify(turn.lang)
+        outcome = ask_once(outcome, turn.session, self.texts, turn.text, turn.lang)  # where to complain: what kind of lender?
         if outcome.intent == "question" and turn.intent in _QUESTION_INTENTS:
             return replace(outcome, intent=turn.intent)
         return outcome

@@ -6,6 +6,8 @@ import pytest
 
 from bot.contract.session import MemoryTurn
 from bot.documents.account import account_of, accounts, is_sentence
+from bot.documents.facts import conduct
+from bot.texts import Texts
 
 
 @pytest.mark.parametrize(
@@ -58,3 +60,9 @@ def test_a_sentence_is_not_a_short_item(text: str) -> None:
 @pytest.mark.parametrize("text", ["张伟", "速借花", "欧阳娜娜", "Li Wei", "中国移动", "鹿鸣分期（杭州某某小贷公司）"])
 def test_a_name_or_a_lender_is_not_a_sentence(text: str) -> None:
     assert not is_sentence(text)
+
+
+def test_a_fee_called_kantouxi_is_not_a_threat_in_the_letter() -> None:
+    texts = Texts()
+    assert conduct(None, ["他们收了我1800砍头息"], texts) == ""  # 砍头息 is a deducted fee, not "砍" (a knife)
+    assert conduct(None, ["他说要砍我"], texts) == texts.get("documents.conduct.threat")
