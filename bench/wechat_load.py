@@ -63,12 +63,12 @@ def pct(values: list[float], q: int) -> float:
 # -- the client process ----------------------------------------------------------------------------------------------
 
 
-def clients_main(url: str, questions: list[str], clients: int, seconds: float, out: Any) -> None:
+def clients_main(url: str, questions: list[str], clients: int, seconds: float, out: Any, tag: str = "") -> None:
     """Entry point of the client process: runs the closed loop and puts its figures on `out`."""
-    out.put(asyncio.run(_clients(url, questions, clients, seconds)))
+    out.put(asyncio.run(_clients(url, questions, clients, seconds, tag)))
 
 
-async def _clients(url: str, questions: list[str], clients: int, seconds: float) -> dict[str, Any]:
+async def _clients(url: str, questions: list[str], clients: int, seconds: float, tag: str = "") -> dict[str, Any]:
     sign = signer()
     kinds = {T.get("wechat.working"): "working", T.get("wechat.later"): "later", T.get("wechat.error"): "error"}
     kinds[T.get("wechat.rate_limited")] = "rate limited"
@@ -97,9 +97,9 @@ async def _clients(url: str, questions: list[str], clients: int, seconds: float)
                     outcome[kind] += 1
                     asked.append(openid)
 
-        await asyncio.gather(*(client(i, time.monotonic() + 2.0, False, "w") for i in range(clients)))
+        await asyncio.gather(*(client(i, time.monotonic() + 2.0, False, "w" + tag) for i in range(clients)))
         start = time.monotonic()
-        await asyncio.gather(*(client(i, start + seconds, True, "m") for i in range(clients)))
+        await asyncio.gather(*(client(i, start + seconds, True, "m" + tag) for i in range(clients)))
         wall = time.monotonic() - start
     return {"latencies": latencies, "outcome": dict(outcome), "wall": wall, "asked": len(asked)}
 
@@ -116,7 +116,7 @@ def _kind(sign: Any, status: int, text: str, kinds: dict[str, str]) -> str:
 # -- the bot process -------------------------------------------------------------------------------------------------
 
 
-async def run(data_dir: Path, clients: int, seconds: float, stub: bool) -> None:
+async def run(data_dir: Path, clients: int, seconds: float, stub: bool, rounds: int = 1) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         skip = shutil.ignore_patterns("anning.sqlite3*", "secret.key", "files")
         shutil.copytree(data_dir, tmp, dirs_exist_ok=True, ignore=skip)
@@ -130,20 +130,13 @@ async def run(data_dir: Path, clients: int, seconds: float, stub: bool) -> None:
         rig = await serve(settings, app, engine, api, fake.base_url, customer_service=True)
         rows = (json.loads(line) for line in DEV_QUESTIONS.read_text(encoding="utf-8").splitlines() if line)
         questions = [row["question"] for row in rows]
-        out: Any = mp.get_context("spawn").Queue()
-        proc = mp.get_context("spawn").Process(target=clients_main, args=(rig.url, questions, clients, seconds, out))
-        before = peak = rss_mb()
+        before = rss_mb()
         t0 = time.monotonic()
-        proc.start()
-        result: dict[str, Any] | None = None
-        while result is None:
-            peak = max(peak, rss_mb())
-            try:
-                result = await asyncio.to_thread(out.get, True, 0.5)
-            except Exception:  # queue.Empty
-                if not proc.is_alive() and out.empty():
-                    raise SystemExit("the client process died") from None
-        proc.join()
+        results: list[tuple[dict[str, Any], float, int, float]] = []  # (client figures, peak RSS, pushed, RSS after)
+        for r in range(rounds):
+            result, peak = await _round(rig.url, questions, clients, seconds, str(r))
+            sent = await _drained(fake) if r < rounds - 1 else 0
+            results.append((result, peak, sent, rss_mb()))
         await rig.channel.delivery.close(timeout=120)  # pushes drain
         drained = time.monotonic() - t0
         pushed = len(fake.sent)
@@ -153,18 +146,56 @@ async def run(data_dir: Path, clients: int, seconds: float, stub: bool) -> None:
         await rig.runner.cleanup()
         await app.close()
 
+    for r, (result, peak, _, after_round) in enumerate(results, 1):
+        if rounds > 1:
+            print(f"round {r} of {rounds}:")
+        _report(result, clients, len(questions))
+        print(f"  RSS MB (bot process) peak {peak:.0f}, after the round {after_round:.0f}")
+    answers = sum(sum(v for k, v in res["outcome"].items() if k == "answer") for res, *_ in results) + pushed
+    print(f"answers computed {answers} in {drained:.1f} s incl. warm-ups and drain ({answers / drained:.1f}/s)")
+    print(f"RSS MB (bot process) before {before:.0f}, after {after:.0f}")
+
+
+async def _round(
+    url: str, questions: list[str], clients: int, seconds: float, tag: str
+) -> tuple[dict[str, Any], float]:
+    """One closed-loop run of the client process; its figures and the bot's peak RSS while it ran."""
+    out: Any = mp.get_context("spawn").Queue()
+    proc = mp.get_context("spawn").Process(target=clients_main, args=(url, questions, clients, seconds, out, tag))
+    peak = rss_mb()
+    proc.start()
+    result: dict[str, Any] | None = None
+    while result is None:
+        peak = max(peak, rss_mb())
+        try:
+            result = await asyncio.to_thread(out.get, True, 0.5)
+        except Exception:  # queue.Empty
+            if not proc.is_alive() and out.empty():
+                raise SystemExit("the client process died") from None
+    proc.join()
+    return result, peak
+
+
+async def _drained(fake: FakeWeChat, quiet: float = 3.0) -> int:
+    """Wait until the pushes stop arriving (the outbox is drained); the number pushed so far."""
+    last, since = -1, time.monotonic()
+    while time.monotonic() - since < quiet:
+        await asyncio.sleep(0.5)
+        if len(fake.sent) != last:
+            last, since = len(fake.sent), time.monotonic()
+    return last
+
+
+def _report(result: dict[str, Any], clients: int, questions: int) -> None:
     ms = [x * 1000 for x in result["latencies"]]
     outcome: dict[str, int] = result["outcome"]
     over = sum(1 for x in ms if x > WECHAT_GIVES_UP * 1000)
-    answers = outcome.get("answer", 0) + pushed
-    print(f"{clients} clients, {result['wall']:.1f} s measured ({len(questions)} dev questions cycled)")
+    print(f"{clients} clients, {result['wall']:.1f} s measured ({questions} dev questions cycled)")
     print(
         f"  callbacks {len(ms)} ({len(ms) / result['wall']:.0f}/s) | latency ms p50 {pct(ms, 50):.0f}"
         f"  p95 {pct(ms, 95):.0f}  max {max(ms):.0f} | over {WECHAT_GIVES_UP:.0f} s: {over}"
     )
-    print(f"  outcomes {dict(sorted(outcome.items()))} | pushed {pushed}")
-    print(f"  answers computed {answers} in {drained:.1f} s incl. warm-up and drain ({answers / drained:.1f}/s)")
-    print(f"  RSS MB (bot process) before {before:.0f}, peak {peak:.0f}, after {after:.0f}")
+    print(f"  outcomes {dict(sorted(outcome.items()))}")
 
 
 def main() -> None:
@@ -173,10 +204,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=200)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--stub", action="store_true", help="an engine that answers 'ok' at once: the channel's own cost")
+    ap.add_argument("--rounds", type=int, default=1, help="runs in one bot process: does memory keep growing?")
     args = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     socket.socket.connect = loopback_only  # type: ignore[method-assign,assignment]
-    asyncio.run(run(args.data_dir, args.clients, args.seconds, args.stub))
+    asyncio.run(run(args.data_dir, args.clients, args.seconds, args.stub, args.rounds))
 
 
 if __name__ == "__main__":
