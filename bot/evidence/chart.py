@@ -10,11 +10,11 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.evidence.model import Stats
+from bot.evidence.stats import NIGHT_HOURS
 from bot.texts import Texts
 
 WIDTH = 1800  # px; printed 170 mm wide that is about 270 dpi
 PANEL_HEIGHT = 620
-NIGHT_HOURS = frozenset((*range(21, 24), *range(8)))
 MAX_FILLED_DAYS = 400  # per-day gaps are filled with zero days up to this span
 
 _BG = (255, 255, 255)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.clock import CHINA
 from bot.evidence.model import DATE_ASSUMED, DATE_CONFIRMED, EvidenceItem, Stats
+from bot.evidence.stats import is_night
 from bot.texts import Texts
 
 TABLE_TEXT_CHARS = 120  # 原文 in the table is trimmed to this; the full text goes to the appendix
@@ -82,8 +83,7 @@ def _is_night(item: EvidenceItem) -> bool:
     """Sent at night: only a known send time says so (when it was pasted says nothing about when it was sent)."""
     if item.sent_at is None:
         return False
-    hour = local(item.sent_at).hour
-    return NIGHT_SIGNAL in item.signals or hour < 8 or hour >= 21
+    return NIGHT_SIGNAL in item.signals or is_night(item.sent_at)
 
 
 def time_text(item: EvidenceItem, texts: Texts) -> str:

@@ -47,7 +47,9 @@ class Stats:
     by_label: dict[str, int]
     per_day: dict[str, int]  # "2026-11-03" -> count, messages with a known send time only
     per_hour: list[int]  # 24 buckets, Asia/Shanghai, known send times only
-    night_share: float  # share of the messages with a known send time sent before 08:00 or from 21:00
+    night_share: (
+        float  # share of the messages with a known send time sent before 08:00 or from 22:00 (stats.NIGHT_HOURS)
+    )
     platforms: list[str]  # distinct 【】 platforms of verification codes
     episodes: list[Episode] = field(default_factory=list)
     first: datetime | None = None  # earliest known send time

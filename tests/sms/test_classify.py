@@ -6,12 +6,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.clock import CHINA
+from bot.evidence.stats import NIGHT_FROM, NIGHT_UNTIL
 from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.sms.classify import Classifier, Finding
 from bot.sms.parse import SmsRecord, parse_paste
 from bot.sms.rules import DEFAULT_RULES_PATH, LABELS, load_rules
+from bot.texts import Texts
 
 
 def one(clf: Classifier, text: str, when: datetime | None = None, sender: str | None = None) -> Finding:
@@ -90,12 +93,12 @@ def test_signals(clf: Classifier, text: str, signal: str) -> None:
         assert finding.articles == ()
 
 
-def test_night_time_is_before_eight_or_from_nine(clf: Classifier) -> None:
+def test_night_time_is_before_eight_or_from_ten_as_the_answer_says(clf: Classifier) -> None:
     text = "起来还钱！别睡了！"
     assert "night_time" in one(clf, text, datetime(2026, 12, 8, 7, 59, tzinfo=CHINA)).signals
-    assert "night_time" in one(clf, text, datetime(2026, 12, 8, 21, 0, tzinfo=CHINA)).signals
+    assert "night_time" in one(clf, text, datetime(2026, 12, 8, 22, 0, tzinfo=CHINA)).signals
     assert "night_time" not in one(clf, text, datetime(2026, 12, 8, 8, 0, tzinfo=CHINA)).signals
-    assert "night_time" not in one(clf, text, datetime(2026, 12, 8, 20, 59, tzinfo=CHINA)).signals
+    assert "night_time" not in one(clf, text, datetime(2026, 12, 8, 21, 59, tzinfo=CHINA)).signals
     assert "night_time" not in one(clf, text, None).signals
     # a UTC time is judged in Shanghai: 14:30 UTC is 22:30 in Beijing
     assert "night_time" in one(clf, text, datetime(2026, 12, 8, 14, 30, tzinfo=UTC)).signals
@@ -214,3 +217,11 @@ def test_classification_is_fast(clf: Classifier) -> None:
     # not a timed target (see bench/sms_bench.py); guards against an accidental quadratic blow-up
     records = [SmsRecord("【乐跑】验证码 771203，请勿泄露。", None, NOON + timedelta(seconds=i)) for i in range(2000)]
     assert len(clf.classify_all(records)) == 2000
+
+
+def test_one_night_everywhere_the_rules_the_statistics_and_the_documents() -> None:
+    rules = yaml.safe_load(DEFAULT_RULES_PATH.read_text("utf-8"))["night"]
+    assert (rules["from"], rules["before"]) == (f"{NIGHT_FROM}:00", f"{NIGHT_UNTIL:02d}:00")
+    texts = Texts()
+    for key in ("evidence.summary_night", "evidence.chart_hour_title"):
+        assert f"{NIGHT_FROM}:00" in texts.get(key, timed=1, percent="1%")
