@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -315,7 +315,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
         reader=llm.reader
         if llm and llm.reader
         else Reader(parts.intents, load_typos(settings.knowledge_dir / "intents.yaml")),
-        lenders=LenderRouting.build(parts.kb, texts),
+        lenders=LenderRouting.build(parts.kb, texts, _for_12378(documents)),
     )
     fields = {f: getattr(core, f) for f in Core.__dataclass_fields__}
     return App(**fields, engine=engine, parts=parts, sms=sms_handler, llm=llm)
@@ -580,3 +580,8 @@ async def open_service(settings: Settings, registry: CollectorRegistry | None = 
     metrics.track_count(metrics.held_replies, lambda: held_replies(core.db))
     metrics.track_count(metrics.unfinished, lambda: unfinished(core.db))
     return Service(settings, core, gate, metrics, readiness)
+
+
+def _for_12378(documents: Mapping[str, Template]) -> tuple[str, ...]:
+    """The titles of the documents written for 12378 (a microloan company's borrower sends them elsewhere)."""
+    return tuple(t.title for t in documents.values() if t.channels and t.channels[0] == "nfra-12378")

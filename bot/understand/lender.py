@@ -77,10 +77,11 @@ class LenderRouting:
 
     texts: Texts
     names: dict[str, str]  # contact id -> the name printed in an answer's "可以找：" line
+    for_12378: tuple[str, ...] = ()  # titles of documents written for 12378 (a microloan's goes elsewhere)
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, texts: Texts) -> LenderRouting:
-        """From the reviewed contacts (their printed names) and the texts."""
+    def build(cls, kb: KnowledgeBase, texts: Texts, for_12378: tuple[str, ...] = ()) -> LenderRouting:
+        """From the reviewed contacts (their printed names), the texts, and the titles of the 12378 documents."""
         names = {}
         for cid in _REGULATORS:
             contact = kb.contacts.get(cid)
@@ -88,12 +89,14 @@ class LenderRouting:
                 names[cid] = contact.name
                 if contact.name_en:
                     names[cid + ":en"] = contact.name_en
-        return cls(texts, names)
+        return cls(texts, names, for_12378)
 
     def route(self, text: str, kind: str) -> str:
         """The text with the either-or regulator advice replaced by the one for `kind` (unchanged if not known)."""
         if kind not in KINDS:
             return text
+        if kind in (MICRO, UNLICENSED) and text.split("\n", 1)[0].strip() in self.for_12378:  # a 12378 letter
+            return self.texts.get(f"lender.document.{kind}") + "\n\n" + text
         text = _CLAUSE.sub(self.texts.get(f"lender.clause.{kind}"), text)
         text = _EITHER.sub(self.texts.get(f"lender.route.{kind}"), text)
         text = _EITHER_SHORT.sub(self.texts.get(f"lender.short.{kind}"), text)

@@ -99,3 +99,12 @@ async def test_english_speakers_are_asked_and_answered_in_english(app: App) -> N
     micro = next(b.payload for b in first[-1].buttons if "microloan" in b.label)
     noted = _all(await _say(app, "", "l6", button=micro))
     assert noted.startswith("Noted: your lender is a microloan company") and "12378 does not handle" in noted
+
+
+async def test_a_12378_letter_for_a_microloan_borrower_says_where_it_really_goes(app: App) -> None:
+    told = _all(await _say(app, "放款方是XX小额贷款有限公司 他们天天验证码轰炸我", "l7"))
+    assert "验证码" in told.split("\n")[0]  # the bombing answer: naming the lender is not a question about regulators
+    letter = (await _say(app, "帮我写12378投诉材料", "l7"))[0].text
+    assert letter.startswith("注意：你的放款方是小额贷款公司") and "地方金融管理部门" in letter.split("\n")[0]
+    plain = (await _say(app, "帮我写12378投诉材料", "l8"))[0].text
+    assert not plain.startswith("注意")  # nothing known about the lender: the letter as it is
