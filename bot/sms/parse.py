@@ -11,7 +11,8 @@ Understood layouts (mixed freely in one paste):
 * a line starting with a 【平台】 signature starts a new message, even without a blank line;
 * a bare time before each message ("02:01 【美团】…", "2:01 您的验证码…"), a date on its own line ("12月3日",
   "12-03", "2026/12/03", "昨天", "周二", "—— 2026-12-03 ——") dating the bare times after it;
-* a sender before a colon ("13912345678：…", "1069012345：【美团】…"), "10690000 02:01 【美团】…";
+* a sender before a colon ("13912345678：…", "1069012345：【美团】…"), "10690000 02:01 【美团】…", a service number
+  glued to the signature ("106980095508【广发银行】…");
 * a time after the text ("…482913。 02:01", "…（02:01）", or on the next line when the paste writes it so);
 * several timed messages on one line; CSV or tab-separated export rows (time, number, text in any order).
 
@@ -79,6 +80,8 @@ _PHONE = re.compile(
     r"|^0\d{2,3}[\s-]?[\dx*]{7,8}$",
     re.IGNORECASE,
 )
+# "106980095508【广发银行】…": a service number glued to the signature, as some exports and forwards write it
+_GLUED_SENDER = re.compile(r"^(?P<s>(?:106|95|96|100|123)\d{2,17})(?=【)")
 _NAME = re.compile(r"^[^\s,，。！？!?；;:：、\"“”【】\[\]()（）]{1,16}$")
 _NOISE_LINE = re.compile(
     r"^(短信|信息|彩信|iMessage|Text Message|SMS|RCS|聊天记录|.{1,30}(的|和.{1,20}的)聊天记录)$", re.IGNORECASE
@@ -285,6 +288,9 @@ def _header(raw: str, ctx: _Context, starting: bool = True) -> _Header | None:
     colon = _SENDER_COLON.match(line)
     if colon and _PHONE.match(colon.group("s").strip()):  # "13912345678：今晚…", "1069012345：【美团】…"
         return _Header(colon.group("s").strip(), None, False, raw[colon.start("body") :].strip(), labelled)
+    glued = _GLUED_SENDER.match(line)
+    if glued and _PHONE.match(glued.group("s")):
+        return _Header(glued.group("s"), None, False, raw[glued.end("s") :].strip(), labelled)
 
     m = _TS.match(line)
     prefix = ""
@@ -388,6 +394,16 @@ def _table_row(raw: str, ctx: _Context) -> _Header | None:
     return _Header(sender, when.sent_at, True, body, False, assumed=when.assumed)
 
 
+def _named_sender_above(cur: _Draft, time_line: str) -> bool:
+    """Whether the one short line above a full date-and-time line is a sender's name, not a message."""
+    if len(cur.body) != 1 or cur.sender is not None or cur.time_known:
+        return False
+    name = _fold(cur.body[0]).strip()
+    m = _TS.match(_fold(time_line))
+    full = m is not None and bool(m.group("date")) and bool(m.group("time")) and m.group("y") is not None
+    return full and len(name) <= _MAX_SENDER_CHARS and bool(_NAME.match(name))
+
+
 def _inline_pieces(line: str) -> list[str]:
     """A line cut before each timed 【】 message on it; a lone sender before the first time stays with it
     ("建设银行 2026-12-03 02:01 【建设银行】…" is one message with its sender, not a message "建设银行")."""
@@ -461,6 +477,11 @@ def parse_paste(
             continue
         if h is not None:
             lone_time = h.time_known and not h.sender and not h.rest and not h.labelled
+            if lone_time and _named_sender_above(cur, stripped) and not ends_with_time:
+                # "建设银行 / 2026-12-03 02:01 / 【建设银行】…": a phone's layout with the sender's name on its own line
+                cur.sender, cur.body = cur.body[0], []
+                timed(h.sent_at, h.assumed)
+                continue
             if cur.body and not cur.time_known and lone_time and ends_with_time and not ctx.leading_times:
                 # "正文" then "02:01": in a paste that writes the time after each message, the time closes it
                 timed(h.sent_at, h.assumed)

@@ -187,3 +187,18 @@ def test_a_named_sender_label() -> None:
 def test_a_bracketed_time_after_a_message_that_ends_in_a_word() -> None:
     records = parse_paste("更多服务请关注某某银行信用卡官方微信（19:37）", default_date=DAY)
     assert [(r.text, r.sent_at) for r in records] == [("更多服务请关注某某银行信用卡官方微信", at(19, 37))]
+
+
+def test_a_service_number_glued_to_the_signature_is_the_sender() -> None:
+    records = parse_paste(f"95555【某某银行】{BANK[:-6]}", default_date=DAY)
+    assert [(r.sender, r.text.startswith("【某某银行】")) for r in records] == [("95555", True)]
+    untouched = parse_paste("95566您在我行的账户余额不足", default_date=DAY)  # no signature: the number stays text
+    assert [(r.sender, r.text) for r in untouched] == [(None, "95566您在我行的账户余额不足")]
+
+
+def test_a_sender_name_on_its_own_line_above_a_full_timestamp() -> None:
+    records = parse_paste(f"某某银行\n2026-12-02 21:05\n{BANK}", default_date=DAY)
+    assert [(r.sender, r.sent_at, r.text) for r in records] == [("某某银行", at(21, 5, d=2), BANK)]
+    # a short message above a bare time is still a message
+    kept = parse_paste("在吗\n02:01\n【美团】验证码482913", default_date=DAY)
+    assert [r.text for r in kept] == ["在吗", "【美团】验证码482913"]
