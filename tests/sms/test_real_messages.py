@@ -66,6 +66,9 @@ def test_each_paste_comes_back_as_one_message_with_the_label_of_the_message_alon
         ("【某某电信】您11月话费账单已出，本月消费89.00元，账户余额为12.30元。回复TD退订", "normal"),
         ("恭喜您获得会员专属观影礼包一份，登录APP即可使用", "marketing_spam"),
         ("别拖了，我现在就打电话给你爸妈，让他们知道你在外面借钱不还", "collection_threat"),
+        ("请输入 604218 完成验证，勿告诉他人", "verification_code"),
+        ("[某游戏] 您的动态口令为 Q4m8Zr2p", "verification_code"),
+        ("【某某分期】您的借款已于12月1日到期，请及时处理，如已还款请忽略。回T退订", "collection_notice"),
     ],
 )
 def test_messages_like_the_real_ones_get_their_label(text: str, label: str, clf: Classifier) -> None:
