@@ -46,7 +46,8 @@ def parser() -> argparse.ArgumentParser:
         nargs="*",
         metavar="PATH",
         help="evaluate SMS classification instead: the given labelled sets side by side "
-        "(default: ../shared/eval/dev-sms.jsonl and tests/data/sms-real.jsonl)",
+        "(default: ../shared/eval/dev-sms.jsonl, tests/data/sms-real.jsonl and its paste layouts "
+        "tests/data/sms-real-pastes.jsonl)",
     )
     ev.add_argument("--conversations", metavar="PATH", help="score multi-turn conversations (dev-conversations format)")
     ev.add_argument("--verbose", action="store_true", help="with --conversations: show each failing reply")

@@ -16,6 +16,7 @@ from bot.settings import PROJECT_ROOT, Settings
 DEFAULT_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
 DEFAULT_SMS_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev-sms.jsonl"
 REAL_SMS_EVAL = PROJECT_ROOT / "tests" / "data" / "sms-real.jsonl"
+REAL_SMS_PASTES = PROJECT_ROOT / "tests" / "data" / "sms-real-pastes.jsonl"  # the same messages in paste layouts
 DEFAULT_CONVERSATIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev-conversations.jsonl"
 
 
@@ -121,7 +122,7 @@ def _eval_sms(settings: Settings, paths: list[Path], as_json: bool) -> int:
     from bot.sms.evaluate import evaluate_sms, format_side_by_side
     from bot.wiring import classifier, knowledge
 
-    paths = paths or [p for p in (DEFAULT_SMS_EVAL, REAL_SMS_EVAL) if p.exists()]
+    paths = paths or [p for p in (DEFAULT_SMS_EVAL, REAL_SMS_EVAL, REAL_SMS_PASTES) if p.exists()]
     sms = classifier(settings, knowledge(settings))
     results = {p.name: evaluate_sms(sms, p) for p in paths}
     print(json.dumps(results, ensure_ascii=False, indent=2) if as_json else format_side_by_side(results))

@@ -97,19 +97,23 @@ class Classifier:
         rules = self.rules
         norm = normalise(record.text, rules)
         found = self._found(record, norm)
-        code = self._code(norm)
+        code: str | None = None
+        code_read = False  # the code patterns are many: read them only for a clause that needs a code
 
         label: Label = rules.default_label
         rule_id, evidence = "", ""
         for lab in rules.labels:
             for clause in lab.clauses:
-                if clause.needs_code and code is None:
-                    continue
                 if clause.signals and not (clause.signals & found):
                     continue
                 m = clause.any.search(norm) if clause.any is not None else None
                 if clause.any is not None and m is None:
                     continue
+                if clause.needs_code:
+                    if not code_read:
+                        code, code_read = self._code(norm), True
+                    if code is None:
+                        continue
                 if clause.also is not None and not clause.also.search(norm):
                     continue
                 if clause.unless is not None and clause.unless.search(norm):

@@ -23,6 +23,7 @@ from bot.legal_qa.embeddings import cached_matrix, embed_rows
 from bot.sms.rules import MeaningGroupSpec, MeaningSpec
 
 COUNTER = ""  # the group of the counter examples
+CACHE_SIZE = 4096  # readings kept by text: a paste is read again for its documents and /evidence
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Meaning:
         self.matrix = self._vectors(cache_dir)
         self._only = re.compile("|".join(f"(?:{p})" for p in spec.only), re.IGNORECASE) if spec.only else None
         self._unless = re.compile("|".join(f"(?:{p})" for p in spec.unless), re.IGNORECASE) if spec.unless else None
+        self._cache: dict[str, Reading | None] = {}  # the same text always gets the same reading: embed it once
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return embed_rows(self.embeddings, texts)
@@ -68,10 +70,17 @@ class Meaning:
         return self._only is None or bool(self._only.search(norm))
 
     def read(self, texts: Sequence[str]) -> list[Reading | None]:
-        """The reading of each text (None: no group clearly ahead), embedding them in one batch."""
-        if not texts:
-            return []
-        sims = self._embed(list(texts)) @ self.matrix.T
+        """The reading of each text (None: no group clearly ahead), embedding the ones not read before in one
+        batch."""
+        new = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if new:
+            if len(self._cache) + len(new) > CACHE_SIZE:
+                self._cache.clear()
+            self._cache.update(zip(new, self._read(new), strict=True))
+        return [self._cache[t] for t in texts]
+
+    def _read(self, texts: list[str]) -> list[Reading | None]:
+        sims = self._embed(texts) @ self.matrix.T
         out: list[Reading | None] = []
         n = len(self.groups) + 1
         for row in sims:

@@ -11,7 +11,8 @@ Understood layouts (mixed freely in one paste):
 * a line starting with a 【平台】 signature starts a new message, even without a blank line;
 * a bare time before each message ("02:01 【美团】…", "2:01 您的验证码…"), a date on its own line ("12月3日",
   "12-03", "2026/12/03", "昨天", "周二", "—— 2026-12-03 ——") dating the bare times after it;
-* a sender before a colon ("13912345678：…", "1069012345：【美团】…"), "10690000 02:01 【美团】…";
+* a sender before a colon ("13912345678：…", "1069012345：【美团】…"), "10690000 02:01 【美团】…", a service number
+  glued to the signature ("106980095508【广发银行】…");
 * a time after the text ("…482913。 02:01", "…（02:01）", or on the next line when the paste writes it so);
 * several timed messages on one line; CSV or tab-separated export rows (time, number, text in any order).
 
@@ -66,6 +67,7 @@ _TS = re.compile(
     rf"^\s*[\[(]?\s*(?:(?P<date>{_DATE})(?:\s*T?\s*|\s+)(?P<time>{_time_re('')})?|(?P<time_only>{_time_re('_')}))\s*[\])]?",
     re.IGNORECASE,
 )
+_SENDER_LABELS = frozenset(["发件人", "发信人", "来自", "短信来自", "号码", "from", "sender"])
 _LABEL_PREFIX = re.compile(
     r"^\s*(?P<label>发件人|发信人|来自|来信|短信来自|号码|From|Sender|时间|发送时间|接收时间|收到时间|日期|Date|Time)\s*[:：]\s*",
     re.IGNORECASE,
@@ -78,6 +80,8 @@ _PHONE = re.compile(
     r"|^0\d{2,3}[\s-]?[\dx*]{7,8}$",
     re.IGNORECASE,
 )
+# "106980095508【广发银行】…": a service number glued to the signature, as some exports and forwards write it
+_GLUED_SENDER = re.compile(r"^(?P<s>(?:106|95|96|100|123)\d{2,17})(?=【)")
 _NAME = re.compile(r"^[^\s,，。！？!?；;:：、\"“”【】\[\]()（）]{1,16}$")
 _NOISE_LINE = re.compile(
     r"^(短信|信息|彩信|iMessage|Text Message|SMS|RCS|聊天记录|.{1,30}(的|和.{1,20}的)聊天记录)$", re.IGNORECASE
@@ -89,12 +93,12 @@ _SENDER_COLON = re.compile(r"^(?P<s>[^:：]{3,24})[:：](?!\d{2}(?:\D|$))\s*(?P<
 # "02:01 【美团】…  02:02 【京东】…" on one line: split before each dated or bare time that opens a 【】 message (not
 # after the day or part of day it belongs to: "昨天晚上 23:45 【京东】…")
 _INLINE_TIME = re.compile(
-    r"(?<=\S)(?<!昨天|今天|前天|昨晚|今晚|昨夜|今早|今晨|晚上|凌晨|上午|下午|中午|早上|早晨|夜里|半夜|傍晚|夜间|\d日|\d号)"
+    r"(?<=\S)(?<!昨天|今天|前天|昨晚|今晚|昨夜|今早|今晨|晚上|凌晨|上午|下午|中午|早上|早晨|夜里|半夜|傍晚|夜间|\d日|\d号)(?<![-/.]\d{2})(?<![-/.]\d)"
     r"\s+(?=(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+|\d{1,2}[-/月]\d{1,2}日?\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*【)"
 )
 # "【美团】您的验证码是482913。 02:01" / "…（2026-12-03 02:01）": a time after the text, set off by space or brackets
 _TRAILING_TIME = re.compile(
-    r"(?<=[。.!！?？)）】\]\d])(?:\s+[\[(（]?|\s*[\[(（])\s*(?P<ts>(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+|\d{1,2}[-/月]\d{1,2}日?\s*)?"
+    r"(?:(?<=[。.!！?？)）】\]\d])\s+[\[(（]?|\s*[\[(（])\s*(?P<ts>(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+|\d{1,2}[-/月]\d{1,2}日?\s*)?"
     r"(?:上午|下午|晚上|凌晨)?\d{1,2}:\d{2}(?::\d{2})?)\s*[\])）]?\s*$"
 )
 _DATE_BEFORE = re.compile(
@@ -139,6 +143,7 @@ _BACK = {
 _TIME_THEN_MESSAGE = re.compile(r"^\s*【|^\s*[-–—|]\s*\S")  # "02:01 【美团】…", "02:01 - 您的验证码…"
 _LATE = timedelta(minutes=10)  # clocks differ a little
 _MAX_HEADER_CHARS = 64  # a "sender time" header line is short; longer lines are bodies
+_MAX_SENDER_CHARS = 24  # a sender before a timestamp ("1069012345", "+86 139 1234 5678", "广东华兴银行")
 _BODY_PREFIX = re.compile(r"^\s*(?:内容|短信内容|正文|Message|Body)\s*[:：]\s*", re.IGNORECASE)
 # Full-width ASCII and the ideographic space folded to ASCII: one character for one, so offsets match the raw line.
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -275,25 +280,34 @@ def _header(raw: str, ctx: _Context, starting: bool = True) -> _Header | None:
         line, raw = line[lm.end() :], raw[lm.end() :]
     if not line:
         return None
+    if lm and lm.group("label").lower() in _SENDER_LABELS and _NAME.match(line.strip()):
+        return _Header(line.strip(), None, False, "", labelled)  # "发件人：建设银行": a named sender
     sender = _sender(line)
     if sender is not None:
         return _Header(sender, None, False, "", labelled, weak=" " in sender and not _PHONE.match(sender))
     colon = _SENDER_COLON.match(line)
     if colon and _PHONE.match(colon.group("s").strip()):  # "13912345678：今晚…", "1069012345：【美团】…"
         return _Header(colon.group("s").strip(), None, False, raw[colon.start("body") :].strip(), labelled)
+    glued = _GLUED_SENDER.match(line)
+    if glued and _PHONE.match(glued.group("s")):
+        return _Header(glued.group("s"), None, False, raw[glued.end("s") :].strip(), labelled)
 
     m = _TS.match(line)
     prefix = ""
     if m is None or not (m.group("date") or m.group("time_only")):
-        if len(line) > _MAX_HEADER_CHARS:
-            return None
+        long_line = len(line) > _MAX_HEADER_CHARS  # a body, unless it opens with "sender timestamp text"
         # "张三 2026-11-03 02:14" or "10690000 11-03 02:14": a sender, then a timestamp that ends the line
         for sm in re.finditer(r"\s+|(?<=[:：])", line):
+            if sm.start() > _MAX_SENDER_CHARS:
+                return None  # no sender is this long: an ordinary line
             head, tail = line[: sm.start()].rstrip(":： "), line[sm.end() :]
             tm = _TS.match(tail)
-            ends_line = tm is not None and not tail[tm.end() :].strip(" :：")
-            # "10690000 02:01 【美团】…": after a number, the timestamp may be followed by the message
-            then_text = tm is not None and bool(_PHONE.match(head)) and bool(tail[tm.end() :].strip())
+            ends_line = tm is not None and not tail[tm.end() :].strip(" :：") and not long_line
+            after = tail[tm.end() :].strip() if tm is not None else ""
+            # "10690000 02:01 【美团】…": after a number, the timestamp may be followed by the message; after a
+            # name ("建设银行 2026-12-03 02:01 【建设银行】…") only a full date and time, then a signed message
+            dated = tm is not None and bool(tm.group("date")) and bool(tm.group("time"))
+            then_text = bool(after) and (bool(_PHONE.match(head)) or (dated and after.startswith("【")))
             if (
                 tm
                 and (ends_line or then_text)
@@ -368,16 +382,37 @@ def _table_row(raw: str, ctx: _Context) -> _Header | None:
         if tm and tm.end() == len(folded) and (tm.group("time") and tm.group("date")):
             sent_at, _, assumed = _resolve(tm, ctx)
             when = _Header(None, sent_at, True, "", False, assumed=assumed)
-        elif sender is None and i < 3 and _PHONE.match(folded):
-            sender = folded
         elif folded.lower() in _CSV_TYPE_WORDS and i < 4:
             continue
+        elif sender is None and i < 3 and (_PHONE.match(folded) or (i < len(fields) - 1 and _NAME.match(folded))):
+            sender = folded  # a number, or a name ("潍坊银行") in a cell before the text
         else:
             rest.append(cell)
     body = delimiter.join(rest).strip()
     if when is None or not body:
         return None
     return _Header(sender, when.sent_at, True, body, False, assumed=when.assumed)
+
+
+def _named_sender_above(cur: _Draft, time_line: str) -> bool:
+    """Whether the one short line above a full date-and-time line is a sender's name, not a message."""
+    if len(cur.body) != 1 or cur.sender is not None or cur.time_known:
+        return False
+    name = _fold(cur.body[0]).strip()
+    m = _TS.match(_fold(time_line))
+    full = m is not None and bool(m.group("date")) and bool(m.group("time")) and m.group("y") is not None
+    return full and len(name) <= _MAX_SENDER_CHARS and bool(_NAME.match(name))
+
+
+def _inline_pieces(line: str) -> list[str]:
+    """A line cut before each timed 【】 message on it; a lone sender before the first time stays with it
+    ("建设银行 2026-12-03 02:01 【建设银行】…" is one message with its sender, not a message "建设银行")."""
+    parts = _INLINE_TIME.split(line)
+    if len(parts) > 1:
+        first = _fold(parts[0]).strip()
+        if len(first) <= _MAX_SENDER_CHARS and (_sender(first) or _NAME.match(first)):
+            parts = [f"{parts[0].rstrip()} {parts[1].lstrip()}", *parts[2:]]
+    return parts
 
 
 def _split_signatures(line: str) -> list[str]:
@@ -427,7 +462,7 @@ def parse_paste(
     last = next((line.strip() for line in reversed(lines) if line.strip()), "")
     tail = _header(last, _Context(default_date, ctx.now)) if last else None
     ends_with_time = tail is not None and tail.time_known and not (tail.sender or tail.rest or tail.labelled)
-    for raw_line in (piece for line in lines for piece in _INLINE_TIME.split(line)):
+    for raw_line in (piece for line in lines for piece in _inline_pieces(line)):
         stripped = raw_line.strip()
         if not stripped:
             if cur.body:
@@ -442,6 +477,11 @@ def parse_paste(
             continue
         if h is not None:
             lone_time = h.time_known and not h.sender and not h.rest and not h.labelled
+            if lone_time and _named_sender_above(cur, stripped) and not ends_with_time:
+                # "建设银行 / 2026-12-03 02:01 / 【建设银行】…": a phone's layout with the sender's name on its own line
+                cur.sender, cur.body = cur.body[0], []
+                timed(h.sent_at, h.assumed)
+                continue
             if cur.body and not cur.time_known and lone_time and ends_with_time and not ctx.leading_times:
                 # "正文" then "02:01": in a paste that writes the time after each message, the time closes it
                 timed(h.sent_at, h.assumed)

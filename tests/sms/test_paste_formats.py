@@ -156,3 +156,49 @@ def test_bad_input_is_parsed_whole() -> None:
     assert len(records) == 1 and records[0].text.startswith("还钱😡") and len(records[0].text) >= 10_000
     mixed = parse_paste("０２：０１　【美团】您的验证码是４８２９１３ Your code", default_date=DAY)
     assert [(r.sent_at, r.text) for r in mixed] == [(at(2, 1), "【美团】您的验证码是４８２９１３ Your code")]
+
+
+# Bank and card messages are long and carry their own dates and times in the text; a named sender is common.
+BANK = "您尾号1234的卡12月2日21:05消费人民币58.00元，可用余额3,210.00元，如有疑问请致电客服。【某某银行】"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"95555 2026-12-02 21:05 {BANK}",  # a number, a full timestamp, then a long message without 【】 in front
+        f"某某银行 2026-12-02 21:05 【某某银行】{BANK[:-6]}",  # a named sender before a signed message
+        f"2026-12-02 21:05\t某某银行\t{BANK}",  # a tab-separated export row with a named sender
+    ],
+)
+def test_a_long_message_after_its_sender_and_timestamp_is_one_timed_message(text: str) -> None:
+    records = parse_paste(text, default_date=DAY)
+    assert len(records) == 1
+    assert records[0].sent_at == at(21, 5, d=2) and records[0].sender in ("95555", "某某银行")
+    assert records[0].text.endswith("如有疑问请致电客服。【某某银行】") or records[0].text.endswith(
+        "如有疑问请致电客服。"
+    )
+
+
+def test_a_named_sender_label() -> None:
+    records = parse_paste(f"发件人：某某银行\n{BANK}", default_date=DAY)
+    assert [(r.sender, r.text) for r in records] == [("某某银行", BANK)]
+
+
+def test_a_bracketed_time_after_a_message_that_ends_in_a_word() -> None:
+    records = parse_paste("更多服务请关注某某银行信用卡官方微信（19:37）", default_date=DAY)
+    assert [(r.text, r.sent_at) for r in records] == [("更多服务请关注某某银行信用卡官方微信", at(19, 37))]
+
+
+def test_a_service_number_glued_to_the_signature_is_the_sender() -> None:
+    records = parse_paste(f"95555【某某银行】{BANK[:-6]}", default_date=DAY)
+    assert [(r.sender, r.text.startswith("【某某银行】")) for r in records] == [("95555", True)]
+    untouched = parse_paste("95566您在我行的账户余额不足", default_date=DAY)  # no signature: the number stays text
+    assert [(r.sender, r.text) for r in untouched] == [(None, "95566您在我行的账户余额不足")]
+
+
+def test_a_sender_name_on_its_own_line_above_a_full_timestamp() -> None:
+    records = parse_paste(f"某某银行\n2026-12-02 21:05\n{BANK}", default_date=DAY)
+    assert [(r.sender, r.sent_at, r.text) for r in records] == [("某某银行", at(21, 5, d=2), BANK)]
+    # a short message above a bare time is still a message
+    kept = parse_paste("在吗\n02:01\n【美团】验证码482913", default_date=DAY)
+    assert [r.text for r in kept] == ["在吗", "【美团】验证码482913"]

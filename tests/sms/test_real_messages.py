@@ -3,11 +3,14 @@ them; the labels the issue's done-when names hold, and a message pasted in anoth
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.settings import PROJECT_ROOT
 from bot.sms.classify import Classifier
 from bot.sms.evaluate import evaluate_sms, item_record, load_items, paste_record
+from bot.sms.parse import parse_paste
 
 REAL = PROJECT_ROOT / "tests" / "data" / "sms-real.jsonl"
 
@@ -54,7 +57,40 @@ def test_each_paste_comes_back_as_one_message_with_the_label_of_the_message_alon
         ("【某某银行】您尾号1234的账户12月3日养老金到账2,345.67元，余额8,000.00元。", "normal"),
         ("您的社保卡已被暂停使用，请尽快点击以下链接完成认证", "fraud"),
         ("老同学，我是王某，这是我新号码，原号码停用了，收到请回复", "fraud"),
+        ("Your Acme sign-in code is: 4821. Do not share it.", "verification_code"),
+        ("Acme: never share this code with anyone, including our staff: 553901", "verification_code"),
+        ("这个月房租别转老地方了，直接打到我老婆的建行卡上，卡号发你", "fraud"),
+        ("各位家长：本学期起学校收款的银行账户已更换，请将学杂费汇入以下新账户", "fraud"),
+        ("您有一件邮包被扣留，内含违禁物品，请速回电 010-6xxx2345", "fraud"),
+        ("【某某银行】您尾号1234的卡12月3日消费58.00元，可用额度9,000.00元，如有外币欠款以入账为准。", "normal"),
+        ("【某某电信】您11月话费账单已出，本月消费89.00元，账户余额为12.30元。回复TD退订", "normal"),
+        ("恭喜您获得会员专属观影礼包一份，登录APP即可使用", "marketing_spam"),
+        ("别拖了，我现在就打电话给你爸妈，让他们知道你在外面借钱不还", "collection_threat"),
+        ("请输入 604218 完成验证，勿告诉他人", "verification_code"),
+        ("[某游戏] 您的动态口令为 Q4m8Zr2p", "verification_code"),
+        ("【某某分期】您的借款已于12月1日到期，请及时处理，如已还款请忽略。回T退订", "collection_notice"),
     ],
 )
 def test_messages_like_the_real_ones_get_their_label(text: str, label: str, clf: Classifier) -> None:
     assert clf.classify(item_record({"text": text, "label": label})).label == label
+
+
+PASTES = PROJECT_ROOT / "tests" / "data" / "sms-real-pastes.jsonl"
+
+
+def test_the_real_messages_in_paste_layouts_come_back_whole_with_their_sender_and_time(clf: Classifier) -> None:
+    items = load_items(PASTES)
+    assert len({it["format"] for it in items}) >= 8 and len(items) >= 90
+    real = {it["id"]: it for it in load_items(REAL)}
+    for it in items:
+        assert it["text"] == real[it["of"]]["text"], it["id"]  # a layout of a real message, never a new text
+        records = parse_paste(it["paste"], default_date=date(2026, 12, 4))
+        assert len(records) == 1, it["paste"]
+        got = records[0]
+        assert (got.text, got.sender) == (it["text"], it["expect_sender"]), it["paste"]
+        shown = got.sent_at.strftime("%Y-%m-%d %H:%M") if got.sent_at else None
+        assert (shown is None) == (it["expect_time"] is None) and (shown or "").endswith(it["expect_time"] or ""), it[
+            "paste"
+        ]
+        # the same message gets the same label in any paste (the real set's scores say how often that is right)
+        assert clf.classify(got).label == clf.classify(item_record(real[it["of"]])).label, it["paste"]
