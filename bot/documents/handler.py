@@ -35,7 +35,10 @@ _UNKNOWN = re.compile(
     r"找不到|不知道|不记得|忘了|没有|不清楚|记不清|跳过|略过|下一[个项]|^(skip|next|pass)$", re.IGNORECASE
 )
 _NUMERIC = ("phone", "id_number", "amount", "date")
-_QUESTION = re.compile(r"[?？]|吗|什么|怎么|为什么|能不能|可不可以|是不是|有没有")
+_QUESTION = re.compile(
+    r"[?？]|吗|什么|怎么|为什么|能不能|可不可以|是不是|有没有|多少|哪里|在哪|哪儿|几号|导出|下载|csv|excel",
+    re.IGNORECASE,
+)
 _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)
 
 

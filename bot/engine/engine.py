@@ -21,7 +21,7 @@ from bot.locks import KeyedLocks
 from bot.sms.links import LINK_CHECK, LINK_SCAM
 from bot.texts import Texts, language_of
 from bot.understand.condense import main_point
-from bot.understand.lender import KINDS, SLOT, LenderRouting, said_kind
+from bot.understand.lender import KINDS, NOT_12378, SLOT, LenderRouting, said_kind
 from bot.understand.reader import Reader, Reading
 from bot.understand.safety import BLOCKING, IMMINENT, SAFER, Concern, check, impersonates_authority
 
@@ -58,6 +58,11 @@ _CALL_POLICE = re.compile(
     re.IGNORECASE,
 )
 _CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了|sorry|calm", re.IGNORECASE)
+# After despair: they called the hotline and nobody answered
+_NO_ANSWER = re.compile(
+    r"没人接|没有人接|打不通|占线|没接通|没打通|一直忙音|no ?one (answered|picked up)|nobody (answered|picked up)|line (is|was) busy",
+    re.IGNORECASE,
+)
 _GONE = re.compile(r"(走了|离开了|散了|没人了|不见了)|\b(they('ve| have)? (left|gone)|gone now)\b", re.IGNORECASE)
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
 _STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("safety.danger_now", 1)}  # (text, turns)
@@ -241,10 +246,18 @@ class Engine:
             said = said_kind(base.slots.get("lender", ""), pasted=True)
         if said and base.slots.get(SLOT) != said:
             outcome = replace(outcome, session=replace(base, slots={**base.slots, SLOT: said}))
+            if outcome.intent == "not_covered":  # "放款方是消费金融公司" alone: heard, and where that sends them
+                lang = language_of(msg.text)
+                route = self.texts.get(f"lender.route.{said}", lang)
+                noted = Reply(self.texts.get("lender.noted", lang, route=route))
+                outcome = replace(outcome, replies=(noted,), intent="lender")
         kind = said or base.slots.get(SLOT, "")
         if kind not in KINDS:
             return outcome
         replies = tuple(replace(r, text=self.lenders.route(r.text, kind)) for r in outcome.replies)
+        routed = replies != outcome.replies  # the replies already say where their lender's complaints go
+        if kind in NOT_12378 and "12378" in msg.text and replies and not routed:  # "12378能管吗" (a 小贷's borrower): no
+            replies = (Reply(self.texts.get(f"lender.not_12378.{kind}", language_of(msg.text))), *replies)
         return replace(outcome, replies=replies)
 
     def _keep_details(self, outcome: Outcome, session: Session, details: dict[str, str], lang: str) -> Outcome:
@@ -304,9 +317,14 @@ class Engine:
                 safer = Reply(self.texts.get("safety.self_harm_safer", lang))
                 after = () if uncovered or outcome.intent.startswith("safety") else outcome.replies
                 return replace(outcome, replies=(safer, *after), intent="safety.self_harm_stay")
+            if despair and _NO_ANSWER.search(text):  # "我打了 没人接": the line was busy; what else, now
+                busy = Reply(self.texts.get("safety.self_harm_no_answer", lang))
+                return replace(outcome, replies=(busy,), intent="safety.self_harm_stay")
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
-                return replace(outcome, replies=(Reply(self.texts.get(key, language_of(text))),), intent=key)
+                same = bool(session.memory) and session.memory[-1].intent == key  # that text was the last reply
+                chosen = "safety.self_harm_listen" if despair and same else key
+                return replace(outcome, replies=(Reply(self.texts.get(chosen, language_of(text))),), intent=key)
             if despair and not session.flow and not outcome.intent.startswith("safety"):  # not alone with an answer
                 check_in = Reply(self.texts.get("safety.self_harm_check_in", language_of(text)))
                 return replace(outcome, replies=(check_in, *outcome.replies))

@@ -99,7 +99,9 @@ class QuestionHandler:
                 return replace(steps, session=outcome.session)  # still a question asked
         if outcome.intent == "not_covered" and (_VAGUE.match(normalise(turn.text)) or is_pinyin(turn.text)):
             return self._clarify(turn.lang)
-        outcome = ask_once(outcome, turn.session, self.texts, turn.text, turn.lang)  # where to complain: what kind of lender?
+        outcome = ask_once(
+            outcome, turn.session, self.texts, turn.text, turn.lang
+        )  # where to complain: what kind of lender?
         if outcome.intent == "question" and turn.intent in _QUESTION_INTENTS:
             return replace(outcome, intent=turn.intent)
         return outcome
@@ -167,7 +169,8 @@ class QuestionHandler:
         # the situation the conversation is in: read it so, its own words leading
         # (also when retrieval alone "covered" it with no card: "那协商到底合法吗" is not about a crime's articles)
         # "他们把我的信息发到网上了" as a first message; "那我能合法做点什么" after a declined request about collectors
-        about_them = previous is not None or bool(_THEY.search(text)) or _in_situation(session)
+        first = not session.memory  # people come here about collectors: a first short message is about them too
+        about_them = first or previous is not None or bool(_THEY.search(text)) or _in_situation(session)
         if about_them and (not answer.covered or not answer.topic) and short and self.qa.has_card_words(text):
             prefer = previous[1] if previous else ""
             situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", prefer, True)

@@ -14,6 +14,7 @@ SLOT = "lender_kind"  # the session slot: one of KINDS, or ASKED once the questi
 ASKED = "asked"
 BANK, CONSUMER, MICRO, UNLICENSED = "bank", "consumer_finance", "microloan", "unlicensed"
 KINDS = (BANK, CONSUMER, MICRO, UNLICENSED)
+NOT_12378 = (MICRO, UNLICENSED)  # lenders 12378 does not handle
 
 # What people say of their lender. A message naming two kinds ("银行和小贷有什么区别") says nothing about theirs.
 _SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -65,10 +66,23 @@ def either_or(text: str) -> bool:
 def said_kind(text: str, pasted: bool = False) -> str:
     """The lender kind a message states ("我借的是XX小贷" -> microloan), or "" when it names none or several;
     `pasted`: an SMS, where only a lender's own name counts."""
-    found = {kind for kind, pattern in (_NAMED if pasted else _SAID) if pattern.search(text)}
+    found = {
+        kind
+        for kind, pattern in (_NAMED if pasted else _SAID)
+        if any(not _asked_about(text, m) for m in pattern.finditer(text))
+    }
     if UNLICENSED in found:  # "不是正规的小贷": an unlicensed lender calling itself one
         return UNLICENSED
     return found.pop() if len(found) == 1 else ""
+
+
+_ASKED_BEFORE = re.compile(r"(算|是不是|属于|属不属于|还是|或者|或)\s*$")
+_ASKED_AFTER = re.compile(r"^(公司|平台|的)?\s*(吗|呢|么|嘛|不|？|\?|还是|或)")
+
+
+def _asked_about(text: str, m: re.Match[str]) -> bool:
+    """The kind is asked about, not said ("网商贷也算小贷吗", "是银行还是小贷"): it says nothing of their lender."""
+    return bool(_ASKED_BEFORE.search(text[max(0, m.start() - 6) : m.start()]) or _ASKED_AFTER.search(text[m.end() :]))
 
 
 @dataclass(frozen=True)

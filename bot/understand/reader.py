@@ -74,7 +74,7 @@ _SMALLTALK = {
     "smalltalk.thanks": re.compile(r"^(谢谢你?|谢谢啦|多谢|感谢|太感谢了|辛苦了|thanks|thankyou|thx)$", re.IGNORECASE),
 }
 _DOCUMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"12378|金融监管|银保监|金融监督"), "nfra_12378_complaint"),
+    (re.compile(r"12378|金融监管|银保监|金融监督|地方金融|金融管理局|金融局"), "nfra_12378_complaint"),
     (re.compile(r"12363|人民银行|征信"), "pboc_12363_complaint"),
     (re.compile(r"12300|工信部|申诉"), "miit_12300_appeal"),
     (re.compile(r"12321|举报中心|垃圾短信"), "report_12321"),

@@ -64,7 +64,9 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         re.compile(
             r"(弄死|打死|砍死|砍你|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
             r"人身安全|救命|在我家门口|堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|拿着?刀|一直跟着我|跟踪我|跟着我.{0,12}(走|回家|到)|"
-            r"(现在|正在|已经).{0,6}(在我家|在门口|楼下|上门)|关在.{0,6}(屋|房间)|不让我走|不敢开门|门外有人|在门外|"
+            r"(现在|正在|已经).{0,6}(在我家|在门口|楼下|上门)|关在.{0,6}(屋|房间)|不让我走|不敢开门|门外.{0,4}有人|在门外|"
+            r"有人.{0,4}(敲门|砸门|在门口|在门外|在楼道)|知道.{0,4}(我|你)?(住|家)(在)?(哪|哪里|哪儿|在哪)|"
+            r"(发|拍)了?.{0,8}(小区|楼下|家门口|单元门|楼道|我家).{0,4}的?(照片|视频)|"
             r"知道.{0,8}(孩子|女儿|儿子|家人).{0,8}(学校|上学|住哪|在哪)|喊我(的)?名字|堵在.{0,8}(屋|家|门口|房间|出租屋)|"
             r"不让(她|他|我)(出门|走|离开)|"
             r"(今晚|今天晚上|今天|马上|等会儿?|待会儿?)就?要?(上门|来我家|到我家|来找我).{0,20}(一个人|好怕|害怕)|"
@@ -75,7 +77,9 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"在我(单位|公司|家)门口.{0,8}(大喊|喊|骂|闹|拉横幅|堵)|"
             r"outside my (apartment|flat|room|building|office|door|house|home)|(guys|men|people|someone) (outside|at) my|"
             r"不得好死|遗照|灭你全家|全家.{0,4}(陪葬|死光)|"
-            r"kill (you|me)|beat (you|me) up|hurt my|following me|at my door|banging on)",
+            r"(come|coming|show up|visit).{0,25}(my|your) (home|house|apartment|flat|place|door).{0,40}(tonight|alone|scared|afraid|beat|hurt|kill)|"
+            r"(they|he|she|collectors?|someone) (know|knows|found out) where (i|you) live|"
+            r"kill (you|me)|beat (you|me)\b|hurt my|following me|at my door|banging on)",
             re.IGNORECASE,
         ),
     ),
@@ -108,7 +112,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(自称|说是|冒充).{0,8}(银监会|银保监|金融监管|监管局|淘宝客服|京东客服|客服|警察|公安|法院|检察)|"
             r"注销.{0,6}校园贷|校园贷.{0,10}注销|对公账户|涉嫌洗钱|配合调查.{0,12}(转|不能告诉|保密)|不能告诉(家人|家里)|"
             r"再(转|交|付).{0,8}(就能|就可以|才能).{0,8}(退|返|解冻|提现|到账)|解冻.{0,4}(账户|资金|费)|"
-            r"(看了|发了|给我看|出示).{0,4}(工作证|警官证|警号|证件)|"
+            r"(看了|发了|给我看|出示|有|拿着?|亮出).{0,4}(工作证|警官证|警号|证件)|征信(中心)?内部|内部(人员|渠道|关系).{0,8}(征信|逾期|消除|修复|删除)|"
             r"(交|转|打|付).{0,10}(保证金|押金|手续费|解冻费|撤诉费|和解费|保全费|诉讼费).{0,12}(账户|卡|才能|就能|撤诉|撤案|结案)|"
             r"(加|添加|联系).{0,6}(书记员|法官|法院|执行员|办案人员).{0,8}(QQ|微信|vx)|"
             r"(点了|点开了?|打开了?).{0,8}链接.{0,16}(填了|输了|输入了?|提交了?)|(已经|都|我)?点了.{0,6}(还|又|也)?(填了|输了|输入了?)|"
@@ -127,6 +131,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         re.compile(
             r"((已经|刚才|刚刚|都)?.{0,3}(转了|转过去了?|打过去了?|汇了|付了|转账了).{0,10}(\d+|钱|块|元|万)|"
             r"(钱|存款|余额).{0,4}被(转走|骗走|划走|盗刷)|被(转走|骗走|划走|盗刷)了?.{0,6}(\d+|钱|块|元|万)|被骗了.{0,6}(\d+|钱|块|元|万)|"
+            r"(钱|那钱|这钱|那些钱|这笔钱).{0,6}(要回来|要得回来|追回|追得回|拿回来|退回来|找回来)|"
             r"already (sent|paid|transferred)|i (sent|paid|transferred) (him|them|\d))",
             re.IGNORECASE,
         ),
@@ -212,12 +217,17 @@ def check(text: str) -> Verdict:
     found = [concern for concern, pat in _RULES if pat.search(text) and (asks or concern not in BLOCKING)]
     if Concern.DANGER in found and not _DANGER_BESIDE_CRY.search(_CRY.sub("", text)) and _ONLY_PHONE.search(text):
         found.remove(Concern.DANGER)  # "救命 我手机一晚上没停过 全是验证码": a cry about the flood, not violence
+    if Concern.DOXXING in found and _OWN_LENDER.search(text):
+        found.remove(Concern.DOXXING)  # "怎么查放款方是谁": finding out who lent the money is their right
     if Concern.FRAUD not in found and any(judge(host) is LinkKind.LOOKALIKE for host in hosts(text)):
         found.append(Concern.FRAUD)
     return Verdict(tuple(found))
 
 
 _CRY = re.compile(r"救命")
+_OWN_LENDER = re.compile(
+    r"放款方|放款机构|放贷方|放贷机构|资金方|贷款公司|借款公司|催收公司|催收机构|哪家(公司|机构)|平台", re.IGNORECASE
+)
 _DANGER_BESIDE_CRY = _RULES[0][1]
 # the flood itself: codes, messages, calls; no one at the door
 _ONLY_PHONE = re.compile(r"验证码|短信|轰炸|手机.{0,6}(响|没停|不停)|电话.{0,6}(不停|一直)|注册", re.IGNORECASE)

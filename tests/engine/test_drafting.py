@@ -219,3 +219,10 @@ async def test_an_item_they_cannot_give_is_not_asked_again(app: App) -> None:
     assert "先空着" in skipped and "借款合同编号是什么" not in skipped
     done = (await app.engine.handle(msg("他们每天打我同事电话", "skip-once")))[-1]
     assert done.files and "借款合同编号先空着" in done.text and "借款合同编号是什么" not in done.text
+
+
+async def test_a_question_typed_while_a_name_is_asked_is_answered_not_taken_as_the_name(app: App) -> None:
+    await say(app.engine, "帮我写12378投诉材料", "qn")
+    text = await say(app.engine, "地方金融管理局电话多少", "qn")
+    assert "记下了：姓名" not in text and "地方金融管理部门" in text
+    assert "记下了：姓名 张伟" in await say(app.engine, "张伟", "qn")  # the draft is still open

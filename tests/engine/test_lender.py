@@ -108,3 +108,27 @@ async def test_a_12378_letter_for_a_microloan_borrower_says_where_it_really_goes
     assert letter.startswith("注意：你的放款方是小额贷款公司") and "地方金融管理部门" in letter.split("\n")[0]
     plain = (await _say(app, "帮我写12378投诉材料", "l8"))[0].text
     assert not plain.startswith("注意")  # nothing known about the lender: the letter as it is
+
+
+async def test_asking_whether_it_is_a_microloan_is_not_saying_so(app: App) -> None:
+    await _say(app, "我借的是网商贷 也算小贷吗", "l9")
+    later = _all(await _say(app, "被催收骚扰了 去哪投诉", "l9"))
+    assert "12378 不管小贷公司" not in later and "放款方是哪一类" in later  # not guessed: asked
+    assert said_kind("是银行还是小贷") == ""
+
+
+async def test_saying_the_kind_alone_is_heard(app: App) -> None:
+    noted = _all(await _say(app, "The lender is a consumer finance company", "l10"))
+    assert noted.startswith("Noted: your lender is a consumer-finance company") and "12378" in noted
+
+
+async def test_unlawful_collection_does_not_cancel_the_debt(app: App) -> None:
+    replies = await _say(app, "那我不还钱了行不行 反正他们违法在先", "l11")
+    assert "不等于借款就不用还" in replies[0].text and "协商" in replies[0].text
+    assert any("第六百七十五条" in c.label for c in replies[0].citations)
+
+
+async def test_can_12378_help_gets_a_plain_no_for_a_microloan(app: App) -> None:
+    await _say(app, "我借的是XX小贷 他们天天打我电话", "l12")
+    replies = await _say(app, "12378能管吗", "l12")
+    assert replies[0].text.startswith("先说结论：你的放款方是小额贷款公司，12378 不管小贷公司")

@@ -6,7 +6,7 @@ import pytest
 
 from bot.understand.safety import Concern, check
 from bot.wiring import App
-from tests.support import say
+from tests.support import msg, say
 
 
 @pytest.mark.parametrize(
@@ -188,3 +188,38 @@ async def test_asking_whether_to_call_the_police_right_after_danger_gets_yes_now
     await say(app.engine, "他们说今晚就上门 我一个人在家", user="lock")
     reply = await say(app.engine, "我已经锁门了 要报警吗", user="lock")
     assert reply.startswith("⚠️ 要，现在就打 110") and len(reply) < 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "那我现在怎么办 门外好像有人",
+        "他们说知道我住哪 还发了我小区门口的照片",
+        "They said they will come to my apartment tonight. I am alone.",
+        "Collectors threaten to come to my home tonight and beat me",
+    ],
+)
+async def test_danger_in_ordinary_words_puts_110_first(app: App, text: str) -> None:
+    replies = await app.engine.handle(msg(text, "dz-" + str(abs(hash(text)))))
+    assert "110" in replies[0].text.split("\n")[0]
+
+
+async def test_a_fake_insider_is_called_a_scam_and_money_lost_gets_110_and_the_bank(app: App) -> None:
+    insider = await app.engine.handle(msg("有人说能帮我消除逾期记录 他说他是征信中心内部的 有工作证", "fz1"))
+    assert "诈骗" in insider[0].text[:20]
+    back = await app.engine.handle(msg("我已经转了300 那钱还能要回来吗", "fz1"))
+    assert "110" in back[0].text and "银行" in back[0].text
+
+
+async def test_finding_out_who_lent_the_money_is_not_doxxing(app: App) -> None:
+    replies = await app.engine.handle(msg("那怎么查放款方是谁", "dx1"))
+    assert "不能帮你查" not in replies[0].text and "借款协议" in replies[0].text
+
+
+async def test_after_despair_support_is_not_the_same_words_and_a_busy_hotline_gets_what_else(app: App) -> None:
+    await app.engine.handle(msg("我真的不想活了 欠了好多钱", "sh9"))
+    first = (await app.engine.handle(msg("没人能帮我", "sh9")))[0].text
+    second = (await app.engine.handle(msg("没人能帮我", "sh9")))[0].text
+    assert "12356" in first and "12356" in second and first != second
+    busy = (await app.engine.handle(msg("嗯 我打了 没人接", "sh9")))[0].text
+    assert "占线" in busy and "120" in busy

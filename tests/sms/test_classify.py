@@ -225,3 +225,4 @@ def test_one_night_everywhere_the_rules_the_statistics_and_the_documents() -> No
     texts = Texts()
     for key in ("evidence.summary_night", "evidence.chart_hour_title"):
         assert f"{NIGHT_FROM}:00" in texts.get(key, timed=1, percent="1%")
+    assert f"{NIGHT_FROM}时" in texts.get("documents.evidence.night", timed=1, percent="1%")  # the 证据清单 says it too
