@@ -75,6 +75,12 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def message_of(mix: str, n: int) -> tuple[str, str]:
     """The n-th message of a person: (kind, text)."""
     if mix == "commands":
@@ -129,6 +135,7 @@ async def run(
                                 break
                     await asyncio.sleep(0.2)
 
+        cpu_before = [cpu_seconds(p.pid) for p in procs]
         began = time.monotonic()
         async with ClientSession(timeout=ClientTimeout(total=60)) as http:
             await asyncio.gather(*(person(i, uid, http) for i, uid in enumerate(people)))
@@ -139,6 +146,7 @@ async def run(
         finished = max((t for u in people for t in answered[u]), default=time.monotonic())
         await asyncio.sleep(2.0)  # late duplicates
         memory = [rss_mb(p.pid) for p in procs]
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - sum(cpu_before)
         load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     await fake.close()
     by_kind: dict[str, list[float]] = defaultdict(list)
@@ -152,7 +160,8 @@ async def run(
     print(
         f"{label} ({mix}, {offered}): {total} updates from {users} people; answered {got}, lost {total - got}, "
         f"doubled {doubled}; {got / (finished - began):.0f} answered/s; latency {quantiles(latencies)}; "
-        f"memory per replica {', '.join(f'{m:.0f} MB' for m in memory)}; load average {load}"
+        f"memory per replica {', '.join(f'{m:.0f} MB' for m in memory)}; replicas' CPU {cpu * 1000 / max(got, 1):.0f} ms "
+        f"per update; load average {load}"
     )
     for kind, values in sorted(by_kind.items()):
         print(f"  {kind}: {len(values)} answered, {quantiles(values)}")
