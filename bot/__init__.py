@@ -14,3 +14,11 @@ How a message travels (the circled numbers are the order):
 
 wiring.py is the only place that builds concrete collaborators from settings.py.
 """
+
+import os
+
+# One BLAS thread per process unless the environment says otherwise (before numpy is first imported): numpy's
+# OpenBLAS otherwise starts a thread per core and spins them on every small matrix product, and a server embeds one
+# short query per message. Measured on a shared 2-core machine (load 6): 442 ms per query embedding with the default,
+# 7 ms with one thread. A large `anning index` on an idle machine may set OPENBLAS_NUM_THREADS higher.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

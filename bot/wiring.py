@@ -51,6 +51,7 @@ from bot.sms.meaning import Meaning
 from bot.sms.ocr import RapidOcr
 from bot.sms.ocr_queue import OcrQueue, OcrReader
 from bot.sms.rules import load_rules
+from bot.storage.buttons_repo import ButtonPayloads
 from bot.storage.crypto import Crypto, load_key
 from bot.storage.db import Database
 from bot.storage.evidence_repo import EvidenceStore
@@ -58,6 +59,7 @@ from bot.storage.files_repo import FileStore
 from bot.storage.inbox_repo import Inbox
 from bot.storage.nonce_repo import CallbackNonces
 from bot.storage.outbox_repo import Outbox
+from bot.storage.rates_repo import RateCounts
 from bot.storage.repositories import SqlSessionStore
 from bot.storage.tokens_repo import TokenStore
 from bot.storage.turns import Turns, turns_for
@@ -203,6 +205,10 @@ class Core:
     ocr: OcrQueue
     imports: ImportQueue
     turns: Turns  # per-person turns among replicas (PostgreSQL advisory locks; SQLite: this process alone)
+    buttons: ButtonPayloads  # long Telegram button payloads, readable by every replica and after a restart
+    # rate-limit counts in the database when replicas share it (PostgreSQL); None: each channel counts in memory,
+    # right for the one process SQLite serves and faster (no write per message)
+    rates: RateCounts | None = None
     # what a language-model integration calls when it falls back to the offline path ("timeout", "error", ...);
     # `open_service` points it at the metrics' counter
     on_model_fallback: Callable[[str], None] = field(default=lambda reason: None)
@@ -250,6 +256,9 @@ async def build_app(
 async def open_core(settings: Settings, texts: Texts | None = None, ocr_reader: OcrReader | None = None) -> Core:
     """The database, the key and every store and queue; no model and no index is loaded."""
     db, crypto = await open_storage(settings)
+    turns = turns_for(
+        settings.resolved_database_url(), settings.database_lock_connections, settings.database_lease_seconds
+    )
     return Core(
         db=db,
         crypto=crypto,
@@ -262,9 +271,9 @@ async def open_core(settings: Settings, texts: Texts | None = None, ocr_reader: 
         nonces=CallbackNonces(db, crypto, keep=nonce_memory(settings)),
         ocr=ocr_queue(settings, ocr_reader),
         imports=import_queue(settings),
-        turns=turns_for(
-            settings.resolved_database_url(), settings.database_lock_connections, settings.database_lease_seconds
-        ),
+        turns=turns,
+        buttons=ButtonPayloads(db, crypto),
+        rates=RateCounts(db, crypto) if turns.shared else None,
     )
 
 
@@ -455,6 +464,8 @@ def channel_deps(
         tokens=core.tokens,
         nonces=core.nonces,
         turns=core.turns,
+        rates=core.rates,
+        buttons=core.buttons,
         files_dir=settings.data_dir / "files",
         http=http,
         links=links,

@@ -8,7 +8,9 @@ starts and stops its background work. `preview` is its pure render, as plain mes
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -22,9 +24,11 @@ if TYPE_CHECKING:
     from bot.channels.file_links import FileLinks
     from bot.engine.gate import Answers
     from bot.settings import Settings
+    from bot.storage.buttons_repo import ButtonPayloads
     from bot.storage.inbox_repo import Inbox
     from bot.storage.nonce_repo import CallbackNonces
     from bot.storage.outbox_repo import Outbox
+    from bot.storage.rates_repo import RateCounts
     from bot.storage.tokens_repo import TokenStore
     from bot.storage.turns import Turns
     from bot.texts import Texts
@@ -66,6 +70,8 @@ class Deps:
     user: str | None = None  # the person at the keyboard (terminal chat)
     nonces: CallbackNonces | None = None  # signed callback (timestamp, nonce) pairs already used (WeChat)
     turns: Turns | None = None  # per-person turns shared by replicas (storage/turns.py); None: this process only
+    rates: RateCounts | None = None  # rate-limit counts shared by replicas; None: each process counts its own
+    buttons: ButtonPayloads | None = None  # long button payloads shared by replicas; None: this process's memory
 
 
 class Channel(Protocol):
@@ -206,3 +212,48 @@ class RateLimiter:
         for key in [k for k, h in self._hits.items() if not h or h[-1] <= now - self.window]:
             del self._hits[key]
             self._warned.discard(key)
+
+
+class Limiter(Protocol):
+    """Per-person rate limit, as channels ask it: what to do with one more message of `key`'s."""
+
+    async def check(self, key: str) -> Verdict:
+        """Count one message of the person's, and say whether it goes through."""
+        ...
+
+
+class LocalLimiter:
+    """The sliding window in this process's memory (`RateLimiter`): right for one process (SQLite), and the
+    fastest; with several replicas each would count only what reached it."""
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.counter = RateLimiter(limit, window)
+        self.clock = clock
+
+    async def check(self, key: str) -> Verdict:
+        """The in-memory verdict at the clock's now."""
+        return self.counter.check(key, self.clock())
+
+
+class SharedLimiter:
+    """A fixed window counted in the database (storage/rates_repo.py), so replicas behind one URL share one limit:
+    the first message past the limit in a window is told (WARN), later ones in that window are dropped."""
+
+    def __init__(self, counts: RateCounts, limit: int) -> None:
+        self.counts = counts
+        self.limit = limit
+
+    async def check(self, key: str) -> Verdict:
+        """One upsert; the verdict from the window's count."""
+        if self.limit <= 0:
+            return Verdict.ALLOW
+        hits = await self.counts.hit(key)
+        if hits <= self.limit:
+            return Verdict.ALLOW
+        return Verdict.WARN if hits == self.limit + 1 else Verdict.DROP
+
+
+def limiter_for(deps: Deps, limit: int, clock: Callable[[], float] = time.monotonic) -> Limiter:
+    """The limiter the composition root chose: shared counts when it handed some over (several replicas), else
+    this process's memory."""
+    return SharedLimiter(deps.rates, limit) if deps.rates is not None else LocalLimiter(limit, clock=clock)

@@ -113,6 +113,26 @@ class TurnLeaseRow(Base):
     until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class RateCountRow(Base):
+    """How many messages a person sent in one fixed window of the rate limit (storage/rates_repo.py), counted by
+    every replica alike; keyed by a keyed hash of the channel's user key, swept once the window is over."""
+
+    __tablename__ = "rate_counts"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # time // window length
+    hits: Mapped[int] = mapped_column(Integer)
+
+
+class ButtonPayloadRow(Base):
+    """A button payload too long for Telegram's callback_data, behind the short key the button carries
+    (storage/buttons_repo.py): whichever replica sent the keyboard, any replica can read the press. Encrypted."""
+
+    __tablename__ = "button_payloads"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Database:
     """Owns the engine and the session factory.
 

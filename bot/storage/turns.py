@@ -90,6 +90,12 @@ class PostgresTurns:
         self.engine = create_async_engine(
             url, pool_size=size, max_overflow=0, pool_timeout=600, pool_pre_ping=True, isolation_level="AUTOCOMMIT"
         )
+        # renewing and giving up leases: a pool of their own, each statement on a connection for itself alone. On
+        # the lock pool, every holder would wait for a connection to give up its lease while the pool is full of
+        # holders and their waiters: with more people at once than `size`, the replica wedged until pool_timeout.
+        self.upkeep = create_async_engine(
+            url, pool_size=2, max_overflow=8, pool_timeout=60, pool_pre_ping=True, isolation_level="AUTOCOMMIT"
+        )
         self.owner = uuid.uuid4().hex  # this process
         self.lease_seconds = lease_seconds
 
@@ -139,7 +145,7 @@ class PostgresTurns:
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
             try:
-                async with self.engine.connect() as conn:
+                async with self.upkeep.connect() as conn:
                     await conn.execute(_RELEASE, {"person": person, "owner": self.owner})
             except Exception as exc:  # the database away: the lease runs out on its own
                 log.warning("turn: lease release failed (%s); it expires by itself", type(exc).__name__)
@@ -149,7 +155,7 @@ class PostgresTurns:
         while True:
             await asyncio.sleep(min(RENEW_SECONDS, self.lease_seconds / 3))
             try:
-                async with self.engine.connect() as conn:
+                async with self.upkeep.connect() as conn:
                     renewed = (await conn.execute(_RENEW, params)).rowcount
                 if not renewed:
                     log.warning("turn: lease lost (expired and taken over); finishing the work in hand")
@@ -157,8 +163,9 @@ class PostgresTurns:
                 log.warning("turn: lease renewal failed (%s)", type(exc).__name__)
 
     async def close(self) -> None:
-        """Dispose of the lock connections (any lock still held goes with its session)."""
+        """Dispose of the lock connections (any lock still held goes with its session) and the lease ones."""
         await self.engine.dispose()
+        await self.upkeep.dispose()
 
 
 async def _unlock(conn: AsyncConnection, person: str) -> None:

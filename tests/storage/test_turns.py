@@ -134,3 +134,20 @@ async def test_a_server_shutting_down_counts_as_an_outage_not_an_error() -> None
         assert database_outage(caught.value)
         assert not database_outage(ValueError("a bug is not an outage"))
         await db.close()
+
+
+async def test_more_people_than_lock_connections_are_all_served_without_wedging() -> None:
+    async with postgres_database() as url:
+        turns = PostgresTurns(url, size=2)  # two people at once; the others wait for a lock connection
+        done: list[str] = []
+
+        async def work(person: str) -> None:
+            async with turns.hold(person):
+                await asyncio.sleep(0.05)
+                done.append(person)
+
+        try:  # giving up a lease must not need a lock connection the waiters are queued for
+            await asyncio.wait_for(asyncio.gather(*(work(f"person-{i}") for i in range(8))), timeout=20)
+        finally:
+            await turns.close()
+        assert sorted(done) == sorted(f"person-{i}" for i in range(8))

@@ -48,7 +48,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, C
 from telegram.warnings import PTBDeprecationWarning
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from bot.channels.base import Capabilities, Deps, Outgoing, RateLimiter, Verdict, register
+from bot.channels.base import Capabilities, Deps, Limiter, LocalLimiter, Outgoing, Verdict, limiter_for, register
 from bot.channels.telegram.download import TooBig, fetch_capped
 from bot.channels.telegram.inbound import (
     CHANNEL,
@@ -67,6 +67,7 @@ from bot.channels.telegram.outbound import (
     PayloadMap,
     SendAction,
     SendText,
+    long_payloads,
     render,
     utf16_len,
 )
@@ -75,6 +76,7 @@ from bot.contract.wire import dump_replies, load_replies
 from bot.engine.gate import Answers
 from bot.locks import KeyedLocks
 from bot.settings import Settings, TelegramSettings
+from bot.storage.buttons_repo import ButtonPayloads
 from bot.storage.inbox_repo import ANSWERED, Entry, Inbox
 from bot.storage.turns import Turns, database_outage
 from bot.texts import Texts
@@ -174,6 +176,8 @@ class TelegramChannel:
         turns: Turns | None = None,
         rescue_every: float = 5.0,
         stranded_after: float = 10.0,
+        limiter: Limiter | None = None,
+        buttons: ButtonPayloads | None = None,
     ) -> None:
         self.engine = engine
         self.inbox = inbox  # updates recorded before they are acknowledged (and redeliveries refused)
@@ -197,7 +201,8 @@ class TelegramChannel:
         self.clock = clock
         self.payloads = PayloadMap()
         self.keyboards: LRUCache[int, int] = LRUCache(maxsize=4096)  # chat -> the message that has the live keyboard
-        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.limiter = limiter if limiter is not None else LocalLimiter(settings.rate_limit_per_minute, clock=clock)
+        self.buttons = buttons  # long payloads shared by replicas (and kept across restarts); None: memory only
         self.bot_username = ""
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
 
@@ -219,6 +224,8 @@ class TelegramChannel:
             max_file_bytes=deps.settings.max_file_bytes,
             inbox=deps.inbox,
             turns=deps.turns,
+            limiter=limiter_for(deps, deps.settings.telegram.rate_limit_per_minute),
+            buttons=deps.buttons,
         )
 
     @classmethod
@@ -485,6 +492,7 @@ class TelegramChannel:
     async def _replies(self, update: Update, live: LiveMessage | None = None) -> list[Reply]:
         """What to send for one update (nothing for an ignored one); answers a pressed button's query. A text
         message's answer may be shown on `live` while a model writes it."""
+        await self._recall_button(update)
         parsed = to_incoming(
             update,
             self.bot_username,
@@ -500,7 +508,7 @@ class TelegramChannel:
                 await self._answer(query)
             return []
         key = parsed.incoming.user_key if isinstance(parsed, Fetch) else parsed.user_key
-        verdict = self.limiter.check(key, self.clock())
+        verdict = await self.limiter.check(key)
         if query is not None:
             await self._answer(
                 query, None if verdict is Verdict.ALLOW else self.texts.get("telegram.rate_limited_short")
@@ -522,6 +530,8 @@ class TelegramChannel:
         """Send the replies' parts after the first `skip`, counting each in the inbox, then mark the entry done.
         `draft`: the message that showed the answer while it was written; the first part replaces its text."""
         actions = [action for reply in replies for action in render(reply, self.payloads)]
+        if self.buttons is not None:  # before the keyboard goes out: its press may reach another replica
+            await self._noted(functools.partial(self.buttons.store, long_payloads(actions, self.payloads)))
         for i, action in enumerate(actions[skip:], skip + 1):
             if i == 1 and draft is not None and isinstance(action, SendText):
                 sent_id = await self._replace(chat_id, draft, action)
@@ -626,6 +636,18 @@ class TelegramChannel:
             log.error("editMessageText failed: %s", type(exc).__name__)
             return None
         return draft
+
+    async def _recall_button(self, update: Update) -> None:
+        """A pressed button whose long payload this process does not know (another replica sent the keyboard, or
+        this one restarted since): look it up in the database."""
+        query = update.callback_query
+        data = query.data if query is not None else None
+        if self.buttons is None or not data or not data.startswith(PayloadMap.PREFIX):
+            return
+        if self.payloads.decode(data) is None:
+            payload = await self.buttons.recall(data)
+            if payload is not None:
+                self.payloads.remember(payload)
 
     async def _retire_keyboard(self, chat_id: int, newest: int) -> None:
         """Only the newest keyboard stays: the one before it is taken off, so an old step's button cannot be pressed

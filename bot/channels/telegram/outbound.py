@@ -1,6 +1,7 @@
 """Channels (⑥), Telegram out: a Reply -> Bot API calls (text split under the limit, inline keyboards, documents).
 
-Pure: no I/O. Button payloads longer than callback_data allows are kept in a bounded `PayloadMap`.
+Pure: no I/O. Button payloads longer than callback_data allows are kept in a bounded `PayloadMap` (the channel also
+stores them in the database, storage/buttons_repo.py, so that every replica can read a press).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ CAPABILITIES = Capabilities(buttons=True, files=True, max_chars=MAX_MESSAGE_CHAR
 class PayloadMap:
     """Button payloads as callback_data (≤ 64 bytes): short ones verbatim, longer ones by a hash kept in an LRU map.
 
-    A hashed payload pressed after a restart (or after it fell out of the map) decodes to None: the button expired.
+    A hashed payload pressed after a restart (or after it fell out of the map) decodes to None: the button expired,
+    unless the channel finds it in the database (`long_payloads` says what to store there, `remember` puts it back).
 
     Why not PTB's own `arbitrary_callback_data` (ExtBot + CallbackDataCache)? It replaces the callback_data of every
     button, short ones included, by ids kept in the bot's memory, so without a PTB persistence (a pickle file, or
@@ -54,6 +56,10 @@ class PayloadMap:
         if not data.startswith(self.PREFIX):
             return data or None
         return self._long.get(data)  # a hit counts as a use
+
+    def remember(self, payload: str) -> None:
+        """Keep a payload found elsewhere (the database) as if it had been encoded here."""
+        self.encode(payload)
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,21 @@ def keyboard(reply: Reply, payloads: PayloadMap) -> InlineKeyboardMarkup | None:
     if len(buttons) <= 3 and all(len(b.label) <= 6 for b in reply.buttons):
         return InlineKeyboardMarkup([buttons])
     return InlineKeyboardMarkup([[b] for b in buttons])
+
+
+def long_payloads(actions: list[SendAction], payloads: PayloadMap) -> dict[str, str]:
+    """The hashed buttons of rendered actions: callback_data -> payload (what must be stored for other replicas)."""
+    out: dict[str, str] = {}
+    for action in actions:
+        if isinstance(action, SendText) and action.keyboard is not None:
+            for row in action.keyboard.inline_keyboard:
+                for button in row:
+                    data = button.callback_data
+                    if isinstance(data, str) and data.startswith(PayloadMap.PREFIX):
+                        payload = payloads.decode(data)
+                        if payload is not None:
+                            out[data] = payload
+    return out
 
 
 def render(reply: Reply, payloads: PayloadMap | None = None) -> list[SendAction]:

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
-from bot.channels.base import Capabilities, Deps, Outgoing, RateLimiter, Verdict, register
+from bot.channels.base import Capabilities, Deps, Limiter, LocalLimiter, Outgoing, Verdict, limiter_for, register
 from bot.channels.file_links import FileLinks
 from bot.channels.wechat.api import WeChatApi, api_for
 from bot.channels.wechat.common import (
@@ -99,6 +99,7 @@ class WeChatMpChannel:
         inbox: Inbox | None = None,
         nonces: Nonces | None = None,
         clock: Callable[[], float] = time.time,
+        limiter: Limiter | None = None,
     ) -> None:
         self.engine = engine
         self.inbox = inbox
@@ -125,7 +126,7 @@ class WeChatMpChannel:
             journal=inbox,
             channel=CHANNEL,
         )
-        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.limiter = limiter if limiter is not None else LocalLimiter(settings.rate_limit_per_minute)
 
     @classmethod
     def enabled(cls, settings: Settings) -> bool:
@@ -146,6 +147,7 @@ class WeChatMpChannel:
             max_file_bytes=deps.settings.max_file_bytes,
             inbox=deps.inbox,
             nonces=deps.nonces,
+            limiter=limiter_for(deps, deps.settings.wechat_mp.rate_limit_per_minute),
         )
 
     @classmethod
@@ -244,7 +246,7 @@ class WeChatMpChannel:
         key = user_key(CHANNEL, msg.from_user)
         dedupe = dedupe_key(msg)
         if not self.delivery.known(dedupe):
-            verdict = self.limiter.check(key, time.monotonic())
+            verdict = await self.limiter.check(key)
             if verdict is Verdict.DROP:
                 return None
             if verdict is Verdict.WARN:

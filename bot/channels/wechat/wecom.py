@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from aiohttp import web
 
-from bot.channels.base import Capabilities, Deps, Outgoing, RateLimiter, Verdict, register
+from bot.channels.base import Capabilities, Deps, Limiter, LocalLimiter, Outgoing, Verdict, limiter_for, register
 from bot.channels.wechat.api import WeChatApi, WeChatApiError, api_for
 from bot.channels.wechat.common import (
     MAX_BYTES,
@@ -74,6 +74,7 @@ class WeComChannel:
         inbox: Inbox | None = None,
         nonces: Nonces | None = None,
         clock: Callable[[], float] = time.time,
+        limiter: Limiter | None = None,
     ) -> None:
         self.engine = engine
         self.inbox = inbox
@@ -89,7 +90,7 @@ class WeComChannel:
             self.token, settings.encoding_aes_key.get_secret_value(), settings.corp_id, work=True
         )
         self.delivery = Delivery(outbox, texts, self._push, journal=inbox, channel=CHANNEL)
-        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.limiter = limiter if limiter is not None else LocalLimiter(settings.rate_limit_per_minute)
 
     @classmethod
     def enabled(cls, settings: Settings) -> bool:
@@ -112,6 +113,7 @@ class WeComChannel:
             max_file_bytes=deps.settings.max_file_bytes,
             inbox=deps.inbox,
             nonces=deps.nonces,
+            limiter=limiter_for(deps, deps.settings.wecom.rate_limit_per_minute),
         )
 
     @classmethod
@@ -183,7 +185,7 @@ class WeComChannel:
         dedupe = dedupe_key(msg)
         if self.delivery.known(dedupe):
             return
-        verdict = self.limiter.check(key, time.monotonic())
+        verdict = await self.limiter.check(key)
         if verdict is Verdict.DROP:
             return
         decision = decide(msg, CHANNEL, key)
