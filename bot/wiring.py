@@ -96,8 +96,12 @@ def build_qa(
     notice: Notice | None = None,
     embeddings: Embeddings | None = None,
     texts: Texts | None = None,
+    *,
+    with_intents: bool = True,
 ) -> QAParts:
-    """Load knowledge/, make sure the vector index matches it (incremental rebuild), build the QA service."""
+    """Load knowledge/, make sure the vector index matches it (incremental rebuild), build the QA service; and the
+    intent model unless told not to (`anning index` needs none: embedding its examples on a new data dir costs
+    about 10 s)."""
     texts = texts or load_texts()
     corpora = AddedCorpora(settings.data_dir)
     kept, gone = corpora.present()
@@ -118,6 +122,8 @@ def build_qa(
             notice(texts.get("index.updated", added=report.added, updated=report.updated, removed=report.removed))
     tok = Tokenizer(settings.data_dir / "cache", [c.text for c in chunks])
     qa = LegalQA(Retriever(kb, chunks, index, tok), Answerer(kb, texts, tok))
+    if not with_intents:
+        return QAParts(kb, index, qa, report)
     same = settings.understand.embedding == settings.index.embedding and embeddings is None
     intents = IntentModel(
         load_intents(settings.knowledge_dir / "intents.yaml"),
@@ -136,7 +142,7 @@ def open_index(settings: Settings, emb: Embeddings, notice: Notice | None, texts
         i = settings.index
         client = open_client(i.chroma_mode, folder, i.chroma_host, i.chroma_port, settings.chroma.url)
         manifest = folder / f"manifest-{index_name(emb)}.json"
-        index = VectorIndex(client, i.collection, emb, manifest, settings.data_dir / "cache")
+        index = VectorIndex(client, i.collection, emb, manifest, settings.data_dir / "cache", i.embed_chars)
         index.check()
         return index
 

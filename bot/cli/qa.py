@@ -102,7 +102,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         dropped = corpora.remove([Path(p) for p in args.remove] if args.remove else None)
         print(f"removed added corpora: {', '.join(map(str, dropped)) or 'none recorded'}")
     try:
-        parts = build_qa(settings, notice)
+        parts = build_qa(settings, notice, with_intents=False)
     except KnowledgeError as exc:
         print(f"knowledge error: {exc}", file=sys.stderr)
         return 1

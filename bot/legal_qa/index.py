@@ -18,6 +18,23 @@ from bot.legal_qa.vector_cache import VectorCache
 _BATCH = 64
 
 
+def embedded_text(chunk: Chunk, chars: int) -> str:
+    """What the dense model reads for a chunk: its first line (law name, article, heading) and the first `chars`
+    characters of the rest (0: all of it). The model's cost grows with every token, and on STARD's dev split an
+    article's first 120 characters found as much as its whole text (bench/stard_bench.py); BM25 and the answer keep the
+    whole text."""
+    if chars <= 0:
+        return chunk.text
+    head, sep, body = chunk.text.partition("\n")
+    return f"{head}{sep}{body[:chars]}" if sep else chunk.text[:chars]
+
+
+def recipe(embedding: str, chars: int) -> str:
+    """The embedding's name plus how much of a chunk it reads: part of every stored hash, so changing either
+    re-embeds."""
+    return embedding if chars <= 0 else f"{embedding}/first{chars}"
+
+
 @dataclass(frozen=True)
 class IndexReport:
     """What a build or freshness check did."""
@@ -84,11 +101,20 @@ class VectorIndex:
     """The dense side of retrieval: a chroma collection we always feed our own embeddings."""
 
     def __init__(
-        self, client: Any, collection: str, embeddings: Embeddings, manifest: Path, cache: Path | None = None
+        self,
+        client: Any,
+        collection: str,
+        embeddings: Embeddings,
+        manifest: Path,
+        cache: Path | None = None,
+        embed_chars: int = 0,
     ) -> None:
-        """`cache`: a folder for the passage-vector cache (none: every new or changed chunk is embedded)."""
+        """`cache`: a folder for the passage-vector cache (none: every new or changed chunk is embedded);
+        `embed_chars`: how much of a chunk's body the model reads (embedded_text)."""
         self.embeddings = embeddings
         self.name = embeddings_name(embeddings)
+        self.embed_chars = embed_chars
+        self._recipe = recipe(self.name, embed_chars)
         self._cache = VectorCache(cache / f"passages-{self.name}.sqlite3", self.name) if cache is not None else None
         self._manifest = manifest
         self._client = client
@@ -128,13 +154,19 @@ class VectorIndex:
             data = json.loads(self._manifest.read_text())
         except (OSError, ValueError):
             return False
-        return bool(data.get("fingerprint") == fingerprint(chunks, self.name))
+        return bool(data.get("fingerprint") == fingerprint(chunks, self._recipe))
+
+    def _hash(self, chunk: Chunk) -> str:
+        """The hash stored with a chunk's vector: its content and what the model read of it."""
+        if self._recipe == self.name:
+            return chunk.content_hash  # whole texts: the hash stores made before embed_chars existed stay valid
+        return hashlib.sha256(f"{chunk.content_hash}|{self._recipe}".encode()).hexdigest()
 
     def sync(self, chunks: list[Chunk]) -> IndexReport:
         """Embed new or changed chunks, delete vanished ones, leave the rest; then write the manifest."""
         existing = self._col.get(include=["metadatas"])
         have = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"], strict=True)}
-        todo = [c for c in chunks if have.get(c.id) != c.content_hash]
+        todo = [c for c in chunks if have.get(c.id) != self._hash(c)]
         wanted = {c.id for c in chunks}
         gone = [i for i in have if i not in wanted]
         if gone:
@@ -142,7 +174,7 @@ class VectorIndex:
         reused = 0
         for start in range(0, len(todo), _BATCH):
             batch = todo[start : start + _BATCH]
-            texts = [c.text for c in batch]
+            texts = [embedded_text(c, self.embed_chars) for c in batch]
             if self._cache is not None:
                 vectors, hits = self._cache.embed(texts, self.embeddings.embed_documents)
                 reused += hits
@@ -152,10 +184,10 @@ class VectorIndex:
                 ids=[c.id for c in batch],
                 embeddings=vectors,
                 documents=[c.text for c in batch],
-                metadatas=[{"hash": c.content_hash, "law": c.law, "label": c.label, "status": c.status} for c in batch],
+                metadatas=[{"hash": self._hash(c), "law": c.law, "label": c.label, "status": c.status} for c in batch],
             )
         self._manifest.parent.mkdir(parents=True, exist_ok=True)
-        self._manifest.write_text(json.dumps({"fingerprint": fingerprint(chunks, self.name), "count": len(chunks)}))
+        self._manifest.write_text(json.dumps({"fingerprint": fingerprint(chunks, self._recipe), "count": len(chunks)}))
         added = sum(1 for c in todo if c.id not in have)
         return IndexReport(added, len(todo) - added, len(gone), len(chunks) - len(todo), reused)
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bot.knowledge import cite as cite_of
 from bot.texts import nest_quotes
 from bot.wiring import QAParts
 
@@ -159,3 +160,36 @@ def test_spouse_debt_question_cites_the_joint_debt_rule(qa_parts: QAParts) -> No
     assert ans.citations[0].id == "civil-code:1064" and "事后追认" in ans.text
     harassed = qa_parts.qa.ask("催收打电话给我老婆，说我欠钱不还")
     assert harassed.topic != "spouse_debt"
+
+
+def _named_in_text(parts: QAParts, text: str) -> list[str]:
+    """Article numbers the answer names outside its quoted basis and its renumbering notes."""
+    lines = [ln for ln in text.splitlines() if not re.match(r"^\d+\. |^注（", ln)]
+    return re.findall(r"第[一二三四五六七八九十百千零〇\d]+条(?:之[一二三四五六七八九十])?", "\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "验证码轰炸能报警吗？派出所管不管？上回打110人家说你这是经济纠纷去法院起诉，我真的无语了",
+        "我就在一个app借过钱，为啥现在好几家听都没听过的公司也来催我，还知道我身份证号、家庭住址？",
+        "派出所不受理怎么办",
+    ],
+)
+def test_an_answer_names_no_article_it_does_not_quote(qa_parts: QAParts, question: str) -> None:
+    ans = qa_parts.qa.ask(question)
+    assert ans.covered and 1 <= len(ans.citations) <= 3
+    for number in _named_in_text(qa_parts, ans.text):
+        assert any(c.article == number for c in ans.citations), (number, [c.label for c in ans.citations])
+
+
+def test_a_cards_passing_reference_stays_when_its_article_is_shown(qa_parts: QAParts) -> None:
+    answerer = qa_parts.qa.answerer
+    kb = qa_parts.kb
+    advice = "属于治安违法（治安管理处罚法第五十条）；应当说明理由（第九十条）。别拖（第二十五条）。"
+    shown = [cite_of(r) for r in (kb.get("public-security-admin-punishments-law-2025:50"),) if r is not None]
+    assert answerer.backed(advice, shown) == "属于治安违法（治安管理处罚法第五十条）；应当说明理由。别拖。"
+    both = [*shown, *[cite_of(r) for r in (kb.get("public-security-admin-punishments-law-2025:90"),) if r]]
+    assert answerer.backed(advice, both) == "属于治安违法（治安管理处罚法第五十条）；应当说明理由（第九十条）。别拖。"
+    civil_90 = [cite_of(r) for r in (kb.get("civil-code:90"),) if r is not None]
+    assert "第九十条" not in answerer.backed(advice, civil_90)  # another law's 第九十条 does not back it

@@ -129,3 +129,38 @@ def test_a_changed_article_is_embedded_again(tmp_path: Path) -> None:
     changed = build_qa(settings, None, model)
     assert changed.report is not None and changed.report.updated == 1
     assert model.passages == 1 and changed.report.reused == 0
+
+
+class _RecordingEmbeddings(HashEmbeddings):
+    """The hashing model, keeping every passage it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.seen.extend(texts)
+        return super().embed_documents(texts)
+
+
+def test_the_model_reads_an_articles_head_only_and_words_past_it_still_find_it(tmp_path: Path) -> None:
+    extra = tmp_path / "long.jsonl"
+    body = "甲" * 200 + "尾部独有词语"
+    row = {"id": "longlaw", "law": "测试长条文法", "article": "第一条", "text": body}
+    extra.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "var", knowledge_dir=PROJECT_ROOT / "knowledge")
+    settings.index.extra_sources = [extra]
+    settings.index.embed_chars = 50
+    model = _RecordingEmbeddings()
+    parts = build_qa(settings, None, model)
+    read = next(t for t in model.seen if "测试长条文法" in t)
+    assert read.startswith("《测试长条文法》第一条\n") and "尾部独有词语" not in read and len(read.split("\n")[1]) == 50
+    found = parts.qa.retrieve("尾部独有词语", k=3, mode="bm25").passages
+    assert found and found[0].chunk.text.endswith("尾部独有词语")  # BM25 and quotes keep the whole text
+    parts.index.close()
+    settings.index.embed_chars = 0  # reading more of each article re-embeds every chunk (short ones from the cache)
+    again = _RecordingEmbeddings()
+    whole = build_qa(settings, None, again)
+    assert whole.report is not None and whole.report.updated == len(again.seen) + whole.report.reused
+    assert whole.report.unchanged == 0 and len(again.seen) > 250
+    assert any("尾部独有词语" in t for t in again.seen)
