@@ -256,7 +256,7 @@ class Engine:
             return outcome
         replies = tuple(replace(r, text=self.lenders.route(r.text, kind)) for r in outcome.replies)
         routed = replies != outcome.replies  # the replies already say where their lender's complaints go
-        if kind in NOT_12378 and "12378" in msg.text and replies and not routed:  # "12378能管吗" (a 小贷's borrower): no
+        if kind in NOT_12378 and "12378" in msg.text and replies and not routed:  # "12378能管吗" for a 小贷: no
             replies = (Reply(self.texts.get(f"lender.not_12378.{kind}", language_of(msg.text))), *replies)
         return replace(outcome, replies=replies)
 
