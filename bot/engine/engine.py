@@ -323,8 +323,8 @@ class Engine:
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 same = bool(session.memory) and session.memory[-1].intent == key  # that text was the last reply
-                chosen = "safety.self_harm_listen" if despair and same else key
-                return replace(outcome, replies=(Reply(self.texts.get(chosen, language_of(text))),), intent=key)
+                chosen = "safety.self_harm_listen" if despair and same else key  # then the two take turns
+                return replace(outcome, replies=(Reply(self.texts.get(chosen, language_of(text))),), intent=chosen)
             if despair and not session.flow and not outcome.intent.startswith("safety"):  # not alone with an answer
                 check_in = Reply(self.texts.get("safety.self_harm_check_in", language_of(text)))
                 return replace(outcome, replies=(check_in, *outcome.replies))

@@ -327,8 +327,8 @@ async def test_support_stays_after_someone_speaks_of_ending_their_life() -> None
     rig = make_rig(covered=False)
     assert await rig.send("我把药都准备好了 就是想跟谁说一声") == [T.get("safety.self_harm")]
     assert await rig.send("你能陪我说说话吗") == [T.get("safety.self_harm_stay")]  # not "not covered"
-    assert await rig.send("谢谢") == [T.get("safety.self_harm_stay")]  # not a cheerful "不客气"
-    assert await rig.send("不想活了") == [T.get("safety.self_harm_stay")]  # a second cry: other words, same lines
+    assert await rig.send("谢谢") == [T.get("safety.self_harm_listen")]  # not a cheerful "不客气", nor the same words
+    assert await rig.send("不想活了") == [T.get("safety.self_harm_stay")]  # a second cry: the support lines again
 
 
 async def test_danger_at_the_door_in_english_then_a_follow_up_keeps_the_110_advice() -> None:
