@@ -11,15 +11,18 @@ from bot.contract.messages import Button, Draft, Reply
 from bot.contract.outcome import Kind, Outcome, Owns, Turn
 from bot.contract.session import Session
 from bot.engine.lender import ask_once
+from bot.evidence.stats import NIGHT_HOURS
 from bot.legal_qa.answer import Answer
 from bot.legal_qa.contact_answer import ContactQuestions
 from bot.legal_qa.service import LegalQA
 from bot.texts import ENGLISH, Texts, is_pinyin
+from bot.understand.clock import clock_time
 from bot.understand.reader import normalise
 from bot.understand.safety import Concern, check
 
 SHORT, SHORT_ENGLISH = 30, 80  # characters of a short follow-up ("那能赔多少", "what if the police say no?")
 SITUATION = "催收"
+NIGHT_TOPIC = "night_time"  # the card whose answer says whether a time named is in the night
 _THEY = re.compile(
     r"他们|对方|那边的人|那帮人|那些人|有人|\bthey\b", re.IGNORECASE
 )  # the collectors, unnamed  # what every conversation here is about: a follow-up with only a card's words is read in it
@@ -79,7 +82,17 @@ class QuestionHandler:
         self.phraser = phraser  # None: the extractive answer is the answer
 
     async def handle(self, turn: Turn) -> Outcome:
-        """Answer the turn's text."""
+        """Answer the turn's text ("晚上9点半算不算" on night-time contact: whether that time is in the night first)."""
+        outcome = await self._handle(turn)
+        at = clock_time(turn.text) if outcome.topic == NIGHT_TOPIC else None
+        if at is None or not outcome.replies:
+            return outcome
+        key = "understand.night_in" if at[0] in NIGHT_HOURS else "understand.night_out"
+        verdict = self.texts.get(key, turn.lang, time=f"{at[0]:02d}:{at[1]:02d}")
+        first = replace(outcome.replies[0], text=verdict + "\n" + outcome.replies[0].text)
+        return replace(outcome, replies=(first, *outcome.replies[1:]))
+
+    async def _handle(self, turn: Turn) -> Outcome:
         if turn.intent == "other_law":
             return Outcome((Reply(self.texts.get("understand.other_law", turn.lang)),))
         previous = _previous_question(turn.session)

@@ -248,3 +248,10 @@ async def test_a_follow_up_on_the_same_card_gets_the_steps_not_the_card_again(ap
 async def test_what_should_i_do_first_in_english_gets_where_to_start(app: App) -> None:
     reply = (await _say(app, "What should I do first?", "en-first"))[-1].text
     assert "does not cover" not in reply and "12378" in reply
+
+
+async def test_a_time_asked_about_gets_whether_it_is_night_first(app: App) -> None:
+    before = await _say(app, "催收晚上9点半打电话算不算夜间骚扰", "nt1")
+    assert before[0].text.startswith("你说的 21:30 不在夜间（22:00—次日 8:00）之内")
+    early = await _say(app, "那早上7点呢", "nt1")
+    assert early[0].text.startswith("你说的 07:00 在夜间")
