@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.crypto import Crypto
 from bot.storage.db import ButtonPayloadRow, Database
@@ -35,7 +33,6 @@ class ButtonPayloads:
         self.sweep_every = sweep_every
         self.now = now
         self._since_sweep = 0
-        self._insert: Any = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
 
     async def store(self, payloads: Mapping[str, str]) -> None:
         """Keep each key's payload (again: its time runs from now)."""
@@ -46,7 +43,7 @@ class ButtonPayloads:
             {"key": key, "expires_at": expires, "payload": self.crypto.encrypt(payload.encode(), key.encode())}
             for key, payload in sorted(payloads.items())
         ]
-        statement = self._insert(ButtonPayloadRow).values(rows)
+        statement = self.db.upsert(ButtonPayloadRow).values(rows)
         statement = statement.on_conflict_do_update(
             index_elements=["key"], set_={"expires_at": statement.excluded.expires_at}
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, Integer, LargeBinary, String, UniqueConstraint, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -160,6 +161,11 @@ class Database:
         """A session in a write transaction, committed on exit (SQLite: one writer of this process at a time)."""
         async with self._writes, self.sessions() as session, session.begin():
             yield session
+
+    def upsert(self, table: Any) -> Any:
+        """An INSERT into `table` that takes ON CONFLICT (the dialect's own `insert`: SQLite's or PostgreSQL's)."""
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table)
 
     async def checkpoint(self) -> None:
         """SQLite: copy the write-ahead log into the database file and truncate it to zero bytes, so rows just

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database, RateCountRow
@@ -37,14 +35,13 @@ class RateCounts:
         self.sweep_every = sweep_every
         self.clock = clock  # wall-clock seconds: every replica must agree on the window a moment falls in
         self._since_sweep = 0
-        self._insert: Any = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
 
     async def hit(self, user_key: str) -> int:
         """Count one message of the person's; how many they have sent in this window, this one included."""
         period = int(self.clock() // self.window)
         key = self.crypto.tag("rate-count", f"{self.window:g}|{user_key}".encode()).hex()
         statement = (
-            self._insert(RateCountRow)
+            self.db.upsert(RateCountRow)
             .values(key=key, period=period, hits=1)
             .on_conflict_do_update(index_elements=["key", "period"], set_={"hits": RateCountRow.hits + 1})
             .returning(RateCountRow.hits)

@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.contract.session import Session
 from bot.storage.crypto import Crypto
@@ -43,8 +42,7 @@ class SqlSessionStore:
         """One upsert for a batch of saves (a person saved twice in it: the later one)."""
         now = datetime.now(UTC)
         rows = [{"user_id": uid, "data": blob, "updated_at": now} for uid, blob in dict(batch).items()]
-        dialect = postgresql if self.db.engine.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(SessionRow)
+        stmt = self.db.upsert(SessionRow)
         stmt = stmt.on_conflict_do_update(
             index_elements=[SessionRow.user_id],
             set_={"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at},
