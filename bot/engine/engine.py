@@ -115,8 +115,9 @@ class Engine:
             now = datetime.now(UTC)
             session = stored or Session(msg.user_key, created_at=now.isoformat(timespec="seconds"))
             session = replace(session, memory=recent(session.memory, now))  # expired turns are gone, also from /mydata
-            outcome = self._stay_with(await self._dispatch(msg, session), session, msg.text)
-            outcome = self._routed(outcome, session, msg)
+            decision = decide(msg, session, self.max_text_chars, self.max_paste_chars)
+            outcome = self._stay_with(await self._dispatch(msg, session, decision), session, msg.text)
+            outcome = self._routed(outcome, session, msg, pasted=decision.route is Route.SMS)
             if outcome.erase:
                 for holder in self.holders:
                     await holder.erase(msg.user_key)
@@ -133,8 +134,7 @@ class Engine:
                 await self.store.save(after)
             return outcome
 
-    async def _dispatch(self, msg: Incoming, session: Session) -> Outcome:
-        decision = decide(msg, session, self.max_text_chars, self.max_paste_chars)
+    async def _dispatch(self, msg: Incoming, session: Session, decision: Decision) -> Outcome:
         problem = self._input_problem(decision)
         if problem is not None:
             return Outcome((Reply(problem),), pending=KEEP, intent="input")
@@ -234,13 +234,13 @@ class Engine:
         first = urgent.replies if urgent is not None else ()
         return replace(analysed, replies=(*first, *analysed.replies, *after), topic=answer.topic or analysed.topic)
 
-    def _routed(self, outcome: Outcome, session: Session, msg: Incoming) -> Outcome:
+    def _routed(self, outcome: Outcome, session: Session, msg: Incoming, pasted: bool) -> Outcome:
         """The lender kind the person states ("我借的是××小贷") is kept, and every reply's regulator advice follows the
-        kind known (a microloan company's borrower is not sent to 12378). In a paste only a lender's own name counts."""
+        kind known (a microloan company's borrower is not sent to 12378). In a paste (`pasted`) only a lender's own name
+        counts."""
         if self.lenders is None or outcome.erase:
             return outcome
         base = outcome.session or session
-        pasted = decide(msg, session, self.max_text_chars, self.max_paste_chars).route is Route.SMS
         said = said_kind(msg.text, pasted) if msg.text else ""
         if not said and base.slots.get("lender") != session.slots.get("lender"):  # a lender named in a document
             said = said_kind(base.slots.get("lender", ""), pasted=True)

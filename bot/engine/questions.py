@@ -112,9 +112,8 @@ class QuestionHandler:
                 return replace(steps, session=outcome.session)  # still a question asked
         if outcome.intent == "not_covered" and (_VAGUE.match(normalise(turn.text)) or is_pinyin(turn.text)):
             return self._clarify(turn.lang)
-        outcome = ask_once(
-            outcome, turn.session, self.texts, turn.text, turn.lang
-        )  # where to complain: what kind of lender?
+        # where to complain: once, what kind of lender it is (12378, the local regulator or the police)
+        outcome = ask_once(outcome, turn.session, self.texts, turn.text, turn.lang)
         if outcome.intent == "question" and turn.intent in _QUESTION_INTENTS:
             return replace(outcome, intent=turn.intent)
         return outcome

@@ -25,7 +25,7 @@ def clock_time(text: str) -> tuple[int, int] | None:
         minute = 30 if minute_text == "半" else chinese_number(minute_text) if minute_text else 0
     except ValueError:
         return None
-    if hour > 24 or minute > 59 or (part is None and m.group(0).strip().isdigit()):
+    if hour > 24 or minute > 59:
         return None
     if part in _LATER and hour < 12:
         hour += 12
