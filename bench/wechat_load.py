@@ -6,10 +6,14 @@ as WeChat's servers would be elsewhere: --clients closed-loop clients post legal
 OpenID asks at most 10, so the per-user limiter stays out of the way) for --seconds after a 2-second warm-up; a
 client posts its next question as soon as the callback returns, as WeChat does not wait for pushes.
 
-A callback returns the answer passively, or WeChat's "working on it" acknowledgement at the reply budget (4.5 s),
-the answer then being pushed. Printed: callbacks/s, callback latency (p50/p95/max, and how many took over 5 s, the
-point where WeChat gives up), passive answers, acknowledgements, errors, answers computed per second (passive plus
-pushed, until the pushes drain), and the bot process's resident memory before, at its peak and after.
+A callback returns the answer passively, or WeChat's "working on it" acknowledgement at the reply budget (4 s),
+or at once when the answers finishing now could not reach it in time, the answer then being pushed; past the
+backlog limit (ANNING_WECHAT_MP__MAX_BACKLOG) a new message is answered "busy, send it again" and not taken on.
+With --think S a client waits S seconds after an acknowledgement before asking again, as a person reads the
+reply (with none, an instant acknowledgement lets the closed loop post as fast as the bot can say "busy").
+Printed: callbacks/s, callback latency (p50/p95/max, and how many took over 5 s, the point where WeChat gives up),
+the outcomes, answers computed per second (passive plus pushed, until the pushes drain), and the bot process's
+resident memory before, at its peak and after each round once the pushes have drained.
 The client process takes one of the machine's cores while it runs, so the figures are pessimistic.
 
 Prints figures; asserts nothing. Everything stays on 127.0.0.1.
@@ -63,15 +67,20 @@ def pct(values: list[float], q: int) -> float:
 # -- the client process ----------------------------------------------------------------------------------------------
 
 
-def clients_main(url: str, questions: list[str], clients: int, seconds: float, out: Any, tag: str = "") -> None:
+def clients_main(
+    url: str, questions: list[str], clients: int, seconds: float, out: Any, tag: str = "", think: float = 0.0
+) -> None:
     """Entry point of the client process: runs the closed loop and puts its figures on `out`."""
-    out.put(asyncio.run(_clients(url, questions, clients, seconds, tag)))
+    out.put(asyncio.run(_clients(url, questions, clients, seconds, tag, think)))
 
 
-async def _clients(url: str, questions: list[str], clients: int, seconds: float, tag: str = "") -> dict[str, Any]:
+async def _clients(
+    url: str, questions: list[str], clients: int, seconds: float, tag: str = "", think: float = 0.0
+) -> dict[str, Any]:
     sign = signer()
     kinds = {T.get("wechat.working"): "working", T.get("wechat.later"): "later", T.get("wechat.error"): "error"}
     kinds[T.get("wechat.rate_limited")] = "rate limited"
+    kinds[T.get("wechat.busy")] = "busy"
     latencies: list[float] = []
     outcome: Counter[str] = Counter()
     asked: list[str] = []
@@ -96,6 +105,8 @@ async def _clients(url: str, questions: list[str], clients: int, seconds: float,
                     latencies.append(time.perf_counter() - t0)
                     outcome[kind] += 1
                     asked.append(openid)
+                if think and kind != "answer":  # a person told "working on it" or "busy" reads, then asks again
+                    await asyncio.sleep(think)
 
         await asyncio.gather(*(client(i, time.monotonic() + 2.0, False, "w" + tag) for i in range(clients)))
         start = time.monotonic()
@@ -116,7 +127,7 @@ def _kind(sign: Any, status: int, text: str, kinds: dict[str, str]) -> str:
 # -- the bot process -------------------------------------------------------------------------------------------------
 
 
-async def run(data_dir: Path, clients: int, seconds: float, stub: bool, rounds: int = 1) -> None:
+async def run(data_dir: Path, clients: int, seconds: float, stub: bool, rounds: int = 1, think: float = 0.0) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         skip = shutil.ignore_patterns("anning.sqlite3*", "secret.key", "files")
         shutil.copytree(data_dir, tmp, dirs_exist_ok=True, ignore=skip)
@@ -134,8 +145,8 @@ async def run(data_dir: Path, clients: int, seconds: float, stub: bool, rounds: 
         t0 = time.monotonic()
         results: list[tuple[dict[str, Any], float, int, float]] = []  # (client figures, peak RSS, pushed, RSS after)
         for r in range(rounds):
-            result, peak = await _round(rig.url, questions, clients, seconds, str(r))
-            sent = await _drained(fake) if r < rounds - 1 else 0
+            result, peak = await _round(rig.url, questions, clients, seconds, str(r), think)
+            sent = await _drained(fake)  # after a quiet spell: what the bot keeps once the work is done
             results.append((result, peak, sent, rss_mb()))
         await rig.channel.delivery.close(timeout=120)  # pushes drain
         drained = time.monotonic() - t0
@@ -157,11 +168,13 @@ async def run(data_dir: Path, clients: int, seconds: float, stub: bool, rounds: 
 
 
 async def _round(
-    url: str, questions: list[str], clients: int, seconds: float, tag: str
+    url: str, questions: list[str], clients: int, seconds: float, tag: str, think: float = 0.0
 ) -> tuple[dict[str, Any], float]:
     """One closed-loop run of the client process; its figures and the bot's peak RSS while it ran."""
     out: Any = mp.get_context("spawn").Queue()
-    proc = mp.get_context("spawn").Process(target=clients_main, args=(url, questions, clients, seconds, out, tag))
+    proc = mp.get_context("spawn").Process(
+        target=clients_main, args=(url, questions, clients, seconds, out, tag, think)
+    )
     peak = rss_mb()
     proc.start()
     result: dict[str, Any] | None = None
@@ -205,10 +218,13 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--stub", action="store_true", help="an engine that answers 'ok' at once: the channel's own cost")
     ap.add_argument("--rounds", type=int, default=1, help="runs in one bot process: does memory keep growing?")
+    ap.add_argument(
+        "--think", type=float, default=0.0, help="seconds a client waits after an acknowledgement (a person reading)"
+    )
     args = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     socket.socket.connect = loopback_only  # type: ignore[method-assign,assignment]
-    asyncio.run(run(args.data_dir, args.clients, args.seconds, args.stub, args.rounds))
+    asyncio.run(run(args.data_dir, args.clients, args.seconds, args.stub, args.rounds, args.think))
 
 
 if __name__ == "__main__":

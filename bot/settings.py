@@ -68,7 +68,7 @@ class LLMSettings(BaseModel):
     # an answer the person watches being written (Telegram, by edits): checked sentences show as they come, so the
     # model may take longer; later: the offline answer replaces what was shown
     stream_deadline_seconds: float = 8.0
-    # the WeChat channels (wechat_mp, wecom) must answer within their reply budget (4.5 s): tighter deadlines there
+    # the WeChat channels (wechat_mp, wecom) must answer within their reply budget (4 s): tighter deadlines there
     # (understanding + answer + our own work stay well under it)
     wechat_understand_deadline_seconds: float = 1.0
     wechat_answer_deadline_seconds: float = 2.0
@@ -118,9 +118,11 @@ class WeChatMpSettings(BaseModel):
     encoding_aes_key: SecretStr = SecretStr("")  # 43 characters; needed for safe (encrypted) mode
     api_base_url: str = "https://api.weixin.qq.com"  # point elsewhere for a test server
     customer_service: bool = True  # the account may use the customer-service message API (客服消息)
-    reply_budget_seconds: float = 4.5  # wait this long for a passive reply (WeChat gives up after 5 s)
+    reply_budget_seconds: float = 4.0  # wait this long for a passive reply (WeChat gives up after 5 s; under
+    # load the event loop answers late by up to about a second)
     timestamp_window_seconds: int = 300  # callbacks whose timestamp is further off are refused as replays
     rate_limit_per_minute: int = 20
+    max_backlog: int = Field(default=500, ge=0)  # messages computing at once beyond which new ones are told "busy"
 
 
 class WeComSettings(BaseModel):
@@ -134,6 +136,7 @@ class WeComSettings(BaseModel):
     api_base_url: str = "https://qyapi.weixin.qq.com"
     timestamp_window_seconds: int = 300
     rate_limit_per_minute: int = 20
+    max_backlog: int = Field(default=500, ge=0)  # as for the Official Account
 
 
 class WebSettings(BaseModel):

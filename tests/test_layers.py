@@ -11,7 +11,7 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 
 # Lowest first. A module may import its own package and any package at a lower or equal level.
 LEVELS = {
-    "contract": 0, "knowledge": 0, "office": 0, "clock": 0, "locks": 0, "texts": 0, "settings": 0,
+    "contract": 0, "knowledge": 0, "office": 0, "clock": 0, "locks": 0, "memory": 0, "texts": 0, "settings": 0,
     "evidence": 1,
     "storage": 2,
     "sms": 3, "legal_qa": 3, "documents": 3,

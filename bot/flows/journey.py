@@ -7,7 +7,7 @@ import asyncio
 from dataclasses import replace
 
 from bot.contract.messages import Reply
-from bot.contract.outcome import Kind, Outcome, Owns, Turn
+from bot.contract.outcome import KEEP, Kind, Outcome, Owns, Turn
 from bot.contract.payloads import FLOW_PREFIX, parse_flow
 from bot.contract.session import Pending, Session
 from bot.evidence.model import Stats
@@ -56,8 +56,8 @@ class JourneyHandler:
         if turn.kind is Kind.COMMAND or turn.intent == "journey.start" or resume:
             prefix = self.runner.texts.get("flows.resumed") if session.journey_step else ""
             return self._show(session, current, await self._stats(session.user_key), prefix)
-        if turn.intent == "journey.pause" and not in_journey:
-            return None  # "暂停一下" outside the journey is not about it
+        if turn.intent == "journey.pause" and not in_journey:  # "我不想弄了 明天再说": nothing lost, come back any time
+            return Outcome((Reply(self.runner.texts.get("flows.later")),), KEEP, intent="journey.pause")
         if turn.kind is Kind.BUTTON:
             event, shown_on = parse_flow(turn.name)
             if shown_on is not None and shown_on != current and event != "show":  # a button on an older message

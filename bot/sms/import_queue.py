@@ -11,12 +11,11 @@ import the freed memory is handed back to the system (`release_memory`).
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
-import gc
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Literal, TypeVar
+
+from bot.memory import release_memory
 
 T = TypeVar("T")
 BusyReason = Literal["user", "all"]
@@ -67,15 +66,3 @@ class ImportQueue:
         self._pending[user_key] -= 1
         if self._pending[user_key] <= 0:
             del self._pending[user_key]
-
-
-_LIBC = ctypes.util.find_library("c")
-
-
-def release_memory() -> None:
-    """Collect garbage, then ask glibc to return free heap pages to the system (elsewhere: the collection only)."""
-    gc.collect()
-    if _LIBC:
-        trim = getattr(ctypes.CDLL(_LIBC), "malloc_trim", None)
-        if trim is not None:
-            trim(0)

@@ -39,6 +39,13 @@ _NAV = {
     ),
     "journey.skip": re.compile(r"^(这一?步)?(先)?跳过(这一?步)?(吧)?$|^skip$", re.IGNORECASE),
 }
+# "我不想弄了 明天再说", "先这样吧", "累了 改天再弄": stopping for now, in a short message (normalised: no spaces)
+_LATER = re.compile(
+    r"(明天|明儿|改天|以后|晚点|晚些|回头|下次|过两天|过几天|有空|等会儿?|待会儿?)(再说|再弄|再搞|再来|再看|再聊|再继续|继续|吧)|"
+    r"(不想弄了|不弄了|不搞了|不想搞了|不聊了|先不弄|先不搞|先这样|先到这|就到这|累了|好累|太累|先睡|去睡了|睡觉了)|"
+    r"(later|tomorrow|anothertime|nextime|nexttime)$|^(imtired|iamtired|illstophere|letsstop|stophere)",
+    re.IGNORECASE,
+)
 _STEP_N = re.compile(r"第\s*([0-9一二三四五六七])\s*步|^步骤\s*([0-9一二三四五六七])$|^step\s*([1-7])\b", re.IGNORECASE)
 _JOURNEY_START = re.compile(r"(一步一步|一步步|按步骤|七步|从头开始|step by step|walk me through)", re.IGNORECASE)
 _DRAFT_VERB = re.compile(r"(帮我|给我|替我|我想|我要|能不能|能否|可以|怎么|请)?.{0,6}(写|起草|生成|做|出|弄|准备|拟)")
@@ -168,6 +175,8 @@ class Reader:
         for intent, pattern in _NAV.items():
             if pattern.match(short):
                 return Reading(intent, 1.0, concerns)
+        if len(short) <= 20 and _LATER.search(short) and not _ASKING.search(short):
+            return Reading("journey.pause", 1.0, concerns)
         m = _STEP_N.search(text) if len(short) <= 16 else None
         if m:
             raw = next(g for g in m.groups() if g)

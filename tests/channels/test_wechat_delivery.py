@@ -6,6 +6,8 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
+
 from bot.channels.wechat.delivery import Delivery
 from bot.storage.crypto import Crypto
 from bot.storage.db import Database
@@ -118,4 +120,100 @@ async def test_the_reply_budget_counts_from_when_the_callback_arrived(tmp_path: 
     assert await d.callback("fresh", "v", _after(0.3, "in time")) == "in time"  # no arrival given: the whole budget
     await d.close()
     assert pushed == ["the answer"]
+    await db.close()
+
+
+async def test_past_capacity_a_new_message_is_acknowledged_at_once_and_its_answer_pushed(tmp_path: Path) -> None:
+    db, box = await _outbox(tmp_path)
+    pushed: list[str] = []
+    now = [1000.0]
+    gate = asyncio.Event()
+
+    async def push(user: str, text: str) -> None:
+        pushed.append(f"{user}:{text}")
+
+    def blocked(text: str):  # type: ignore[no-untyped-def]
+        async def compute() -> list[str]:
+            await gate.wait()
+            return [text]
+
+        return compute
+
+    d = Delivery(box, Texts(), push, budget=3.0, clock=lambda: now[0])
+    for _ in range(10):  # answers have been finishing at one a second
+        d.pace.finished()
+        now[0] += 1.0
+    waiting = [asyncio.create_task(d.callback(f"m{i}", f"u{i}", blocked(f"a{i}"))) for i in range(6)]
+    await asyncio.sleep(0.05)
+    assert d.computing == 6
+    # six ahead at one a second cannot be ready within 3 s: "working on it" now, not after holding the callback 3 s
+    reply = await asyncio.wait_for(d.callback("new", "late", blocked("the answer")), 1.0)
+    assert reply == Texts().get("wechat.working")
+    gate.set()
+    await asyncio.gather(*waiting)
+    await d.close()
+    assert pushed.count("late:the answer") == 1  # pushed once, when ready
+    await db.close()
+
+
+async def test_an_idle_bot_waits_for_the_answer_whatever_the_past_pace(tmp_path: Path) -> None:
+    db, box = await _outbox(tmp_path)
+    now = [1000.0]
+
+    async def push(user: str, text: str) -> None:
+        raise AssertionError("a passive answer was expected")
+
+    d = Delivery(box, Texts(), push, budget=3.0, clock=lambda: now[0])
+    for _ in range(10):  # slow answers a while ago
+        d.pace.finished()
+        now[0] += 5.0
+    assert await d.callback("m", "u", _after(0.05, "answer")) == "answer"  # nothing ahead: passive, as usual
+    await d.close()
+    await db.close()
+
+
+async def test_memory_goes_back_once_a_burst_has_drained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.channels.wechat import delivery
+
+    monkeypatch.setattr(delivery, "TRIM_IDLE", 0.01)
+    db, box = await _outbox(tmp_path)
+    released: list[int] = []
+    d = Delivery(box, Texts(), None, budget=1.0, release=lambda: released.append(d.computing))
+    await asyncio.gather(*(d.callback(f"m{i}", f"u{i}", _after(0, "a")) for i in range(delivery.TRIM_AFTER - 1)))
+    await asyncio.sleep(0.1)
+    assert released == []  # a small burst: nothing to hand back yet
+    await asyncio.gather(*(d.callback(f"n{i}", f"u{i}", _after(0.01, "a")) for i in range(5)))
+    for _ in range(100):
+        if released:
+            break
+        await asyncio.sleep(0.02)
+    assert released == [0]  # once, with nothing computing
+    await d.close()
+    await db.close()
+
+
+async def test_past_the_backlog_a_new_message_is_told_busy_and_not_taken_on(tmp_path: Path) -> None:
+    db, box = await _outbox(tmp_path)
+    gate = asyncio.Event()
+    pushed: list[str] = []
+
+    async def push(user: str, text: str) -> None:
+        pushed.append(f"{user}:{text}")
+
+    async def slow() -> list[str]:
+        await gate.wait()
+        return ["answer"]
+
+    d = Delivery(box, Texts(), push, budget=0.05, max_backlog=3)
+    for i in range(3):
+        await d.callback(f"m{i}", f"u{i}", slow)  # late: "working", pushed when ready
+    busy = Texts().get("wechat.busy")
+    assert await d.callback("m3", "u3", slow) == busy  # told at once, in the passive reply
+    assert not d.known("m3")  # not taken on: WeChat's retry is asked again
+    await d.enqueue("w1", "u4", slow)  # push-only (WeCom): told by a push
+    gate.set()
+    await d.close()
+    assert sorted(pushed) == ["u0:answer", "u1:answer", "u2:answer", f"u4:{busy}"]
+    assert await d.callback("m3", "u3", _after(0, "now answered")) == "now answered"  # room again
+    await d.close()
     await db.close()

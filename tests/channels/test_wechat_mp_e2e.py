@@ -1,7 +1,7 @@
 """WeChat Official Account end to end: real HTTP callbacks (plain and safe mode) into the web app, the real engine,
 and a fake WeChat API server on 127.0.0.1 for tokens, customer-service messages and media.
 
-WeChat's timing is scaled down (a 0.3 s reply budget instead of 4.5 s, a 0.5 s WeChat timeout instead of 5 s) so
+WeChat's timing is scaled down (a 0.3 s reply budget instead of 4 s, a 0.5 s WeChat timeout instead of 5 s) so
 the slow-answer cases run quickly; the logic is the same at full scale (bench/wechat_bench.py runs it at scale).
 """
 
@@ -513,12 +513,12 @@ async def test_document_comes_as_a_signed_expiring_link(make_rig: RigFactory, ap
 async def test_full_scale_timing_slow_engine_is_delivered_exactly_once(
     make_rig: RigFactory, app: App, fake: FakeWeChat
 ) -> None:
-    """WeChat's real timing (5 s timeout, three attempts, 4.5 s budget) with answers taking 4 s to 20 s.
+    """WeChat's real timing (5 s timeout, three attempts, 4 s budget) with answers taking 3.5 s to 20 s.
 
-    4 s: passive, first attempt. 6 s without pushes: the retry takes it. 8 s and 20 s with pushes: acknowledged,
+    3.5 s: passive, first attempt. 6 s without pushes: the retry takes it. 8 s and 20 s with pushes: acknowledged,
     then pushed once. 20 s without pushes: all three attempts get "later", the answer waits for the next message.
     """
-    fast = await make_rig(engine=SlowEngine(app.engine, 4.0), customer_service=False)
+    fast = await make_rig(engine=SlowEngine(app.engine, 3.5), customer_service=False)
     retry = await make_rig(engine=SlowEngine(app.engine, 6.0), customer_service=False)
     push = await make_rig(engine=SlowEngine(app.engine, 8.0))
     push_late = await make_rig(engine=SlowEngine(app.engine, 20.0))

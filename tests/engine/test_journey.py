@@ -95,6 +95,17 @@ async def test_typed_words_typos_and_a_number_too_far(app: App) -> None:
     assert "已记下你在第 2/7 步" in await say(app.engine, "暂停一下", user="tw")
 
 
+async def test_stopping_for_today_in_their_own_words_keeps_everything(app: App) -> None:
+    await say(app.engine, "/steps", user="tired")
+    await say(app.engine, "下一步", user="tired")
+    assert "已记下你在第 2/7 步" in await say(app.engine, "好累 不想弄了 明天再说吧", user="tired")
+    assert "步骤 2/7" in await say(app.engine, "/steps", user="tired")  # back where they stopped
+    # away from the steps: a kind "come back any time", not "the knowledge base does not cover this"
+    reply = await say(app.engine, "我不想弄了 明天再说", user="asked")
+    assert "随时" in reply and "知识库" not in reply
+    assert "12356" in await say(app.engine, "我累了 不想活了", user="asked2")  # despair is not a pause
+
+
 async def test_an_sms_pasted_during_the_journey_is_logged_as_evidence(app: App) -> None:
     await say(app.engine, "/steps", user="tp")
     await say(app.engine, "1", user="tp")

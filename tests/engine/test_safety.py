@@ -35,6 +35,8 @@ from tests.support import msg, say
         ("他们说今晚就上门 我一个人在家 好怕 他们知道我住哪", Concern.DANGER),
         ("律师函短信说让我三天内把欠款打到他们给的个人账户 不然就起诉我", Concern.FRAUD),
         ("我已经加了QQ了 他说今天不转明天警察就来抓我", Concern.FRAUD),
+        ("他们的号码拿去轰炸行不行", Concern.COUNTER_ATTACK),
+        ("我想把他的电话轰炸了", Concern.COUNTER_ATTACK),
     ],
 )
 def test_rules_find_the_concern(text: str, concern: Concern) -> None:
@@ -52,6 +54,8 @@ def test_ordinary_questions_raise_nothing() -> None:
         "法院的诉讼费要交多少",
         "他们说要上门 合法吗",
         "还款能不能直接在app里还",
+        "天天被催收电话轰炸怎么办",  # bombed by them, not bombing them
+        "被催收的电话轰炸了一整天 好不好处理",
     ):
         assert check(text).concerns == (), text
 
@@ -223,3 +227,12 @@ async def test_after_despair_support_is_not_the_same_words_and_a_busy_hotline_ge
     assert "12356" in first and "12356" in second and first != second
     busy = (await app.engine.handle(msg("嗯 我打了 没人接", "sh9")))[0].text
     assert "占线" in busy and "120" in busy
+
+
+async def test_being_bombed_by_collectors_calls_gets_help_not_a_refusal(app: App) -> None:
+    for i, text in enumerate(
+        ("天天被催收电话轰炸怎么办", "催收天天给我打电话怎么办", "collectors call me every day, what can I do")
+    ):
+        reply = await say(app.engine, text, user=f"bombed{i}")
+        assert "违法的" not in reply.split("\n")[0]  # not told off as if they were the one bombing
+        assert ("12378" in reply or "110" in reply) and ("投诉" in reply or "complain" in reply), text

@@ -12,6 +12,12 @@ message becomes one `Job` (its texts are computed once, whatever the retries); e
    reply always answers what was just asked (its first part); further parts and late answers wait in the outbox,
    and the reply says how many; "继续" hands them over, oldest first.
 
+Past capacity (`Pace`: the answers finishing now could not reach a new message within its budget), a push-capable
+account acknowledges at once instead of holding the callback open for the whole budget, so the acknowledgement is
+never what runs late. Past `max_backlog` messages still being computed, a new message is not taken on at all: it is
+answered at once that the bot is busy and should be sent again in a minute (nothing is recorded, so nothing
+acknowledged is lost, and the work in hand is not slowed further). Once a burst of work has drained, the freed heap goes back to the system (`trim_heap`).
+
 Exactly one of these claims a job. A job nobody claimed in time (WeChat gave up) goes to the outbox, so nothing is
 lost; a retry of a claimed job gets an empty "success".
 
@@ -33,8 +39,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.channels.wechat.pace import Pace
 from bot.contract.wire import dump_texts, load_texts
 from bot.locks import KeyedLocks
+from bot.memory import trim_heap
 from bot.storage.outbox_repo import Outbox
 from bot.texts import Texts
 
@@ -43,6 +51,8 @@ log = logging.getLogger(__name__)
 Push = Callable[[str, str], Awaitable[None]]  # (user key, text); raises when the platform refuses
 Compute = Callable[[], Coroutine[Any, Any, list[str]]]
 MIN_WAIT = 0.05  # a callback that arrives late still waits this long for an answer that is nearly ready
+TRIM_AFTER = 50  # answers finished since the heap was last trimmed: a burst worth handing memory back after
+TRIM_IDLE = 2.0  # seconds with nothing computing before the trim
 
 
 class Journal(Protocol):
@@ -100,7 +110,7 @@ class Delivery:
         texts: Texts,
         push: Push | None,
         *,
-        budget: float = 4.5,
+        budget: float = 4.0,
         hold: float = 1.0,
         max_attempts: int = 3,
         retry_window: float = 20.0,
@@ -108,6 +118,8 @@ class Delivery:
         journal: Journal | None = None,
         channel: str = "",
         clock: Callable[[], float] = time.monotonic,
+        release: Callable[[], None] | None = trim_heap,
+        max_backlog: int = 0,
     ) -> None:
         self.outbox = outbox
         self.texts = texts
@@ -123,6 +135,12 @@ class Delivery:
         self._jobs: OrderedDict[str, Job] = OrderedDict()  # not an LRU cache: `_trim` never drops an unsettled job
         self._tasks: set[asyncio.Task[Any]] = set()
         self._push_locks: KeyedLocks[str] = KeyedLocks()
+        self.pace = Pace(clock)
+        self.max_backlog = max_backlog  # messages computing at once beyond which new ones are turned away (0: never)
+        self.computing = 0  # jobs whose texts are not computed yet
+        self.release = release  # gives freed memory back once a burst has drained (None: never)
+        self._since_release = 0
+        self._releasing: asyncio.Task[None] | None = None
 
     # -- the callback side --------------------------------------------------------------------------------------
 
@@ -137,15 +155,22 @@ class Delivery:
         `arrived`: when the request came in, by `clock`; the budget counts from then, so time spent checking and
         recording it under load is not added on top); returns the passive reply text (None: reply "success")."""
         job = self._jobs.get(key)
+        ahead = -1  # a retry: it waits like the first attempt did
         if job is None:
+            if self.full():
+                return self.texts.get("wechat.busy")  # not taken on: its retries are asked again
+            ahead = self.computing
             job = self._new_job(key, user_key, compute, payload)
             self._spawn(self._settle(job))
         job.attempts += 1
         if job.claimed:
             return None
+        spent = self.clock() - arrived if arrived is not None else 0.0
+        left = max(MIN_WAIT, self.budget - spent)
+        if self.push is not None and ahead > 0 and (self.pace.wait(ahead) or 0.0) > left:
+            return await self._late(job)  # cannot be ready in time: acknowledge now, push it when it is
         try:
-            spent = self.clock() - arrived if arrived is not None else 0.0
-            texts = await asyncio.wait_for(asyncio.shield(job.task), max(MIN_WAIT, self.budget - spent))
+            texts = await asyncio.wait_for(asyncio.shield(job.task), left)
         except TimeoutError:
             return await self._late(job)
         except AlreadyHandled:  # the earlier process pushed or held the answer: hand over what is held, if any
@@ -171,6 +196,9 @@ class Delivery:
             raise ValueError("enqueue needs a push function")
         if key in self._jobs:
             return
+        if self.full():
+            self._spawn(self._push_busy(user_key))  # not taken on: told so, nothing recorded
+            return
         job = self._new_job(key, user_key, compute, payload)
         job.claim()
         self._spawn(self._push_when_ready(job))
@@ -179,6 +207,17 @@ class Delivery:
         except Exception:
             self._jobs.pop(key, None)  # not taken on: WeChat's retry is a new message
             raise
+
+    def full(self) -> bool:
+        """True when `max_backlog` messages are still being computed: a new one would only wait behind them."""
+        return 0 < self.max_backlog <= self.computing
+
+    async def _push_busy(self, user_key: str) -> None:
+        assert self.push is not None
+        try:
+            await self.push(user_key, self.texts.get("wechat.busy"))
+        except Exception as exc:
+            log.warning("wechat: the busy notice could not be pushed (%s)", type(exc).__name__)
 
     def resume(self, key: str, user_key: str, compute: Compute, entry: int, answer: bytes, *, retried: bool) -> None:
         """At start-up: a message the last run recorded and did not finish. Its kept texts (`answer`), or computed
@@ -218,10 +257,30 @@ class Delivery:
             return texts
 
         job = Job(user_key, asyncio.create_task(once()), self.clock(), recorded)
+        self.computing += 1
+        job.task.add_done_callback(self._computed)
         self._spawn(self._finish(job))
         self._jobs[key] = job
         self._trim()
         return job
+
+    def _computed(self, task: asyncio.Task[list[str]]) -> None:
+        """A job's texts are computed (or failed): count it, and after a drained burst give memory back."""
+        self.computing -= 1
+        self.pace.finished()
+        self._since_release += 1
+        idle = self.computing == 0 and self._since_release >= TRIM_AFTER
+        if idle and self.release is not None and self._releasing is None:
+            self._releasing = asyncio.create_task(self._release_when_idle(self.release))
+
+    async def _release_when_idle(self, release: Callable[[], None]) -> None:
+        try:
+            await asyncio.sleep(TRIM_IDLE)
+            if self.computing == 0:
+                self._since_release = 0
+                await asyncio.to_thread(release)
+        finally:
+            self._releasing = None
 
     async def _finish(self, job: Job) -> None:
         """Once the job's texts have gone somewhere, its journal entry is done."""
@@ -354,6 +413,8 @@ class Delivery:
             await asyncio.wait_for(asyncio.gather(*waiting), timeout)
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+        if self._releasing is not None:
+            self._releasing.cancel()
 
 
 def _failed(recorded: asyncio.Future[int | None]) -> bool:

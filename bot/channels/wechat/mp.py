@@ -125,6 +125,7 @@ class WeChatMpChannel:
             retry_window=retry_window,
             journal=inbox,
             channel=CHANNEL,
+            max_backlog=settings.max_backlog,
         )
         self.limiter = limiter if limiter is not None else LocalLimiter(settings.rate_limit_per_minute)
 

@@ -89,7 +89,9 @@ class WeComChannel:
         self.crypto = MessageCrypto(
             self.token, settings.encoding_aes_key.get_secret_value(), settings.corp_id, work=True
         )
-        self.delivery = Delivery(outbox, texts, self._push, journal=inbox, channel=CHANNEL)
+        self.delivery = Delivery(
+            outbox, texts, self._push, journal=inbox, channel=CHANNEL, max_backlog=settings.max_backlog
+        )
         self.limiter = limiter if limiter is not None else LocalLimiter(settings.rate_limit_per_minute)
 
     @classmethod
