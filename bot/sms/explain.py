@@ -78,8 +78,9 @@ def _carriers(kb: KnowledgeBase) -> str:
     return contact.phone if contact is not None and contact.phone else "10086 / 10010 / 10000"
 
 
-def _when(dt: datetime | None) -> str:
-    return dt.strftime("%m-%d %H:%M") if dt is not None else ""
+def _when(dt: datetime | None, day: bool = True) -> str:
+    """A send time as the reply shows it; without its day when the day is only the paste's guess."""
+    return dt.strftime("%m-%d %H:%M" if day else "%H:%M") if dt is not None else ""
 
 
 def _snippet(text: str) -> str:
@@ -95,7 +96,7 @@ def _articles_text(kb: KnowledgeBase, texts: Texts, ids: Sequence[str], limit: i
 def _notable_line(n: int, f: Finding, kb: KnowledgeBase, texts: Texts) -> str:
     signals = _signals_text(f, texts)
     arts = _articles_text(kb, texts, f.articles, MAX_ARTICLES_PER_LINE)
-    when = texts.get("sms.when", time=_when(f.record.sent_at)) if f.record.sent_at else ""
+    when = texts.get("sms.when", time=_when(f.record.sent_at, not f.record.date_assumed)) if f.record.sent_at else ""
     return texts.get(
         "sms.notable_item",
         n=n,
@@ -146,7 +147,9 @@ def _bombing(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts) -> tu
     if undated:
         span = texts.get("sms.bombing_undated")
     else:
-        span = texts.get("sms.bombing_span", start=_when(times[0]), end=_when(times[-1])) if times else ""
+        # clock times whose day the paste did not give show no day: the reply asks for it (or says it is assumed)
+        day = not all(f.record.date_assumed for f in burst if f.record.sent_at is not None)
+        span = texts.get("sms.bombing_span", start=_when(times[0], day), end=_when(times[-1], day)) if times else ""
     ids = list(dict.fromkeys(cid for f in burst for cid in f.articles))
     text = texts.get("sms.bombing", span=span, n=len(burst), platforms=shown, k=len(platforms), carriers=_carriers(kb))
     articles = _articles_text(kb, texts, ids, 4)
