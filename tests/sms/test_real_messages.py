@@ -85,6 +85,10 @@ def test_each_paste_comes_back_as_one_message_with_the_label_of_the_message_alon
         ("Your loan is already overdue, please repay today", "collection_notice"),
         ("Everyone should know she is a whore who never pays back", "harassment_insult"),
         ("Beware of scammers asking for your OTP. We never call you for it.", "normal"),
+        # batch 11: "不然…过不上太平日子" is an ultimatum, "让大家开开眼" an exposure, and 学会 is not 会 ("will")
+        ("欠我的钱月底前必须还上，不然你全家都别想过太平日子", "collection_threat"),
+        ("再不还钱，我就把你的聊天记录贴出来让大家开开眼", "collection_threat"),
+        ("欠钱不还还学会装死了，电话也不接", "harassment_insult"),
     ],
 )
 def test_messages_like_the_real_ones_get_their_label(text: str, label: str, clf: Classifier) -> None:
