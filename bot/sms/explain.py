@@ -7,6 +7,7 @@ from bot/texts/zh_CN.sms.toml. The reply stays under MAX_REPLY_CHARS by listing 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -78,8 +79,9 @@ def _carriers(kb: KnowledgeBase) -> str:
     return contact.phone if contact is not None and contact.phone else "10086 / 10010 / 10000"
 
 
-def _when(dt: datetime | None) -> str:
-    return dt.strftime("%m-%d %H:%M") if dt is not None else ""
+def _when(dt: datetime | None, day: bool = True) -> str:
+    """A send time as the reply shows it; without its day when the day is only the paste's guess."""
+    return dt.strftime("%m-%d %H:%M" if day else "%H:%M") if dt is not None else ""
 
 
 def _snippet(text: str) -> str:
@@ -95,7 +97,7 @@ def _articles_text(kb: KnowledgeBase, texts: Texts, ids: Sequence[str], limit: i
 def _notable_line(n: int, f: Finding, kb: KnowledgeBase, texts: Texts) -> str:
     signals = _signals_text(f, texts)
     arts = _articles_text(kb, texts, f.articles, MAX_ARTICLES_PER_LINE)
-    when = texts.get("sms.when", time=_when(f.record.sent_at)) if f.record.sent_at else ""
+    when = texts.get("sms.when", time=_when(f.record.sent_at, not f.record.date_assumed)) if f.record.sent_at else ""
     return texts.get(
         "sms.notable_item",
         n=n,
@@ -146,7 +148,9 @@ def _bombing(findings: Sequence[Finding], kb: KnowledgeBase, texts: Texts) -> tu
     if undated:
         span = texts.get("sms.bombing_undated")
     else:
-        span = texts.get("sms.bombing_span", start=_when(times[0]), end=_when(times[-1])) if times else ""
+        # clock times whose day the paste did not give show no day: the reply asks for it (or says it is assumed)
+        day = not all(f.record.date_assumed for f in burst if f.record.sent_at is not None)
+        span = texts.get("sms.bombing_span", start=_when(times[0], day), end=_when(times[-1], day)) if times else ""
     ids = list(dict.fromkeys(cid for f in burst for cid in f.articles))
     text = texts.get("sms.bombing", span=span, n=len(burst), platforms=shown, k=len(platforms), carriers=_carriers(kb))
     articles = _articles_text(kb, texts, ids, 4)
@@ -173,11 +177,23 @@ def _time_notes(findings: Sequence[Finding], texts: Texts, day_asked: bool = Fal
 
 _COURT_LINK = re.compile(r"https?://([a-z0-9-]+\.)*court\.gov\.cn(?![a-z0-9.-])", re.IGNORECASE)
 _COURT_HOTLINE = re.compile(r"法院.{0,80}12368|12368.{0,80}法院", re.DOTALL)
+# a court named with a case number ("（2026）皖1722民初273号"), as courts' own service platforms write (sms_rules.yaml
+# lexicon court_service); the text is NFKC-normalised first, so the brackets are ASCII
+_COURT_CASE = re.compile(r"人民法院.{0,40}\(\d{4}\)[\u4e00-\u9fa5]{1,2}\d{1,6}[\u4e00-\u9fa5]{1,6}\d+号", re.DOTALL)
 
 
-def _court_notice(f: Finding) -> bool:
-    """A court's own notice (a court.gov.cn link, or a court naming the 12368 hotline), unless it is plainly a scam."""
-    return f.label != "fraud" and bool(_COURT_LINK.search(f.record.text) or _COURT_HOTLINE.search(f.record.text))
+def _court_notice(f: Finding) -> str | None:
+    """The court-notice advice a message needs: "court_notice" for a court's own notice (a court.gov.cn link, or a
+    court naming the 12368 hotline), "court_notice_unverified" for a court's case notice that links elsewhere (some
+    courts use their own platform); None for anything else or a plain scam."""
+    if f.label == "fraud":
+        return None
+    text = f.record.text
+    if _COURT_LINK.search(text) or _COURT_HOTLINE.search(text):
+        return "court_notice"
+    if _COURT_CASE.search(unicodedata.normalize("NFKC", text)):
+        return "court_notice_unverified"
+    return None
 
 
 def explain(
@@ -203,8 +219,10 @@ def explain(
         tail.append(codes[0])
     if counts["fraud"]:
         tail.append(texts.get("sms.fraud", hotline=_fraud_hotline(kb, texts)))
-    if any(_court_notice(f) for f in findings):
-        tail.append(texts.get("sms.court_notice"))
+    court = {c for c in (_court_notice(f) for f in findings) if c}
+    for key in ("court_notice", "court_notice_unverified"):
+        if key in court:
+            tail.append(texts.get(f"sms.{key}"))
     if _credit_notice(findings) and kb.get(CREDIT_NOTICE_ARTICLE) is not None:
         tail.append(texts.get("sms.credit_notice"))
     injected = sum(1 for f in findings if INJECTION_SIGNAL in f.signals)

@@ -94,6 +94,22 @@ def test_own_code_is_not_called_bombing(clf: Classifier, kb: KnowledgeBase, text
     assert "验证码 1 条" in reply and "不是放贷方" not in reply
 
 
+def test_clock_times_without_a_day_are_shown_without_one(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> None:
+    # "02:01 【平台】验证码…": the day is only the paste's guess, so the reply shows the times alone (and asks the day)
+    paste = "\n".join(
+        f"02:0{1 + i} 【{p}】验证码 {500000 + i}，请勿泄露。"
+        for i, p in enumerate(["乐跑", "飞鱼读书", "米多", "云图相机", "花生记账"])
+    )
+    paste += "\n02:09 13800000000：不还钱今晚就去你家，让你爸妈都知道"
+    records, dup = dedupe(parse_paste(paste, default_date=datetime(2026, 12, 8).date()))
+    assert all(r.date_assumed for r in records)
+    reply = explain(clf.classify_all(records), kb, texts, duplicates=dup, day_asked=True)
+    assert "02:01 到 02:05" in reply and "02:09" in reply
+    assert "12-08" not in reply  # no day the person did not give
+    dated, _ = run(clf, kb, texts, BOMBING)
+    assert "12-08 02:10 到 12-08 02:15" in dated  # a day the messages show is shown
+
+
 def test_undated_flood_still_gets_the_bombing_explanation(clf: Classifier, kb: KnowledgeBase, texts: Texts) -> None:
     paste = "\n".join(
         f"【{p}】验证码 {400000 + i}" for i, p in enumerate(["乐跑", "飞鱼读书", "米多", "云图相机", "花生记账"])

@@ -69,6 +69,26 @@ def test_each_paste_comes_back_as_one_message_with_the_label_of_the_message_alon
         ("请输入 604218 完成验证，勿告诉他人", "verification_code"),
         ("[某游戏] 您的动态口令为 Q4m8Zr2p", "verification_code"),
         ("【某某分期】您的借款已于12月1日到期，请及时处理，如已还款请忽略。回T退订", "collection_notice"),
+        # batch 10: a visit to the address left with the platform, failed deductions, a bill due, ETC and 医保 scams
+        # pointing at a website, and English attorneys' and loan apps' threats and slurs
+        ("【某某借】王某，欠款多次沟通未果，外访专员明天出发到您预留的户籍地址核实，拒收请回复R", "collection_threat"),
+        ("您本期应还800元扣款未成功，请在APP内手动还款，如已还清请忽略", "collection_notice"),
+        ("您的账单将于明天到期，为避免逾期请及时处理", "collection_notice"),
+        ("【某某金融】李某，您的借款已逾期12天，请尽快还款，如已还清，请忽略", "collection_notice"),
+        ("尊敬的车主，您的ETC卡已无效，请前往网站重新认证，以免影响通行", "fraud"),
+        ("【某某车服】您的etc已过时，请及时点击:**网址完成认证", "fraud"),
+        (
+            "Final notice: the sheriff may visit your employer this week about your overdue loan. Call us now.",
+            "collection_threat",
+        ),
+        ("Pay your loan today or we will send your edited photos to your contacts", "collection_threat"),
+        ("Your loan is already overdue, please repay today", "collection_notice"),
+        ("Everyone should know she is a whore who never pays back", "harassment_insult"),
+        ("Beware of scammers asking for your OTP. We never call you for it.", "normal"),
+        # batch 11: "不然…过不上太平日子" is an ultimatum, "让大家开开眼" an exposure, and 学会 is not 会 ("will")
+        ("欠我的钱月底前必须还上，不然你全家都别想过太平日子", "collection_threat"),
+        ("再不还钱，我就把你的聊天记录贴出来让大家开开眼", "collection_threat"),
+        ("欠钱不还还学会装死了，电话也不接", "harassment_insult"),
     ],
 )
 def test_messages_like_the_real_ones_get_their_label(text: str, label: str, clf: Classifier) -> None:

@@ -72,6 +72,23 @@ def test_a_court_notice_naming_12368_without_a_link(clf: Classifier, kb: Knowled
     assert "不要置之不理" in answer and "疑似诈骗" not in answer
 
 
+def test_a_court_platform_notice_with_a_case_number_is_to_be_verified_not_called_fraud(
+    clf: Classifier, kb: KnowledgeBase
+) -> None:
+    # some courts serve from their own platform (a bare IP address): verify by the case number, do not ignore it
+    text = "【某省法院短信平台】某市人民法院向您发送了（2026）某0101民初1234号案件相关文书，文书详见:http://10.20.30.40:8080/sd/r/AbC123"
+    assert clf.classify_all(parse_paste(text))[0].label == "normal"
+    answer = reply(text, clf, kb)
+    assert "报上案号核实" in answer and "不要置之不理" in answer and "疑似诈骗" not in answer
+    # a look-alike of court.gov.cn with a case number is still a scam, and one without a case number too
+    for fake in (
+        "【法院通知】某区人民法院（2026）某0101民初88号案件已立案，请登录 http://court-gov.cn.xyz/a 查看",
+        "【法院通知】您有一份电子传票待签收，请点击 http://10.20.30.40/a 查看",
+    ):
+        assert clf.classify_all(parse_paste(fake))[0].label == "fraud", fake
+        assert "报上案号核实" not in reply(fake, clf, kb)
+
+
 def test_fraud_gets_96110_and_do_not_transfer(clf: Classifier, kb: KnowledgeBase) -> None:
     answer = reply("【法院】您已被立案，传票请点击 http://t.cn/abc 查看", clf, kb)
     assert "96110" in answer and "不要转账" in answer
