@@ -58,6 +58,15 @@ _COLLECTION_WORDS = re.compile(
 _QUESTION = re.compile(r"([？?]|吗|怎么|怎样|能不能|是不是|可不可以|咋|啥|如何|为什么|违法|犯法|合法|请问|求助)")
 _NARRATIVE = re.compile(r"(他们|催收的|催收员|催款的|对方|他说|她说|发来|给我发|总是|天天|一直)")
 _FIRST_PERSON = re.compile(r"我(?![们司方行])")
+# English: a sender addressing the reader about a debt, not the person writing about themselves or asking
+_SENT_EN = re.compile(r"\b(dear (customer|sir|madam|user|borrower)|your (loan|account|payment|dues|debt|emi|bill)\b)", re.I)
+_COLLECTION_EN = re.compile(
+    r"\b(overdue|outstanding|repay|repayment|pay (now|today|immediately)|legal action|lawsuit|arrest|default(ed)?|"
+    r"your (contacts|family|employer|office|colleagues))\b",
+    re.I,
+)
+_OWN_EN = re.compile(r"\b(i|i'm|im|my|me|mine)\b", re.I)
+_ASKS_EN = re.compile(r"\?\s*$|^(what|how|can|should|is|are|do|does|will|who|where|why)\b", re.I)
 
 
 def looks_like_sms(text: str) -> bool:
@@ -72,6 +81,8 @@ def looks_like_sms(text: str) -> bool:
         return True
     if _SENDER_COLON.search(text) and not own_words:
         return True
+    if _SENT_EN.search(text) and _COLLECTION_EN.search(text):  # "Your loan is overdue. Pay today or we will…"
+        return not _OWN_EN.search(text) and not _ASKS_EN.search(text)
     return (
         len(text) >= 10
         and bool(_ADDRESSED.search(text))

@@ -164,3 +164,13 @@ async def test_same_message_forwarded_twice_is_logged_once(app: App) -> None:
     assert "新增 1 条" in first[0].text and "新增 0 条" in second[0].text
     items = await app.evidence.items("fw")
     assert len(items) == 1 and items[0].source == "forward" and items[0].sent_at == sent
+
+
+async def test_an_english_collection_sms_pasted_alone_is_analysed_and_logged(app: App) -> None:
+    sms = "Dear customer, your loan is overdue by 5 days. Repay today or we will contact your employer and family."
+    reply = await say(app.engine, sms, user="en-sms")
+    assert "催收威胁" in reply and "110" in reply  # read as the collector's message, not as the person's question
+    assert "共 1 条" in await say(app.engine, "/evidence", user="en-sms")
+    # the person's own words about such a message stay a question: nothing logged
+    await say(app.engine, "They said my loan is overdue and will call my boss, what should I do?", user="en-q")
+    assert "共 1 条" not in await say(app.engine, "/evidence", user="en-q")
