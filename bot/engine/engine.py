@@ -40,7 +40,8 @@ _ROUTE_KINDS = {
     Route.ATTACHMENT: Kind.ATTACHMENT,
     Route.QUESTION: Kind.QUESTION,
 }
-_PERSONAL = frozenset({"name", "phone", "id_number"})  # details that show a person is telling who they are
+# details that show a person is telling their case for the record: who they are, the contract, their complaint
+_PERSONAL = frozenset({"name", "phone", "id_number", "contract_no", "lender_complaint_date", "lender_reply"})
 _SCAM_TOPICS = frozenset({"fake_legal", "being_sued", "debt_relief_scam", "credit_report"})  # may follow a scam warning
 # "110打了还没来", "警察还没到": right after danger, what to do while waiting
 _WAITING = re.compile(

@@ -28,9 +28,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "lender",
         re.compile(
-            r"(?:借款平台|贷款平台|借贷平台|平台名?|借的是?|贷的是?|在(?=[^，,。\s]{2,20}?(?:上|里)借))(?:是|叫|为|：|:)?\s*"
+            r"(?:(?:借款平台|贷款平台|借贷平台|平台名?)(?:是|叫|为|：|:)|借的是?|贷的是?|在(?=[^，,。\s]{2,20}?(?:上|里)借))"
+            r"(?:是|叫|为|：|:)?\s*"
             r"([\u4e00-\u9fffA-Za-z0-9“”\"（）()]{2,20}?)(?=[，,。；;\s]|借的|上借|里借|$)"
         ),
+    ),
+    ("lender", re.compile(r"在([\u4e00-\u9fffA-Za-z0-9]{2,12}?)借了")),  # "我在安心借借了5000"
+    ("contract_no", re.compile(r"(?:合同号|合同编号|借款编号|借据号|借款合同号)[码是为:：\s]*([A-Za-z0-9][A-Za-z0-9-]{3,39})")),
+    (
+        "lender_reply",
+        re.compile(r"(?:客服|平台)的?(?:回复|答复|回答|回|说)(?:是|了|我)?[:：，,\s]*[“\"]?([^。；;\n“”\"]{2,40})"),
     ),
     (
         "lender_company",
@@ -39,7 +46,21 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-SLOT_NAMES = ("name", "phone", "id_number", "police_station", "carrier", "lender", "start_date")  # what extract() finds
+SLOT_NAMES = (  # what extract() finds
+    "name",
+    "phone",
+    "id_number",
+    "police_station",
+    "carrier",
+    "lender",
+    "start_date",
+    "contract_no",
+    "lender_complaint_date",
+    "lender_reply",
+)
+# "我3月5号已经在app里投诉过了": the day they complained to the lender
+_COMPLAINED = re.compile(r"(?:(\d{4})[年/-])?(\d{1,2})[月/-](\d{1,2})[日号]?.{0,12}?(?:投诉|反映|举报)")
+_TO_LENDER = re.compile(r"平台|app|APP|App|客服|借款|贷款|机构|公司")
 _PART_OF_DAY = r"\s*(?:左右)?\s*(?:早上|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨)?\s*的?"  # "6月3号晚上开始"
 _DATE = re.compile(r"(?:(\d{4})[年/-])?(\d{1,2})[月/-](\d{1,2})[日号]?" + _PART_OF_DAY + r"(?:开始|起|以来)")
 _RELATIVE_DATE = re.compile(r"(上个?月|这个?月|本月)(\d{1,2})[日号]" + _PART_OF_DAY + r"(?:开始|起|以来)?")
@@ -76,6 +97,8 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
             if slot == "lender" and (value in _NOT_LENDER or value.endswith(("派出所", "公司门口"))):
                 continue
             found[slot] = value
+    if "lender_reply" in found and not re.search(r"投诉|反映|客服|反馈", text):
+        del found["lender_reply"]  # "平台说要起诉我" is not an answer to a complaint
     company = found.pop("lender_company", None)
     if company:
         found["lender"] = f"{found['lender']}（{company}）" if "lender" in found else company
@@ -91,6 +114,11 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
             if not m.group(1) and day > today:
                 day = day.replace(year=year - 1)
             found["start_date"] = day.isoformat()
+    done = _COMPLAINED.search(text)
+    if done and _TO_LENDER.search(text) and not re.search(r"12378|12363|12300|12321|运营商|派出所|报警", text):
+        with contextlib.suppress(ValueError):
+            day = date(int(done.group(1)) if done.group(1) else today.year, int(done.group(2)), int(done.group(3)))
+            found["lender_complaint_date"] = (day.replace(year=day.year - 1) if day > today else day).isoformat()
     if "start_date" not in found:
         spoken = _spoken_date(text, today)
         if spoken is not None:

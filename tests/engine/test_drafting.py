@@ -226,3 +226,13 @@ async def test_a_question_typed_while_a_name_is_asked_is_answered_not_taken_as_t
     text = await say(app.engine, "地方金融管理局电话多少", "qn")
     assert "记下了：姓名" not in text and "地方金融管理部门" in text
     assert "记下了：姓名 张伟" in await say(app.engine, "张伟", "qn")  # the draft is still open
+
+
+async def test_the_letter_carries_what_was_told_earlier_in_the_conversation(app: App) -> None:
+    await say(app.engine, "我在安心借借了5000 合同号AX20240311 逾期两个月了", user="told")
+    await say(app.engine, "催收天天给我同事打电话 还说要去我单位闹", user="told")
+    await say(app.engine, "我3月5号已经在app里投诉过了 客服说已记录 然后就没下文了", user="told")
+    letter = await say(app.engine, "帮我写12378投诉材料", user="told")
+    assert "被投诉机构：安心借" in letter and "借款合同编号：AX20240311" in letter
+    assert "3月5日" in letter and "没下文" in letter
+    assert "向借款平台投诉的日期" not in letter.split("还需要补充的内容")[-1]  # not asked again

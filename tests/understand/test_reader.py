@@ -152,3 +152,16 @@ def test_common_misspellings_from_pinyin_input_are_put_right() -> None:
 )
 def test_pinyin_is_told_apart_from_english(text: str, pinyin: bool) -> None:
     assert is_pinyin(text) is pinyin and is_english(text) is not pinyin
+
+
+def test_the_case_as_people_tell_it_fills_the_complaint_fields() -> None:
+    today = date(2026, 12, 4)
+    assert extract("我在安心借借了5000 合同号AX20240311 逾期两个月了", today=today) == {
+        "lender": "安心借",
+        "contract_no": "AX20240311",
+    }
+    told = extract("我3月5号已经在app里投诉过了 客服说已记录 然后就没下文了", today=today)
+    assert told == {"lender_complaint_date": "2026-03-05", "lender_reply": "已记录 然后就没下文了"}
+    assert extract("12月20号在平台投诉过", today=today)["lender_complaint_date"] == "2025-12-20"  # not a future day
+    assert extract("平台说要起诉我", today=today) == {}  # a threat, not the lender's name or its reply
+    assert "lender_complaint_date" not in extract("我12月1号在12378投诉了", today=today)  # the regulator, not the lender
