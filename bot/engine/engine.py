@@ -256,8 +256,9 @@ class Engine:
         if kind not in KINDS:
             return outcome
         replies = tuple(replace(r, text=self.lenders.route(r.text, kind)) for r in outcome.replies)
-        routed = replies != outcome.replies  # the replies already say where their lender's complaints go
-        if kind in NOT_12378 and "12378" in msg.text and replies and not routed:  # "12378能管吗" for a 小贷: no
+        first = replies[0].text.split("\n", 1)[0] if replies else ""
+        told = "12378 不管" in first or "12378 does not handle" in first  # the reply opens with it already
+        if kind in NOT_12378 and "12378" in msg.text and replies and not told:  # "12378能管吗" for a 小贷: no, first
             replies = (Reply(self.texts.get(f"lender.not_12378.{kind}", language_of(msg.text))), *replies)
         return replace(outcome, replies=replies)
 
