@@ -47,6 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from langchain_core.embeddings import Embeddings  # noqa: E402
+
 from bot.knowledge import KnowledgeBase, article_key  # noqa: E402
 from bot.knowledge.numerals import ARTICLE_REF  # noqa: E402
 from bot.legal_qa.ingest import Chunk, all_chunks  # noqa: E402
@@ -203,6 +205,12 @@ def index_through_cli(corpus: Path, data_dir: Path) -> tuple[float, float, str]:
     return wall, cpu, (proc.stdout + proc.stderr).strip()
 
 
+def embedded_count(said: str) -> int:
+    """Chunks one model embedded (added + updated), from the index command's first update notice."""
+    m = re.search(r"新增 (\d+)，更新 (\d+)", said)
+    return int(m.group(1)) + int(m.group(2)) if m else 0
+
+
 def check_cli_retrieve(data_dir: Path, questions: list[dict], parts: QAParts, n: int = 5) -> bool:
     """`anning retrieve --json` on D gives the same top five as the in-process retriever (the corpus was kept)."""
     text = "\n".join(q["question"] for q in questions[:n]) + "\n"
@@ -220,9 +228,14 @@ def check_cli_retrieve(data_dir: Path, questions: list[dict], parts: QAParts, n:
 
 
 def memo_query_embeddings(parts: QAParts, questions: list[str]) -> float:
-    """Embed every question once, in one batch, for all modes (one by one on a busy 2-core machine a run takes far
-    too long); returns ms per question of that batch. ms/query below then excludes the query embedding."""
-    emb = parts.index.embeddings
+    """Embed every question once, in one batch per model, for all modes (one by one on a busy 2-core machine a run
+    takes far too long); returns ms per question of those batches. ms/query below then excludes query embedding."""
+    second = memo_one(parts.second.embeddings, questions) if parts.second is not None else 0.0
+    return memo_one(parts.index.embeddings, questions) + second
+
+
+def memo_one(emb: Embeddings, questions: list[str]) -> float:
+    """One model's batch for memo_query_embeddings."""
     embed = emb.embed_query
     batch = getattr(emb, "embed_queries", None)
     t0 = time.perf_counter()
@@ -264,17 +277,16 @@ def run(out: Path, split: str, data_dir: Path | None, limit: int | None, modes: 
     questions = questions[:limit] if limit else questions
     work = data_dir or Path(tempfile.mkdtemp(prefix="anning-stard-"))
     wall, cpu, said = index_through_cli(corpus, work)
-    m = re.search(r"新增 (\d+)，更新 (\d+)", said)
-    embedded = int(m.group(1)) + int(m.group(2)) if m else 0
+    embedded = embedded_count(said)
     rebuilt = ""
     if embedded:  # the same corpus again after the store is lost: vectors come from the passage-vector cache
-        shutil.rmtree(work / "chroma" / next(p.name for p in (work / "chroma").iterdir() if p.is_dir()))
-        (work / "chroma" / "chroma.sqlite3").unlink()
-        for m_file in (work / "chroma").glob("manifest-*"):
-            m_file.unlink()
+        for item in (work / "chroma").iterdir():
+            if item.is_dir():
+                shutil.rmtree(item)
+            elif item.name.startswith(("chroma.sqlite3", "manifest-")):
+                item.unlink()
         wall2, cpu2, said2 = index_through_cli(corpus, work)
-        m2 = re.search(r"新增 (\d+)，更新 (\d+)", said2)
-        again = int(m2.group(1)) + int(m2.group(2)) if m2 else 0
+        again = embedded_count(said2)
         rebuilt = (
             f"  the store deleted and rebuilt from the passage-vector cache: {again} chunks in {wall2:.1f} s wall, "
             f"{cpu2:.1f} s CPU -> {again / wall2:.1f} chunks/s wall"
@@ -284,12 +296,19 @@ def run(out: Path, split: str, data_dir: Path | None, limit: int | None, modes: 
     added = parts.kb.instruments
     n_articles = sum(len(i.articles) for i in added.values())
     print(
-        f"`anning index --source` ({n_articles} articles incl. knowledge/, {len(chunks)} chunks, {embedded} embedded):"
+        f"`anning index --source` ({n_articles} articles incl. knowledge/, {len(chunks)} chunks, {embedded} embedded"
+        " per model):"
     )
     if embedded:
         print(
             f"  {wall:.1f} s wall, {cpu:.1f} s CPU -> {embedded / wall:.1f} chunks/s wall, {embedded / cpu:.1f} per CPU s"
         )
+        per_model = re.search(r"embedded in (.*)", said)
+        if per_model:  # each model's own sync; the first one listed is done first
+            times = re.findall(r"(\w+) ([\d.]+) s", per_model.group(1))
+            print(
+                "  " + ", ".join(f"{name} {float(t):.1f} s ({embedded / float(t):.0f} chunks/s)" for name, t in times)
+            )
     else:
         print(
             f"  the index was fresh: nothing embedded ({wall:.1f} s wall for the command); use a new --data-dir to time it"
