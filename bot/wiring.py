@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -32,7 +34,7 @@ from bot.legal_qa.contact_answer import ContactQuestions
 from bot.legal_qa.corpora import AddedCorpora, merge_sources
 from bot.legal_qa.embeddings import make_embeddings
 from bot.legal_qa.index import IndexReport, VectorIndex, clear_local_store, open_client
-from bot.legal_qa.ingest import all_chunks
+from bot.legal_qa.ingest import Chunk, all_chunks
 from bot.legal_qa.retrieve import Retriever
 from bot.legal_qa.service import LegalQA
 from bot.llm.answer import ModelPhraser
@@ -89,6 +91,9 @@ class QAParts:
     qa: LegalQA
     report: IndexReport | None  # what the startup freshness check rebuilt, if anything
     intents: IntentModel | None = None  # what people mean (nearest neighbours on the intent examples)
+    second: VectorIndex | None = None  # the second dense model's index (settings.index.second_embedding)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds each index's sync took, by model name
+    filling: threading.Thread | None = None  # the main index being filled in the background (index.fill_later)
 
 
 def build_qa(
@@ -98,10 +103,15 @@ def build_qa(
     texts: Texts | None = None,
     *,
     with_intents: bool = True,
+    fill_later: bool | None = None,
+    background: bool = True,
+    second_embeddings: Embeddings | None = None,
 ) -> QAParts:
     """Load knowledge/, make sure the vector index matches it (incremental rebuild), build the QA service; and the
     intent model unless told not to (`anning index` needs none: embedding its examples on a new data dir costs
-    about 10 s)."""
+    about 10 s). `fill_later` (default: settings.index.fill_later) leaves a main index that needs embedding to a
+    background thread, BM25 and the second model answering meanwhile (`background` False: no thread; the main index
+    stays unfilled and out of retrieval, for `anning index`, which exits)."""
     texts = texts or load_texts()
     corpora = AddedCorpora(settings.data_dir)
     kept, gone = corpora.present()
@@ -113,24 +123,85 @@ def build_qa(
     chunks = all_chunks(kb)
     emb = embeddings or make_embeddings(settings.index.embedding)
     index = open_index(settings, emb, notice, texts)
-    report = None
-    if not index.is_fresh(chunks):
-        if notice:
-            notice(texts.get("index.updating"))
-        report = index.sync(chunks)
-        if notice:
-            notice(texts.get("index.updated", added=report.added, updated=report.updated, removed=report.removed))
+    # the second model (embeddings given by a caller, as tests do, mean that model alone unless a second is given)
+    name2 = settings.index.second_embedding if embeddings is None else ""
+    emb2 = second_embeddings or (make_embeddings(name2) if name2 and name2 != settings.index.embedding else None)
+    second = open_index(settings, emb2, notice, texts) if emb2 is not None else None
+    later = fill_later if fill_later is not None else settings.index.fill_later
+    report, timings, pending = sync_indexes(chunks, index, second, later and second is not None, notice, texts)
     tok = Tokenizer(settings.data_dir / "cache", [c.text for c in chunks])
-    qa = LegalQA(Retriever(kb, chunks, index, tok), Answerer(kb, texts, tok))
+    retriever = Retriever(kb, chunks, index, tok, second=second)
+    qa = LegalQA(retriever, Answerer(kb, texts, tok))
+    filling = None
+    if pending:
+        retriever.dense_ready = False
+        filling = fill_in_background(index, chunks, retriever, timings) if background else None
     if not with_intents:
-        return QAParts(kb, index, qa, report)
-    same = settings.understand.embedding == settings.index.embedding and embeddings is None
+        return QAParts(kb, index, qa, report, second=second, timings=timings, filling=filling)
+    # one model in memory when two settings name it
+    loaded = {i.name: i.embeddings for i in (index, second) if i is not None} if embeddings is None else {}
     intents = IntentModel(
         load_intents(settings.knowledge_dir / "intents.yaml"),
-        emb if same else make_embeddings(settings.understand.embedding),  # one model in memory when both name it
+        loaded.get(settings.understand.embedding) or make_embeddings(settings.understand.embedding),
         settings.data_dir / "cache",
     )
-    return QAParts(kb, index, qa, report, intents)
+    return QAParts(kb, index, qa, report, intents, second, timings, filling)
+
+
+def sync_indexes(
+    chunks: list[Chunk],
+    index: VectorIndex,
+    second: VectorIndex | None,
+    later: bool,
+    notice: Notice | None,
+    texts: Texts,
+) -> tuple[IndexReport | None, dict[str, float], bool]:
+    """Bring the indexes up to date, the second (fast) one first; with `later`, the main one is left for
+    fill_in_background. Returns the main index's report, each sync's seconds by model, and whether the main index is
+    still to fill."""
+    timings: dict[str, float] = {}
+    report = None
+    for idx in (second, index):
+        if idx is None or idx.is_fresh(chunks):
+            continue
+        if idx is index and later:
+            if notice and second is not None:
+                notice(texts.get("index.filling", fast=second.name, slow=index.name))
+            return report, timings, True
+        if notice:
+            notice(texts.get("index.updating"))
+        started = time.perf_counter()
+        done = idx.sync(chunks)
+        timings[idx.name] = time.perf_counter() - started
+        report = done if idx is index else report
+        if notice:
+            notice(texts.get("index.updated", added=done.added, updated=done.updated, removed=done.removed))
+    return report, timings, False
+
+
+def fill_in_background(
+    index: VectorIndex, chunks: list[Chunk], retriever: Retriever, timings: dict[str, float]
+) -> threading.Thread:
+    """Fill the main index in a daemon thread while BM25 and the second model answer; its list joins retrieval when
+    the fill is done. Stopped half way, the next start goes on where it stopped (the vectors already embedded are in
+    the passage-vector cache and the store)."""
+
+    def fill() -> None:
+        started = time.perf_counter()
+        try:
+            done = index.sync(chunks)
+        except Exception:  # the bot keeps answering without this list
+            log.exception("filling the %s index failed; retrieval goes on without it", index.name)
+            return
+        timings[index.name] = time.perf_counter() - started
+        retriever.dense_ready = True
+        log.info(
+            "the %s index is filled (%d embedded) in %.1f s", index.name, done.added + done.updated, timings[index.name]
+        )
+
+    thread = threading.Thread(target=fill, name=f"fill-{index.name}", daemon=True)
+    thread.start()
+    return thread
 
 
 def open_index(settings: Settings, emb: Embeddings, notice: Notice | None, texts: Texts) -> VectorIndex:

