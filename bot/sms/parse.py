@@ -326,6 +326,7 @@ def _header(raw: str, ctx: _Context, starting: bool = True) -> _Header | None:
         and not prefix
         and rest_norm.strip(" :：")
         and not _TIME_THEN_MESSAGE.match(rest_norm)
+        and not _numbered_sender(rest_norm)  # "23:47 106550101：您已逾期…" inside any paste: a new message
         and not (
             _spaced(line, m) and _TIME_THEN_TEXT.match(" " + rest_norm.lstrip()) and (starting or ctx.leading_times)
         )
@@ -352,6 +353,12 @@ def _header(raw: str, ctx: _Context, starting: bool = True) -> _Header | None:
             if after and _sender(_fold(first)):
                 sender_text, rest_stripped = _fold(first), after.strip()
     return _Header(sender_text, sent_at, has_time or bool(date_only), rest_stripped, labelled, assumed=assumed)
+
+
+def _numbered_sender(rest: str) -> bool:
+    """True when the text after a time opens with a phone or service number and a colon (its sender)."""
+    sm = re.match(r"^\s*(?P<s>[^:：\s]{3,24})\s*[:：]\s*\S", rest)
+    return sm is not None and _PHONE.match(sm.group("s")) is not None
 
 
 def _spaced(line: str, m: re.Match[str]) -> bool:

@@ -169,3 +169,16 @@ def test_a_day_and_part_of_day_before_the_time_stay_with_their_message() -> None
         ("【京东】验证码 118822", at(2026, 12, 7, 23, 45)),
         ("【滴滴】验证码 5521", at(2026, 12, 8, 1, 2)),
     ]
+
+
+def test_a_timed_sender_line_after_an_untimed_one_is_a_new_message() -> None:
+    # the playtest's paste: the threat on the second line was swallowed into the code message above it
+    paste = (
+        "106900012345：【美团】您的验证码是482913，5分钟内有效\n"
+        "23:47 106550101：您已逾期，今晚不还款明天爆你通讯录，通知你单位和家人"
+    )
+    first, second = parse_paste(paste, default_date=date(2026, 12, 3))
+    assert first.sender == "106900012345" and "482913" in first.text
+    assert second.sender == "106550101" and second.text.startswith("您已逾期")
+    assert second.sent_at == at(2026, 12, 3, 23, 47)
+    assert len(parse_paste("请在21:00 前取件\n明天 10:00 到")) == 1  # times inside sentences open nothing
