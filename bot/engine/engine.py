@@ -49,6 +49,20 @@ _WAITING = re.compile(
     re.IGNORECASE,
 )
 # asking whether to pay: with a scam in view, the scam warning comes first
+# "是真的吗", "真的假的" right after an answer: about that, not "are you a real person?"
+_IS_IT_TRUE = re.compile(
+    r"^(那|这|这个|他说的|他们说的)?(是)?(真的吗|真的假的|真的|是真的吗|靠谱吗|可信吗)[？?。！!]*$"
+)
+# after a scam warning: "那我能告他吗", "钱能要回来吗" (the police investigate and recover; a lawsuit is not the way)
+_SUE_SCAMMER = re.compile(r"告(他|她|他们|对方)|起诉|打官司|sue|take (him|them) to court", re.IGNORECASE)
+# after a scam warning: "我还没转", "还没给他钱", "没点" (nothing paid yet)
+_NOT_PAID = re.compile(r"(还没|没有|没)(转|给|付|交|汇|打|点)|haven'?t (paid|sent|transferred)|not yet", re.IGNORECASE)
+# after a scam warning, wavering: "他说的挺专业的", "有工号的", "知道我身份证号", "不像骗子"
+_DOUBT = re.compile(
+    r"专业|有工号|工号|有编号|知道我.{0,4}(身份证|名字|姓名|住址|欠款|借款|号码)|不像(是)?骗|像(是)?真的|是真的吧|"
+    r"应该是真的|会不会是真的|sounds? (real|legit)|knows? my (name|id)",
+    re.IGNORECASE,
+)
 _PAY_ASK = re.compile(
     r"(要不要|该不该|能不能|可不可以|需不需要|是不是要|要|该)(先)?(转|打|汇|交|付)(钱|账|款|过去)|转不转|打不打钱|"
     r"should i (pay|transfer|send)",
@@ -203,6 +217,8 @@ class Engine:
         outcome = await handler.handle(turn)
         if outcome is None:
             outcome = await ask(text, session)
+        elif (outcome.intent or intent) == "smalltalk.who" and _IS_IT_TRUE.match(text) and _asked_before(session):
+            outcome = await ask(text, session)  # "是真的吗" after an answer: about what was said, not about the bot
         elif (outcome.intent or intent).startswith("smalltalk") and WHAT_NOW.match(text) and _asked_before(session):
             outcome = await ask(text, session)  # "那怎么办" right after an answer: its next steps, not the menu
         off_scam = label == "safety.fraud" and outcome.topic not in _SCAM_TOPICS
@@ -305,6 +321,14 @@ class Engine:
         if declined and uncovered and _CALMER.search(text):  # "对不起 我刚才太冲动了" after a declined revenge
             return replace(outcome, replies=(Reply(self.texts.get("safety.unlawful_after", lang)),), intent="question")
         scam = any(i.startswith("safety.fraud") for i in recent_intents)
+        if scam and _SUE_SCAMMER.search(text):  # "那我能告他吗" after a scam: the police, not a privacy lawsuit
+            return replace(outcome, replies=(Reply(self.texts.get("safety.fraud_sue", lang)),), intent="safety.fraud")
+        if scam and _NOT_PAID.search(text) and not _PAY_ASK.search(text):  # "我还没转": good, and how to end it
+            return replace(
+                outcome, replies=(Reply(self.texts.get("safety.fraud_not_paid", lang)),), intent="safety.fraud"
+            )
+        if scam and _DOUBT.search(text):  # "他说的挺专业的 知道我身份证号": still a scam, and why
+            return replace(outcome, replies=(Reply(self.texts.get("safety.fraud_doubt", lang)),), intent="safety.fraud")
         if (
             scam and uncovered
         ):  # "我该点吗" after a scam link: the warning again, not "not covered" (thanks stay thanks)

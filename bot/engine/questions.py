@@ -29,6 +29,7 @@ _THEY = re.compile(
 
 _FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…", "这个…", "多久", "哪一条", "how much"
     r"^(那|那么|所以|and|so)|这|它|其|上面|刚才|多久|多长时间|多少|哪一?条|具体|还要|还能|能赔|"
+    r"真的|他|她|对方|回电话|要不要|该不该|会不会|"
     r"\b(what|which|how (much|long)|that|it|this)\b",
     re.IGNORECASE,
 )
@@ -48,7 +49,9 @@ WHAT_NOW = re.compile(  # "那怎么办" after an answer
     r"^(那|那我|那么|所以|然后)?(该|要|应该)?(怎么办|咋办|怎么做|咋整|怎么弄)(呢|啊|呀)?[？?。!！]*$|^(so )?what (do i do|now)\??$",
     re.IGNORECASE,
 )
-_LEGALITY = re.compile(r"违法|犯法|合法|算不算|可以这样|能这样|legal", re.IGNORECASE)  # asks whether it is lawful
+_LEGALITY = re.compile(
+    r"违法|犯法|合法|算不算|可以这样|能这样|真的|假的|legal|real\b", re.IGNORECASE
+)  # asks whether it is lawful
 _ACTIONS = re.compile(r"现在可以做|怎么做|怎么报|①|^Next:|^\d\)", re.IGNORECASE)  # a card's lines of what to do
 # What an elliptical follow-up asks about, as search words added to the earlier question.
 _ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -189,11 +192,13 @@ class QuestionHandler:
             if situated.covered and (situated.topic or not answer.covered):
                 answer = situated
         if previous and elliptical and (not answer.covered or answer.topic in ("", previous[1]) or not previous[1]):
-            earlier, topic = previous
+            topic = previous[1]
             hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))
-            resolved = await asyncio.to_thread(self.qa.ask, f"{earlier} {text} {hint}".strip(), "full", topic)
-            if resolved.covered:
-                answer = resolved
+            for earlier in _asked_on(session, *previous) if topic else [previous[0]]:  # "是真的吗" then "该回电话吗"
+                resolved = await asyncio.to_thread(self.qa.ask, f"{earlier} {text} {hint}".strip(), "full", topic)
+                if resolved.covered:
+                    answer = resolved
+                    break
         if self.phraser is not None and answer.covered:
             answer = await self.phraser.phrase(text, answer, session.user_key, draft)
         parts = [answer.text]

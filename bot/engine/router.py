@@ -59,7 +59,9 @@ _QUESTION = re.compile(r"([？?]|吗|怎么|怎样|能不能|是不是|可不可
 _NARRATIVE = re.compile(r"(他们|催收的|催收员|催款的|对方|他说|她说|发来|给我发|总是|天天|一直)")
 _FIRST_PERSON = re.compile(r"我(?![们司方行])")
 # English: a sender addressing the reader about a debt, not the person writing about themselves or asking
-_SENT_EN = re.compile(r"\b(dear (customer|sir|madam|user|borrower)|your (loan|account|payment|dues|debt|emi|bill)\b)", re.I)
+_SENT_EN = re.compile(
+    r"\b(dear (customer|sir|madam|user|borrower)|your (loan|account|payment|dues|debt|emi|bill)\b)", re.I
+)
 _COLLECTION_EN = re.compile(
     r"\b(overdue|outstanding|repay|repayment|pay (now|today|immediately)|legal action|lawsuit|arrest|default(ed)?|"
     r"your (contacts|family|employer|office|colleagues))\b",

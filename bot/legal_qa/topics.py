@@ -20,7 +20,7 @@ class TopicHit:
 
 # The situation this bot is about, in plain words: a card may lead on one trigger only when the question is about it.
 CONTEXT = re.compile(
-    r"催|逾期|网贷|欠款|欠钱|欠债|欠了|借了|砍头息|高炮|到手|还款|还钱|不还|还要还|还不上|借呗|花呗|贷款|小贷|消费金融|放款|高利贷|放贷|债务|老赖|骚扰|验证码|通讯录|短信|电话|打电话|"
+    r"催|逾期|网贷|欠款|欠钱|欠债|欠了|借了|还清|结清|律所|律师事务所|法务|砍头息|高炮|到手|还款|还钱|不还|还要还|还不上|借呗|花呗|贷款|小贷|消费金融|放款|高利贷|放贷|债务|老赖|骚扰|验证码|通讯录|短信|电话|打电话|"
     r"12378|12363|12321|12300|律师函|征信|利息|服务费|会员费|裸照|轰炸|换.{0,2}(手机|电话)?号|"
     r"协商.{0,6}(分期|还款|还钱|减免|延期|停息)|(分期|延期|减免).{0,4}还|停息挂账|全额还|"
     r"collect|debt|loan|harass|lender|overdue|change (my )?(phone )?number",

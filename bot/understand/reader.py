@@ -205,7 +205,9 @@ class Reader:
         if not sure:
             return Reading(QUESTION, guess.score, concerns, by="default")
         extra = NON_BLOCKING_SAFETY.get(guess.label)
-        if extra is not None and extra not in concerns and guess.score >= 0.7:
+        if extra is not None and extra not in concerns:
+            if guess.score < 0.7:  # too unsure to call it danger or self-harm ("我还没转" is neither): a question
+                return Reading(QUESTION, guess.score, concerns, by="default")
             concerns = (*concerns, extra)
         if guess.label == "safety.fraud" and Concern.FRAUD not in concerns and guess.score >= 0.8:
             concerns = (*concerns, Concern.FRAUD)

@@ -34,7 +34,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("lender", re.compile(r"在([\u4e00-\u9fffA-Za-z0-9]{2,12}?)借了")),  # "我在安心借借了5000"
-    ("contract_no", re.compile(r"(?:合同号|合同编号|借款编号|借据号|借款合同号)[码是为:：\s]*([A-Za-z0-9][A-Za-z0-9-]{3,39})")),
+    (
+        "contract_no",
+        re.compile(r"(?:合同号|合同编号|借款编号|借据号|借款合同号)[码是为:：\s]*([A-Za-z0-9][A-Za-z0-9-]{3,39})"),
+    ),
     (
         "lender_reply",
         re.compile(r"(?:客服|平台)的?(?:回复|答复|回答|回|说)(?:是|了|我)?[:：，,\s]*[“\"]?([^。；;\n“”\"]{2,40})"),

@@ -236,3 +236,25 @@ async def test_being_bombed_by_collectors_calls_gets_help_not_a_refusal(app: App
         reply = await say(app.engine, text, user=f"bombed{i}")
         assert "违法的" not in reply.split("\n")[0]  # not told off as if they were the one bombing
         assert ("12378" in reply or "110" in reply) and ("投诉" in reply or "complain" in reply), text
+
+
+async def test_a_scam_call_stays_a_scam_through_the_follow_ups(app: App) -> None:
+    offer = "有人打电话说帮我把网贷逾期记录消掉 要先交300手续费"
+    assert (await say(app.engine, offer, user="sc1")).startswith("⚠️ 这是诈骗")
+    not_yet = await say(app.engine, "我还没转", user="sc1")
+    assert not_yet.startswith("还没转就好") and "12356" not in not_yet  # relief and how to end it, not a crisis line
+    assert "12356" not in await say(app.engine, "好的 谢谢", user="sc1")
+    await say(app.engine, offer, user="sc2")
+    doubt = await say(app.engine, "他说的挺专业的 知道我身份证号", user="sc2")
+    assert doubt.startswith("⚠️") and "诈骗" in doubt.split("\n")[0]
+    await say(app.engine, offer, user="sc3")
+    await say(app.engine, "我已经转了300了", user="sc3")
+    sue = await say(app.engine, "那我能告他吗", user="sc3")
+    assert "报警" in sue.split("\n")[0] and "隐私权" not in sue  # the police, not a privacy lawsuit
+
+
+async def test_a_fake_law_firm_threat_is_sorted_out_and_followed_up(app: App) -> None:
+    threat = "有个号码说是律师事务所的 说我已经被立案了 明天要冻结我的银行卡 让我今天还清"
+    assert "12368" in await say(app.engine, threat, user="lf")  # verify the case, not a list of articles
+    assert "不是真人" not in await say(app.engine, "是真的吗", user="lf")  # about the threat, not about the bot
+    assert "知识库还没有覆盖" not in await say(app.engine, "我该给他回电话吗", user="lf")
