@@ -42,6 +42,10 @@ _ROUTE_KINDS = {
 }
 # details that show a person is telling their case for the record: who they are, the contract, their complaint
 _PERSONAL = frozenset({"name", "phone", "id_number", "contract_no", "lender_complaint_date", "lender_reply"})
+# pages that do not belong under the 110 advice while danger is at hand ("they will come tonight": not night-time rules)
+_OFF_DANGER = frozenset(
+    {"night_time", "lawsuit", "lawsuit_cost_time", "credit_report", "negotiation", "data_rights", "limitation_period"}
+)
 _SCAM_TOPICS = frozenset({"fake_legal", "being_sued", "debt_relief_scam", "credit_report"})  # may follow a scam warning
 # "110打了还没来", "警察还没到": right after danger, what to do while waiting
 _WAITING = re.compile(
@@ -222,7 +226,8 @@ class Engine:
         elif (outcome.intent or intent).startswith("smalltalk") and WHAT_NOW.match(text) and _asked_before(session):
             outcome = await ask(text, session)  # "那怎么办" right after an answer: its next steps, not the menu
         off_scam = label == "safety.fraud" and outcome.topic not in _SCAM_TOPICS
-        if label and (outcome.intent == "not_covered" or off_scam):  # the 110 or scam warning is the answer
+        off_danger = label == "safety.danger" and outcome.topic in _OFF_DANGER
+        if label and (outcome.intent == "not_covered" or off_scam or off_danger):  # the 110 or scam warning answers
             outcome = replace(outcome, replies=(), intent=label)
         if keep_flow:
             outcome = replace(outcome, pending=KEEP)

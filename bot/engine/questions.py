@@ -29,7 +29,7 @@ _THEY = re.compile(
 
 _FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…", "这个…", "多久", "哪一条", "how much"
     r"^(那|那么|所以|and|so)|这|它|其|上面|刚才|多久|多长时间|多少|哪一?条|具体|还要|还能|能赔|"
-    r"真的|他|她|对方|回电话|要不要|该不该|会不会|"
+    r"^(是)?真的|他|她|对方|回电话|要不要|该不该|"
     r"\b(what|which|how (much|long)|that|it|this)\b",
     re.IGNORECASE,
 )

@@ -131,7 +131,7 @@ class SmsHandler:
             source = "forward" if turn.msg.forwarded_at else "paste"
             return await self.paste(user, turn.text, source, turn.msg.forwarded_at)
         if turn.intent == "evidence.summary":
-            return Outcome(tuple(await self.summary(user)), pending=KEEP)
+            return Outcome(tuple(await self.summary(user, held)), pending=KEEP)
         if turn.kind is Kind.ATTACHMENT:
             return await self.attachment(user, turn.msg.attachments[0], turn.lang)
         if turn.kind is Kind.PENDING:  # the text read from a screenshot awaits confirmation or correction
@@ -146,14 +146,14 @@ class SmsHandler:
                     return Outcome((Reply(t.get("sms.empty")),), pending=KEEP)
                 return await self.paste(user, turn.text, "paste", None)
             fmt = turn.text.lower().lstrip(".")
-            return Outcome(tuple(await (self.export(user, fmt) if fmt else self.summary(user))), pending=KEEP)
+            return Outcome(tuple(await (self.export(user, fmt) if fmt else self.summary(user, held))), pending=KEEP)
         payload = turn.name
         if payload == OCR_YES and turn.session.flow == OCR_FLOW and turn.session.pending:
             return await self._confirmed(user, turn.session.pending.state)
         if payload in (OCR_YES, OCR_NO):
             return Outcome((Reply(t.get("evidence_log.ocr_discarded")),))
         if payload == EVIDENCE_SUMMARY:
-            return Outcome(tuple(await self.summary(user)), pending=KEEP)
+            return Outcome(tuple(await self.summary(user, held)), pending=KEEP)
         return Outcome(tuple(await self.export(user, payload.removeprefix(EXPORT_PREFIX))), pending=KEEP)
 
     async def paste(self, user_key: str, text: str, source: str, forwarded_at: datetime | None) -> Outcome:
@@ -334,12 +334,16 @@ class SmsHandler:
             return Outcome((Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS)),))
         return await self._log_and_reply(user_key, analysis, "screenshot")
 
-    async def summary(self, user_key: str) -> list[Reply]:
-        """/evidence: what the log shows, whether it is intact, and export buttons."""
+    async def summary(self, user_key: str, held: HeldPaste | None = None) -> list[Reply]:
+        """/evidence: what the log shows, whether it is intact, and export buttons; a paste still waiting for its
+        day (`held`) is named, so the log never looks emptier than what the person sent."""
         t = self.texts
         items = await self.evidence.items(user_key)
+        waiting = (
+            t.get("evidence_log.summary_held", n=len(parse_paste(held.text, default_date=held.day))) if held else ""
+        )
         if not items:
-            return [Reply(t.get("evidence_log.summary_empty"))]
+            return [Reply(waiting or t.get("evidence_log.summary_empty"))]
         stats, check = await asyncio.to_thread(lambda: (compute(items), verify(items)))  # CPU: off the event loop
         labels = t.get("sms.count_sep").join(
             t.get("sms.count_item", label=t.get("sms.label." + k), n=n)
@@ -376,6 +380,8 @@ class SmsHandler:
                 "evidence_log.intact" if check.ok else "evidence_log.broken", head=check.head[:16], seq=check.broken_at
             )
         )
+        if waiting:
+            lines.append(waiting)
         buttons = tuple(Button(t.get(f"evidence_log.button_{fmt}"), EXPORT_PREFIX + fmt) for fmt in FORMATS)
         return [Reply("\n".join(lines), buttons=buttons)]
 

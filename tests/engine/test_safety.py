@@ -258,3 +258,9 @@ async def test_a_fake_law_firm_threat_is_sorted_out_and_followed_up(app: App) ->
     assert "12368" in await say(app.engine, threat, user="lf")  # verify the case, not a list of articles
     assert "不是真人" not in await say(app.engine, "是真的吗", user="lf")  # about the threat, not about the bot
     assert "知识库还没有覆盖" not in await say(app.engine, "我该给他回电话吗", user="lf")
+
+
+async def test_danger_tonight_gets_the_110_advice_not_a_page_of_rules(app: App) -> None:
+    reply = await say(app.engine, "they will come to my house tonight, I am alone", user="alone")
+    assert reply.startswith("⚠️") and "110" in reply.split("\n")[0]
+    assert "22:00" not in reply and len(reply) < 800  # no night-time collection rules while someone may come

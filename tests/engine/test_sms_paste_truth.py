@@ -98,3 +98,12 @@ async def test_a_paste_left_undated_is_kept_and_not_said_to_have_shown_no_times(
     assert "共收到相关短信28条" in letter  # the waiting paste is kept, not dropped with the day question
     assert "发送时间未能确认" in letter and "日期未经本人确认" in letter
     assert "2:01" not in letter.split("二、投诉请求")[0]  # no time stated that the person did not give a day for
+
+
+async def test_evidence_names_a_paste_still_waiting_for_its_day(app: App) -> None:
+    paste = "02:01 【美团】您的验证码是482913\n02:02 【京东】您的验证码是112233\n02:03 【淘宝】验证码551177"
+    await say(app.engine, paste, user="held")
+    waiting = await say(app.engine, "/evidence", user="held")
+    assert "3 条短信还在等你回答" in waiting and "还是空的" not in waiting  # not "your log is empty"
+    await say(app.engine, "昨天", user="held")
+    assert "共 3 条" in await say(app.engine, "/evidence", user="held")
