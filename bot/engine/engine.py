@@ -32,6 +32,8 @@ _DECLINE_KEYS = {
     Concern.EVADE: "safety.evade",
 }
 
+_LOOK_UP = re.compile(r"查|身份证|住址|住哪|家在哪|人肉|真实姓名|是谁|找到他")  # doxxing by looking someone up
+
 _ROUTE_KINDS = {
     Route.COMMAND: Kind.COMMAND,
     Route.BUTTON: Kind.BUTTON,
@@ -378,7 +380,10 @@ class Engine:
             return Outcome((Reply(t.get(key, lang)),), pending=KEEP, intent="safety.self_harm")
         blocking = reading.blocking
         if blocking is not None:
-            body = t.get(_DECLINE_KEYS.get(blocking, "safety.unlawful"), lang)  # the declines are in Chinese only
+            key = _DECLINE_KEYS.get(blocking, "safety.unlawful")
+            if blocking is Concern.DOXXING and not _LOOK_UP.search(text):  # "我也想曝光他": posting, not looking up
+                key = "safety.expose"
+            body = t.get(key, lang)  # the declines are in Chinese only
             if Concern.INJECTION in concerns:
                 body += "\n" + t.get("safety.injection")
             body += "\n\n" + t.get("common.legit_debt")

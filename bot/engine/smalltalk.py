@@ -12,6 +12,8 @@ _KEYS = {
     "smalltalk.who": "smalltalk.who",
     "smalltalk.capabilities": "smalltalk.capabilities",
     "smalltalk.privacy": "smalltalk.privacy",
+    "smalltalk.vent": "smalltalk.vent",
+    "smalltalk.useful": "smalltalk.useful",
 }
 _ENGLISH_GREETINGS = ("hi", "hey", "hello")  # too short to tell the language by, but English all the same
 

@@ -35,7 +35,9 @@ _NAV = {
     ),
     "journey.pause": re.compile(r"^(先)?(暂停|停一下|歇一下)(一下)?(吧)?$|^pause$", re.IGNORECASE),
     "journey.continue": re.compile(
-        r"^(继续|继续步骤|接着来|回到步骤|我到第几步了?|到哪一?步了?|continue)$", re.IGNORECASE
+        r"^(继续|继续步骤|接着来|回到步骤|我到第几步了?|到哪一?步了?|continue)$|"
+        r"^(我)?回来了?(我们)?(接着|继续)(弄|来|做|吧)*$|^(我们)?(接着|继续)(弄|来|做)吧?$|^(im|iam)back",
+        re.IGNORECASE,
     ),
     "journey.skip": re.compile(r"^(这一?步)?(先)?跳过(这一?步)?(吧)?$|^skip$", re.IGNORECASE),
 }
@@ -78,6 +80,15 @@ _FILES = re.compile(
 _ASKING = re.compile(r"吗|什么|怎么|如何|哪|多少|有没有|是否|效力|真的|假的")
 _SMALLTALK = {
     "smalltalk.greeting": re.compile(r"^(你好|您好|你好呀|哈喽|嗨|在吗|在不在|有人吗|喂|hello|hi|hey)$", re.IGNORECASE),
+    # venting: "我就是气不过", "凭什么他们能搞我我不能搞他们" (heard, then the lawful way; not "not covered")
+    "smalltalk.vent": re.compile(
+        r"^.{0,12}(气不过|咽不下这口气|气死我了|太气人了?|憋屈|太欺负人|凭什么.{0,12}(我不能|他们能|他们可以))",
+        re.IGNORECASE,
+    ),
+    # "有用吗" right after advice: whether any of it helps
+    "smalltalk.useful": re.compile(
+        r"^(这样|这些|那|真的|投诉|报警)?(有用|管用|有效)(吗|嘛|么|没)$|^(有没有用|does (it|this) (help|work))$", re.I
+    ),
     "smalltalk.thanks": re.compile(r"^(谢谢你?|谢谢啦|多谢|感谢|太感谢了|辛苦了|thanks|thankyou|thx)$", re.IGNORECASE),
 }
 _DOCUMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (

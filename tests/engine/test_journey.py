@@ -122,3 +122,12 @@ async def test_next_after_a_side_trip_moves_on_from_where_the_journey_was(app: A
     await say(app.engine, "1", user="ts")
     await say(app.engine, "/evidence", user="ts")  # a side trip: the journey stays at step 2
     assert "步骤 3/7" in await say(app.engine, "下一步", user="ts")
+
+
+async def test_coming_back_after_a_break_picks_the_steps_up(app: App) -> None:
+    await say(app.engine, "/steps", user="back")
+    await say(app.engine, "下一步", user="back")
+    await say(app.engine, "我不想弄了 明天再说", user="back")
+    assert "步骤 2/7" in await say(app.engine, "我回来了 接着弄吧", user="back")
+    useful = await say(app.engine, "有用吗", user="back")
+    assert "有用" in useful and "知识库还没有覆盖" not in useful

@@ -264,3 +264,12 @@ async def test_danger_tonight_gets_the_110_advice_not_a_page_of_rules(app: App) 
     reply = await say(app.engine, "they will come to my house tonight, I am alone", user="alone")
     assert reply.startswith("⚠️") and "110" in reply.split("\n")[0]
     assert "22:00" not in reply and len(reply) < 800  # no night-time collection rules while someone may come
+
+
+async def test_anger_is_heard_and_posting_the_collector_online_is_declined_for_what_it_is(app: App) -> None:
+    for i, text in enumerate(("我就是气不过", "凭什么他们能搞我我不能搞他们")):
+        reply = await say(app.engine, text, user=f"vent{i}")
+        assert "气不过" in reply and "知识库还没有覆盖" not in reply  # heard, then the lawful way
+    expose = await say(app.engine, "我也想曝光他", user="expose")
+    assert "发到网上" in expose and "身份证号、家庭住址" not in expose  # not the "I won't look him up" refusal
+    assert "协商" in expose  # repaying by negotiation named as legitimate, as in every decline
