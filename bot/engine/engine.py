@@ -43,7 +43,7 @@ _ROUTE_KINDS = {
     Route.QUESTION: Kind.QUESTION,
 }
 # details that show a person is telling their case for the record: who they are, the contract, their complaint
-_PERSONAL = frozenset({"name", "phone", "id_number", "contract_no", "lender_complaint_date", "lender_reply"})
+_PERSONAL = frozenset({"name", "phone", "id_number", "contract_no", "lender_complaint_date", "lender_reply", "lender"})
 # pages that do not belong under the 110 advice while danger is at hand ("they will come tonight": not night-time rules)
 _OFF_DANGER = frozenset(
     {"night_time", "lawsuit", "lawsuit_cost_time", "credit_report", "negotiation", "data_rights", "limitation_period"}
@@ -84,6 +84,14 @@ _NO_ANSWER = re.compile(
     r"没人接|没有人接|打不通|占线|没接通|没打通|一直忙音|no ?one (answered|picked up)|nobody (answered|picked up)|line (is|was) busy",
     re.IGNORECASE,
 )
+# after a scam: a code, password or card number already given away
+_GAVE = re.compile(
+    r"(验证码|密码|卡号|银行卡号|身份证号?).{0,6}(告诉|给|发给|报给|念给|说给)(了)?(他|她|对方)?|"
+    r"(告诉|给|发给|报给|念给)(了)?(他|她|对方).{0,4}(验证码|密码|卡号)|gave (him|them) (the|my) (code|password)",
+    re.IGNORECASE,
+)
+# right after danger: "我不敢报警 怕他们报复", "我现在在公司 不敢回家"
+_AFRAID = re.compile(r"不敢|怕(他们|报复|被)|害怕|好怕|afraid|scared", re.IGNORECASE)
 _GONE = re.compile(r"(走了|离开了|散了|没人了|不见了)|\b(they('ve| have)? (left|gone)|gone now)\b", re.IGNORECASE)
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
 _STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("safety.danger_now", 1)}  # (text, turns)
@@ -223,7 +231,7 @@ class Engine:
         outcome = await handler.handle(turn)
         if outcome is None:
             outcome = await ask(text, session)
-        elif (outcome.intent or intent) == "smalltalk.who" and _IS_IT_TRUE.match(text) and _asked_before(session):
+        elif (outcome.intent or intent) == "smalltalk.who" and _IS_IT_TRUE.match(text) and session.memory:
             outcome = await ask(text, session)  # "是真的吗" after an answer: about what was said, not about the bot
         elif (outcome.intent or intent).startswith("smalltalk") and WHAT_NOW.match(text) and _asked_before(session):
             outcome = await ask(text, session)  # "那怎么办" right after an answer: its next steps, not the menu
@@ -328,6 +336,16 @@ class Engine:
         if declined and uncovered and _CALMER.search(text):  # "对不起 我刚才太冲动了" after a declined revenge
             return replace(outcome, replies=(Reply(self.texts.get("safety.unlawful_after", lang)),), intent="question")
         scam = any(i.startswith("safety.fraud") for i in recent_intents)
+        if scam and _GAVE.search(text):  # "我还没转 但是把验证码告诉他了": the account is at risk now
+            return replace(outcome, replies=(Reply(self.texts.get("safety.fraud_gave", lang)),), intent="safety.fraud")
+        if uncovered and Concern.PAID in check(text).concerns:  # "钱已经打过去了 怎么办": what to do first, whoever
+            return replace(
+                outcome, replies=(Reply(self.texts.get("safety.fraud_paid", lang)),), intent="safety.fraud_paid"
+            )
+        if after_danger and _AFRAID.search(text):  # "我不敢报警 怕他们报复", "不敢回家": the fear first
+            return replace(
+                outcome, replies=(Reply(self.texts.get("safety.danger_afraid", lang)),), intent="safety.danger"
+            )
         if scam and _SUE_SCAMMER.search(text):  # "那我能告他吗" after a scam: the police, not a privacy lawsuit
             return replace(outcome, replies=(Reply(self.texts.get("safety.fraud_sue", lang)),), intent="safety.fraud")
         if scam and _NOT_PAID.search(text) and not _PAY_ASK.search(text):  # "我还没转": good, and how to end it

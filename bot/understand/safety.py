@@ -92,6 +92,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"这辈子.{0,4}就这样了|如果我不在了|我不在了|(睡醒|醒)不醒都无所谓|不想醒来|"
             r"kill myself|suicid|end my life|want to die|can't go on|don'?t want to (live|be alive|be here|wake up)|"
             r"no point (in )?living|not worth living|end it all|take my (own )?life|"
+            r"(think|thinking|thought) (about|of) ending (it|my life|everything)|no point (in )?going on|"
+            r"(just )?want to disappear|don'?t want to (go on|exist)|"
             r"want (it|this) (all )?to end|can'?t take (it|this) anymore|"
             r"(药|绳子|刀片|炭).{0,6}(都)?(准备好|买好|备好|攒够)|准备好了?.{0,4}(药|绳子|炭)|冲下去|跳河|跳江|卧轨|烧炭|"
             r"(就都|一切都|全都)结束了|想跟(谁|你|人)说(一声|再见)|说声再见|"
@@ -107,6 +109,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(安全账户|共享屏幕|屏幕共享|会议软件|注销.{0,8}(账户|账号|贷款)|(消除|修复|洗白|删除).{0,6}(征信|逾期记录)|"
             r"(冒充|自称).{0,6}(公安|警察|法院|检察|客服)|(转账|打钱|汇款).{0,10}(配合调查|安全|解冻|指定账户)|"
             r"交.{0,6}(手续费|保证金|解冻费).{0,10}(停催|消除|注销|下款|解冻)|"
+            r"(转|打|汇).{0,10}(指定账户|指定的账户|安全账户|对方账户).{0,10}(撤案|撤诉|结案|销案|就行|就可以)?|"
+            r"(链接|二维码).{0,10}下载.{0,6}(app|APP|App|软件).{0,8}(处理|撤案|撤诉|消除|还款|结案)|"
             r"(帮我|帮你|替我|替你|给我|给你)把?.{0,8}(逾期记录|征信|不良记录|黑名单|逾期).{0,6}(消掉|删掉|抹掉|清掉|去掉|洗掉)|"
             r"(消掉|消除|删掉|删除|洗白|修复|停催|撤诉|下款|解冻|注销).{0,16}(先交|先付|先转|交|付).{0,6}"
             r"(手续费|保证金|服务费|押金|解冻费|工本费|会员费)|"
@@ -133,6 +137,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         Concern.PAID,
         re.compile(
             r"((已经|刚才|刚刚|都)?.{0,3}(转了|转过去了?|打过去了?|汇了|付了|转账了).{0,10}(\d+|钱|块|元|万)|"
+            r"(钱|款).{0,4}(已经|刚才|刚刚|都)?(转|打|汇)(过去|出去|给他|给她|给对方)了|"
             r"(钱|存款|余额).{0,4}被(转走|骗走|划走|盗刷)|被(转走|骗走|划走|盗刷)了?.{0,6}(\d+|钱|块|元|万)|被骗了.{0,6}(\d+|钱|块|元|万)|"
             r"(钱|那钱|这钱|那些钱|这笔钱).{0,6}(要回来|要得回来|追回|追得回|拿回来|退回来|找回来)|"
             r"already (sent|paid|transferred)|i (sent|paid|transferred) (him|them|\d))",

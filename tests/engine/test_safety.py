@@ -37,6 +37,12 @@ from tests.support import msg, say
         ("我已经加了QQ了 他说今天不转明天警察就来抓我", Concern.FRAUD),
         ("他们的号码拿去轰炸行不行", Concern.COUNTER_ATTACK),
         ("我想把他的电话轰炸了", Concern.COUNTER_ATTACK),
+        ("I am so tired of this, sometimes I think about ending it", Concern.SELF_HARM),
+        ("there is no point going on anymore", Concern.SELF_HARM),
+        ("钱已经打过去了 怎么办", Concern.PAID),
+        ("刚才给他转了3000块", Concern.PAID),
+        ("他让我先转一部分到指定账户就撤案", Concern.FRAUD),
+        ("他给我发了个链接让我下载app处理", Concern.FRAUD),
     ],
 )
 def test_rules_find_the_concern(text: str, concern: Concern) -> None:
@@ -273,3 +279,14 @@ async def test_anger_is_heard_and_posting_the_collector_online_is_declined_for_w
     expose = await say(app.engine, "我也想曝光他", user="expose")
     assert "发到网上" in expose and "身份证号、家庭住址" not in expose  # not the "I won't look him up" refusal
     assert "协商" in expose  # repaying by negotiation named as legitimate, as in every decline
+
+
+async def test_what_was_already_given_or_feared_comes_first(app: App) -> None:
+    await say(app.engine, "有人说我的账户涉嫌洗钱 要我转到安全账户", user="gave")
+    gave = await say(app.engine, "我还没转 但是把验证码告诉他了", user="gave")
+    assert gave.startswith("⚠️") and "冻结" in gave.split("\n")[0]  # the account is at risk now, not "good, not paid"
+    paid = await say(app.engine, "钱已经打过去了 怎么办", user="paid")
+    assert "110" in paid and "止付" in paid  # whoever took it: the police and the bank first
+    await say(app.engine, "催收说今晚弄死我", user="afraid")
+    afraid = await say(app.engine, "我现在在公司 不敢回家", user="afraid")
+    assert afraid.startswith("害怕是正常的") and "110" in afraid

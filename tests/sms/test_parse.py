@@ -182,3 +182,11 @@ def test_a_timed_sender_line_after_an_untimed_one_is_a_new_message() -> None:
     assert second.sender == "106550101" and second.text.startswith("您已逾期")
     assert second.sent_at == at(2026, 12, 3, 23, 47)
     assert len(parse_paste("请在21:00 前取件\n明天 10:00 到")) == 1  # times inside sentences open nothing
+
+
+def test_a_short_106_sender_before_a_colon_starts_its_own_message() -> None:
+    code, threat = parse_paste(
+        "23:41 【抖音】验证码 1234，用于登录\n1065502：王八蛋 再装死 明天去你单位 让你全公司都知道你是老赖"
+    )
+    assert "1234" in code.text and "老赖" not in code.text
+    assert threat.sender == "1065502" and threat.text.startswith("王八蛋")

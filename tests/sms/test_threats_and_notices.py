@@ -118,3 +118,10 @@ def test_a_court_that_wants_you_on_qq_is_a_scam(clf: Classifier, kb: KnowledgeBa
     assert clf.classify_all(parse_paste(text))[0].label == "fraud"
     answer = reply(text, clf, kb)
     assert "96110" in answer and "不要转账" in answer
+
+
+def test_a_court_that_sends_you_to_a_mobile_number_is_a_scam(clf: Classifier) -> None:
+    fake = "【XX法院】您已被立案，明日冻结名下账户，详询 17012345678"
+    assert clf.classify_all(parse_paste(fake))[0].label == "fraud"
+    real = "【XX人民法院】你与某公司借款合同纠纷一案已立案，如有疑问请拨打 12368 咨询。"
+    assert clf.classify_all(parse_paste(real))[0].label != "fraud"  # the courts' own line
