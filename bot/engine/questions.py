@@ -53,6 +53,7 @@ _LEGALITY = re.compile(
     r"违法|犯法|合法|算不算|可以这样|能这样|真的|假的|legal|real\b", re.IGNORECASE
 )  # asks whether it is lawful
 _ACTIONS = re.compile(r"现在可以做|怎么做|怎么报|①|^Next:|^\d\)", re.IGNORECASE)  # a card's lines of what to do
+_ACTION_LEAD = re.compile(r"^(现在可以做|Next)[：:]\s*")  # a card's "现在可以做：" under a head that says so
 # What an elliptical follow-up asks about, as search words added to the earlier question.
 _ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"赔|多少钱|how much|compensat|damages", re.IGNORECASE), "赔偿 精神损害 compensation damages"),
@@ -150,6 +151,7 @@ class QuestionHandler:
             return None
         head = self.texts.get("understand.next_steps_head", lang)
         lead = [advice[0]] if verdict and advice and advice[0] not in actions else []
+        actions = [_ACTION_LEAD.sub("", actions[0]), *actions[1:]]  # the head already says "what you can do now"
         reply = Reply("\n".join([*lead, head, *actions, *contact]), citations=tuple(answer.citations))
         return Outcome((reply,), intent="question", topic=answer.topic)
 

@@ -60,7 +60,8 @@ _DRAFT_FIRST = re.compile(
 )
 # "Can you write a letter to the lender telling them to stop?": a request, though it ends with a question mark
 _DRAFT_ASKED_EN = re.compile(
-    r"^(can|could|would|will) you (please )?(help me )?(write|draft|make|prepare) (me )?(an?|the|my) .{0,30}"
+    r"^((ok|okay|so|then|and|please|pls)[,.!]? +)*(can|could|would|will) you (please )?(help me )?"
+    r"(write|draft|make|prepare) (me )?(an?|the|my) .{0,30}"
     r"(letter|complaint|report|notice|statement)|^i (need|want) (an?|the) .{0,20}(letter|complaint|police report)",
     re.IGNORECASE,
 )

@@ -255,3 +255,13 @@ async def test_a_time_asked_about_gets_whether_it_is_night_first(app: App) -> No
     assert before[0].text.startswith("你说的 21:30 不在夜间（22:00—次日 8:00）之内")
     early = await _say(app, "那早上7点呢", "nt1")
     assert early[0].text.startswith("你说的 07:00 在夜间")
+
+
+async def test_what_now_lists_the_steps_under_one_heading(app: App) -> None:
+    await _say(app, "催收天天打电话骂我", "wn")
+    steps = (await _say(app, "那怎么办", "wn"))[0].text
+    assert steps.startswith("接着刚才说的") and "现在可以做" not in steps  # not "what you can do now: what you can do"
+    draft = "\n".join(
+        r.text for r in await _say(app, "ok can you write the complaint for me? the app is Fenqile", "en")
+    )
+    assert "I can draft these documents" in draft  # a request for a letter, not a card on collection
