@@ -84,7 +84,9 @@ _PHONE = re.compile(
 _GLUED_SENDER = re.compile(r"^(?P<s>(?:106|95|96|100|123)\d{2,17})(?=【)")
 _NAME = re.compile(r"^[^\s,，。！？!?；;:：、\"“”【】\[\]()（）]{1,16}$")
 _NOISE_LINE = re.compile(
-    r"^(短信|信息|彩信|iMessage|Text Message|SMS|RCS|聊天记录|.{1,30}(的|和.{1,20}的)聊天记录)$", re.IGNORECASE
+    r"^(短信|信息|彩信|iMessage|Text Message|SMS|RCS|聊天记录|.{1,30}(的|和.{1,20}的)聊天记录|"
+    r"\[(图片|语音|表情|动画表情|视频|文件|位置|红包|转账|Photo|Image|Sticker|Voice|Video)\])$",
+    re.IGNORECASE,
 )
 # "02:01 您的验证码…" starts a message; "21:00前取件" and "18:00 前还款" are sentences about a time
 _TIME_THEN_TEXT = re.compile(r"^\s+(?!前|后|之前|以前|之后|以后|到|至|起|左右|整|准时|开始|截止|[-~～—–]\s*\d)\S")

@@ -48,6 +48,8 @@ _LATER = re.compile(
     r"(later|tomorrow|anothertime|nextime|nexttime)$|^(imtired|iamtired|illstophere|letsstop|stophere)",
     re.IGNORECASE,
 )
+# "第三步是什么意思 我要自己跟催收说吗": the step explained again, whatever follows
+_STEP_MEANS = re.compile(r"第\s*[0-9一二三四五六七]\s*步.{0,3}(是什么意思|什么意思|啥意思|是啥|怎么做|怎么弄|要做什么)")
 _STEP_N = re.compile(r"第\s*([0-9一二三四五六七])\s*步|^步骤\s*([0-9一二三四五六七])$|^step\s*([1-7])\b", re.IGNORECASE)
 _JOURNEY_START = re.compile(r"(一步一步|一步步|按步骤|七步|从头开始|step by step|walk me through)", re.IGNORECASE)
 _DRAFT_VERB = re.compile(r"(帮我|给我|替我|我想|我要|能不能|能否|可以|怎么|请)?.{0,6}(写|起草|生成|做|出|弄|准备|拟)")
@@ -189,7 +191,7 @@ class Reader:
                 return Reading(intent, 1.0, concerns)
         if len(short) <= 20 and _LATER.search(short) and not _ASKING.search(short):
             return Reading("journey.pause", 1.0, concerns)
-        m = _STEP_N.search(text) if len(short) <= 16 else None
+        m = _STEP_N.search(text) if len(short) <= 16 or _STEP_MEANS.search(text) else None
         if m:
             raw = next(g for g in m.groups() if g)
             return Reading("journey.step", 1.0, concerns, step=chinese_number(raw))

@@ -131,3 +131,9 @@ async def test_coming_back_after_a_break_picks_the_steps_up(app: App) -> None:
     assert "步骤 2/7" in await say(app.engine, "我回来了 接着弄吧", user="back")
     useful = await say(app.engine, "有用吗", user="back")
     assert "有用" in useful and "知识库还没有覆盖" not in useful
+
+
+async def test_asking_what_a_step_means_shows_that_step(app: App) -> None:
+    await say(app.engine, "/steps", user="means")
+    reply = await say(app.engine, "第三步是什么意思 我要自己跟催收说吗 不敢", user="means")
+    assert "步骤 3/7" in reply and "可以跳过" in reply  # the step again, and that it can be skipped

@@ -190,3 +190,8 @@ def test_a_short_106_sender_before_a_colon_starts_its_own_message() -> None:
     )
     assert "1234" in code.text and "老赖" not in code.text
     assert threat.sender == "1065502" and threat.text.startswith("王八蛋")
+
+
+def test_an_image_placeholder_in_a_wechat_forward_is_not_a_message() -> None:
+    records = parse_paste("张三 2026-12-03 02:14\n[图片]\n张三 2026-12-03 02:15\n你再不还钱我们就去你家")
+    assert [r.text for r in records] == ["你再不还钱我们就去你家"]  # the picture is not logged as an SMS
