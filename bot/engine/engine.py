@@ -54,7 +54,6 @@ _WAITING = re.compile(
     r"(110|警察|民警|报警).{0,8}(没来|还没|没到|不来|没人来|没出警|不管)|(还在|不走|没走|不肯走|赖着)|not (here|come)|still (here|there|outside)",
     re.IGNORECASE,
 )
-# asking whether to pay: with a scam in view, the scam warning comes first
 # "是真的吗", "真的假的" right after an answer: about that, not "are you a real person?"
 _IS_IT_TRUE = re.compile(
     r"^(那|这|这个|他说的|他们说的)?(是)?(真的吗|真的假的|真的|是真的吗|靠谱吗|可信吗)[？?。！!]*$"
@@ -65,10 +64,11 @@ _SUE_SCAMMER = re.compile(r"告(他|她|他们|对方)|起诉|打官司|sue|take
 _NOT_PAID = re.compile(r"(还没|没有|没)(转|给|付|交|汇|打|点)|haven'?t (paid|sent|transferred)|not yet", re.IGNORECASE)
 # after a scam warning, wavering: "他说的挺专业的", "有工号的", "知道我身份证号", "不像骗子"
 _DOUBT = re.compile(
-    r"专业|有工号|工号|有编号|知道我.{0,4}(身份证|名字|姓名|住址|欠款|借款|号码)|不像(是)?骗|像(是)?真的|是真的吧|"
+    r"(说的|讲的|看着|听着|听起来|挺|很|特别|好)专业|有工号|工号|有编号|知道我.{0,4}(身份证|名字|姓名|住址|欠款|借款|号码)|不像(是)?骗|像(是)?真的|是真的吧|"
     r"应该是真的|会不会是真的|sounds? (real|legit)|knows? my (name|id)",
     re.IGNORECASE,
 )
+# asking whether to pay: with a scam in view, the scam warning comes first
 _PAY_ASK = re.compile(
     r"(要不要|该不该|能不能|可不可以|需不需要|是不是要|要|该)(先)?(转|打|汇|交|付)(钱|账|款|过去)|转不转|打不打钱|"
     r"should i (pay|transfer|send)",
