@@ -16,7 +16,8 @@ Past capacity (`Pace`: the answers finishing now could not reach a new message w
 account acknowledges at once instead of holding the callback open for the whole budget, so the acknowledgement is
 never what runs late. Past `max_backlog` messages still being computed, a new message is not taken on at all: it is
 answered at once that the bot is busy and should be sent again in a minute (nothing is recorded, so nothing
-acknowledged is lost, and the work in hand is not slowed further). Once a burst of work has drained, the freed heap goes back to the system (`trim_heap`).
+acknowledged is lost, and the work in hand is not slowed further). Once a burst of work has drained, the freed heap
+goes back to the system (`trim_heap`).
 
 Exactly one of these claims a job. A job nobody claimed in time (WeChat gave up) goes to the outbox, so nothing is
 lost; a retry of a claimed job gets an empty "success".
