@@ -17,6 +17,11 @@ IMMINENT = re.compile(
     r"on (the|a) (roof|rooftop|bridge|ledge|edge)|rooftop|took (the |all |some )?(pills|tablets)|cut myself",
     re.IGNORECASE,
 )
+# A way of doing it named ("想从楼上跳下去", "安眠药"), not yet at the edge: the emergency numbers come first
+METHOD = re.compile(
+    r"跳下去|跳楼|跳河|跳江|卧轨|割腕|上吊|烧炭|安眠药|(吃|吞|攒).{0,3}药|jump (off|from)|pills|hang myself",
+    re.IGNORECASE,
+)
 # After that: they are back from the edge, or calmer
 SAFER = re.compile(
     r"(我)?下来了|离开(了)?(天台|楼顶|那里|桥)|回(到)?(家|屋|房间)(里)?了|没事了|好(一)?点了|冷静(一点|一些|些)?了|不会(做傻事|乱来)|"

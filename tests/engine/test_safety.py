@@ -290,3 +290,9 @@ async def test_what_was_already_given_or_feared_comes_first(app: App) -> None:
     await say(app.engine, "催收说今晚弄死我", user="afraid")
     afraid = await say(app.engine, "我现在在公司 不敢回家", user="afraid")
     assert afraid.startswith("害怕是正常的") and "110" in afraid
+
+
+async def test_a_named_way_of_self_harm_puts_the_emergency_numbers_first(app: App) -> None:
+    first = (await say(app.engine, "我想从楼上跳下去算了", user="plan")).split("\n")[0]
+    assert "12356" in first and "120" in first and "110" in first
+    assert "法律依据" not in await say(app.engine, "I might take all the pills tonight", user="plan-en")
