@@ -320,64 +320,58 @@ class Engine:
         lang = language_of(text)
         recent_intents = [t.intent for t in session.memory[-2:]]
         after_danger = any(i.startswith("safety.danger") for i in recent_intents[-1:])
+
+        def instead(key: str, intent: str) -> Outcome:
+            """This safety text alone, in the person's language, in place of the answer."""
+            return replace(outcome, replies=(Reply(self.texts.get(key, lang)),), intent=intent)
+
         if after_danger and _GONE.search(text):
             after = () if uncovered else outcome.replies  # "他们走了 以后还会来吗": what now, and if they come back
             reply = Reply(self.texts.get("safety.danger_after", lang))
             return replace(outcome, replies=(reply, *after), intent="safety.danger_after")
-        if after_danger and _CALL_POLICE.search(text):
-            return replace(  # "我已经锁门了 要报警吗" right after danger: yes, now, not a page on what police do
-                outcome, replies=(Reply(self.texts.get("safety.danger_call", lang)),), intent="safety.danger"
-            )
+        if after_danger and _CALL_POLICE.search(text):  # "我已经锁门了 要报警吗": yes, now, not a page on police
+            return instead("safety.danger_call", "safety.danger")
         if after_danger and _WAITING.search(text):
-            return replace(
-                outcome, replies=(Reply(self.texts.get("safety.danger_waiting", lang)),), intent="safety.danger"
-            )
+            return instead("safety.danger_waiting", "safety.danger")
         declined = any(i == "safety.unlawful" for i in recent_intents)
         if declined and uncovered and _CALMER.search(text):  # "对不起 我刚才太冲动了" after a declined revenge
-            return replace(outcome, replies=(Reply(self.texts.get("safety.unlawful_after", lang)),), intent="question")
+            return instead("safety.unlawful_after", "question")
         scam = any(i.startswith("safety.fraud") for i in recent_intents)
         if scam and _GAVE.search(text):  # "我还没转 但是把验证码告诉他了": the account is at risk now
-            return replace(outcome, replies=(Reply(self.texts.get("safety.fraud_gave", lang)),), intent="safety.fraud")
+            return instead("safety.fraud_gave", "safety.fraud")
         if uncovered and Concern.PAID in check(text).concerns:  # "钱已经打过去了 怎么办": what to do first, whoever
-            return replace(
-                outcome, replies=(Reply(self.texts.get("safety.fraud_paid", lang)),), intent="safety.fraud_paid"
-            )
+            return instead("safety.fraud_paid", "safety.fraud_paid")
         if after_danger and _AFRAID.search(text):  # "我不敢报警 怕他们报复", "不敢回家": the fear first
-            return replace(
-                outcome, replies=(Reply(self.texts.get("safety.danger_afraid", lang)),), intent="safety.danger"
-            )
+            return instead("safety.danger_afraid", "safety.danger")
         if scam and _SUE_SCAMMER.search(text):  # "那我能告他吗" after a scam: the police, not a privacy lawsuit
-            return replace(outcome, replies=(Reply(self.texts.get("safety.fraud_sue", lang)),), intent="safety.fraud")
+            return instead("safety.fraud_sue", "safety.fraud")
         if scam and _NOT_PAID.search(text) and not _PAY_ASK.search(text):  # "我还没转": good, and how to end it
-            return replace(
-                outcome, replies=(Reply(self.texts.get("safety.fraud_not_paid", lang)),), intent="safety.fraud"
-            )
+            return instead("safety.fraud_not_paid", "safety.fraud")
         if scam and _DOUBT.search(text):  # "他说的挺专业的 知道我身份证号": still a scam, and why
-            return replace(outcome, replies=(Reply(self.texts.get("safety.fraud_doubt", lang)),), intent="safety.fraud")
+            return instead("safety.fraud_doubt", "safety.fraud")
         if (
             scam and uncovered
         ):  # "我该点吗" after a scam link: the warning again, not "not covered" (thanks stay thanks)
-            return replace(outcome, replies=(Reply(self.texts.get("safety.fraud_again", lang)),), intent="safety.fraud")
+            return instead("safety.fraud_again", "safety.fraud")
         for earlier, (key, turns) in _STAYS.items():
             if not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):
                 continue
             despair = earlier == "safety.self_harm"  # "谢谢" after 110 is thanks; after despair it needs support
             if despair and IMMINENT.search(text):  # "我现在在楼顶": leave the edge, call 120, before anything else
-                return replace(outcome, replies=(Reply(self.texts.get("safety.self_harm_now", lang)),), intent=earlier)
+                return instead("safety.self_harm_now", earlier)
             if despair and SAFER.search(text) and len(text) <= 30:  # "我下来了": heard, and what to do tonight
                 safer = Reply(self.texts.get("safety.self_harm_safer", lang))
                 after = () if uncovered or outcome.intent.startswith("safety") else outcome.replies
                 return replace(outcome, replies=(safer, *after), intent="safety.self_harm_stay")
             if despair and _NO_ANSWER.search(text):  # "我打了 没人接": the line was busy; what else, now
-                busy = Reply(self.texts.get("safety.self_harm_no_answer", lang))
-                return replace(outcome, replies=(busy,), intent="safety.self_harm_stay")
+                return instead("safety.self_harm_no_answer", "safety.self_harm_stay")
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 same = bool(session.memory) and session.memory[-1].intent == key  # that text was the last reply
                 chosen = "safety.self_harm_listen" if despair and same else key  # then the two take turns
-                return replace(outcome, replies=(Reply(self.texts.get(chosen, language_of(text))),), intent=chosen)
+                return instead(chosen, chosen)
             if despair and not session.flow and not outcome.intent.startswith("safety"):  # not alone with an answer
-                check_in = Reply(self.texts.get("safety.self_harm_check_in", language_of(text)))
+                check_in = Reply(self.texts.get("safety.self_harm_check_in", lang))
                 return replace(outcome, replies=(check_in, *outcome.replies))
         return outcome
 
