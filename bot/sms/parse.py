@@ -359,8 +359,8 @@ def _header(raw: str, ctx: _Context, starting: bool = True) -> _Header | None:
 
 def _numbered_sender(rest: str) -> bool:
     """True when the text after a time opens with a phone or service number and a colon (its sender)."""
-    sm = re.match(r"^\s*(?P<s>[^:：\s]{3,24})\s*[:：]\s*\S", rest)
-    return sm is not None and _PHONE.match(sm.group("s")) is not None
+    colon = _SENDER_COLON.match(rest.lstrip())
+    return colon is not None and _PHONE.match(colon.group("s").strip()) is not None
 
 
 def _spaced(line: str, m: re.Match[str]) -> bool:

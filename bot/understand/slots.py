@@ -107,21 +107,14 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
         found["lender"] = f"{found['lender']}（{company}）" if "lender" in found else company
     today = today or datetime.now(CHINA).date()
     m = _DATE.search(text)
-    if m:
-        year = int(m.group(1)) if m.group(1) else today.year
-        try:
-            day = date(year, int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            day = None
-        if day is not None:
-            if not m.group(1) and day > today:
-                day = day.replace(year=year - 1)
-            found["start_date"] = day.isoformat()
+    start = _said_day(m, today) if m else None
+    if start is not None:
+        found["start_date"] = start.isoformat()
     done = _COMPLAINED.search(text)
     if done and _TO_LENDER.search(text) and not re.search(r"12378|12363|12300|12321|运营商|派出所|报警", text):
-        with contextlib.suppress(ValueError):
-            day = date(int(done.group(1)) if done.group(1) else today.year, int(done.group(2)), int(done.group(3)))
-            found["lender_complaint_date"] = (day.replace(year=day.year - 1) if day > today else day).isoformat()
+        complained = _said_day(done, today)
+        if complained is not None:
+            found["lender_complaint_date"] = complained.isoformat()
     if "start_date" not in found:
         spoken = _spoken_date(text, today)
         if spoken is not None:
@@ -134,6 +127,17 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
         with contextlib.suppress(ValueError):
             found["start_date"] = month_start.replace(day=int(rel.group(2))).isoformat()
     return found
+
+
+def _said_day(m: re.Match[str], today: date) -> date | None:
+    """The day a match's (year?, month, day) groups name; without a year, the last such day up to today (None: no
+    such day)."""
+    year = int(m.group(1)) if m.group(1) else today.year
+    try:
+        day = date(year, int(m.group(2)), int(m.group(3)))
+        return day.replace(year=year - 1) if not m.group(1) and day > today else day
+    except ValueError:
+        return None
 
 
 def _spoken_date(text: str, today: date) -> date | None:
