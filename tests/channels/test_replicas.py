@@ -108,12 +108,18 @@ async def test_a_replica_killed_mid_work_leaves_the_other_to_finish_it_once(qa_p
             doomed.fail("sendMessage", times=10_000, mode="timeout", delay=120)  # its answers never land
             sending = asyncio.create_task(_send_interleaved(doomed, ports))
             await sending  # every update acknowledged by one replica or the other
-            # every person's answer hangs in the doomed replica's sendMessage, which holds their turn; the survivor
-            # waits for those turns with the rest of their updates
-            await doomed.wait_for(
-                lambda: {int(c["chat_id"]) for c in doomed.method_calls("sendMessage")} >= set(USERS), timeout=120
-            )
-            assert all(len(survivor.texts_to(uid)) < len(SCRIPT) for uid in USERS)
+
+            # the doomed replica's answers hang in its sendMessage, each holding its person's turn; the survivor waits
+            # for those turns with the rest of their updates. Which people it holds is a race (the survivor may finish
+            # a person's updates before the doomed replica takes its turn), so wait for the two to settle, then check
+            # that those it holds are the survivor's unfinished ones
+            def settled() -> set[int]:
+                held = {int(c["chat_id"]) for c in doomed.method_calls("sendMessage")}
+                done = {uid for uid in USERS if len(survivor.texts_to(uid)) >= len(SCRIPT)}
+                return held if held and held | done == set(USERS) else set()
+
+            held = await doomed.wait_for(settled, timeout=120)
+            assert all(len(survivor.texts_to(uid)) < len(SCRIPT) for uid in held)
             proc.send_signal(signal.SIGKILL)  # mid-answer
             await proc.wait()
             for uid in USERS:
