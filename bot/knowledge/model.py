@@ -163,11 +163,18 @@ class Topic(BaseModel):
     triggers: list[str] = Field(min_length=1)
     expand: str = ""
     articles: list[str] = Field(default_factory=list)
+    # an article that backs the card only for some questions: article id -> a regex the question must match
+    # (the credit-card instalment rule backs "negotiate" only for a credit card)
+    only_when: dict[str, str] = Field(default_factory=dict)
     law_mentions: list[LawMention] = Field(default_factory=list)
     advice: str
     advice_en: str = ""
     channels: list[str] = Field(default_factory=list)
     priority: int = 0
+
+    def articles_for(self, text: str) -> list[str]:
+        """The card's articles that back it for this question (those under `only_when` only if its pattern matches)."""
+        return [a for a in self.articles if a not in self.only_when or re.search(self.only_when[a], text, re.I)]
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ class Answerer:
         any the question named), in retrieval order: an article retrieval found for a word alone (民法典第一千一百八十七条
         for 协商) must not appear to back advice it was never reviewed for. When retrieval ranked none of the card's
         articles, the card's first ones stand."""
-        primary = retrieval.topics[0].topic if retrieval.topics else None
+        primary = retrieval.topics[0] if retrieval.topics else None
         if primary is None:
             return ranked[:SHOWN_CITATIONS]
         allowed = set(primary.articles) | set(retrieval.direct)

@@ -169,7 +169,7 @@ class Retriever:
             # of 40-150 instead cost 0.04-0.15 recall@5 there). They keep the card's own order: ordering them (or all
             # but the first one or two) by the retrieval lists' score cost 0.16 (0.13, 0.08) dev recall@5; running the
             # dense pass under a confident card changed nothing
-            lists[f"topic{n}"] = [a for a in hit.topic.articles if a in self.by_id and a in relevant]
+            lists[f"topic{n}"] = [a for a in hit.articles if a in self.by_id and a in relevant]
         direct = self._named_articles(query)
         fused: dict[str, float] = {}
         ranks: dict[str, dict[str, int]] = {}

@@ -16,6 +16,12 @@ class TopicHit:
     topic: Topic
     score: float
     count: int = 1  # how many distinct triggers matched
+    applies: tuple[str, ...] | None = None  # the card's articles that back it for this question (Topic.articles_for)
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        """The card's articles for the question it matched (all of them when the hit was made without one)."""
+        return self.applies if self.applies is not None else tuple(self.topic.articles)
 
 
 # The situation this bot is about, in plain words: a card may lead on one trigger only when the question is about it.
@@ -57,7 +63,7 @@ class TopicMatcher:
                     score += 1.0 + min(len(m.group(0)), 8) / 8
                     count += 1
             if count:
-                hits.append(TopicHit(topic, score + topic.priority * 0.5, count))
+                hits.append(TopicHit(topic, score + topic.priority * 0.5, count, tuple(topic.articles_for(text))))
         return sorted(hits, key=lambda h: -h.score)
 
     def strong(self, text: str, most: int = 3, prefer: str = "") -> list[TopicHit]:

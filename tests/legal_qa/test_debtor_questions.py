@@ -92,6 +92,23 @@ def test_negotiation_is_not_backed_by_repayment_and_late_interest_articles(qa_pa
     assert not {"civil-code:675", "civil-code:676"} & {c.id for c in ans.citations}
 
 
+@pytest.mark.parametrize("question", ["我网贷逾期三个月了，想跟平台协商分期还款，有什么法律依据", "借呗逾期了能不能协商停息挂账"])
+def test_negotiating_an_online_loan_is_backed_by_the_civil_code_not_the_credit_card_rule(
+    qa_parts: QAParts, question: str
+) -> None:
+    ans = qa_parts.qa.ask(question)
+    cited = [c.id for c in ans.citations]
+    assert ans.topic == "negotiation" and "civil-code:543" in cited
+    assert "credit-card-rules:70" not in cited  # a rule for card issuers does not back a loan app's borrower
+
+
+@pytest.mark.parametrize("question", ["信用卡逾期了，银行能同意个性化分期吗", "信用卡还不上了，能和银行协商吗"])
+def test_negotiating_a_credit_card_debt_cites_the_card_instalment_rule(qa_parts: QAParts, question: str) -> None:
+    ans = qa_parts.qa.ask(question)
+    assert ans.topic == "negotiation"  # "同意" here is the bank agreeing, not consent to use personal data
+    assert ans.citations[0].id == "credit-card-rules:70"
+
+
 def test_jail_question_names_wage_garnishment_and_the_defaulter_list_conditions(qa_parts: QAParts) -> None:
     ans = qa_parts.qa.ask("欠网贷还不上会坐牢吗")
     assert ans.topic == "debtor_jail"
