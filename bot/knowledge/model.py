@@ -161,6 +161,9 @@ class Topic(BaseModel):
     title: str
     title_en: str = ""
     triggers: list[str] = Field(min_length=1)
+    # ordinary words (公司, 工作, 家人) that name the card's subject but also turn up in any question: they count only
+    # beside another of its triggers or right after a word of contacting someone (打到我单位, 去你公司闹)
+    weak_triggers: list[str] = Field(default_factory=list)
     expand: str = ""
     articles: list[str] = Field(default_factory=list)
     # an article that backs the card only for some questions: article id -> a regex the question must match

@@ -27,11 +27,15 @@ class TopicHit:
 # The situation this bot is about, in plain words: a card may lead on one trigger only when the question is about it.
 CONTEXT = re.compile(
     r"催|逾期|网贷|欠款|欠钱|欠债|欠了|借了|还清|结清|律所|律师事务所|法务|砍头息|高炮|到手|还款|还钱|不还|还要还|还不上|借呗|花呗|贷款|小贷|消费金融|放款|高利贷|放贷|债务|老赖|骚扰|验证码|通讯录|短信|电话|打电话|"
-    r"12378|12363|12321|12300|律师函|征信|利息|服务费|会员费|裸照|轰炸|换.{0,2}(手机|电话)?号|"
+    r"12378|12363|12321|12300|律师函|征信|利息|服务费|会员费|裸照|轰炸|换.{0,2}(手机|电话)?号|注销.{0,4}(手机|号码)|说我.{0,3}(是)?诈骗|"
     r"协商.{0,6}(分期|还款|还钱|减免|延期|停息)|(分期|延期|减免).{0,4}还|停息挂账|全额还|"
     r"collect|debt|loan|harass|lender|overdue|change (my )?(phone )?number",
     re.IGNORECASE,
 )
+# A weak trigger stands alone only where someone is contacting or going to that person or place: right after one of
+# these words ("打到我单位", "告诉我同事"), or right before one ("给我同事打电话", "我妈都知道了").
+_CONTACTING = r"(?:打|找|去|到|来|闹|寄|发|联系|告诉|通知|骚扰|上门|曝光|威胁|说给|(?:call|text|messag|contact|tell|told|visit|harass|threaten)\w*)"
+_CONTACTED = r"(?:打电话|打来|打了|打给|发短信|发信息|发了|骚扰|都知道|知道了|听到|收到|被催|被骚扰)"
 # Calibrated on the dev sets against STARD's dev split (515 real layperson questions on all of Chinese law, none about
 # debt collection): 185 of them match some card, 172 on one trigger and 12 on two ("单位", "公开", "起诉" are noise
 # there); one has three. Every dev question whose card matters matches three or more triggers or names the situation
@@ -44,25 +48,35 @@ class TopicMatcher:
     """Triggers are plain substrings (case-insensitive) or regexes written as ``re:<pattern>``."""
 
     def __init__(self, topics: list[Topic]) -> None:
-        self._compiled: list[tuple[Topic, list[re.Pattern[str]]]] = []
+        self._compiled: list[tuple[Topic, list[re.Pattern[str]], list[tuple[re.Pattern[str], re.Pattern[str]]]]] = []
         for topic in topics:
-            pats = []
-            for trig in topic.triggers:
-                src = trig[3:] if trig.startswith("re:") else re.escape(trig)
-                pats.append(re.compile(src, re.IGNORECASE))
-            self._compiled.append((topic, pats))
+            pats = [re.compile(_source(trig), re.IGNORECASE) for trig in topic.triggers]
+            weak = [
+                (re.compile(_source(w), re.IGNORECASE), re.compile(f"{_CONTACTING}.{{0,6}}(?:{_source(w)})|(?:{_source(w)}).{{0,4}}{_CONTACTED}", re.I))
+                for w in topic.weak_triggers
+            ]
+            self._compiled.append((topic, pats, weak))
 
     def match(self, text: str) -> list[TopicHit]:
         """Topics whose triggers occur in the text, strongest first."""
         hits = []
-        for topic, pats in self._compiled:
-            score, count = 0.0, 0
+        for topic, pats, weak in self._compiled:
+            score, count, aside = 0.0, 0, 0.0
             for pat in pats:
                 m = pat.search(text)
                 if m:
                     score += 1.0 + min(len(m.group(0)), 8) / 8
                     count += 1
+            for word, contacted in weak:
+                m = word.search(text)
+                if m and contacted.search(text):
+                    score += 1.0 + min(len(m.group(0)), 8) / 8
+                    count += 1
+                elif m:
+                    aside += 1.0 + min(len(m.group(0)), 8) / 8
             if count:
+                score += aside
+                count += int(aside > 0)
                 hits.append(TopicHit(topic, score + topic.priority * 0.5, count, tuple(topic.articles_for(text))))
         return sorted(hits, key=lambda h: -h.score)
 
@@ -73,6 +87,11 @@ class TopicMatcher:
         hits = [h for h in self.match(text) if fits(h, text)]
         hits.sort(key=lambda h: h.topic.id != prefer)
         return hits[:1] + [h for h in hits[1:] if h.count >= 2][: most - 1]
+
+
+def _source(trigger: str) -> str:
+    """A trigger as a regex source: ``re:<pattern>`` as written, anything else literally."""
+    return trigger[3:] if trigger.startswith("re:") else re.escape(trigger)
 
 
 def fits(hit: TopicHit, text: str) -> bool:

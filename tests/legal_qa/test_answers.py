@@ -154,6 +154,25 @@ def test_limitation_period_question_cites_the_civil_code(qa_parts: QAParts) -> N
     assert "civil-code:188" in [c.id for c in ans.citations] and "三年" in ans.text
 
 
+def test_a_debt_past_its_limitation_period_gets_the_limitation_rules_not_the_debt_still_owed_card(
+    qa_parts: QAParts,
+) -> None:
+    ans = qa_parts.qa.ask("欠款过了诉讼时效还要还吗")
+    assert ans.topic == "limitation_period"
+    cited = [c.id for c in ans.citations]
+    assert "civil-code:192" in cited  # the defence, and what agreeing to pay afterwards does
+    assert "不会主动" in ans.text and "重新计算" in ans.text
+
+
+@pytest.mark.parametrize(
+    "question", ["平台把我的债务转让给了另一家公司，我要还给谁", "说我的欠款已经打包卖给资产管理公司了，要我还给他们"]
+)
+def test_a_transferred_debt_gets_the_assignment_rules_and_a_scam_warning(qa_parts: QAParts, question: str) -> None:
+    ans = qa_parts.qa.ask(question)
+    assert ans.topic == "debt_transfer"
+    assert ans.citations[0].id == "civil-code:546" and "不发生效力" in ans.text and "96110" in ans.text
+
+
 def test_spouse_debt_question_cites_the_joint_debt_rule(qa_parts: QAParts) -> None:
     ans = qa_parts.qa.ask("老公背着我借了网贷，现在催收找我要钱，我要替他还吗")
     assert ans.topic == "spouse_debt"

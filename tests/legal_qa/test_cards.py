@@ -36,7 +36,8 @@ WEAK = [
 
 @pytest.mark.parametrize("question", WEAK)
 def test_a_weak_card_match_adds_neither_advice_nor_articles(retriever: Retriever, question: str) -> None:
-    assert TopicMatcher(retriever.kb.topics).match(question)  # a trigger is there ...
+    words = [w for t in retriever.kb.topics for w in (*t.triggers, *t.weak_triggers) if not w.startswith("re:")]
+    assert any(w in question for w in words)  # a card's word is there ...
     res = retriever.search(question, k=10)
     assert res.topics == []  # ... but the card does not lead
     assert all(not name.startswith("topic") for p in res.passages for name in p.ranks)
@@ -83,3 +84,30 @@ def test_an_answer_cites_at_most_three_provisions(qa_parts: QAParts, question: s
 def test_telling_someone_is_not_being_sued(retriever: Retriever, question: str, sued: bool) -> None:
     hits = {hit.topic.id for hit in TopicMatcher(retriever.kb.topics).match(question)}
     assert ("being_sued" in hits) is sued
+
+
+# An ordinary word that belongs to a card, used in its ordinary sense, must not pick that card (found in a playtest);
+# the same words where someone is contacting that person or place still do.
+ROUTES = [
+    ("公司拖欠我三个月工资不发", None),  # the person's own employer, not a collector calling it
+    ("朋友欠我钱不还怎么办", None),  # the person is the creditor
+    ("我不小心把催收的短信删除了 还能找回吗", "evidence"),  # deleting SMS, not asking a platform to delete data
+    ("新工作入职要授权查征信", "credit_report"),
+    ("信用卡逾期了，银行能同意个性化分期吗", "negotiation"),
+    ("我欠招商银行信用卡6万多 逾期4个月了 银行说再不还就报案", "debtor_jail"),  # a lawful warning, not a threat
+    ("催收说已提交法务 我要不要理", "fake_legal"),
+    ("网贷7年前的了 还能起诉我吗", "limitation_period"),
+    ("催收打到我单位了，领导都知道了怎么办", "workplace"),
+    ("我借的是一个小贷公司的钱 他们天天给我同事打电话", "workplace"),
+    ("The collector keeps calling my mother", "contacts_harassment"),
+    ("借款app当时让我授权了通讯录、定位、相册，我想撤回授权", "data_rights"),
+    ("不还就让你全家好看", "threat"),
+]
+
+
+@pytest.mark.parametrize(("question", "card"), ROUTES)
+def test_ordinary_words_do_not_pick_a_card_but_contact_with_them_does(
+    retriever: Retriever, question: str, card: str | None
+) -> None:
+    res = retriever.search(question, k=5)
+    assert (res.topics[0].topic.id if res.topics else None) == card
