@@ -23,7 +23,9 @@ _DETAIL = re.compile(
     r"\d{7,}|我叫|我的名字|姓名|身份证|手机号|电话\s*[:：]?\s*\d|^(?:借款|贷款|借贷)?平台(?:名)?(?:是|叫)|^我?(?:欠|借)了?\S{0,8}[元块万千]"
 )
 # a clause that says what the person wants to do ("我想投诉他们", "我要起诉"): the request, not what happened
-_WANTS = re.compile(r"^我?(也|还)?(想|要|打算|准备|希望)(去)?(投诉|起诉|报警|告|问|写|找|举报|维权)")
+_WANTS = re.compile(
+    r"^我?(也|还)?(想|要|打算|准备|希望)(去)?((给|跟|和|对|向)\S{0,4})?(投诉|起诉|报警|告|问|写|找|举报|维权|回|发|说)"
+)
 # a clause of feeling or guessing ("我真的要崩溃了", "肯定是他们"): heard, but not a fact for a document
 _VENT = re.compile(r"崩溃|受不了|好怕|害怕|烦死|气死|疯了|想死|难受|肯定是|一定是|估计|可能是|应该是|感觉|怀疑|不知道")
 # words that date an account ("从上周三开始"): a clause of them alone stays with the account

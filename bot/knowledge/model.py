@@ -174,6 +174,7 @@ class Topic(BaseModel):
     advice_en: str = ""
     channels: list[str] = Field(default_factory=list)
     priority: int = 0
+    fallback: bool = False  # the catch-all card ("催收天天打电话怎么办"): it leads only when no other card fits
 
     def articles_for(self, text: str) -> list[str]:
         """The card's articles that back it for this question (those under `only_when` only if its pattern matches)."""

@@ -86,6 +86,12 @@ class TopicMatcher:
         `prefer`: the conversation's card leads when it fits too (a follow-up stays on its subject)."""
         hits = [h for h in self.match(text) if fits(h, text)]
         hits.sort(key=lambda h: h.topic.id != prefer)
+        if hits and hits[0].topic.fallback and hits[0].topic.id != prefer:
+            # the catch-all card gives way to a specific card that matched as many of its words
+            specific = next((h for h in hits if not h.topic.fallback and h.count >= hits[0].count), None)
+            if specific is not None:
+                hits.remove(specific)
+                hits.insert(0, specific)
         return hits[:1] + [h for h in hits[1:] if h.count >= 2][: most - 1]
 
 

@@ -52,7 +52,12 @@ _LATER = re.compile(
 _STEP_MEANS = re.compile(r"第\s*[0-9一二三四五六七]\s*步.{0,3}(是什么意思|什么意思|啥意思|是啥|怎么做|怎么弄|要做什么)")
 _STEP_N = re.compile(r"第\s*([0-9一二三四五六七])\s*步|^步骤\s*([0-9一二三四五六七])$|^step\s*([1-7])\b", re.IGNORECASE)
 _JOURNEY_START = re.compile(r"(一步一步|一步步|按步骤|七步|从头开始|step by step|walk me through)", re.IGNORECASE)
-_DRAFT_VERB = re.compile(r"(帮我|给我|替我|我想|我要|能不能|能否|可以|怎么|请)?.{0,6}(写|起草|生成|做|出|弄|准备|拟)")
+# the verbs of making a document ("出" not in 派出所, 出门; "做" not in 做法)
+_DRAFT_VERB = re.compile(
+    r"(帮我|给我|替我|我想|我要|能不能|能否|可以|怎么|请)?.{0,6}(写|起草|生成|做(?!法)|(?<!派)出(?!所|门|去|来)|弄|准备|拟)"
+)
+# "…要去派出所报案 真的假的": asking whether something is true, not for a document
+_IS_IT_TRUE = re.compile(r"真的假的|是真的吗|是不是真的|真的吗|是假的吗|骗人的吗")
 # a message that opens by asking for a document, whatever follows it
 _DRAFT_FIRST = re.compile(
     r"^(请|麻烦)?(你)?(帮我|给我|替我)(写|起草|拟|弄|做)(一份|一封|一个|个|份|封)?.{0,6}"
@@ -68,7 +73,7 @@ _DRAFT_ASKED_EN = re.compile(
     re.IGNORECASE,
 )
 _DRAFT_NOUN = re.compile(
-    r"(材料|投诉信|投诉书|告知函|通知函|起诉状|诉状|文书|模板|范本|证据清单|申诉|举报信|报案|报警材料)"
+    r"(材料|投诉信|投诉书|告知函|通知函|起诉状|诉状|文书|模板|范本|证据清单|申诉|举报信|报案|报警材料|回(个|条|一条|他|他们)?短信)"
 )
 _OUR_GROUND = re.compile(r"催|债|欠|借|贷|还款|逾期|骚扰|短信|验证码|轰炸|他们|对方|collector|debt|loan|harass", re.I)
 # asking for the files themselves ("生成文件", "写好了吗 发给我", "把pdf发我")
@@ -101,7 +106,7 @@ _DOCUMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"12321|举报中心|垃圾短信"), "report_12321"),
     (re.compile(r"报警|报案|派出所|公安"), "police_report"),
     (re.compile(r"起诉|诉状|法院"), "civil_complaint"),
-    (re.compile(r"告知函|通知函|停止催收|停止骚扰|律师函"), "cease_notice"),
+    (re.compile(r"告知函|通知函|停止催收|停止骚扰|律师函|别再(打|骚扰|联系)|回(个|条|一条|他|他们)?短信"), "cease_notice"),
     (re.compile(r"证据清单|证据目录"), "evidence_summary"),
     (re.compile(r"运营商|移动|联通|电信"), "carrier_complaint"),
     (re.compile(r"平台|贷款公司|借款公司|投诉信"), "lender_complaint"),
@@ -204,7 +209,13 @@ class Reader:
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if _DRAFT_FIRST.match(text.strip()) and "?" not in text[-1:]:  # "帮我写投诉信 我叫张伟 电话…": details follow
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
-        if len(short) <= 40 and _DRAFT_VERB.search(text) and _DRAFT_NOUN.search(text) and "?" not in text[-1:]:
+        if (
+            len(short) <= 40
+            and _DRAFT_VERB.search(text)
+            and _DRAFT_NOUN.search(text)
+            and "?" not in text[-1:]
+            and not _IS_IT_TRUE.search(text)
+        ):
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if (len(short) <= 16 and _FILES.search(short)) or (len(text) <= 40 and _FILES.search(text.strip())):
             return Reading("draft.request", 1.0, concerns, document=document_named(text))

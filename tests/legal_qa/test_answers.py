@@ -173,6 +173,20 @@ def test_a_transferred_debt_gets_the_assignment_rules_and_a_scam_warning(qa_part
     assert ans.citations[0].id == "civil-code:546" and "不发生效力" in ans.text and "96110" in ans.text
 
 
+def test_a_debt_never_taken_is_not_to_be_paid_and_the_credit_report_is_checked(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("催收打电话说我欠了钱 可是我根本没借过")
+    assert ans.topic == "not_my_debt"
+    assert [c.id for c in ans.citations][:2] == ["civil-code:465", "credit-reporting-regulation:25"]
+    assert "先别因为害怕就转钱" in ans.text and "征信报告" in ans.text
+
+
+def test_an_interest_question_does_not_cite_the_offence_of_collecting_unlawful_debts(qa_parts: QAParts) -> None:
+    plain = qa_parts.qa.ask("借呗和花呗的利息算高利贷吗")
+    assert plain.topic == "illegal_debt" and "criminal-law:293-1" not in [c.id for c in plain.citations]
+    collected = qa_parts.qa.ask("高利贷的催收天天上门威胁 利息合法吗")  # collecting it: the offence applies
+    assert collected.topic == "illegal_debt" and "criminal-law:293-1" in [c.id for c in collected.citations]
+
+
 def test_spouse_debt_question_cites_the_joint_debt_rule(qa_parts: QAParts) -> None:
     ans = qa_parts.qa.ask("老公背着我借了网贷，现在催收找我要钱，我要替他还吗")
     assert ans.topic == "spouse_debt"

@@ -102,6 +102,9 @@ ROUTES = [
     ("The collector keeps calling my mother", "contacts_harassment"),
     ("借款app当时让我授权了通讯录、定位、相册，我想撤回授权", "data_rights"),
     ("不还就让你全家好看", "threat"),
+    ("催收公司打电话说我欠了钱 可是我根本没借过", "not_my_debt"),  # a collection company is not the workplace
+    ("I never took any loan but collectors keep calling me", "not_my_debt"),
+    ("平台把我的债务转让给了另一家公司，我要还给谁", "debt_transfer"),
 ]
 
 
