@@ -25,7 +25,17 @@ def test_what_happened_is_kept_without_the_question(text: str, account: str) -> 
     assert account_of(text) == account
 
 
-@pytest.mark.parametrize("text", ["犯法吗", "怎么投诉12378", "我欠了网贷还不上怎么办", "我好害怕", "会不会影响征信？"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "犯法吗",
+        "怎么投诉12378",
+        "我欠了网贷还不上怎么办",
+        "我好害怕",
+        "会不会影响征信？",
+        "我想给催收回个短信让他别再打了 怎么写",
+    ],
+)
 def test_a_question_or_a_feeling_is_not_an_account(text: str) -> None:
     assert account_of(text) == ""
 

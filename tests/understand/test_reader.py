@@ -44,6 +44,13 @@ def test_step_number_in_words_or_digits() -> None:
 def test_draft_request_names_its_document() -> None:
     assert READER.read("我想投诉到12378，能帮我写投诉材料吗").document == "nfra_12378_complaint"
     assert READER.read("帮我写一份报警材料").document == "police_report"
+    reply = READER.read("我想给催收回个短信让他别再打了 怎么写")  # a reply asking them to stop: the notice
+    assert reply.intent == "draft.request" and reply.document == "cease_notice"
+
+
+def test_asking_whether_a_report_to_the_police_is_real_is_not_asking_for_one() -> None:
+    # '出' inside 派出所 once read as the verb of making a document, and a police report was drafted
+    assert READER.read("他们说我是诈骗 要去我户籍地派出所报案 真的假的").intent != "draft.request"
 
 
 @pytest.mark.parametrize(
