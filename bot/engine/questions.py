@@ -56,7 +56,8 @@ _ACTIONS = re.compile(r"现在可以做|怎么做|怎么报|①|^Next:|^\d\)", r
 _ACTION_LEAD = re.compile(r"^(现在可以做|Next)[：:]\s*")  # a card's "现在可以做：" under a head that says so
 # What an elliptical follow-up asks about, as search words added to the earlier question.
 _ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"赔|多少钱|how much|compensat|damages", re.IGNORECASE), "赔偿 精神损害 compensation damages"),
+    (re.compile(r"赔|compensat|damages", re.IGNORECASE), "赔偿 精神损害 compensation damages"),
+    (re.compile(r"(花|要|得|收)多少钱|费用|诉讼费|律师费|cost|fee", re.IGNORECASE), "费用 诉讼费 多少钱"),
     (re.compile(r"多久|多长时间|期限|how long", re.IGNORECASE), "期限 日内 答复"),
     (re.compile(r"没(有)?处理|不处理|不管|没结果|没回复|not (handled|answered)", re.IGNORECASE), "不处理 申诉 升级"),
     (re.compile(r"起诉|告|sue", re.IGNORECASE), "起诉 停止侵害 赔偿"),
@@ -122,11 +123,16 @@ class QuestionHandler:
             return replace(outcome, intent=turn.intent)
         return outcome
 
-    async def _basis(self, earlier: str, topic: str, lang: str) -> Outcome | None:
-        """The articles behind the previous answer, quoted, without repeating the whole card (the head in lang)."""
-        answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
-        lines = _basis_lines(answer.text, self.texts.get("answer.basis", answer.lang))
-        if not answer.covered or not lines:
+    async def _basis(self, asked: list[str], topic: str, lang: str) -> Outcome | None:
+        """The articles behind the previous answer, quoted, without repeating the whole card (the head in lang);
+        `asked`: the recent questions on that card, newest first (after "那怎么办" it is the one before that finds
+        the card again)."""
+        for earlier in asked:
+            answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
+            lines = _basis_lines(answer.text, self.texts.get("answer.basis", answer.lang))
+            if answer.covered and lines and (answer.topic == topic or not topic):
+                break
+        else:
             return None
         head = self.texts.get("understand.basis_head", lang)
         reply = Reply("\n".join([head, *lines]), citations=tuple(answer.citations))
@@ -171,7 +177,8 @@ class QuestionHandler:
         previous = _previous_question(session)
         short = len(text) <= (SHORT_ENGLISH if lang == ENGLISH else SHORT)  # a follow-up, not a question of its own
         if previous and _WHICH_ARTICLE.search(text) and short:  # "具体是哪一条": the articles, not the card
-            basis = await self._basis(*previous, lang=lang)
+            asked = _asked_on(session, *previous) if previous[1] else [previous[0]]
+            basis = await self._basis(asked, previous[1], lang=lang)
             if basis is not None:
                 return basis
         after = replace(session, questions=session.questions + 1)

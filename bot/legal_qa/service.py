@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.legal_qa.answer import Answer, Answerer
 from bot.legal_qa.retrieve import Mode, Retrieval, Retriever
+from bot.legal_qa.topics import lead
 
 ANSWER_POOL = 20  # the seed article's sections often fill the top ranks; citations need statutes below them
 
@@ -31,6 +32,5 @@ class LegalQA:
         all, even on one word beside a stronger card ("那协商到底合法吗" after a negotiation answer)."""
         retrieval = self.retriever.search(question, k=ANSWER_POOL, mode=mode, prefer=prefer if stay else "")
         if prefer and len(retrieval.topics) > 1:
-            ordered = sorted(retrieval.topics, key=lambda hit: hit.topic.id != prefer)
-            retrieval = replace(retrieval, topics=ordered)
+            retrieval = replace(retrieval, topics=lead(prefer, retrieval.topics))
         return self.answerer.answer(question, retrieval)

@@ -84,8 +84,7 @@ class TopicMatcher:
         """The cards that fit: the best, plus up to two more that matched at least two triggers (one stray word is
         noise); none unless the match is strong (`fits`), so retrieval alone decides questions no card is about.
         `prefer`: the conversation's card leads when it fits too (a follow-up stays on its subject)."""
-        hits = [h for h in self.match(text) if fits(h, text)]
-        hits.sort(key=lambda h: h.topic.id != prefer)
+        hits = lead(prefer, [h for h in self.match(text) if fits(h, text)])
         if hits and hits[0].topic.fallback and hits[0].topic.id != prefer:
             # the catch-all card gives way to a specific card that matched as many of its words
             specific = next((h for h in hits if not h.topic.fallback and h.count >= hits[0].count), None)
@@ -93,6 +92,15 @@ class TopicMatcher:
                 hits.remove(specific)
                 hits.insert(0, specific)
         return hits[:1] + [h for h in hits[1:] if h.count >= 2][: most - 1]
+
+
+def lead(prefer: str, hits: list[TopicHit]) -> list[TopicHit]:
+    """The hits with the conversation's card first (a follow-up stays on its subject), unless a more specific card
+    (a higher priority: "要花多少钱" after the lawsuit card is the card on its cost) matched ahead of it."""
+    preferred = next((h for h in hits if h.topic.id == prefer), None)
+    if preferred is None or (hits and hits[0].topic.priority > preferred.topic.priority):
+        return list(hits)
+    return [preferred, *(h for h in hits if h is not preferred)]
 
 
 def _source(trigger: str) -> str:

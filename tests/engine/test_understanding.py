@@ -265,3 +265,17 @@ async def test_what_now_lists_the_steps_under_one_heading(app: App) -> None:
         r.text for r in await _say(app, "ok can you write the complaint for me? the app is Fenqile", "en")
     )
     assert "I can draft these documents" in draft  # a request for a letter, not a card on collection
+
+
+async def test_asking_what_a_lawsuit_costs_after_the_lawsuit_answer_gets_the_cost_card(app: App) -> None:
+    await _say(app, "我想起诉催收公司", "cost1")
+    cost = (await _say(app, "要花多少钱", "cost1"))[0]
+    assert "受理费" in cost.text  # not the lawsuit card again, read as "how much compensation"
+    assert any("诉讼费用交纳办法" in c.label for c in cost.citations)
+
+
+async def test_the_legal_basis_asked_after_what_now_is_the_basis_of_the_answer_before(app: App) -> None:
+    await _say(app, "我想起诉催收公司", "basis1")
+    await _say(app, "那怎么办", "basis1")
+    basis = (await _say(app, "依据哪条法律", "basis1"))[0]
+    assert basis.text.startswith("上面的说法依据的是这几条") and "《民法典》第一千一百六十五条" in basis.text
