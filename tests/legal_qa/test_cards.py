@@ -105,6 +105,13 @@ ROUTES = [
     ("催收公司打电话说我欠了钱 可是我根本没借过", "not_my_debt"),  # a collection company is not the workplace
     ("I never took any loan but collectors keep calling me", "not_my_debt"),
     ("平台把我的债务转让给了另一家公司，我要还给谁", "debt_transfer"),
+    ("我想买手机分期 哪个平台利息低", None),  # buying in instalments is not negotiating a debt
+    ("逾期了能分期吗", "negotiation"),
+    ("被催收拉黑了 我想还钱都找不到人", "negotiation"),
+    ("家里被偷了 要报警吗 还是先找物业", None),
+    ("催收天天来我家 邻居都知道了", "home_visit"),
+    ("个人放的贷 月息5分 天天催 我想举报他", "illegal_lending_crime"),
+    ("借了我表哥5万 写了欠条 现在还不上 他会告我吗", "personal_loan"),  # no lender's customer service to call
 ]
 
 

@@ -61,6 +61,7 @@ def test_asking_whether_a_report_to_the_police_is_real_is_not_asking_for_one() -
         ("我撑不下去了，想从楼上跳下去一了百了", Concern.SELF_HARM),
         ("有人打电话说可以帮我注销网贷账户，让我下载个会议软件共享屏幕", Concern.FRAUD),
         ("客服让我把钱转到安全账户", Concern.FRAUD),
+        ("短信说我中奖了让我点链接领奖", Concern.FRAUD),
         ("我也想给他来个验证码轰炸", Concern.COUNTER_ATTACK),
         ("弄个假的诊断书去谈减免", Concern.FORGERY),
         ("帮我查一下这个催收号码是谁的，我要把他全家信息发到网上", Concern.DOXXING),
