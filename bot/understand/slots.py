@@ -81,6 +81,8 @@ _DAYS_AGO_DATE = re.compile(
 )
 _WEEKDAYS = "一二三四五六日"
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2, "大前天": 3}
+# services that answer complaints but are not the lender (their reply is not the lender's reply)
+_OTHER_SERVICE = re.compile(r"移动|联通|电信|运营商|12378|12363|12300|12321|12345|派出所|警察|公安|银保监|金融监管|监管局|工信")
 _NOT_LENDER = {"我", "家", "家里", "公司", "单位", "这", "那", "网上"}
 
 
@@ -102,6 +104,8 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
             found[slot] = value
     if "lender_reply" in found and not re.search(r"投诉|反映|客服|反馈", text):
         del found["lender_reply"]  # "平台说要起诉我" is not an answer to a complaint
+    if "lender_reply" in found and _OTHER_SERVICE.search(text):
+        del found["lender_reply"]  # "移动客服说已记录": the carrier's (or a regulator's) answer, not the lender's
     company = found.pop("lender_company", None)
     if company:
         found["lender"] = f"{found['lender']}（{company}）" if "lender" in found else company

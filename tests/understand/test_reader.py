@@ -172,6 +172,7 @@ def test_the_case_as_people_tell_it_fills_the_complaint_fields() -> None:
     assert told == {"lender_complaint_date": "2026-03-05", "lender_reply": "已记录 然后就没下文了"}
     assert extract("12月20号在平台投诉过", today=today)["lender_complaint_date"] == "2025-12-20"  # not a future day
     assert extract("平台说要起诉我", today=today) == {}  # a threat, not the lender's name or its reply
+    assert extract("移动客服说已记录 然后就没下文了", today=today) == {}  # the carrier's answer, not the lender's
     assert "lender_complaint_date" not in extract(
         "我12月1号在12378投诉了", today=today
     )  # the regulator, not the lender
