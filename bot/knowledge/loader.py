@@ -72,7 +72,9 @@ def _check_topics(kb: KnowledgeBase, path: Path, node: yaml.Node | None) -> None
         for cid, pattern in topic.only_when.items():
             line = line_of(node, ("topics", i, "only_when"))
             if cid not in topic.articles:
-                raise KnowledgeError(f"{path}:{line}: topic {topic.id} has only_when for {cid!r}, not among its articles")
+                raise KnowledgeError(
+                    f"{path}:{line}: topic {topic.id} has only_when for {cid!r}, not among its articles"
+                )
             try:
                 re.compile(pattern)
             except re.error as exc:

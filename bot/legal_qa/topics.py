@@ -52,7 +52,10 @@ class TopicMatcher:
         for topic in topics:
             pats = [re.compile(_source(trig), re.IGNORECASE) for trig in topic.triggers]
             weak = [
-                (re.compile(_source(w), re.IGNORECASE), re.compile(f"{_CONTACTING}.{{0,6}}(?:{_source(w)})|(?:{_source(w)}).{{0,4}}{_CONTACTED}", re.I))
+                (
+                    re.compile(_source(w), re.IGNORECASE),
+                    re.compile(f"{_CONTACTING}.{{0,6}}(?:{_source(w)})|(?:{_source(w)}).{{0,4}}{_CONTACTED}", re.I),
+                )
                 for w in topic.weak_triggers
             ]
             self._compiled.append((topic, pats, weak))

@@ -106,7 +106,10 @@ _DOCUMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"12321|举报中心|垃圾短信"), "report_12321"),
     (re.compile(r"报警|报案|派出所|公安"), "police_report"),
     (re.compile(r"起诉|诉状|法院"), "civil_complaint"),
-    (re.compile(r"告知函|通知函|停止催收|停止骚扰|律师函|别再(打|骚扰|联系)|回(个|条|一条|他|他们)?短信"), "cease_notice"),
+    (
+        re.compile(r"告知函|通知函|停止催收|停止骚扰|律师函|别再(打|骚扰|联系)|回(个|条|一条|他|他们)?短信"),
+        "cease_notice",
+    ),
     (re.compile(r"证据清单|证据目录"), "evidence_summary"),
     (re.compile(r"运营商|移动|联通|电信"), "carrier_complaint"),
     (re.compile(r"平台|贷款公司|借款公司|投诉信"), "lender_complaint"),

@@ -82,7 +82,9 @@ _DAYS_AGO_DATE = re.compile(
 _WEEKDAYS = "一二三四五六日"
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2, "大前天": 3}
 # services that answer complaints but are not the lender (their reply is not the lender's reply)
-_OTHER_SERVICE = re.compile(r"移动|联通|电信|运营商|12378|12363|12300|12321|12345|派出所|警察|公安|银保监|金融监管|监管局|工信")
+_OTHER_SERVICE = re.compile(
+    r"移动|联通|电信|运营商|12378|12363|12300|12321|12345|派出所|警察|公安|银保监|金融监管|监管局|工信"
+)
 _NOT_LENDER = {"我", "家", "家里", "公司", "单位", "这", "那", "网上"}
 
 

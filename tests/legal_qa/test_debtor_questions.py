@@ -92,7 +92,9 @@ def test_negotiation_is_not_backed_by_repayment_and_late_interest_articles(qa_pa
     assert not {"civil-code:675", "civil-code:676"} & {c.id for c in ans.citations}
 
 
-@pytest.mark.parametrize("question", ["我网贷逾期三个月了，想跟平台协商分期还款，有什么法律依据", "借呗逾期了能不能协商停息挂账"])
+@pytest.mark.parametrize(
+    "question", ["我网贷逾期三个月了，想跟平台协商分期还款，有什么法律依据", "借呗逾期了能不能协商停息挂账"]
+)
 def test_negotiating_an_online_loan_is_backed_by_the_civil_code_not_the_credit_card_rule(
     qa_parts: QAParts, question: str
 ) -> None:
