@@ -112,6 +112,8 @@ ROUTES = [
     ("催收天天来我家 邻居都知道了", "home_visit"),
     ("个人放的贷 月息5分 天天催 我想举报他", "illegal_lending_crime"),
     ("借了我表哥5万 写了欠条 现在还不上 他会告我吗", "personal_loan"),  # no lender's customer service to call
+    ("can they put me in jail for not paying credit card", "debtor_jail"),
+    ("我向运营商投诉了验证码轰炸 没人管怎么办", "operator_complaint"),
 ]
 
 
