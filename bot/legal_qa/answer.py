@@ -14,6 +14,8 @@ MAX_CITATIONS = 5  # ranked candidates (what the evaluation's recall@5 reads)
 SHOWN_CITATIONS = 3  # what a person sees: the articles that carry the answer, on one phone screen
 QUOTE_CHARS = 90
 WHOLE_ARTICLE_CHARS = 400  # an article asked for by its number ("第1032条原文") is quoted whole up to this length
+ALSO_MOST = 2  # other subjects named under an answer
+ALSO_AFTER_CHARS = 30  # a message this long can be about several things; a short one is answered by its card alone
 _DOMAIN = re.compile(
     r"催|债|欠|借|贷|还款|逾期|短信|验证码|骚扰|通讯录|个人信息|隐私|名誉|侮辱|威胁|恐吓|投诉|举报|报警|起诉|征信|利息|法院|律师|"
     r"collect|debt|loan|harass|verification|privacy|lender|complain|sue|contacts",
@@ -215,6 +217,11 @@ class Answerer:
         if primary is not None and primary.law_mentions and len(cites) < 2:  # a note only where it carries the answer
             m = primary.law_mentions[0]
             lines.append("• " + (m.text_en if en and m.text_en else m.text))
+        others = self._others(question, retrieval, en)
+        if others:
+            lines.append(
+                t.get("answer.also", lang, titles="；".join(others) if not en else "; ".join(others), first=others[0])
+            )
         channels = self._channels(retrieval, en)
         if channels:
             lines.append("")
@@ -225,6 +232,19 @@ class Answerer:
         lines.append(t.get("common.disclaimer", lang))
         topic = primary.id if primary is not None else ""
         return Answer("\n".join(lines), cites, True, retrieval.passages, en, mentions, ranked, topic)
+
+    def _others(self, question: str, retrieval: Retrieval, english: bool) -> list[str]:
+        """The titles of the other cards a long message is also about ("借5000到手3500 这个合法吗" inside a message
+        about the workplace), so one card's answer does not pass over the rest."""
+        if len(question) < ALSO_AFTER_CHARS or not retrieval.topics:
+            return []
+        first = retrieval.topics[0].topic.id
+        out = []
+        for hit in [*retrieval.topics[1:], *retrieval.others]:
+            title = hit.topic.title_en if english and hit.topic.title_en else hit.topic.title
+            if not hit.topic.fallback and hit.topic.id != first and title not in out:
+                out.append(title)
+        return out[:ALSO_MOST]
 
     def _channels(self, retrieval: Retrieval, english: bool = False) -> list[str]:
         out: list[str] = []

@@ -8,7 +8,7 @@ from typing import Literal, Protocol
 from bot.knowledge import ARTICLE_REF, KnowledgeBase, article_key
 from bot.legal_qa.bm25 import BM25, Tokenizer
 from bot.legal_qa.ingest import Chunk
-from bot.legal_qa.topics import TopicHit, TopicMatcher
+from bot.legal_qa.topics import TopicHit, TopicMatcher, chosen
 
 Mode = Literal["full", "hybrid", "bm25", "dense"]
 TOPIC_K = 5  # a small k: a strongly matched reviewed card dominates, and the cards of a multi-issue question interleave
@@ -67,6 +67,7 @@ class Retrieval:
     topics: list[TopicHit]
     direct: list[str]  # chunk ids the question named explicitly (law + article number)
     expanded: str = ""  # the question plus the matched topics' search terms
+    others: list[TopicHit] = field(default_factory=list)  # cards that fit too but do not lead (one trigger each)
 
 
 class Retriever:
@@ -139,7 +140,8 @@ class Retriever:
         """Rank chunks for a question: BM25 and dense lists fused; in full mode, strongly matched cards lead, but only
         with those of their articles that retrieval also found relevant."""
         f = self.fusion
-        hits = self.topics.strong(query, prefer=prefer) if mode == "full" else []
+        fitting = self.topics.fitting(query, prefer=prefer) if mode == "full" else []
+        hits = chosen(fitting)
         expanded = query + " " + " ".join(h.topic.expand for h in hits[:3])
         lists: dict[str, list[str]] = {}
         bm25_scores: dict[str, float] = {}
@@ -194,4 +196,4 @@ class Retriever:
             Passage(self.by_id[c], fused[c], ranks.get(c, {}), bm25_scores.get(c, 0.0), dense_scores.get(c, 0.0))
             for c in ordered
         ]
-        return Retrieval(passages, hits, direct, expanded)
+        return Retrieval(passages, hits, direct, expanded, [h for h in fitting if h not in hits])

@@ -226,3 +226,11 @@ def test_a_cards_passing_reference_stays_when_its_article_is_shown(qa_parts: QAP
     assert answerer.backed(advice, both) == "属于治安违法（治安管理处罚法第五十条）；应当说明理由（第九十条）。别拖。"
     civil_90 = [cite_of(r) for r in (kb.get("civil-code:90"),) if r is not None]
     assert "第九十条" not in answerer.backed(advice, civil_90)  # another law's 第九十条 does not back it
+
+
+def test_a_long_message_about_several_things_names_the_others_under_its_answer(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("我妈接到催收电话 他们还去我单位拉横幅 我借5000到手才3500 砍头息这个合法吗")
+    also = next(line for line in ans.text.split("\n") if line.startswith("你还提到了"))
+    assert ans.topic == "illegal_debt" and "打到单位、找领导" in also
+    short = qa_parts.qa.ask("催收天天用验证码轰炸我手机，犯法吗？")
+    assert "你还提到了" not in short.text

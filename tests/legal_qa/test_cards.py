@@ -114,6 +114,7 @@ ROUTES = [
     ("借了我表哥5万 写了欠条 现在还不上 他会告我吗", "personal_loan"),  # no lender's customer service to call
     ("can they put me in jail for not paying credit card", "debtor_jail"),
     ("我向运营商投诉了验证码轰炸 没人管怎么办", "operator_complaint"),
+    ("催收还说要上门 我老公还不知道", "home_visit"),  # the visit is not to the husband (another clause)
 ]
 
 
