@@ -115,6 +115,8 @@ ROUTES = [
     ("can they put me in jail for not paying credit card", "debtor_jail"),
     ("我向运营商投诉了验证码轰炸 没人管怎么办", "operator_complaint"),
     ("催收还说要上门 我老公还不知道", "home_visit"),  # the visit is not to the husband (another clause)
+    ("欠了两个月房租 房东天天打电话还说要把我东西扔出去", "rent_arrears"),  # no lender, no 12378
+    ("my landlord keeps calling me at night about rent", "rent_arrears"),
 ]
 
 
