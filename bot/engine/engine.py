@@ -33,6 +33,13 @@ _DECLINE_KEYS = {
 }
 
 _LOOK_UP = re.compile(r"查|身份证|住址|住哪|家在哪|人肉|真实姓名|是谁|找到他")  # doxxing by looking someone up
+_POSTING = re.compile(
+    r"发到|发在|发进|挂到|挂在|挂出来|公开|曝光|群里|朋友圈|网上|post", re.IGNORECASE
+)  # putting it out
+# the other person owes them ("借钱不还 我能在群里曝光他吗"): a creditor, not someone chased by collectors
+_OWED_TO_THEM = re.compile(
+    r"欠我|借了?我的?(钱)?(\d|一|两|几)?.{0,4}不还|借钱不还|欠钱不还|赖账|不还钱|owes? me|won'?t pay me back", re.I
+)
 
 _ROUTE_KINDS = {
     Route.COMMAND: Kind.COMMAND,
@@ -394,12 +401,14 @@ class Engine:
         blocking = reading.blocking
         if blocking is not None:
             key = _DECLINE_KEYS.get(blocking, "safety.unlawful")
-            if blocking is Concern.DOXXING and not _LOOK_UP.search(text):  # "我也想曝光他": posting, not looking up
-                key = "safety.expose"
+            posting = blocking is Concern.DOXXING and (_POSTING.search(text) or not _LOOK_UP.search(text))
+            if posting:  # "我也想曝光他": posting, not looking up
+                key = "safety.expose_debtor" if _OWED_TO_THEM.search(text) else "safety.expose"
             body = t.get(key, lang)  # the declines are in Chinese only
             if Concern.INJECTION in concerns:
                 body += "\n" + t.get("safety.injection")
-            body += "\n\n" + t.get("common.legit_debt")
+            if key != "safety.expose_debtor":  # the person owes nothing there: no reminder about their own debt
+                body += "\n\n" + t.get("common.legit_debt")
             return Outcome((Reply(body),), pending=KEEP, intent="safety.unlawful")
         scam_in_view = Concern.FRAUD in concerns or any(
             m.intent.startswith("safety.fraud")

@@ -43,6 +43,15 @@ from tests.support import msg, say
         ("刚才给他转了3000块", Concern.PAID),
         ("他让我先转一部分到指定账户就撤案", Concern.FRAUD),
         ("他给我发了个链接让我下载app处理", Concern.FRAUD),
+        ("执行法官给我打电话说我被列入失信了 让我转账到法院账户", Concern.FRAUD),
+        # violence now, whoever does it (a playtest got "not covered" and the contacts card)
+        ("老公喝醉了打我 我现在躲在厕所", Concern.DANGER),
+        ("有几个人拿着棍子在我家楼下等我", Concern.DANGER),
+        ("我老公因为我欠网贷的事打我", Concern.DANGER),
+        ("被人打了 鼻子流血", Concern.DANGER),
+        ("my husband hits me", Concern.DANGER),
+        ("我能把他的身份证照片发到租房群里提醒别人吗", Concern.DOXXING),
+        ("what if I post his name on social media", Concern.DOXXING),
     ],
 )
 def test_rules_find_the_concern(text: str, concern: Concern) -> None:
@@ -62,6 +71,10 @@ def test_ordinary_questions_raise_nothing() -> None:
         "还款能不能直接在app里还",
         "天天被催收电话轰炸怎么办",  # bombed by them, not bombing them
         "被催收的电话轰炸了一整天 好不好处理",
+        "催收打了我好几个电话",  # calls, not blows
+        "他们一天打我二十次",
+        "他们打我妈电话",
+        "我想注销借款app账号 他们不让",  # closing their own account is not the account-closing scam
     ):
         assert check(text).concerns == (), text
 
@@ -296,3 +309,9 @@ async def test_a_named_way_of_self_harm_puts_the_emergency_numbers_first(app: Ap
     first = (await say(app.engine, "我想从楼上跳下去算了", user="plan")).split("\n")[0]
     assert "12356" in first and "120" in first and "110" in first
     assert "法律依据" not in await say(app.engine, "I might take all the pills tonight", user="plan-en")
+
+
+async def test_a_creditor_asking_to_post_the_debtor_s_details_is_told_not_to_and_how_to_get_paid(app: App) -> None:
+    text = await say(app.engine, "班级群里有人借钱不还 我能在群里曝光他吗", user="creditor")
+    assert text.startswith("对方欠你钱，也不能") and "起诉" in text and "12348" in text
+    assert "合法的欠款本身仍要面对" not in text  # they owe nothing here
