@@ -34,6 +34,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("lender", re.compile(r"在([\u4e00-\u9fffA-Za-z0-9]{2,12}?)借了")),  # "我在安心借借了5000"
+    ("lender", re.compile(r"(?:叫|名叫|名字叫)([\u4e00-\u9fffA-Za-z0-9]{2,10}?)的?(?:app|APP|App|平台|软件)")),
     (
         "contract_no",
         re.compile(r"(?:合同号|合同编号|借款编号|借据号|借款合同号)[码是为:：\s]*([A-Za-z0-9][A-Za-z0-9-]{3,39})"),
@@ -85,6 +86,12 @@ _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2, "大前天": 3}
 _OTHER_SERVICE = re.compile(
     r"移动|联通|电信|运营商|12378|12363|12300|12321|12345|派出所|警察|公安|银保监|金融监管|监管局|工信"
 )
+# words that show a caught "lender" is a piece of the sentence, not a name ("借的网贷一直没还", "贷的钱算夫妻共同
+# 债务吗", "在外面借了", "欠网贷的事打我", "速借的app借了钱")
+_NOT_A_NAME = re.compile(
+    r"^(网贷|贷款|网上|外面|别人|朋友|钱|app|APP|App|一个|一些|几个|好几|很多)|没还|一直|借了|的钱|的事|吗|呢|算|打我|共同|"
+    r"还不上|逾期|欠了|多少|怎么"
+)
 _NOT_LENDER = {"我", "家", "家里", "公司", "单位", "这", "那", "网上"}
 
 
@@ -101,11 +108,13 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
             value = m.group(1).strip('“”"')
             if slot == "police_station":
                 value = value.lstrip("去到在向找跑")
-            if slot == "lender" and (value in _NOT_LENDER or value.endswith(("派出所", "公司门口"))):
+            if slot == "lender" and (
+                value in _NOT_LENDER or value.endswith(("派出所", "公司门口")) or _NOT_A_NAME.search(value)
+            ):
                 continue
             found[slot] = value
-    if "lender_reply" in found and not re.search(r"投诉|反映|客服|反馈", text):
-        del found["lender_reply"]  # "平台说要起诉我" is not an answer to a complaint
+    if "lender_reply" in found and not re.search(r"投诉|反映|反馈|举报", text):
+        del found["lender_reply"]  # "平台说要起诉我", "客服说再不还就报案": not an answer to a complaint
     if "lender_reply" in found and _OTHER_SERVICE.search(text):
         del found["lender_reply"]  # "移动客服说已记录": the carrier's (or a regulator's) answer, not the lender's
     company = found.pop("lender_company", None)

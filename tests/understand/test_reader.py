@@ -173,6 +173,25 @@ def test_the_case_as_people_tell_it_fills_the_complaint_fields() -> None:
     assert extract("12月20号在平台投诉过", today=today)["lender_complaint_date"] == "2025-12-20"  # not a future day
     assert extract("平台说要起诉我", today=today) == {}  # a threat, not the lender's name or its reply
     assert extract("移动客服说已记录 然后就没下文了", today=today) == {}  # the carrier's answer, not the lender's
+    assert (
+        extract("招行信用卡欠了3万 客服说再不还就要去报案了", today=today) == {}
+    )  # a demand, not a complaint's answer
+    assert extract("在一个叫速借的app借了钱", today=today) == {"lender": "速借"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "老婆要跟我离婚 网贷的钱算夫妻共同债务吗",
+        "2017年借的网贷一直没还",
+        "我妹在外面借了网贷",
+        "是我哥借的网贷",
+        "我老公因为我欠网贷的事打我",
+    ],
+)
+def test_a_piece_of_the_sentence_is_not_taken_for_the_lender_s_name(text: str) -> None:
+    # these became "钱算夫妻共同债务吗客户服务（投诉处理）部门" and the like at the head of complaint letters
+    assert "lender" not in extract(text, today=date(2026, 12, 4))
     assert "lender_complaint_date" not in extract(
         "我12月1号在12378投诉了", today=today
     )  # the regulator, not the lender
