@@ -177,6 +177,9 @@ def test_the_case_as_people_tell_it_fills_the_complaint_fields() -> None:
         extract("招行信用卡欠了3万 客服说再不还就要去报案了", today=today) == {}
     )  # a demand, not a complaint's answer
     assert extract("在一个叫速借的app借了钱", today=today) == {"lender": "速借"}
+    assert "lender_complaint_date" not in extract(
+        "我12月1号在12378投诉了", today=today
+    )  # the regulator, not the lender
 
 
 @pytest.mark.parametrize(
@@ -192,6 +195,3 @@ def test_the_case_as_people_tell_it_fills_the_complaint_fields() -> None:
 def test_a_piece_of_the_sentence_is_not_taken_for_the_lender_s_name(text: str) -> None:
     # these became "钱算夫妻共同债务吗客户服务（投诉处理）部门" and the like at the head of complaint letters
     assert "lender" not in extract(text, today=date(2026, 12, 4))
-    assert "lender_complaint_date" not in extract(
-        "我12月1号在12378投诉了", today=today
-    )  # the regulator, not the lender
