@@ -12,7 +12,7 @@ from bot.contract.outcome import Kind, Outcome, Owns, Turn
 from bot.contract.session import Session
 from bot.engine.lender import ask_once
 from bot.evidence.stats import NIGHT_HOURS
-from bot.legal_qa.answer import Answer
+from bot.legal_qa.answer import OTHER_GROUND, Answer
 from bot.legal_qa.contact_answer import ContactQuestions
 from bot.legal_qa.service import LegalQA
 from bot.texts import ENGLISH, Texts, is_pinyin
@@ -195,6 +195,7 @@ class QuestionHandler:
         # "他们把我的信息发到网上了" as a first message; "那我能合法做点什么" after a declined request about collectors
         first = not session.memory  # people come here about collectors: a first short message is about them too
         about_them = first or previous is not None or bool(_THEY.search(text)) or _in_situation(session)
+        about_them = about_them and not OTHER_GROUND.search(text)  # "交通事故对方不赔钱": not about collectors
         if about_them and (not answer.covered or not answer.topic) and short and self.qa.has_card_words(text):
             prefer = previous[1] if previous else ""
             situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", prefer, True)

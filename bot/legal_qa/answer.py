@@ -21,6 +21,12 @@ _DOMAIN = re.compile(
     r"collect|debt|loan|harass|verification|privacy|lender|complain|sue|contacts",
     re.IGNORECASE,
 )
+# other law, by its own words: retrieval alone does not answer it ("我要起诉我前夫分财产" got 民事诉讼法 articles)
+OTHER_GROUND = re.compile(
+    r"交通事故|车祸|撞了|被车撞|离婚|前夫|前妻|抚养|彩礼|遗产|继承|工资|社保|劳动|工伤|辞退|开除我|房产|买房|物业费|邻居|"
+    r"traffic accident|divorce|custody|inheritance|wages|salary",
+    re.IGNORECASE,
+)
 _SEGMENT = re.compile(r"[^。\n]+。?")
 # A card's own reference to an article in passing: "（第九十条）", "（治安管理处罚法第五十六条）".
 _PAREN_REF = re.compile(rf"（([^（）]{{0,24}}?)({ARTICLE_REF.pattern})）")
@@ -146,7 +152,7 @@ class Answerer:
         """Covered when a topic card or an explicitly named article matches, or the question is on our ground."""
         if retrieval.topics or retrieval.direct:
             return True
-        if not retrieval.passages or not _DOMAIN.search(question):
+        if not retrieval.passages or not _DOMAIN.search(question) or OTHER_GROUND.search(question):
             return False
         return retrieval.passages[0].bm25 >= 6.0
 

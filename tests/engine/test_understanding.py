@@ -279,3 +279,10 @@ async def test_the_legal_basis_asked_after_what_now_is_the_basis_of_the_answer_b
     await _say(app, "那怎么办", "basis1")
     basis = (await _say(app, "依据哪条法律", "basis1"))[0]
     assert basis.text.startswith("上面的说法依据的是这几条") and "《民法典》第一千一百六十五条" in basis.text
+
+
+@pytest.mark.parametrize("text", ["交通事故对方全责但是不赔钱", "我要起诉我前夫分财产"])
+async def test_a_short_message_about_other_law_is_not_read_as_about_collectors(app: App, text: str) -> None:
+    # they got the card on suing collectors ("案由一般是隐私权…") or a list of civil-procedure articles
+    reply = (await _say(app, text, "other-law"))[0]
+    assert "隐私权" not in reply.text and "12348" in reply.text and not reply.citations

@@ -117,6 +117,7 @@ ROUTES = [
     ("催收还说要上门 我老公还不知道", "home_visit"),  # the visit is not to the husband (another clause)
     ("欠了两个月房租 房东天天打电话还说要把我东西扔出去", "rent_arrears"),  # no lender, no 12378
     ("my landlord keeps calling me at night about rent", "rent_arrears"),
+    ("2017年借的网贷一直没还 现在还能起诉我吗", "limitation_period"),
 ]
 
 
