@@ -118,6 +118,8 @@ ROUTES = [
     ("欠了两个月房租 房东天天打电话还说要把我东西扔出去", "rent_arrears"),  # no lender, no 12378
     ("my landlord keeps calling me at night about rent", "rent_arrears"),
     ("2017年借的网贷一直没还 现在还能起诉我吗", "limitation_period"),
+    ("我给我哥做的担保 他不还 现在银行找我还 我必须还吗", "guarantor"),
+    ("I co-signed my brothers bank loan and now the bank wants me to pay", "guarantor"),
 ]
 
 
