@@ -120,6 +120,10 @@ ROUTES = [
     ("2017年借的网贷一直没还 现在还能起诉我吗", "limitation_period"),
     ("我给我哥做的担保 他不还 现在银行找我还 我必须还吗", "guarantor"),
     ("I co-signed my brothers bank loan and now the bank wants me to pay", "guarantor"),
+    ("已经还清了 催收还在打电话 还说我没还", "paid_off"),
+    ("我手机号以前是别人的 天天有人催他的债", "not_my_debt"),
+    ("我弟用我的微信借了微粒贷 现在催我", "not_my_debt"),
+    ("我爸去世了 留下网贷 催收找我要 要还吗", None),  # inheritance: not in the knowledge base, said plainly
 ]
 
 
