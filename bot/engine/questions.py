@@ -28,7 +28,7 @@ _THEY = re.compile(
 )  # the collectors, unnamed  # what every conversation here is about: a follow-up with only a card's words is read in it
 
 _FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…", "这个…", "多久", "哪一条", "how much"
-    r"^(那|那么|所以|and|so)|这|它|其|上面|刚才|多久|多长时间|多少|哪一?条|具体|还要|还能|能赔|"
+    r"^(那|那么|所以|and|so)|这|它|其|上面|刚才|多久|多长时间|多少|几年|几个月|几期|最长|最多|最少|哪一?条|具体|还要|还能|能赔|"
     r"^(是)?真的|他|她|对方|回电话|要不要|该不该|"
     r"\b(what|which|how (much|long)|that|it|this)\b",
     re.IGNORECASE,
@@ -128,7 +128,7 @@ class QuestionHandler:
         `asked`: the recent questions on that card, newest first (after "那怎么办" it is the one before that finds
         the card again)."""
         for earlier in asked:
-            answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
+            answer = await self._again_on(earlier, topic)
             lines = _basis_lines(answer.text, self.texts.get("answer.basis", answer.lang))
             if answer.covered and lines and (answer.topic == topic or not topic):
                 break
@@ -143,7 +143,7 @@ class QuestionHandler:
         answer again; `asked`: the recent questions on that card, newest first (the first one that finds it);
         `verdict`: the card's first line too (they asked again whether it is lawful)."""
         for earlier in asked:
-            answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
+            answer = await self._again_on(earlier, topic)
             if answer.covered and answer.topic == topic:
                 break
         else:
@@ -160,6 +160,16 @@ class QuestionHandler:
         actions = [_ACTION_LEAD.sub("", actions[0]), *actions[1:]]  # the head already says "what you can do now"
         reply = Reply("\n".join([*lead, head, *actions, *contact]), citations=tuple(answer.citations))
         return Outcome((reply,), intent="question", topic=answer.topic)
+
+    async def _again_on(self, earlier: str, topic: str) -> Answer:
+        """An earlier question answered again on its card; read in the situation as it was the first time when it
+        needs that ("打官司要花多少钱" found the cost card only as a question about collectors)."""
+        answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
+        if topic and answer.topic != topic:
+            situated = await asyncio.to_thread(self.qa.ask, f"{earlier} {SITUATION}", "full", topic, True)
+            if situated.topic == topic:
+                return situated
+        return answer
 
     def _clarify(self, lang: str) -> Outcome:
         """One short question with choices instead of "not covered" when the message does not say what it needs."""
@@ -205,7 +215,11 @@ class QuestionHandler:
             topic = previous[1]
             hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))
             for earlier in _asked_on(session, *previous) if topic else [previous[0]]:  # "是真的吗" then "该回电话吗"
-                resolved = await asyncio.to_thread(self.qa.ask, f"{earlier} {text} {hint}".strip(), "full", topic)
+                together = f"{earlier} {text} {hint}".strip()
+                resolved = await asyncio.to_thread(self.qa.ask, together, "full", topic)
+                if not resolved.covered and topic:  # read in the situation, as the question before it was
+                    situated = await asyncio.to_thread(self.qa.ask, f"{together} {SITUATION}", "full", topic, True)
+                    resolved = situated if situated.topic else resolved  # a card, not a list of articles
                 if resolved.covered:
                     answer = resolved
                     break

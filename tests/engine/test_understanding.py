@@ -286,3 +286,16 @@ async def test_a_short_message_about_other_law_is_not_read_as_about_collectors(a
     # they got the card on suing collectors ("案由一般是隐私权…") or a list of civil-procedure articles
     reply = (await _say(app, text, "other-law"))[0]
     assert "隐私权" not in reply.text and "12348" in reply.text and not reply.citations
+
+
+async def test_the_legal_basis_of_an_answer_read_in_the_situation_is_found_again(app: App) -> None:
+    # "打官司要花多少钱" finds the cost card only read as a question about collectors; "有法律依据吗" was "not covered"
+    await _say(app, "打官司要花多少钱", "basis2")
+    basis = (await _say(app, "有法律依据吗", "basis2"))[0]
+    assert basis.text.startswith("上面的说法依据的是这几条") and "诉讼费用交纳办法" in basis.text
+
+
+async def test_how_long_an_instalment_plan_may_run_is_read_against_the_question_before(app: App) -> None:
+    await _say(app, "信用卡逾期了，银行能同意个性化分期吗", "inst1")
+    reply = (await _say(app, "最长能分几年", "inst1"))[0]
+    assert "最长不超过5年" in reply.text
