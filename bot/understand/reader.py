@@ -97,6 +97,12 @@ _SMALLTALK = {
     "smalltalk.useful": re.compile(
         r"^(这样|这些|那|真的|投诉|报警)?(有用|管用|有效)(吗|嘛|么|没)$|^(有没有用|does (it|this) (help|work))$", re.I
     ),
+    # what this bot keeps about them ("我想删除我在你这里的数据"): /mydata and /forget, not a lender's duty to delete
+    "smalltalk.privacy": re.compile(
+        r"^.{0,6}删(除|掉|了)?.{0,4}(我)?(在)?(你|你们)(这里|这儿|这边|那里)?的?.{0,4}(数据|信息|记录|聊天)|"
+        r"^.{0,4}(你|你们)(这里|这儿)?(存|保存|记)了?我(的)?(哪些|什么)|^delete (everything|all|my data) you",
+        re.IGNORECASE,
+    ),
     "smalltalk.thanks": re.compile(r"^(谢谢你?|谢谢啦|多谢|感谢|太感谢了|辛苦了|thanks|thankyou|thx)$", re.IGNORECASE),
 }
 _DOCUMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (

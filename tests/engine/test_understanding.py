@@ -299,3 +299,8 @@ async def test_how_long_an_instalment_plan_may_run_is_read_against_the_question_
     await _say(app, "信用卡逾期了，银行能同意个性化分期吗", "inst1")
     reply = (await _say(app, "最长能分几年", "inst1"))[0]
     assert "最长不超过5年" in reply.text
+
+
+async def test_asking_to_delete_what_the_bot_keeps_points_to_forget(app: App) -> None:
+    reply = (await _say(app, "我想删除我在你这里的数据", "own-data"))[0]
+    assert "/forget" in reply.text and "/mydata" in reply.text  # not the card on asking a lender to delete data

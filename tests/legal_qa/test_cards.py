@@ -124,6 +124,8 @@ ROUTES = [
     ("我手机号以前是别人的 天天有人催他的债", "not_my_debt"),
     ("我弟用我的微信借了微粒贷 现在催我", "not_my_debt"),
     ("我爸去世了 留下网贷 催收找我要 要还吗", None),  # inheritance: not in the knowledge base, said plainly
+    ("垃圾短信 卖房子卖保险的 烦死了", "data_rights"),  # spam (12321), not an insult
+    ("催收骂我是垃圾", "insult"),
 ]
 
 
