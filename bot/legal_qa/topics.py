@@ -53,13 +53,7 @@ class TopicMatcher:
         self._compiled: list[tuple[Topic, list[re.Pattern[str]], list[tuple[re.Pattern[str], re.Pattern[str]]]]] = []
         for topic in topics:
             pats = [re.compile(_source(trig), re.IGNORECASE) for trig in topic.triggers]
-            weak = [
-                (
-                    re.compile(_source(w), re.IGNORECASE),
-                    _contacted(_source(w)),
-                )
-                for w in topic.weak_triggers
-            ]
+            weak = [(re.compile(_source(w), re.IGNORECASE), _contacted(_source(w))) for w in topic.weak_triggers]
             self._compiled.append((topic, pats, weak))
 
     def match(self, text: str) -> list[TopicHit]:
@@ -96,15 +90,11 @@ class TopicMatcher:
                 hits.insert(0, specific)
         return hits
 
-    def strong(self, text: str, most: int = 3, prefer: str = "") -> list[TopicHit]:
-        """The cards that lead: the best that fits, plus up to two more that matched at least two triggers (one
-        stray word is noise); none unless the match is strong (`fits`), so retrieval alone decides questions no card
-        is about. `prefer`: the conversation's card leads when it fits too (a follow-up stays on its subject)."""
-        return chosen(self.fitting(text, prefer), most)
-
 
 def chosen(hits: list[TopicHit], most: int = 3) -> list[TopicHit]:
-    """Of the fitting cards (best first), those that lead an answer: the best, and up to most-1 with 2+ triggers."""
+    """Of the fitting cards (best first), those that lead an answer: the best, plus up to most-1 more that matched
+    at least two triggers (one stray word is noise); none when none fits, so retrieval alone decides questions no
+    card is about."""
     return hits[:1] + [h for h in hits[1:] if h.count >= 2][: most - 1]
 
 
