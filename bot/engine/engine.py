@@ -33,6 +33,12 @@ _DECLINE_KEYS = {
 }
 
 _LOOK_UP = re.compile(r"查|身份证|住址|住哪|家在哪|人肉|真实姓名|是谁|找到他")  # doxxing by looking someone up
+# someone at home doing the violence ("老公喝醉了打我", "my husband hits me"), not collectors threatening the family
+_FAMILY = re.compile(
+    r"(老公|丈夫|男朋友|男友|前夫|老婆|妻子|女朋友|我爸|爸爸|继父|家里人)[^，。,\s]{0,6}(打|揍|动手|踢|掐|推)|家暴|"
+    r"(husband|boyfriend|partner|my (dad|father)) (hits|hit|beats|beat|is hitting|is beating)",
+    re.IGNORECASE,
+)
 _POSTING = re.compile(
     r"发到|发在|发进|挂到|挂在|挂出来|公开|曝光|群里|朋友圈|网上|post", re.IGNORECASE
 )  # putting it out
@@ -424,7 +430,10 @@ class Engine:
             key = "safety.fraud_authority" if impersonates_authority(text) else "safety.fraud"
             return Outcome((Reply(t.get(key, lang)),), intent="safety.fraud")
         if Concern.DANGER in concerns or reading.intent == "safety.danger":  # the rules, or the meaning
-            return Outcome((Reply(t.get("safety.danger_now", lang)),))
+            body = t.get("safety.danger_now", lang)
+            if _FAMILY.search(text):  # violence at home: the women's rights line too, after 110
+                body += "\n" + t.get("safety.danger_family", lang)
+            return Outcome((Reply(body),))
         return None
 
     def _input_problem(self, decision: Decision) -> str | None:

@@ -315,3 +315,10 @@ async def test_a_creditor_asking_to_post_the_debtor_s_details_is_told_not_to_and
     text = await say(app.engine, "班级群里有人借钱不还 我能在群里曝光他吗", user="creditor")
     assert text.startswith("对方欠你钱，也不能") and "起诉" in text and "12348" in text
     assert "合法的欠款本身仍要面对" not in text  # they owe nothing here
+
+
+async def test_violence_at_home_gets_110_first_and_then_the_women_s_rights_line(app: App) -> None:
+    text = await say(app.engine, "老公喝醉了打我 我现在躲在厕所", user="dv")
+    assert text.startswith("⚠️") and "110" in text.split("\n")[0] and "12338" in text
+    collectors = await say(app.engine, "催收说今晚带人来我家 我好怕", user="dv2")
+    assert "110" in collectors.split("\n")[0] and "12338" not in collectors
