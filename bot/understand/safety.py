@@ -85,7 +85,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(come|coming|show up|visit).{0,25}(my|your) (home|house|apartment|flat|place|door).{0,40}(tonight|alone|scared|afraid|beat|hurt|kill)|"
             r"(they|he|she|collectors?|someone) (know|knows|found out) where (i|you) live|"
             r"(?<!电话)(打|揍|踢|掐|推)了?我(了|一顿|好几下)?(?![^，。,\s]{0,8}(电话|电|号|短信|消息|手机|次|通))|动手打|又动手|被.{0,6}(打了|打伤|打得|揍了|打流血)|"
-            r"(流血|出血|打伤|受伤了|骨折)|拿着?(棍|棒|刀|砖|铁)|(躲在|躲进|锁在)(厕所|卫生间|房间|屋里|柜子)|"
+            r"(流血|打伤|受伤了|骨折)|拿着?(棍|棒|刀|砖|铁)|(躲在|躲进|锁在)(厕所|卫生间|房间|屋里|柜子)|"
             r"(抢|夺)(走)?了?我的?(手机|包|钱)|"
             r"(hit|hits|hitting|beat|beats|beating|punch\w*|kick\w*|chok\w*) me\b|hiding in the|bleeding|"
             r"kill (you|me)|beat (you|me)\b|hurt my|following me|at my door|banging on)",
