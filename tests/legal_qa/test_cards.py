@@ -126,6 +126,7 @@ ROUTES = [
     ("我爸去世了 留下网贷 催收找我要 要还吗", None),  # inheritance: not in the knowledge base, said plainly
     ("垃圾短信 卖房子卖保险的 烦死了", "data_rights"),  # spam (12321), not an insult
     ("催收骂我是垃圾", "insult"),
+    ("我是做催收的 公司让我们打借款人的通讯录 我这样会坐牢吗", "personal_info_crime"),  # the collector's own liability
 ]
 
 
