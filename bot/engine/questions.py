@@ -166,10 +166,15 @@ class QuestionHandler:
         needs that ("打官司要花多少钱" found the cost card only as a question about collectors)."""
         answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
         if topic and answer.topic != topic:
-            situated = await asyncio.to_thread(self.qa.ask, f"{earlier} {SITUATION}", "full", topic, True)
+            situated = await self._situated(earlier, topic)
             if situated.topic == topic:
                 return situated
         return answer
+
+    async def _situated(self, text: str, prefer: str) -> Answer:
+        """The text read as being about collectors (the situation every conversation here is in), the
+        conversation's card leading wherever it fits."""
+        return await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", prefer, True)
 
     def _clarify(self, lang: str) -> Outcome:
         """One short question with choices instead of "not covered" when the message does not say what it needs."""
@@ -208,7 +213,7 @@ class QuestionHandler:
         about_them = about_them and not OTHER_GROUND.search(text)  # "交通事故对方不赔钱": not about collectors
         if about_them and (not answer.covered or not answer.topic) and short and self.qa.has_card_words(text):
             prefer = previous[1] if previous else ""
-            situated = await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", prefer, True)
+            situated = await self._situated(text, prefer)
             if situated.covered and (situated.topic or not answer.covered):
                 answer = situated
         if previous and elliptical and (not answer.covered or answer.topic in ("", previous[1]) or not previous[1]):
@@ -218,7 +223,7 @@ class QuestionHandler:
                 together = f"{earlier} {text} {hint}".strip()
                 resolved = await asyncio.to_thread(self.qa.ask, together, "full", topic)
                 if not resolved.covered and topic:  # read in the situation, as the question before it was
-                    situated = await asyncio.to_thread(self.qa.ask, f"{together} {SITUATION}", "full", topic, True)
+                    situated = await self._situated(together, topic)
                     resolved = situated if situated.topic else resolved  # a card, not a list of articles
                 if resolved.covered:
                     answer = resolved
