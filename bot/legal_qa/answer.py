@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.knowledge import ARTICLE_REF, Citation, KnowledgeBase, article_key, cite
+from bot.knowledge.renumbering import old_namesakes, successors
 from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.retrieve import Passage, Retrieval
 from bot.texts import BASE, ENGLISH, Texts, language_of, nest_quotes
@@ -77,6 +78,7 @@ class Answerer:
         self.kb = kb
         self.texts = texts
         self.tok = tokenizer
+        self._namesakes = old_namesakes(kb, successors(kb))
         self._seg_cache: dict[str, set[str]] = {}  # article sentences are few and fixed: tokenise each once
         self._law_names: dict[str, set[str]] = {}  # every name of a law -> the instruments that carry it
         for ins in kb.instruments.values():
@@ -147,6 +149,9 @@ class Answerer:
                 out.append(cite(ref))
         if not out:
             out = [cite(ref) for ref in (self.kb.get(a) for a in primary.articles) if ref is not None]
+        named = next((c for c in out if c.id.partition(":")[0] in retrieval.laws), None)
+        if named is not None and named not in out[:SHOWN_CITATIONS]:  # "网络安全法怎么规定" is answered from it
+            out.insert(SHOWN_CITATIONS - 1, named)
         return out[:SHOWN_CITATIONS]
 
     def is_covered(self, question: str, retrieval: Retrieval) -> bool:
@@ -204,7 +209,7 @@ class Answerer:
                 self.backed((primary.advice_en if en and primary.advice_en else primary.advice).strip(), cites)
             )
         else:
-            lines.append(t.get("answer.general", lang))
+            lines.append(t.get("answer.named" if retrieval.direct else "answer.general", lang))
         if cites:
             lines.append("")
             lines.append(t.get("answer.basis", lang))
@@ -216,6 +221,7 @@ class Answerer:
                 quote = nest_quotes(body.strip()) if whole else self.quote(body, retrieval.expanded or question)
                 label = c.label + (t.get("answer.superseded_mark") if c.status == "superseded" else "")
                 lines.append(t.get("answer.item", n=n, label=label, quote=quote))
+            lines.extend(self._renumbered(retrieval, cites, lang))
         mentions: list[str] = []
         for hit in retrieval.topics[:2]:
             for m in hit.topic.law_mentions:
@@ -239,6 +245,28 @@ class Answerer:
         lines.append(t.get("common.disclaimer", lang))
         topic = primary.id if primary is not None else ""
         return Answer("\n".join(lines), cites, True, retrieval.passages, en, mentions, ranked, topic)
+
+    def _renumbered(self, retrieval: Retrieval, cites: list[Citation], lang: str) -> list[str]:
+        """For an article the question named by number, what a renumbering changed: the old number it asked about is
+        now this one, or an old page's article with this number is now another one."""
+        out = []
+        for c in cites:
+            if c.id not in retrieval.direct:
+                continue
+            if c.id in retrieval.moved:
+                old, key = retrieval.moved[c.id], "answer.moved"
+                new = c.id
+            elif c.id in self._namesakes:
+                (old, new), key = self._namesakes[c.id], "answer.namesake"
+            else:
+                continue
+            old_ref, new_ref = self.kb.get(old), self.kb.get(new)
+            if old_ref is None or new_ref is None:
+                continue
+            day = old_ref.instrument.promulgated or old_ref.instrument.effective
+            if day is not None:
+                out.append(self.texts.get(key, lang, old=cite(old_ref).label, new=cite(new_ref).label, year=day.year))
+        return out
 
     def _others(self, question: str, retrieval: Retrieval, english: bool) -> list[str]:
         """The titles of the other cards a long message is also about ("借5000到手3500 这个合法吗" inside a message

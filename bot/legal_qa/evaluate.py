@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.knowledge import ARTICLE_REF, KnowledgeBase, article_key
+from bot.knowledge.renumbering import successors
 from bot.legal_qa.retrieve import Mode
 from bot.legal_qa.service import ANSWER_POOL, LegalQA
 
@@ -25,13 +26,19 @@ class Target:
     laws: frozenset[str]  # instrument ids whose law-level mention satisfies it (article not in knowledge/)
 
 
-def resolve(label: str, kb: KnowledgeBase) -> Target:
-    """Map an evaluation label such as '民法典 第1033条' or '治安管理处罚法 骚扰信息条款' to article ids."""
+def resolve(label: str, kb: KnowledgeBase, moved: dict[str, str] | None = None) -> Target:
+    """Map an evaluation label such as '民法典 第1033条' or '治安管理处罚法 骚扰信息条款' to article ids. A number may
+    be meant in a superseded text's numbering (labels often quote 网络安全法 第44条 as pages do, now 第四十六条):
+    with `moved` (renumbering.successors), the article the old one became satisfies the label too."""
     name, _, part = label.partition(" ")
-    insts = [i for i in kb.instruments.values() if name in (i.short, i.title, *i.aliases) and i.current]
+    named = [i for i in kb.instruments.values() if name in (i.short, i.title, *i.aliases)]
+    insts = [i for i in named if i.current]
     ids: set[str] = set()
     laws: set[str] = set()
     m = ARTICLE_REF.fullmatch(part)
+    if m and moved:
+        key = article_key(m.group(1), m.group(2))
+        ids.update(moved[f"{i.id}:{key}"] for i in named if f"{i.id}:{key}" in moved)
     for ins in insts:
         if m:
             key = article_key(m.group(1), m.group(2))
@@ -62,7 +69,8 @@ def evaluate(qa: LegalQA, path: Path, modes: tuple[Mode, ...] = MODES, verbose: 
     kb = qa.answerer.kb
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     out: dict[str, Any] = {"questions": len(items), "modes": {}}
-    unresolved = sorted({lab for it in items for lab in it["expected_citations"] if not resolve(lab, kb).ids})
+    moved = successors(kb)
+    unresolved = sorted({lab for it in items for lab in it["expected_citations"] if not resolve(lab, kb, moved).ids})
     out["labels_without_article_in_knowledge"] = unresolved
     for mode in modes:
         r1, r5, r5_lenient, rr, invented, superseded = [], [], [], [], 0, 0
@@ -80,7 +88,7 @@ def evaluate(qa: LegalQA, path: Path, modes: tuple[Mode, ...] = MODES, verbose: 
                 superseded += 1
             out_of_scope = "out_of_scope" in it.get("topics", [])
             scope_ok += int(ans.covered != out_of_scope)
-            targets = [resolve(lab, kb) for lab in it["expected_citations"]]
+            targets = [resolve(lab, kb, moved) for lab in it["expected_citations"]]
             if ans.covered:
                 shown.append(len(ans.citations))
             if not targets:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.knowledge import ARTICLE_REF, KnowledgeBase, article_key
+from bot.knowledge.renumbering import successors
 from bot.legal_qa.bm25 import BM25, Tokenizer
 from bot.legal_qa.ingest import Chunk
 from bot.legal_qa.topics import TopicHit, TopicMatcher, chosen
@@ -68,6 +69,8 @@ class Retrieval:
     direct: list[str]  # chunk ids the question named explicitly (law + article number)
     expanded: str = ""  # the question plus the matched topics' search terms
     others: list[TopicHit] = field(default_factory=list)  # cards that fit too but do not lead (one trigger each)
+    moved: dict[str, str] = field(default_factory=dict)  # a direct id -> the superseded text's id the question named
+    laws: list[str] = field(default_factory=list)  # instrument ids the question names ("网络安全法怎么规定")
 
 
 class Retriever:
@@ -95,6 +98,7 @@ class Retriever:
         self.tok = tokenizer
         self.bm25 = BM25([tokenizer.tokens(c.text) for c in chunks])
         self.topics = TopicMatcher(kb.topics)
+        self.successors = successors(kb)
         self._laws = sorted(
             (
                 (name, ins.id)
@@ -119,9 +123,10 @@ class Retriever:
                     rest = rest.replace(name, " ")
         return named_laws
 
-    def _named_articles(self, query: str) -> list[str]:
-        """Chunk ids for explicit references like 民法典第1033条 or 刑法第二百九十三条之一."""
-        named_laws = self._named_laws(query)
+    def _named_articles(self, query: str, named_laws: list[str]) -> tuple[list[str], dict[str, str]]:
+        """Chunk ids for explicit references like 民法典第1033条 or 刑法第二百九十三条之一, and for each one that only
+        a superseded text has under that number, the article it became in force (网络安全法第四十一条 -> 2025 第四十三条)
+        keyed by the old id."""
         out = []
         for m in ARTICLE_REF.finditer(query):
             try:
@@ -134,7 +139,10 @@ class Retriever:
                 if cid in self.by_id:
                     out.append(cid)
         current = [c for c in out if self.by_id[c].status != "superseded"]
-        return current or out
+        if current:
+            return current, {}
+        moved = {old: self.successors[old] for old in out if self.successors.get(old) in self.by_id}
+        return [moved.get(c, c) for c in out], {new: old for old, new in moved.items()}
 
     def search(self, query: str, k: int = 8, mode: Mode = "full", prefer: str = "") -> Retrieval:
         """Rank chunks for a question: BM25 and dense lists fused; in full mode, strongly matched cards lead, but only
@@ -172,7 +180,8 @@ class Retriever:
             # but the first one or two) by the retrieval lists' score cost 0.16 (0.13, 0.08) dev recall@5; running the
             # dense pass under a confident card changed nothing
             lists[f"topic{n}"] = [a for a in hit.articles if a in self.by_id and a in relevant]
-        direct = self._named_articles(query)
+        laws = self._named_laws(query)
+        direct, moved = self._named_articles(query, laws)
         fused: dict[str, float] = {}
         ranks: dict[str, dict[str, int]] = {}
         for name, ids in lists.items():
@@ -196,4 +205,4 @@ class Retriever:
             Passage(self.by_id[c], fused[c], ranks.get(c, {}), bm25_scores.get(c, 0.0), dense_scores.get(c, 0.0))
             for c in ordered
         ]
-        return Retrieval(passages, hits, direct, expanded, [h for h in fitting if h not in hits])
+        return Retrieval(passages, hits, direct, expanded, [h for h in fitting if h not in hits], moved, laws)

@@ -71,12 +71,23 @@ def test_superseded_2012_numbering_is_never_cited_and_the_change_is_explained(qa
     assert "2026年1月1日" in text and "第四十二条" in text
 
 
-def test_an_explicitly_named_old_article_is_shown_as_repealed(qa_parts: QAParts) -> None:
+def test_an_old_article_number_asked_for_gets_the_article_it_became_and_says_so(qa_parts: QAParts) -> None:
     ans = qa_parts.qa.ask("治安管理处罚法第四十二条")
-    first = ans.citations[0]
-    assert first.id == "public-security-admin-punishments-law-2012:42" and first.status == "superseded"
-    assert "已失效" in ans.text and "2026年1月1日" in ans.text
-    assert "第五十条" in ans.text  # where its content lives now
+    assert [c.id for c in ans.citations] == ["public-security-admin-punishments-law-2025:50"]
+    assert ans.text.startswith("你问的条文原文如下")
+    assert "第四十二条是2012年旧文本的条号，这一条现在是《治安管理处罚法》第五十条" in ans.text
+    assert "2026年1月1日" in ans.text
+    moved = qa_parts.qa.ask("网络安全法第四十一条")  # the 2016 number; the text in force calls it 第四十三条
+    assert [c.id for c in moved.citations] == ["cybersecurity-law-2025:43"]
+    assert "第四十一条是2016年旧文本的条号" in moved.text
+
+
+def test_a_number_that_a_revision_gave_to_another_article_is_flagged(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("网络安全法第四十四条是什么")  # pages quoting the 2016 text mean what is now 第四十六条
+    assert [c.id for c in ans.citations] == ["cybersecurity-law-2025:44"]
+    assert "如果你看到的是2016年旧文本的《网络安全法》第四十四条，那一条现在是《网络安全法》第四十六条" in ans.text
+    plain = qa_parts.qa.ask("民法典第1033条")
+    assert "旧文本" not in plain.text
 
 
 def test_harassment_reported_to_police_cites_the_current_article_with_the_renumbering_note(qa_parts: QAParts) -> None:
@@ -234,3 +245,17 @@ def test_a_long_message_about_several_things_names_the_others_under_its_answer(q
     assert ans.topic == "illegal_debt" and "打到单位、找领导" in also
     short = qa_parts.qa.ask("催收天天用验证码轰炸我手机，犯法吗？")
     assert "你还提到了" not in short.text
+
+
+def test_sensitive_information_is_cited_only_where_the_question_names_some(qa_parts: QAParts) -> None:
+    where = qa_parts.qa.ask("催收居然知道我上周去了哪个城市、住的哪个酒店，这些信息哪来的？这算犯罪吗")
+    assert "pipl:28" in [c.id for c in where.citations]  # whereabouts are sensitive personal information
+    sold = qa_parts.qa.ask("为啥好几家没听过的公司也来催我，是不是我信息被卖了")
+    assert "pipl:28" not in [c.id for c in sold.ranked]
+    assert sold.topic == where.topic == "info_leak"
+
+
+def test_whom_to_sue_rests_on_the_lenders_duty_for_the_agency_it_hired(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("要起诉的话是告借款平台还是告催收公司啊？催收公司我连名字都不知道，只有几个手机号")
+    assert ans.topic == "who_to_sue"
+    assert {"civil-code:1165", "pipl:21"} <= {c.id for c in ans.ranked}

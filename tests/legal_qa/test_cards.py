@@ -93,6 +93,8 @@ ROUTES = [
     ("朋友欠我钱不还怎么办", None),  # the person is the creditor
     ("我不小心把催收的短信删除了 还能找回吗", "evidence"),  # deleting SMS, not asking a platform to delete data
     ("新工作入职要授权查征信", "credit_report"),
+    ("想起诉 是告借款平台还是告催收公司？催收公司名字都不知道", "who_to_sue"),  # the lawsuit question narrowed to whom
+    ("我想起诉催收公司，能告他们什么？精神损失费能要多少", "lawsuit"),
     ("信用卡逾期了，银行能同意个性化分期吗", "negotiation"),
     ("我欠招商银行信用卡6万多 逾期4个月了 银行说再不还就报案", "debtor_jail"),  # a lawful warning, not a threat
     ("催收说已提交法务 我要不要理", "fake_legal"),
