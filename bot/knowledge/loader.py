@@ -69,16 +69,19 @@ def _check_topics(kb: KnowledgeBase, path: Path, node: yaml.Node | None) -> None
             if ref is None:
                 line = line_of(node, ("topics", i, "articles", j))
                 raise KnowledgeError(f"{path}:{line}: topic {topic.id} cites unknown article {cid!r}")
-        for cid, pattern in topic.only_when.items():
-            line = line_of(node, ("topics", i, "only_when"))
-            if cid not in topic.articles:
-                raise KnowledgeError(
-                    f"{path}:{line}: topic {topic.id} has only_when for {cid!r}, not among its articles"
-                )
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise KnowledgeError(f"{path}:{line}: topic {topic.id} only_when {cid!r}: bad pattern ({exc})") from exc
+        for field, patterns in (("only_when", topic.only_when), ("first_when", topic.first_when)):
+            for cid, pattern in patterns.items():
+                line = line_of(node, ("topics", i, field))
+                if cid not in topic.articles:
+                    raise KnowledgeError(
+                        f"{path}:{line}: topic {topic.id} has {field} for {cid!r}, not among its articles"
+                    )
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise KnowledgeError(
+                        f"{path}:{line}: topic {topic.id} {field} {cid!r}: bad pattern ({exc})"
+                    ) from exc
         for j, mention in enumerate(topic.law_mentions):
             if mention.law not in kb.instruments:
                 line = line_of(node, ("topics", i, "law_mentions", j))

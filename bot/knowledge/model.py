@@ -169,6 +169,9 @@ class Topic(BaseModel):
     # an article that backs the card only for some questions: article id -> a regex the question must match
     # (the credit-card instalment rule backs "negotiate" only for a credit card)
     only_when: dict[str, str] = Field(default_factory=dict)
+    # an article that leads the card's list for some questions: article id -> a regex the question matches
+    # (impersonating the police is answered first by the offence of impersonating an official)
+    first_when: dict[str, str] = Field(default_factory=dict)
     law_mentions: list[LawMention] = Field(default_factory=list)
     advice: str
     advice_en: str = ""
@@ -177,8 +180,11 @@ class Topic(BaseModel):
     fallback: bool = False  # the catch-all card ("催收天天打电话怎么办"): it leads only when no other card fits
 
     def articles_for(self, text: str) -> list[str]:
-        """The card's articles that back it for this question (those under `only_when` only if its pattern matches)."""
-        return [a for a in self.articles if a not in self.only_when or re.search(self.only_when[a], text, re.I)]
+        """The card's articles that back it for this question (those under `only_when` only if its pattern matches),
+        those under `first_when` whose pattern matches first."""
+        kept = [a for a in self.articles if a not in self.only_when or re.search(self.only_when[a], text, re.I)]
+        first = [a for a in kept if a in self.first_when and re.search(self.first_when[a], text, re.I)]
+        return first + [a for a in kept if a not in first]
 
 
 @dataclass(frozen=True)

@@ -121,17 +121,18 @@ def test_topic_citing_a_missing_article_is_rejected(tmp_path: Path) -> None:
         load_knowledge(tmp_path)
 
 
-def test_a_condition_on_an_article_the_topic_does_not_cite_is_rejected(tmp_path: Path) -> None:
+@pytest.mark.parametrize("field", ["only_when", "first_when"])
+def test_a_condition_on_an_article_the_topic_does_not_cite_is_rejected(tmp_path: Path, field: str) -> None:
     (tmp_path / "laws").mkdir()
     (tmp_path / "laws" / "civil-code.yaml").write_text(
         (KNOWLEDGE / "laws" / "civil-code.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     (tmp_path / "topics.yaml").write_text(
         "topics:\n  - id: t\n    title: t\n    triggers: [x]\n    articles: [civil-code:543]\n"
-        "    only_when:\n      civil-code:544: 卡\n    advice: a\n",
+        f"    {field}:\n      civil-code:544: 卡\n    advice: a\n",
         encoding="utf-8",
     )
-    with pytest.raises(KnowledgeError, match=r"topic t has only_when for 'civil-code:544', not among its articles"):
+    with pytest.raises(KnowledgeError, match=rf"topic t has {field} for 'civil-code:544', not among its articles"):
         load_knowledge(tmp_path)
 
 

@@ -259,3 +259,20 @@ def test_whom_to_sue_rests_on_the_lenders_duty_for_the_agency_it_hired(qa_parts:
     ans = qa_parts.qa.ask("要起诉的话是告借款平台还是告催收公司啊？催收公司我连名字都不知道，只有几个手机号")
     assert ans.topic == "who_to_sue"
     assert {"civil-code:1165", "pipl:21"} <= {c.id for c in ans.ranked}
+
+
+def test_a_dead_relatives_debt_is_answered_from_the_succession_rules(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("我妈去世了 她欠的网贷催收让我还 我不想还 可以吗")
+    assert ans.topic == "inherited_debt" and ans.citations[0].id == "civil-code:1161"
+    assert "父债子还”不是法律规定" in ans.text and "放弃继承" in ans.text
+    assert "civil-code:1064" not in [c.id for c in ans.ranked]  # the marital-debt rule only for a late spouse
+    spouse = qa_parts.qa.ask("老公去世了，他生前借了好多网贷，现在都找我还")
+    assert "civil-code:1064" in [c.id for c in spouse.ranked]
+
+
+def test_someone_posing_as_the_police_is_answered_first_by_the_impersonation_offence(qa_parts: QAParts) -> None:
+    posing = qa_parts.qa.ask("催收冒充公安打电话说我涉嫌诈骗")
+    assert posing.citations[0].id == "criminal-law:279"
+    letter = qa_parts.qa.ask("催收说给我寄了律师函，是真的吗")
+    assert letter.topic == posing.topic == "fake_legal"
+    assert letter.citations[0].id != "criminal-law:279"

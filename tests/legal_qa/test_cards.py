@@ -94,6 +94,15 @@ ROUTES = [
     ("我不小心把催收的短信删除了 还能找回吗", "evidence"),  # deleting SMS, not asking a platform to delete data
     ("新工作入职要授权查征信", "credit_report"),
     ("想起诉 是告借款平台还是告催收公司？催收公司名字都不知道", "who_to_sue"),  # the lawsuit question narrowed to whom
+    ("我爸上个月走了，催收天天打电话让我还他的信用卡", "inherited_debt"),  # "走了" beside a debt: died
+    ("父债子还是真的吗", "inherited_debt"),
+    ("my father passed away and the loan app keeps calling me to pay his debt", "inherited_debt"),
+    ("我朋友去世了，他欠我的钱怎么办", None),  # the person is the creditor
+    ("网贷逾期了会有什么后果", "overdue_consequences"),
+    ("what happens if I can't repay my online loan", "overdue_consequences"),
+    ("逾期半年了会怎么样，会被抓吗", "debtor_jail"),  # the jail question is the more specific one
+    ("催收让我借新还旧", "negotiation"),
+    ("催收冒充公安说我涉嫌诈骗", "fake_legal"),
     ("我想起诉催收公司，能告他们什么？精神损失费能要多少", "lawsuit"),
     ("信用卡逾期了，银行能同意个性化分期吗", "negotiation"),
     ("我欠招商银行信用卡6万多 逾期4个月了 银行说再不还就报案", "debtor_jail"),  # a lawful warning, not a threat
@@ -125,7 +134,7 @@ ROUTES = [
     ("已经还清了 催收还在打电话 还说我没还", "paid_off"),
     ("我手机号以前是别人的 天天有人催他的债", "not_my_debt"),
     ("我弟用我的微信借了微粒贷 现在催我", "not_my_debt"),
-    ("我爸去世了 留下网贷 催收找我要 要还吗", None),  # inheritance: not in the knowledge base, said plainly
+    ("我爸去世了 留下网贷 催收找我要 要还吗", "inherited_debt"),  # inheritance: 民法典第一千一百六十一条
     ("垃圾短信 卖房子卖保险的 烦死了", "data_rights"),  # spam (12321), not an insult
     ("催收骂我是垃圾", "insult"),
     ("我是做催收的 公司让我们打借款人的通讯录 我这样会坐牢吗", "personal_info_crime"),  # the collector's own liability
