@@ -216,7 +216,9 @@ class QuestionHandler:
             situated = await self._situated(text, prefer)
             if situated.covered and (situated.topic or not answer.covered):
                 answer = situated
-        if previous and elliptical and (not answer.covered or answer.topic in ("", previous[1]) or not previous[1]):
+        # (not when it found a card of its own: after "网络安全法第四十四条是什么", "我爸走了 催收让我还他的信用卡" is a
+        # new question, not one to read with that article)
+        if previous and elliptical and (not answer.covered or answer.topic in ("", previous[1])):
             topic = previous[1]
             hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))
             for earlier in _asked_on(session, *previous) if topic else [previous[0]]:  # "是真的吗" then "该回电话吗"

@@ -83,6 +83,13 @@ async def test_follow_ups_are_read_against_the_question_before(app: App) -> None
     assert "compensation" in much.lower() or "damages" in much.lower()
 
 
+async def test_a_new_question_with_its_own_card_is_not_read_with_an_article_asked_before(app: App) -> None:
+    await _say(app, "网络安全法第四十四条是什么", "f3")
+    answer = (await _say(app, "我爸上个月走了，催收天天打电话让我还他的信用卡", "f3"))[0]
+    assert answer.citations and answer.citations[0].label == "《民法典》第一千一百六十一条"
+    assert "网络安全法" not in answer.text
+
+
 async def test_memory_is_shown_and_forgotten(app: App) -> None:
     await _say(app, "催收天天打电话，犯法吗", "m1")
     shown = (await _say(app, "/mydata", "m1"))[0]
