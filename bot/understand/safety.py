@@ -96,7 +96,10 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         Concern.SELF_HARM,
         re.compile(
             r"(不想活|活不下去|想死|去死|寻死|自杀|轻生|了结自己|结束生命|结束这一切|跳楼|跳下去|一了百了|撑不下去|"
-            r"安眠药|割腕|活着没意思|活着太累|活着好累|不想醒|不用醒|睡过去.{0,4}不.{0,2}醒|我先走了|对不起爸妈|对不起家人|"
+            r"安眠药|割腕|活着没意思|活着.{0,3}没(意思|劲|盼头)|活着太累|活着好累|"
+            r"(去世|过世|走了|不在了|死了|离开).{0,24}(想|要)(去|跟|随)?(陪|找)(他|她|我爸|我妈|爸|妈|他们|她们|老公|老婆|孩子|儿子|女儿)|"
+            r"(想|要)(跟|随)(他|她|我爸|我妈|爸爸|妈妈|老公|老婆|他们|她们)(一起)?(走|去)了?(?!.{0,3}(吃|玩|逛|买|旅|看|上班|上学|打工))|"
+            r"(好累|太累|累了|撑不住|受不了).{0,10}(想|要)去?陪(他|她|我爸|我妈|爸|妈|老公|老婆)|不想醒|不用醒|睡过去.{0,4}不.{0,2}醒|我先走了|对不起爸妈|对不起家人|"
             r"解脱|离开这个世界|没有我.{0,6}(更好|会好)|不如死|想消失|不想再?撑|撑不住了|活着.{0,6}(图什么|有什么意思|没意义)|"
             r"这辈子.{0,4}就这样了|如果我不在了|我不在了|(睡醒|醒)不醒都无所谓|不想醒来|"
             r"kill myself|suicid|end my life|want to die|can't go on|don'?t want to (live|be alive|be here|wake up)|"
@@ -118,7 +121,9 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(安全账户|共享屏幕|屏幕共享|会议软件|(帮|替|给|可以|能)(你|我)?注销.{0,8}(账户|账号|贷款)|"
             r"注销.{0,8}(账户|账号|贷款).{0,16}(转账|转钱|交钱|费|共享|下载|会议|影响征信)|"
             r"(转账?|打钱|汇款?).{0,10}(法院|执行局|公安|检察院?)的?(账户|账号|指定)|(消除|修复|洗白|删除).{0,6}(征信|逾期记录)|"
-            r"(冒充|自称).{0,6}(公安|警察|法院|检察|客服)|(转账|打钱|汇款).{0,10}(配合调查|安全|解冻|指定账户)|"
+            r"(冒充|自称).{0,6}(公安|警察|法院|检察|客服)|"
+            r"(经侦|公安|警察|民警|警官|检察院|法院).{0,8}(打电话|来电话|来电|打来|电话里|视频).{0,20}(涉嫌|诈骗|洗钱|配合调查|逮捕|通缉)|"
+            r"(claim\w*|pretend\w*|say\w*|said) (he|she|they)?\s*(was|were|is|are|to be) (the |a |from the )?(police|officer|cop|court)|posing as (the |a )?(police|officer|court)|(转账|打钱|汇款).{0,10}(配合调查|安全|解冻|指定账户)|"
             r"交.{0,6}(手续费|保证金|解冻费).{0,10}(停催|消除|注销|下款|解冻)|"
             r"(转|打|汇).{0,10}(指定账户|指定的账户|安全账户|对方账户).{0,10}(撤案|撤诉|结案|销案|就行|就可以)?|"
             r"(链接|二维码).{0,10}下载.{0,6}(app|APP|App|软件).{0,8}(处理|撤案|撤诉|消除|还款|结案)|"
@@ -242,12 +247,18 @@ def check(text: str) -> Verdict:
         found.remove(Concern.DANGER)  # "救命 我手机一晚上没停过 全是验证码": a cry about the flood, not violence
     if Concern.DOXXING in found and _OWN_LENDER.search(text):
         found.remove(Concern.DOXXING)  # "怎么查放款方是谁": finding out who lent the money is their right
+    if Concern.PAID in found and _CREDITOR.search(text) and not _TRANSFERRED.search(text):
+        found.remove(
+            Concern.PAID
+        )  # "朋友欠我5万 他去世了 这钱还能要回来吗": a loan to recover, not a transfer to a scammer
     if Concern.FRAUD not in found and any(judge(host) is LinkKind.LOOKALIKE for host in hosts(text)):
         found.append(Concern.FRAUD)
     return Verdict(tuple(found))
 
 
 _CRY = re.compile(r"救命")
+_CREDITOR = re.compile(r"欠我|借给(了)?(他|她|朋友|别人|亲戚|同事|同学)|借出去|owes? me", re.IGNORECASE)
+_TRANSFERRED = re.compile(r"转了|转过去|打过去|汇了|转账|被骗|骗走|sent|transferred", re.IGNORECASE)
 _OWN_LENDER = re.compile(
     r"放款方|放款机构|放贷方|放贷机构|资金方|贷款公司|借款公司|催收公司|催收机构|哪家(公司|机构)|平台", re.IGNORECASE
 )

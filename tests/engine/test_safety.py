@@ -52,6 +52,16 @@ from tests.support import msg, say
         ("my husband hits me", Concern.DANGER),
         ("我能把他的身份证照片发到租房群里提醒别人吗", Concern.DOXXING),
         ("what if I post his name on social media", Concern.DOXXING),
+        # despair beside a death or beside harassment (play9: none of these got 12356)
+        ("催收天天打电话 我活着也没意思了", Concern.SELF_HARM),
+        ("老公走了 我活着也没意思了", Concern.SELF_HARM),
+        ("我爸走了 我也想跟他一起走", Concern.SELF_HARM),
+        ("我爸走了 我好想他 催收还一直打电话 我想去陪他", Concern.SELF_HARM),
+        ("好累 想去陪我妈了", Concern.SELF_HARM),
+        # the police on the phone about a crime, or someone claiming to be them
+        ("经侦的人打电话说我涉嫌诈骗 让我配合调查", Concern.FRAUD),
+        ("经侦打电话说我诈骗", Concern.FRAUD),
+        ("someone claiming to be police called me about my loan", Concern.FRAUD),
     ],
 )
 def test_rules_find_the_concern(text: str, concern: Concern) -> None:
@@ -75,6 +85,10 @@ def test_ordinary_questions_raise_nothing() -> None:
         "他们一天打我二十次",
         "他们打我妈电话",
         "我想注销借款app账号 他们不让",  # closing their own account is not the account-closing scam
+        "我朋友欠我5万块 他去世了 这钱还能要回来吗",  # a loan to recover, not money sent to a scammer
+        "周末想去陪我妈",
+        "我想跟我妈一起去吃饭",
+        "派出所打电话让我去做笔录 说催收那边的案子立案了",  # the police about the person's own report
     ):
         assert check(text).concerns == (), text
 

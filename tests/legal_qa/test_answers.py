@@ -276,3 +276,23 @@ def test_someone_posing_as_the_police_is_answered_first_by_the_impersonation_off
     letter = qa_parts.qa.ask("催收说给我寄了律师函，是真的吗")
     assert letter.topic == posing.topic == "fake_legal"
     assert letter.citations[0].id != "criminal-law:279"
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("民法典1033条说的什么", "civil-code:1033"),
+        ("刑法二百五十三条之一", "criminal-law:253-1"),
+        ("网络安全法 44条", "cybersecurity-law-2025:44"),
+    ],
+)
+def test_an_article_asked_for_without_di_is_found(qa_parts: QAParts, question: str, article: str) -> None:
+    ans = qa_parts.qa.ask(question)
+    assert [c.id for c in ans.citations] == [article] and ans.text.startswith("你问的条文原文如下")
+
+
+def test_published_health_records_are_answered_first_as_sensitive_information(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("催收把我的病历发到家族群里了")
+    assert ans.topic == "exposure" and ans.citations[0].id == "pipl:28"
+    plain = qa_parts.qa.ask("催收把我的照片和欠款发到家族群里了")
+    assert plain.citations[0].id != "pipl:28"

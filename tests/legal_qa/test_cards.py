@@ -103,6 +103,14 @@ ROUTES = [
     ("逾期半年了会怎么样，会被抓吗", "debtor_jail"),  # the jail question is the more specific one
     ("催收让我借新还旧", "negotiation"),
     ("催收冒充公安说我涉嫌诈骗", "fake_legal"),
+    (
+        "my mother passed away and debt collectors say I must pay her credit card debt",
+        "inherited_debt",
+    ),  # not "you must"
+    ("我爸生前担保的钱 现在他去世了 银行找我还", "inherited_debt"),
+    ("爷爷过世了他欠的钱要孙子还吗", "inherited_debt"),
+    ("他们上门后走了 我现在该怎么办", None),  # "走了": they left
+    ("吓死了 他们说要我还钱", None),  # "死了" of fright
     ("我想起诉催收公司，能告他们什么？精神损失费能要多少", "lawsuit"),
     ("信用卡逾期了，银行能同意个性化分期吗", "negotiation"),
     ("我欠招商银行信用卡6万多 逾期4个月了 银行说再不还就报案", "debtor_jail"),  # a lawful warning, not a threat
