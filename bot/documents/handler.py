@@ -36,7 +36,8 @@ _UNKNOWN = re.compile(
 )
 _NUMERIC = ("phone", "id_number", "amount", "date")
 _QUESTION = re.compile(
-    r"[?？]|吗|什么|怎么|为什么|能不能|可不可以|是不是|有没有|多少|哪里|在哪|哪儿|几号|导出|下载|csv|excel",
+    r"[?？]|吗|什么|怎么|为什么|能不能|可不可以|是不是|有没有|多少|多久|多长时间|几天|哪里|在哪|哪儿|几号|导出|下载|csv|excel|"
+    r"^(how|what|why|when|where|which|who|can|do|does|is|are|will|should)\b",
     re.IGNORECASE,
 )
 _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)

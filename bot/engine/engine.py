@@ -500,5 +500,9 @@ def next_pending(previous: Pending | None, outcome: Outcome) -> Pending | None:
 
 
 def _asked_before(session: Session) -> bool:
-    """The person asked a question recently (so "那怎么办" follows it up)."""
-    return any(turn.intent in ("question", "worry.debtor") and turn.text for turn in session.memory)
+    """The person asked a question, or pasted an SMS that was analysed, recently (so "那怎么办" follows it up)."""
+    return any(
+        (turn.intent in ("question", "worry.debtor") and turn.text)
+        or (turn.intent == "sms" and (turn.topic or turn.gist))
+        for turn in session.memory
+    )

@@ -109,6 +109,16 @@ async def test_a_question_in_the_middle_of_a_draft_says_how_to_go_on(app: App) -
     assert "你正在写《报案材料（情况说明）》，刚才问到：姓名" in answer
 
 
+@pytest.mark.parametrize("question", ["多久有结果", "how long does it take"])
+async def test_a_question_asked_when_a_name_is_wanted_is_not_taken_for_the_name(app: App, question: str) -> None:
+    user = f"dl-{len(question)}"
+    await say(app.engine, "帮我写投诉信", user=user)
+    answer = await say(app.engine, question, user=user)
+    assert "记下了" not in answer
+    session = await app.engine.store.load(user)
+    assert session is not None and question not in str(session.slots)
+
+
 async def test_danger_and_pause_inside_a_draft_never_become_its_content(app: App) -> None:
     await say(app.engine, "帮我写报警材料", user="dd")
     danger = await say(app.engine, "他们在门口了", user="dd")

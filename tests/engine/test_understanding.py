@@ -118,6 +118,15 @@ async def test_a_follow_up_after_a_pasted_sms_is_read_against_what_it_said(app: 
     assert "将联系您的通讯录" not in shown  # the SMS text itself is in the evidence log only
 
 
+@pytest.mark.parametrize("follow_up", ["那怎么办", "what do i do"])
+async def test_what_now_after_a_pasted_sms_gets_steps_not_the_menu(app: App, follow_up: str) -> None:
+    user = f"s3-{len(follow_up)}"
+    await _say(app, "【催收】你已逾期30天，今天不还款我们将上门走访你的家人和单位，后果自负", user)
+    answer = (await _say(app, follow_up, user))[0]
+    assert "我可以帮你" not in answer.text and "I can:" not in answer.text
+    assert answer.citations
+
+
 async def test_a_follow_up_after_a_threatening_sms_is_read_against_the_threat(app: App) -> None:
     await _say(app, "【某某贷】再不还钱，明天带几个兄弟上门弄死你", "s2")  # labelled danger, still an SMS analysis
     answer = (await _say(app, "这个合法吗", "s2"))[0]
