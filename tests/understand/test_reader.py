@@ -146,6 +146,8 @@ def test_common_misspellings_from_pinyin_input_are_put_right() -> None:
     reader = Reader(None, load_typos(KNOWLEDGE / "intents.yaml"))
     assert reader.correct("催手天天给我发验正码 是不是违法de") == "催收天天给我发验证码 是不是违法的"
     assert reader.correct("我叫王催") == "我叫王催"  # nothing but the listed words changes
+    assert reader.correct("网带预期了会咋样 信用咔分其行吗") == "网贷逾期了会咋样 信用卡分期行吗"
+    assert reader.correct("符合预期") == "符合预期"  # the word itself is left alone, only 预期了 and the like
 
 
 @pytest.mark.parametrize(
