@@ -23,7 +23,16 @@ from bot.texts import Texts, language_of
 from bot.understand.condense import main_point
 from bot.understand.lender import KINDS, NOT_12378, SLOT, LenderRouting, said_kind
 from bot.understand.reader import Reader, Reading
-from bot.understand.safety import BLOCKING, IMMINENT, METHOD, SAFER, Concern, check, impersonates_authority
+from bot.understand.safety import (
+    BLOCKING,
+    IMMINENT,
+    METHOD,
+    SAFER,
+    SOMEONE_ELSE,
+    Concern,
+    check,
+    impersonates_authority,
+)
 
 _DECLINE_KEYS = {
     Concern.COUNTER_ATTACK: "safety.counter_attack",
@@ -403,6 +412,7 @@ class Engine:
         if Concern.SELF_HARM in concerns:
             key = "safety.self_harm_now" if IMMINENT.search(text) else "safety.self_harm"  # "我现在在楼顶 不想活了"
             key = "safety.self_harm_plan" if key == "safety.self_harm" and METHOD.search(text) else key
+            key = "safety.self_harm_other" if key == "safety.self_harm" and SOMEONE_ELSE.search(text) else key
             return Outcome((Reply(t.get(key, lang)),), pending=KEEP, intent="safety.self_harm")
         blocking = reading.blocking
         if blocking is not None:

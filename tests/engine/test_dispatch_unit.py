@@ -325,7 +325,8 @@ async def test_money_sent_several_turns_after_the_scam_still_gets_the_bank_and_1
 
 async def test_support_stays_after_someone_speaks_of_ending_their_life() -> None:
     rig = make_rig(covered=False)
-    assert await rig.send("我把药都准备好了 就是想跟谁说一声") == [T.get("safety.self_harm")]
+    # pills ready is a plan: the emergency numbers and "put them out of reach" first (play10)
+    assert await rig.send("我把药都准备好了 就是想跟谁说一声") == [T.get("safety.self_harm_plan")]
     assert await rig.send("你能陪我说说话吗") == [T.get("safety.self_harm_stay")]  # not "not covered"
     assert await rig.send("谢谢") == [T.get("safety.self_harm_listen")]  # not a cheerful "不客气", nor the same words
     assert await rig.send("不想活了") == [T.get("safety.self_harm_stay")]  # a second cry: the support lines again

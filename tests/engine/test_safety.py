@@ -62,6 +62,21 @@ from tests.support import msg, say
         ("经侦的人打电话说我涉嫌诈骗 让我配合调查", Concern.FRAUD),
         ("经侦打电话说我诈骗", Concern.FRAUD),
         ("someone claiming to be police called me about my loan", Concern.FRAUD),
+        # play10: more despair wordings, inside a draft or not
+        ("有时候真觉得死了算了", Concern.SELF_HARM),
+        ("我好累 想去找我爸了", Concern.SELF_HARM),
+        ("累了 不想再挣扎了", Concern.SELF_HARM),
+        ("网贷还不上 觉得活着没什么意思了", Concern.SELF_HARM),
+        ("我爸没了 我也不想待在这个世界上了", Concern.SELF_HARM),
+        ("不知道还能撑多久", Concern.SELF_HARM),
+        ("im so tired, i dont see the point anymore", Concern.SELF_HARM),
+        ("我儿子说他不想活了", Concern.SELF_HARM),
+        ("有个人在我门口说要砍我", Concern.DANGER),
+        # paying a collector's own account, an app or a link
+        ("催收让我转账到他个人微信 说这样能减免利息", Concern.FRAUD),
+        ("客服让我下载一个app还款", Concern.FRAUD),
+        ("催收给我发了个链接让我点进去还款", Concern.FRAUD),
+        ("he wants me to pay into his personal alipay to get a discount", Concern.FRAUD),
     ],
 )
 def test_rules_find_the_concern(text: str, concern: Concern) -> None:
@@ -87,6 +102,9 @@ def test_ordinary_questions_raise_nothing() -> None:
         "我想注销借款app账号 他们不让",  # closing their own account is not the account-closing scam
         "我朋友欠我5万块 他去世了 这钱还能要回来吗",  # a loan to recover, not money sent to a scammer
         "周末想去陪我妈",
+        "好的谢谢 我打算明天打给客服",  # a phone call, not a transfer
+        "我爸妈知道了会打死我的",  # a figure of speech
+        "我想去找我爸妈商量一下怎么还",
         "我想跟我妈一起去吃饭",
         "派出所打电话让我去做笔录 说催收那边的案子立案了",  # the police about the person's own report
     ):
@@ -164,6 +182,11 @@ async def test_when_they_have_gone_the_reply_is_what_to_do_now_not_the_110_line_
 async def test_thanks_after_a_scam_warning_is_thanks(app: App) -> None:
     await say(app.engine, "https://court-gov.cn.xyz/a 这是法院的吗", "thanker")
     assert "诈骗" not in await say(app.engine, "谢谢", "thanker")
+
+
+async def test_someone_elses_despair_is_answered_with_how_to_help_them(app: App) -> None:
+    reply = await say(app.engine, "我儿子说他不想活了 都是因为网贷", "parent")
+    assert "12356" in reply.split("\n")[0] and "陪在他身边" in reply and "如果你有伤害自己的念头" not in reply
 
 
 @pytest.mark.parametrize(

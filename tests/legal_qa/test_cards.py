@@ -111,6 +111,11 @@ ROUTES = [
     ("爷爷过世了他欠的钱要孙子还吗", "inherited_debt"),
     ("他们上门后走了 我现在该怎么办", None),  # "走了": they left
     ("吓死了 他们说要我还钱", None),  # "死了" of fright
+    ("催收说要抓我坐牢", "debtor_jail"),  # the debtor's fear, not the collector's crime
+    ("我爸生前给朋友担保了 现在银行找我要钱", "inherited_debt"),  # the father signed, not the son
+    ("my wife passed and now they call me every night about her loan", "inherited_debt"),
+    ("今天加班到十点 催收还打电话", "harassment_general"),
+    ("手机快被打爆了", "harassment_general"),
     ("我想起诉催收公司，能告他们什么？精神损失费能要多少", "lawsuit"),
     ("信用卡逾期了，银行能同意个性化分期吗", "negotiation"),
     ("我欠招商银行信用卡6万多 逾期4个月了 银行说再不还就报案", "debtor_jail"),  # a lawful warning, not a threat
