@@ -198,6 +198,10 @@ class Answerer:
         lang = language_of(question)  # the answer follows the language of the question it answers
         en = lang == ENGLISH
         t = self.texts
+        if retrieval.missing and not retrieval.topics:  # "民法典第9999条": say so, not some other article
+            return Answer(
+                t.get("answer.missing_article", lang, label=retrieval.missing), [], False, retrieval.passages, en
+            )
         if not self.is_covered(question, retrieval):
             return Answer(t.get("answer.not_covered", lang), [], False, retrieval.passages, en)
         ranked = self.citations(retrieval)

@@ -75,6 +75,7 @@ class Retrieval:
     others: list[TopicHit] = field(default_factory=list)  # cards that fit too but do not lead (one trigger each)
     moved: dict[str, str] = field(default_factory=dict)  # a direct id -> the superseded text's id the question named
     laws: list[str] = field(default_factory=list)  # instrument ids the question names ("网络安全法怎么规定")
+    missing: str = ""  # an article the question names that knowledge/ does not have ("《民法典》第9999条")
 
 
 class Retriever:
@@ -187,6 +188,8 @@ class Retriever:
             lists[f"topic{n}"] = [a for a in hit.articles if a in self.by_id and a in relevant]
         laws = self._named_laws(query)
         direct, moved = self._named_articles(query, laws)
+        asked = ARTICLE_REF.search(_BARE_NUMBER.sub(r"\1第", query)) if laws and not direct else None
+        missing = f"《{self.kb.instruments[laws[0]].short}》{asked.group(0)}" if asked else ""
         fused: dict[str, float] = {}
         ranks: dict[str, dict[str, int]] = {}
         for name, ids in lists.items():
@@ -210,4 +213,4 @@ class Retriever:
             Passage(self.by_id[c], fused[c], ranks.get(c, {}), bm25_scores.get(c, 0.0), dense_scores.get(c, 0.0))
             for c in ordered
         ]
-        return Retrieval(passages, hits, direct, expanded, [h for h in fitting if h not in hits], moved, laws)
+        return Retrieval(passages, hits, direct, expanded, [h for h in fitting if h not in hits], moved, laws, missing)

@@ -90,6 +90,11 @@ async def test_a_new_question_with_its_own_card_is_not_read_with_an_article_aske
     assert "网络安全法" not in answer.text
 
 
+async def test_an_article_that_does_not_exist_is_not_answered_with_a_card(app: App) -> None:
+    answer = (await _say(app, "民法典第9999条", "f4"))[0]
+    assert answer.text.startswith("知识库里没有《民法典》第9999条") and not answer.citations
+
+
 async def test_memory_is_shown_and_forgotten(app: App) -> None:
     await _say(app, "催收天天打电话，犯法吗", "m1")
     shown = (await _say(app, "/mydata", "m1"))[0]

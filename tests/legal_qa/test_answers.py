@@ -296,3 +296,9 @@ def test_published_health_records_are_answered_first_as_sensitive_information(qa
     assert ans.topic == "exposure" and ans.citations[0].id == "pipl:28"
     plain = qa_parts.qa.ask("催收把我的照片和欠款发到家族群里了")
     assert plain.citations[0].id != "pipl:28"
+
+
+def test_an_article_the_knowledge_base_does_not_have_is_said_to_be_missing(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("民法典第9999条")
+    assert not ans.covered and not ans.citations
+    assert ans.text.startswith("知识库里没有《民法典》第9999条") and "flk.npc.gov.cn" in ans.text

@@ -22,3 +22,9 @@ from bot.understand.clock import clock_time
 )
 def test_clock_times_as_people_write_them(text: str, expected: tuple[int, int] | None) -> None:
     assert clock_time(text) == expected
+
+
+def test_a_rough_range_is_its_first_hour_not_a_number_made_of_both() -> None:
+    assert clock_time("都是半夜来的 凌晨两三点") == (2, 0)  # was 23:00, a time the person never said
+    assert clock_time("凌晨三四点还在打") == (3, 0)
+    assert clock_time("晚上十一二点") is None  # no guess rather than a wrong one
