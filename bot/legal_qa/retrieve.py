@@ -15,6 +15,8 @@ from bot.legal_qa.topics import TopicHit, TopicMatcher, chosen
 
 Mode = Literal["full", "hybrid", "bm25", "dense"]
 # "民法典1033条": a law's name (its last character) right before an article number without 第
+# an article number right after a law's name ("民法典第9999条"; not "合同第5条" in a message naming a law elsewhere)
+_LAW_ARTICLE = re.compile(rf"[法典例定释见则]\s*的?\s*(第{ARTICLE_NUMERAL}条(?:之[一二三四五六七八九十])?)")
 _BARE_NUMBER = re.compile(rf"([法典例定法释见则])\s*的?\s*(?=(?:{ARTICLE_NUMERAL})条)")
 TOPIC_K = 5  # a small k: a strongly matched reviewed card dominates, and the cards of a multi-issue question interleave
 TOPIC_WEIGHTS = (2.0, 1.6, 1.3)
@@ -188,8 +190,8 @@ class Retriever:
             lists[f"topic{n}"] = [a for a in hit.articles if a in self.by_id and a in relevant]
         laws = self._named_laws(query)
         direct, moved = self._named_articles(query, laws)
-        asked = ARTICLE_REF.search(_BARE_NUMBER.sub(r"\1第", query)) if laws and not direct else None
-        missing = f"《{self.kb.instruments[laws[0]].short}》{asked.group(0)}" if asked else ""
+        asked = _LAW_ARTICLE.search(_BARE_NUMBER.sub(r"\1第", query)) if laws and not direct else None
+        missing = f"《{self.kb.instruments[laws[0]].short}》{asked.group(1)}" if asked else ""
         fused: dict[str, float] = {}
         ranks: dict[str, dict[str, int]] = {}
         for name, ids in lists.items():
