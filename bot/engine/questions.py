@@ -12,6 +12,7 @@ from bot.contract.outcome import Kind, Outcome, Owns, Turn
 from bot.contract.session import Session
 from bot.engine.lender import ask_once
 from bot.evidence.stats import NIGHT_HOURS
+from bot.knowledge.numerals import LAW_ARTICLE_REF
 from bot.legal_qa.answer import OTHER_GROUND, Answer
 from bot.legal_qa.contact_answer import ContactQuestions
 from bot.legal_qa.service import LegalQA
@@ -22,8 +23,6 @@ from bot.understand.safety import Concern, check
 
 SHORT, SHORT_ENGLISH = 30, 80  # characters of a short follow-up ("那能赔多少", "what if the police say no?")
 SITUATION = "催收"
-# a question about one article by its law and number ("民法典第9999条"; not "收到200条")
-_NAMES_ARTICLE = re.compile(r"[法典例定释见则]\s*的?\s*第?[0-9零〇一二两三四五六七八九十百千]+条")
 NIGHT_TOPIC = "night_time"  # the card whose answer says whether a time named is in the night
 _THEY = re.compile(
     r"他们|对方|那边的人|那帮人|那些人|有人|\bthey\b", re.IGNORECASE
@@ -213,7 +212,7 @@ class QuestionHandler:
         first = not session.memory  # people come here about collectors: a first short message is about them too
         about_them = first or previous is not None or bool(_THEY.search(text)) or _in_situation(session)
         about_them = about_them and not OTHER_GROUND.search(text)  # "交通事故对方不赔钱": not about collectors
-        about_them = about_them and not _NAMES_ARTICLE.search(text)  # "民法典第9999条": that article, nothing else
+        about_them = about_them and not LAW_ARTICLE_REF.search(text)  # "民法典第9999条": that article, nothing else
         if about_them and (not answer.covered or not answer.topic) and short and self.qa.has_card_words(text):
             prefer = previous[1] if previous else ""
             situated = await self._situated(text, prefer)

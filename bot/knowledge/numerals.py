@@ -8,6 +8,10 @@ import re
 ARTICLE_NUMERAL = r"[零〇一二两三四五六七八九十百千\d]+"
 ARTICLE_SUFFIX = r"之[一二三四五六七八九十]"
 ARTICLE_REF = re.compile(rf"第({ARTICLE_NUMERAL})条({ARTICLE_SUFFIX})?")
+# The last character of a law's name (民法典, 刑法, 征信业管理条例, …规定, …解释, …意见, …规则) and an article number right
+# after it, 第 or not: "民法典第9999条", "刑法293条" (not "合同第5条" in a message naming a law elsewhere)
+LAW_NAME_END = r"[法典例定释见则]"
+LAW_ARTICLE_REF = re.compile(rf"{LAW_NAME_END}\s*的?\s*(第?{ARTICLE_NUMERAL}条(?:{ARTICLE_SUFFIX})?)")
 _LABEL = re.compile(rf"^{ARTICLE_REF.pattern}$")
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.knowledge import ARTICLE_REF, KnowledgeBase, article_key
-from bot.knowledge.renumbering import successors
 from bot.legal_qa.retrieve import Mode
 from bot.legal_qa.service import ANSWER_POOL, LegalQA
 
@@ -36,12 +35,11 @@ def resolve(label: str, kb: KnowledgeBase, moved: dict[str, str] | None = None) 
     ids: set[str] = set()
     laws: set[str] = set()
     m = ARTICLE_REF.fullmatch(part)
-    if m and moved:
-        key = article_key(m.group(1), m.group(2))
+    key = article_key(m.group(1), m.group(2)) if m else ""
+    if key and moved:
         ids.update(moved[f"{i.id}:{key}"] for i in named if f"{i.id}:{key}" in moved)
     for ins in insts:
-        if m:
-            key = article_key(m.group(1), m.group(2))
+        if key:
             ids.update(f"{ins.id}:{a.key}" for a in ins.articles if a.key == key)
         elif part:
             found = {f"{ins.id}:{a.key}" for a in ins.articles if part in a.aliases}
@@ -69,7 +67,7 @@ def evaluate(qa: LegalQA, path: Path, modes: tuple[Mode, ...] = MODES, verbose: 
     kb = qa.answerer.kb
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     out: dict[str, Any] = {"questions": len(items), "modes": {}}
-    moved = successors(kb)
+    moved = qa.retriever.successors
     unresolved = sorted({lab for it in items for lab in it["expected_citations"] if not resolve(lab, kb, moved).ids})
     out["labels_without_article_in_knowledge"] = unresolved
     for mode in modes:

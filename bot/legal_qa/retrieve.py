@@ -7,17 +7,15 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.knowledge import ARTICLE_REF, KnowledgeBase, article_key
-from bot.knowledge.numerals import ARTICLE_NUMERAL
+from bot.knowledge.numerals import ARTICLE_NUMERAL, LAW_ARTICLE_REF, LAW_NAME_END
 from bot.knowledge.renumbering import successors
 from bot.legal_qa.bm25 import BM25, Tokenizer
 from bot.legal_qa.ingest import Chunk
 from bot.legal_qa.topics import TopicHit, TopicMatcher, chosen
 
 Mode = Literal["full", "hybrid", "bm25", "dense"]
-# "民法典1033条": a law's name (its last character) right before an article number without 第
-# an article number right after a law's name ("民法典第9999条"; not "合同第5条" in a message naming a law elsewhere)
-_LAW_ARTICLE = re.compile(rf"[法典例定释见则]\s*的?\s*(第{ARTICLE_NUMERAL}条(?:之[一二三四五六七八九十])?)")
-_BARE_NUMBER = re.compile(rf"([法典例定法释见则])\s*的?\s*(?=(?:{ARTICLE_NUMERAL})条)")
+# "民法典1033条": a law's name right before an article number without 第, which gets one
+_BARE_NUMBER = re.compile(rf"({LAW_NAME_END})\s*的?\s*(?=(?:{ARTICLE_NUMERAL})条)")
 TOPIC_K = 5  # a small k: a strongly matched reviewed card dominates, and the cards of a multi-issue question interleave
 TOPIC_WEIGHTS = (2.0, 1.6, 1.3)
 
@@ -133,8 +131,7 @@ class Retriever:
     def _named_articles(self, query: str, named_laws: list[str]) -> tuple[list[str], dict[str, str]]:
         """Chunk ids for explicit references like 民法典第1033条 or 刑法第二百九十三条之一, and for each one that only
         a superseded text has under that number, the article it became in force (网络安全法第四十一条 -> 2025 第四十三条)
-        keyed by the old id. A number right after a law's name needs no 第 ("民法典1033条", "刑法二百九十三条")."""
-        query = _BARE_NUMBER.sub(r"\1第", query)
+        keyed by the old id; `query` with 第 before every number that follows a law's name (_BARE_NUMBER)."""
         out = []
         for m in ARTICLE_REF.finditer(query):
             try:
@@ -189,8 +186,9 @@ class Retriever:
             # dense pass under a confident card changed nothing
             lists[f"topic{n}"] = [a for a in hit.articles if a in self.by_id and a in relevant]
         laws = self._named_laws(query)
-        direct, moved = self._named_articles(query, laws)
-        asked = _LAW_ARTICLE.search(_BARE_NUMBER.sub(r"\1第", query)) if laws and not direct else None
+        numbered = _BARE_NUMBER.sub(r"\1第", query)  # "民法典1033条" -> "民法典第1033条"
+        direct, moved = self._named_articles(numbered, laws)
+        asked = LAW_ARTICLE_REF.search(numbered) if laws and not direct else None
         missing = f"《{self.kb.instruments[laws[0]].short}》{asked.group(1)}" if asked else ""
         fused: dict[str, float] = {}
         ranks: dict[str, dict[str, int]] = {}
