@@ -131,7 +131,7 @@ def build_qa(
     report, timings, pending = sync_indexes(chunks, index, second, later and second is not None, notice, texts)
     tok = Tokenizer(settings.data_dir / "cache", [c.text for c in chunks])
     retriever = Retriever(kb, chunks, index, tok, second=second)
-    qa = LegalQA(retriever, Answerer(kb, texts, tok))
+    qa = LegalQA(retriever, Answerer(kb, texts, tok, retriever.successors))
     filling = None
     if pending:
         retriever.dense_ready = False

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.knowledge import ARTICLE_REF, Citation, KnowledgeBase, article_key, cite
-from bot.knowledge.renumbering import old_namesakes, successors
+from bot.knowledge.renumbering import old_namesakes
 from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.retrieve import Passage, Retrieval
 from bot.texts import BASE, ENGLISH, Texts, language_of, nest_quotes
@@ -74,11 +74,12 @@ class Answer:
 class Answerer:
     """Compose answers from retrieval results; every citation comes from a knowledge/ article."""
 
-    def __init__(self, kb: KnowledgeBase, texts: Texts, tokenizer: Tokenizer) -> None:
+    def __init__(self, kb: KnowledgeBase, texts: Texts, tokenizer: Tokenizer, moved: dict[str, str]) -> None:
+        """`moved`: each superseded article's successor (renumbering.successors, as the retriever has it)."""
         self.kb = kb
         self.texts = texts
         self.tok = tokenizer
-        self._namesakes = old_namesakes(kb, successors(kb))
+        self._namesakes = old_namesakes(kb, moved)
         self._seg_cache: dict[str, set[str]] = {}  # article sentences are few and fixed: tokenise each once
         self._law_names: dict[str, set[str]] = {}  # every name of a law -> the instruments that carry it
         for ins in kb.instruments.values():
