@@ -23,6 +23,7 @@ from bot.understand.safety import Concern, check
 
 SHORT, SHORT_ENGLISH = 30, 80  # characters of a short follow-up ("那能赔多少", "what if the police say no?")
 SITUATION = "催收"
+CRIME_TOPIC = "criminal"  # the card on when collection is a crime
 NIGHT_TOPIC = "night_time"  # the card whose answer says whether a time named is in the night
 _THEY = re.compile(
     r"他们|对方|那边的人|那帮人|那些人|有人|\bthey\b", re.IGNORECASE
@@ -41,6 +42,13 @@ _WHICH_ARTICLE = re.compile(
     r"what article|which (law|article)|what law|legal basis|which section)",
     re.IGNORECASE,
 )
+_CRIME = re.compile(  # "这个算什么罪", "能判几年": which offence the situation just described may be
+    r"什么罪|啥罪|哪个罪|哪种罪|哪条罪|罪名|算不算犯罪|构成犯罪|(是|算)犯罪|犯罪吗|判几年|判多久|判多少年|能判|会判|刑事责任|"
+    r"what crime|which (crime|offen[cs]e)|is (it|this|that) a crime|criminal (charge|offen[cs]e|liabilit)|prison time|"
+    r"jail time|how (many years|long) in (prison|jail)",
+    re.IGNORECASE,
+)
+_ME_PUNISHED = re.compile(r"我.{0,3}(被)?(判|坐牢|抓|拘留)|\b(i|me)\b.{0,12}(jail|prison|arrest)", re.IGNORECASE)
 _VAGUE = re.compile(
     r"^(怎么办|咋办|咋整|怎么弄|怎么搞|帮帮我|救救我|求助|求救|帮忙|help|helpme|我该怎么办|不知道怎么办|我该咋办|"
     r"有人能帮我吗|能帮帮我吗|我好怕|好烦|烦死了|崩溃了|他们又来了|又来了|又开始了|怎么又来了|.{0,2})$",
@@ -107,7 +115,8 @@ class QuestionHandler:
             if steps is not None:
                 return steps
         outcome = await self.ask(turn.text, turn.session, turn.lang, turn.msg.draft)
-        specific = any(pattern.search(turn.text) for pattern, _ in _ASKS)  # "那能赔多少": its own question
+        # "那能赔多少", "这个算什么罪": a question of its own
+        specific = any(pattern.search(turn.text) for pattern, _ in _ASKS) or bool(_CRIME.search(turn.text))
         again = not specific and self.phraser is None and _again(outcome, previous, turn.text) if previous else False
         if previous and not _WHICH_ARTICLE.search(turn.text) and again:
             # the same card as the answer just above ("那怎么办啊 我怕丢工作"), or more of the same story ("他们还说
@@ -198,6 +207,15 @@ class QuestionHandler:
             if basis is not None:
                 return basis
         after = replace(session, questions=session.questions + 1)
+        if previous and previous[1] and short and _CRIME.search(text) and not _ME_PUNISHED.search(text):
+            # "这个算什么罪" after the exposure card: its offences, not its steps again; after a card that names none,
+            # the card on when collection is a crime
+            crimes = self.qa.answerer.crimes(previous[1], f"{previous[0]} {text}", lang)
+            if crimes is None:
+                crimes = await asyncio.to_thread(self.qa.ask, f"{text} 犯罪 {SITUATION}", "full", CRIME_TOPIC, True)
+            if crimes.covered:
+                reply = Reply(crimes.text, citations=tuple(crimes.citations))
+                return Outcome((reply,), session=after, intent="question", topic=crimes.topic)
         about = self.contacts.answer(text, lang) if self.contacts is not None else None
         if about is not None:
             return Outcome(

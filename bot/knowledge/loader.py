@@ -82,6 +82,11 @@ def _check_topics(kb: KnowledgeBase, path: Path, node: yaml.Node | None) -> None
                     raise KnowledgeError(
                         f"{path}:{line}: topic {topic.id} {field} {cid!r}: bad pattern ({exc})"
                     ) from exc
+        try:
+            re.compile(topic.unless)
+        except re.error as exc:
+            line = line_of(node, ("topics", i, "unless"))
+            raise KnowledgeError(f"{path}:{line}: topic {topic.id} unless: bad pattern ({exc})") from exc
         for j, mention in enumerate(topic.law_mentions):
             if mention.law not in kb.instruments:
                 line = line_of(node, ("topics", i, "law_mentions", j))

@@ -177,6 +177,9 @@ class Topic(BaseModel):
     advice_en: str = ""
     channels: list[str] = Field(default_factory=list)
     priority: int = 0
+    # a regex that keeps the card out when the question matches it: a more specific card answers that case (the family
+    # card stays out of a guarantor's, a spouse's or a dead relative's question, whatever the priorities)
+    unless: str = ""
     fallback: bool = False  # the catch-all card ("催收天天打电话怎么办"): it leads only when no other card fits
 
     def articles_for(self, text: str) -> list[str]:

@@ -11,6 +11,8 @@ from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.retrieve import Passage, Retrieval
 from bot.texts import BASE, ENGLISH, Texts, language_of, nest_quotes
 
+CRIMINAL_LAW = "criminal-law:"  # the articles that define offences and their penalties
+PENALTY_WORDS = "情节严重 处 有期徒刑 拘役 管制 罚金"  # what the quote of an offence should show
 MAX_CITATIONS = 5  # ranked candidates (what the evaluation's recall@5 reads)
 SHOWN_CITATIONS = 3  # what a person sees: the articles that carry the answer, on one phone screen
 QUOTE_CHARS = 90
@@ -250,6 +252,23 @@ class Answerer:
         lines.append(t.get("common.disclaimer", lang))
         topic = primary.id if primary is not None else ""
         return Answer("\n".join(lines), cites, True, retrieval.passages, en, mentions, ranked, topic)
+
+    def crimes(self, topic_id: str, question: str, lang: str) -> Answer | None:
+        """ "这个算什么罪" after a card: the offences among that card's articles (the Criminal Law's, at most three),
+        each quoted where it says what is punished and how; None when the card cites no offence."""
+        topic = next((t for t in self.kb.topics if t.id == topic_id), None)
+        refs = [self.kb.get(a) for a in topic.articles if a.startswith(CRIMINAL_LAW)] if topic is not None else []
+        found = [ref for ref in refs if ref is not None][:SHOWN_CITATIONS]
+        if not found:
+            return None
+        t = self.texts
+        cites = [cite(ref) for ref in found]
+        lines = [t.get("answer.crimes_head", lang), t.get("answer.basis", lang)]
+        for n, (c, ref) in enumerate(zip(cites, found, strict=True), 1):
+            quote = self.quote(ref.article.text, f"{question} {PENALTY_WORDS}")
+            lines.append(t.get("answer.item", n=n, label=c.label, quote=quote))
+        lines += [t.get("answer.crimes_tail", lang), "", t.get("common.disclaimer", lang)]
+        return Answer("\n".join(lines), cites, True, [], lang == ENGLISH, [], cites, topic_id)
 
     def _renumbered(self, retrieval: Retrieval, cites: list[Citation], lang: str) -> list[str]:
         """For an article the question named by number, what a renumbering changed: the old number it asked about is

@@ -18,6 +18,11 @@ _ASKS = re.compile(
 _NAME_PART = re.compile(r"[（(][^）)]*[）)]|\s+")
 _NUMBER = re.compile(r"\d{3,5}")
 _SPACE_AFTER_CJK = re.compile(r"(?<=[。；，：、）」”])\s+|\s+(?=[（「“])")  # a folded YAML line break between Chinese
+# someone suing the person: a question about being sued, not about the court as a place to complain
+_SUED = re.compile(
+    r"(起诉|告(?!诉))(我|俺)(?=$|[\s，。,.？?！!吗了呢啊吧])|被(起诉|告(?!诉))|\bsu(e|ing) me\b|\bbeing sued\b",
+    re.IGNORECASE,
+)
 MAX_CHARS = 40  # a longer message is a question of its own, not "what is X"
 
 
@@ -41,7 +46,7 @@ class ContactQuestions:
 
     def find(self, text: str) -> Contact | None:
         """The contact a short "what is / how to reach X" question names (the longest name wins), else None."""
-        if len(text) > MAX_CHARS or not _ASKS.search(text):
+        if len(text) > MAX_CHARS or not _ASKS.search(text) or _SUED.search(text):
             return None
         lowered = text.lower()
         for name, contact in self._names:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.knowledge import ARTICLE_REF, KnowledgeBase, article_key
-from bot.knowledge.numerals import ARTICLE_NUMERAL, LAW_ARTICLE_REF, LAW_NAME_END
+from bot.knowledge.numerals import ARTICLE_NUMERAL, LAW_ARTICLE_REF, LAW_NAME_END, english_refs, without_english_refs
 from bot.knowledge.renumbering import successors
 from bot.legal_qa.bm25 import BM25, Tokenizer
 from bot.legal_qa.ingest import Chunk
@@ -153,7 +153,8 @@ class Retriever:
         """Rank chunks for a question: BM25 and dense lists fused; in full mode, strongly matched cards lead, but only
         with those of their articles that retrieval also found relevant."""
         f = self.fusion
-        fitting = self.topics.fitting(query, prefer=prefer) if mode == "full" else []
+        # cards read the question without English law names ("civil code" is no question about sign-up codes)
+        fitting = self.topics.fitting(without_english_refs(query), prefer=prefer) if mode == "full" else []
         hits = chosen(fitting)
         expanded = query + " " + " ".join(h.topic.expand for h in hits[:3])
         lists: dict[str, list[str]] = {}
@@ -185,8 +186,9 @@ class Retriever:
             # but the first one or two) by the retrieval lists' score cost 0.16 (0.13, 0.08) dev recall@5; running the
             # dense pass under a confident card changed nothing
             lists[f"topic{n}"] = [a for a in hit.articles if a in self.by_id and a in relevant]
-        laws = self._named_laws(query)
-        numbered = _BARE_NUMBER.sub(r"\1第", query)  # "民法典1033条" -> "民法典第1033条"
+        cited = f"{query} {english_refs(query)}".strip()  # "article 1033 of the civil code": 民法典第1033条
+        laws = self._named_laws(cited)
+        numbered = _BARE_NUMBER.sub(r"\1第", cited)  # "民法典1033条" -> "民法典第1033条"
         direct, moved = self._named_articles(numbered, laws)
         asked = LAW_ARTICLE_REF.search(numbered) if laws and not direct else None
         missing = f"《{self.kb.instruments[laws[0]].short}》{asked.group(1)}" if asked else ""

@@ -26,7 +26,7 @@ class TopicHit:
 
 # The situation this bot is about, in plain words: a card may lead on one trigger only when the question is about it.
 CONTEXT = re.compile(
-    r"催|逾期|网贷|欠款|欠钱|欠债|还债|父债|欠的|的债|(找|要|让|叫|逼)我还|(找|向|跟)我要钱|打爆|欠了|我欠|欠条|借条|借了|还清|结清|律所|律师事务所|法务|砍头息|高炮|到手|还款|还钱|不还|还要还|还不上|借呗|花呗|贷款|小贷|消费金融|放款|高利贷|放贷|债务|老赖|骚扰|验证码|通讯录|短信|电话|打电话|"
+    r"催|逾期|起诉我(?=$|[\s，。,.？?！!吗了呢啊吧])|网贷|欠款|欠钱|欠债|还债|父债|欠的|的债|(找|要|让|叫|逼)我还|(找|向|跟)我要钱|打爆|欠了|我欠|欠条|借条|借了|还清|结清|律所|律师事务所|法务|砍头息|高炮|到手|还款|还钱|不还|还要还|还不上|借呗|花呗|贷款|小贷|消费金融|放款|高利贷|放贷|债务|老赖|骚扰|验证码|通讯录|短信|电话|打电话|"
     r"12378|12363|12321|12300|律师函|征信|利息|服务费|会员费|裸照|轰炸|换.{0,2}(手机|电话)?号|注销.{0,4}(手机|号码)|说我.{0,3}(是)?诈骗|"
     r"协商.{0,6}(分期|还款|还钱|减免|延期|停息)|(分期|延期|减免).{0,4}还|停息挂账|全额还|"
     r"collect|debt|loan|harass|lender|overdue|change (my )?(phone )?number",
@@ -46,20 +46,27 @@ _CLAUSE = r"[^\s，。,.!！?？；;]"  # within one clause: "…还说要上门
 STRONG_TRIGGERS = 3
 
 
+# a card, its trigger patterns, its weak triggers (each with its contacted-form pattern), its `unless` pattern
+_Compiled = tuple[Topic, list[re.Pattern[str]], list[tuple[re.Pattern[str], re.Pattern[str]]], re.Pattern[str] | None]
+
+
 class TopicMatcher:
     """Triggers are plain substrings (case-insensitive) or regexes written as ``re:<pattern>``."""
 
     def __init__(self, topics: list[Topic]) -> None:
-        self._compiled: list[tuple[Topic, list[re.Pattern[str]], list[tuple[re.Pattern[str], re.Pattern[str]]]]] = []
+        self._compiled: list[_Compiled] = []
         for topic in topics:
             pats = [re.compile(_source(trig), re.IGNORECASE) for trig in topic.triggers]
             weak = [(re.compile(_source(w), re.IGNORECASE), _contacted(_source(w))) for w in topic.weak_triggers]
-            self._compiled.append((topic, pats, weak))
+            unless = re.compile(topic.unless, re.IGNORECASE) if topic.unless else None
+            self._compiled.append((topic, pats, weak, unless))
 
     def match(self, text: str) -> list[TopicHit]:
         """Topics whose triggers occur in the text, strongest first."""
         hits = []
-        for topic, pats, weak in self._compiled:
+        for topic, pats, weak, unless in self._compiled:
+            if unless is not None and unless.search(text):
+                continue
             score, count, aside = 0.0, 0, 0.0
             for pat in pats:
                 m = pat.search(text)

@@ -325,3 +325,25 @@ async def test_how_long_an_instalment_plan_may_run_is_read_against_the_question_
 async def test_asking_to_delete_what_the_bot_keeps_points_to_forget(app: App) -> None:
     reply = (await _say(app, "我想删除我在你这里的数据", "own-data"))[0]
     assert "/forget" in reply.text and "/mydata" in reply.text  # not the card on asking a lender to delete data
+
+
+async def test_asking_which_crime_after_a_card_quotes_that_cards_offences_not_its_steps(app: App) -> None:
+    await _say(app, "催收把我欠款的事和照片发到我家族群里了", "crime1")
+    replies = await _say(app, "这个算什么罪", "crime1")
+    cited = [c.id for r in replies for c in r.citations]
+    assert cited and all(c.startswith("criminal-law:") for c in cited)
+    assert {"criminal-law:246", "criminal-law:253-1"} <= set(cited)
+    text = replies[0].text
+    assert "有期徒刑" in text and "派出所报案" in text and "接着刚才说的" not in text
+
+
+async def test_asking_for_a_sentence_after_a_card_without_offences_gets_when_collection_is_a_crime(app: App) -> None:
+    await _say(app, "催收天天打电话骂我", "crime2")
+    replies = await _say(app, "他这样能判几年", "crime2")
+    assert "要看是哪个罪名" in replies[0].text and "接着刚才说的" not in replies[0].text
+
+
+async def test_the_debtors_own_fear_of_prison_after_a_card_is_not_read_as_the_collectors_crime(app: App) -> None:
+    await _say(app, "催收把我欠款的事发到我家族群里了", "crime3")
+    replies = await _say(app, "那我会被判刑吗", "crime3")
+    assert "一般不会" in replies[0].text

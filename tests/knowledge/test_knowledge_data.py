@@ -193,3 +193,17 @@ def test_consumer_rights_regulation_bars_forced_consent_and_unasked_marketing() 
         "未经消费者同意，经营者不得向消费者发送商业性信息"
     )
     assert str(marketing.instrument.effective) == "2024-07-01"
+
+
+def test_a_topic_whose_unless_pattern_does_not_compile_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "laws").mkdir()
+    (tmp_path / "laws" / "civil-code.yaml").write_text(
+        (KNOWLEDGE / "laws" / "civil-code.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "topics.yaml").write_text(
+        "topics:\n  - id: t\n    title: t\n    triggers: [x]\n    articles: [civil-code:543]\n"
+        "    unless: 担保(\n    advice: a\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match=r"topics.yaml:6: topic t unless: bad pattern"):
+        load_knowledge(tmp_path)

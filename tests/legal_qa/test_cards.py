@@ -151,6 +151,14 @@ ROUTES = [
     ("垃圾短信 卖房子卖保险的 烦死了", "data_rights"),  # spam (12321), not an insult
     ("催收骂我是垃圾", "insult"),
     ("我是做催收的 公司让我们打借款人的通讯录 我这样会坐牢吗", "personal_info_crime"),  # the collector's own liability
+    ("我儿子借了网贷 催收找我要钱 我要替他还吗", "family_liability"),  # a parent asked to pay (was "not covered")
+    ("网贷逾期了 亲戚朋友会不会被起诉", "family_liability"),  # they are not the ones sued (was the borrower's card)
+    ("催收让我爸妈替我还钱", "family_liability"),
+    ("我欠的钱会不会连累家人", "family_liability"),
+    ("do my parents have to pay my loan", "family_liability"),
+    ("我老公借的网贷 要替他还吗", "spouse_debt"),  # a spouse's debt may be a joint one: its own card
+    ("我给我弟做了担保 他不还 要我替他还吗", "guarantor"),  # a guarantor does owe: its own card
+    ("他说要去法院起诉我 流程是什么样的", "being_sued"),  # was answered with how to sue a collector
 ]
 
 

@@ -43,6 +43,7 @@ def test_a_question_about_a_body_gets_its_reviewed_entry(
         "催收天天打电话骚扰我，违法吗",  # names no body
         "我打了12378，他们说会转给平台，然后一直没有消息，过了一个月平台还在骚扰我，接下来怎么办才好呢",  # a story
         "客服电话0101237890是干嘛的",  # 12378 inside another number
+        "他说要去法院起诉我 流程是什么样的",  # being sued: not the court as a place to complain
     ],
 )
 def test_other_questions_are_left_to_retrieval(contacts: ContactQuestions, question: str) -> None:
