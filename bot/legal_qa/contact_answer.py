@@ -23,6 +23,18 @@ _SUED = re.compile(
     r"(起诉|告(?!诉))(我|俺)(?=$|[\s，。,.？?！!吗了呢啊吧])|被(起诉|告(?!诉))|\bsu(e|ing) me\b|\bbeing sued\b",
     re.IGNORECASE,
 )
+# how long it takes: "投诉12378多久有结果", "运营商几天会回复", "how long does 12300 take"
+_HOW_LONG = re.compile(
+    r"多久|多长时间|多少天|几天|几个工作日|什么时候(才)?(有|能|会)?(结果|回复|答复|处理|回音)|how long|how many days|when will",
+    re.IGNORECASE,
+)
+# "投诉了平台多久会回复": the lender's own complaint channel, named in people's words
+_LENDER_ASKED = re.compile(
+    r"(投诉|找|问)了?.{0,2}(平台|银行|客服|贷款公司|消费金融)|(平台|银行|客服).{0,4}(回复|答复|处理)"
+)
+_LENDER = "平台客服"
+_TIME_LIMIT = re.compile(r"\d+\s*个?(工作)?(日|天|个月)")  # a sentence of a reviewed entry that states a time limit
+_SENTENCE = re.compile(r"[^。；]+[。；]?")
 MAX_CHARS = 40  # a longer message is a question of its own, not "what is X"
 
 
@@ -48,6 +60,10 @@ class ContactQuestions:
         """The contact a short "what is / how to reach X" question names (the longest name wins), else None."""
         if len(text) > MAX_CHARS or not _ASKS.search(text) or _SUED.search(text):
             return None
+        return self._named(text)
+
+    def _named(self, text: str) -> Contact | None:
+        """The contact the text names (the longest name wins), else None."""
         lowered = text.lower()
         for name, contact in self._names:
             if name.isdigit():
@@ -57,8 +73,33 @@ class ContactQuestions:
                 return contact
         return None
 
+    def how_long(self, text: str, lang: str) -> ContactAnswer | None:
+        """For a short "how long does X take" naming one body: the time limits its reviewed entry states, in its own
+        words, or that no official time limit was found (never a number the entry does not give); else None."""
+        if len(text) > MAX_CHARS or not _HOW_LONG.search(text):
+            return None
+        contact = self._named(text) or (self._named(_LENDER) if _LENDER_ASKED.search(text) else None)
+        if contact is None:
+            return None
+        found = [
+            sentence.strip()
+            for field in ("how", "when", "limits")
+            for sentence in _SENTENCE.findall(_SPACE_AFTER_CJK.sub("", " ".join(str(getattr(contact, field)).split())))
+            if _TIME_LIMIT.search(sentence) and "不受理" not in sentence  # how long it takes, not what it refuses
+        ]
+        title = contact.name_en if lang != BASE and contact.name_en else contact.short
+        if not found:
+            return ContactAnswer(contact, self.texts.get("contact_answer.no_time", lang, name=title))
+        lines = [self.texts.get("contact_answer.times", lang, name=title), *found]
+        if lang != BASE:
+            lines.append(self.texts.get("contact_answer.in_chinese", lang))
+        return ContactAnswer(contact, "\n".join(lines))
+
     def answer(self, text: str, lang: str) -> ContactAnswer | None:
         """The reply for a question about one contact, in the reviewed entry's own words; None when it is not one."""
+        found = self.how_long(text, lang)
+        if found is not None:
+            return found
         contact = self.find(text)
         if contact is None:
             return None

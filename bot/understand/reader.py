@@ -86,6 +86,7 @@ _FILES = re.compile(
     re.I,
 )
 _ASKING = re.compile(r"吗|什么|怎么|如何|哪|多少|有没有|是否|效力|真的|假的")
+_HOW_LONG = re.compile(r"多久|多长时间|几天|多少天|几个工作日|how long|how many days", re.IGNORECASE)  # a question
 _SMALLTALK = {
     "smalltalk.greeting": re.compile(r"^(你好|您好|你好呀|哈喽|嗨|在吗|在不在|有人吗|喂|hello|hi|hey)$", re.IGNORECASE),
     # venting: "我就是气不过", "凭什么他们能搞我我不能搞他们" (heard, then the lawful way; not "not covered")
@@ -248,6 +249,8 @@ class Reader:
         if guess.label == "other_law" and _OUR_GROUND.search(text):  # damages for harassment are ours to answer
             return Reading(QUESTION, guess.score, concerns, by="model")
         if guess.label == "safety.unlawful":  # only the words can make a request unlawful: a victim sounds alike
+            return Reading(QUESTION, guess.score, concerns, by="model")
+        if guess.label == "draft.request" and _HOW_LONG.search(text):  # "运营商投诉几天会回复": how long, not a letter
             return Reading(QUESTION, guess.score, concerns, by="model")
         if guess.label == "draft.request":
             return Reading(guess.label, guess.score, concerns, document=document_named(text), by="model")

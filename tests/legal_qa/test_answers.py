@@ -302,3 +302,16 @@ def test_an_article_the_knowledge_base_does_not_have_is_said_to_be_missing(qa_pa
     ans = qa_parts.qa.ask("民法典第9999条")
     assert not ans.covered and not ans.citations
     assert ans.text.startswith("知识库里没有《民法典》第9999条") and "flk.npc.gov.cn" in ans.text
+
+
+def test_a_car_loan_default_is_answered_from_the_mortgage_rules(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("车贷两期没还 车会被拖走吗")
+    assert ans.topic == "secured_loan" and ans.citations[0].id == "civil-code:410"
+    assert "请求法院拍卖、变卖" in ans.text and "协商延期或分期" in ans.text
+
+
+def test_family_members_are_told_they_need_not_pay_a_loan_they_never_signed(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("我儿子借了网贷 催收找我要钱 我要替他还吗")
+    assert ans.topic == "family_liability" and ans.citations[0].id == "civil-code:465"
+    assert "没有替借款人还的义务" in ans.text
+    assert "civil-code:1064" not in {c.id for c in ans.ranked}  # the spouse's rule only where a spouse is named

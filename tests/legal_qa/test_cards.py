@@ -159,6 +159,10 @@ ROUTES = [
     ("我老公借的网贷 要替他还吗", "spouse_debt"),  # a spouse's debt may be a joint one: its own card
     ("我给我弟做了担保 他不还 要我替他还吗", "guarantor"),  # a guarantor does owe: its own card
     ("他说要去法院起诉我 流程是什么样的", "being_sued"),  # was answered with how to sue a collector
+    ("车贷两期没还 车会被拖走吗", "secured_loan"),  # was "not covered"
+    ("房贷断供了会怎样", "secured_loan"),  # the home, not overdue loans in general
+    ("my car loan is overdue, can they take my car", "secured_loan"),
+    ("车贷逾期会坐牢吗", "debtor_jail"),  # the fear of prison keeps its own card
 ]
 
 

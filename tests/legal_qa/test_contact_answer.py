@@ -62,3 +62,25 @@ async def test_the_chat_answers_what_a_body_is_instead_of_not_covered(app: App) 
     text = "\n".join(r.text for r in replies)
     assert "没有覆盖" not in text
     assert "小额贷款公司" in text and "地方金融管理部门" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "says", "never"),
+    [
+        ("12300多久处理", ["5个工作日", "30日内答复"], ["不受理"]),  # what it refuses is no time limit
+        ("投诉了平台多久会回复", ["15日内", "没有查到规定"], []),  # the lender, in people's words
+        ("投诉12378多久有结果", ["没有查到官方规定的期限"], ["15", "工作日"]),  # no number the entry does not give
+    ],
+)
+def test_how_long_gets_the_time_limits_a_reviewed_entry_states_and_no_others(
+    contacts: ContactQuestions, question: str, says: list[str], never: list[str]
+) -> None:
+    found = contacts.answer(question, "zh_CN")
+    assert found is not None
+    assert all(s in found.text for s in says) and not any(n in found.text for n in never)
+
+
+async def test_how_long_a_carrier_takes_is_answered_not_drafted_as_a_letter(app: App) -> None:
+    replies = await app.engine.handle(msg("运营商投诉几天会回复"))
+    text = "\n".join(r.text for r in replies)
+    assert "15日内" in text and "待填写" not in text
