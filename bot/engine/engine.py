@@ -24,6 +24,7 @@ from bot.understand.condense import main_point
 from bot.understand.lender import KINDS, NOT_12378, SLOT, LenderRouting, said_kind
 from bot.understand.reader import Reader, Reading
 from bot.understand.safety import (
+    BEREAVED,
     BLOCKING,
     IMMINENT,
     METHOD,
@@ -102,6 +103,10 @@ _CALL_POLICE = re.compile(
 )
 _CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了|sorry|calm", re.IGNORECASE)
 # After despair: they called the hotline and nobody answered
+# the writer's own despair beside a loss ("他自杀了 我也不想活了"): their own crisis comes first
+_OWN_DESPAIR = re.compile(
+    r"我(也|都)?(不想活|想死|活不下去|想跟|想随|撑不下去)|\bi (also )?(want to die|can'?t go on)", re.I
+)
 _NO_ANSWER = re.compile(
     r"没人接|没有人接|打不通|占线|没接通|没打通|一直忙音|no ?one (answered|picked up)|nobody (answered|picked up)|line (is|was) busy",
     re.IGNORECASE,
@@ -388,6 +393,11 @@ class Engine:
             if despair and _NO_ANSWER.search(text):  # "我打了 没人接": the line was busy; what else, now
                 return instead("safety.self_harm_no_answer", "safety.self_harm_stay")
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
+            helping = despair and any(t.intent == "safety.self_harm_other" for t in session.memory[-turns:])
+            if helping and cold:  # "我该怎么跟他说" after "我儿子说不想活了": how to be with him, not words to them
+                thanks = outcome.intent.startswith("smalltalk")  # "谢谢": a word of support, not the list again
+                key = "safety.self_harm_other_thanks" if thanks else "safety.self_harm_other_stay"
+                return instead(key, "safety.self_harm_other")
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 same = bool(session.memory) and session.memory[-1].intent == key  # that text was the last reply
                 chosen = "safety.self_harm_listen" if despair and same else key  # then the two take turns
@@ -409,11 +419,16 @@ class Engine:
             if Concern.DANGER in concerns:
                 return Outcome((Reply(t.get("sms.danger_first")),))
             return None
+        if Concern.SELF_HARM in concerns and BEREAVED.search(text) and not _OWN_DESPAIR.search(text):
+            # someone they knew took their life: sorrow and support first, then the answer about the debt
+            return Outcome((Reply(t.get("safety.self_harm_loss", lang)),), intent="safety.loss")
         if Concern.SELF_HARM in concerns:
             key = "safety.self_harm_now" if IMMINENT.search(text) else "safety.self_harm"  # "我现在在楼顶 不想活了"
             key = "safety.self_harm_plan" if key == "safety.self_harm" and METHOD.search(text) else key
-            key = "safety.self_harm_other" if key == "safety.self_harm" and SOMEONE_ELSE.search(text) else key
-            return Outcome((Reply(t.get(key, lang)),), pending=KEEP, intent="safety.self_harm")
+            other = key == "safety.self_harm" and bool(SOMEONE_ELSE.search(text))
+            key = "safety.self_harm_other" if other else key
+            intent = "safety.self_harm_other" if other else "safety.self_harm"  # follow-ups help them help that person
+            return Outcome((Reply(t.get(key, lang)),), pending=KEEP, intent=intent)
         blocking = reading.blocking
         if blocking is not None:
             key = _DECLINE_KEYS.get(blocking, "safety.unlawful")
@@ -431,7 +446,8 @@ class Engine:
             for m in session.memory  # the last 6 turns within 6 hours
         )
         if Concern.PAID in concerns and scam_in_view:
-            return Outcome((Reply(t.get("safety.fraud_paid", lang)),), pending=KEEP, intent="safety.fraud_paid")
+            # a scam already named above: no "if it was a scam", 110 and the bank at once
+            return Outcome((Reply(t.get("safety.fraud_paid_known", lang)),), pending=KEEP, intent="safety.fraud_paid")
         scam_label = t.get("sms.label.fraud")  # how an SMS analysis's gist names a scam
         scam_sms = any(scam_label in m.gist for m in session.memory)  # a pasted SMS read as a scam
         if Concern.FRAUD not in concerns and _PAY_ASK.search(text) and (scam_in_view or scam_sms):

@@ -45,7 +45,7 @@ _WHICH_ARTICLE = re.compile(
 _CRIME = re.compile(  # "这个算什么罪", "能判几年": which offence the situation just described may be
     r"什么罪|啥罪|哪个罪|哪种罪|哪条罪|罪名|算不算犯罪|构成犯罪|(是|算)犯罪|犯罪吗|判几年|判多久|判多少年|能判|会判|刑事责任|"
     r"what crime|which (crime|offen[cs]e)|is (it|this|that) a crime|criminal (charge|offen[cs]e|liabilit)|prison time|"
-    r"jail time|how (many years|long) in (prison|jail)",
+    r"jail time|how (many years|long) in (prison|jail)|how many years|what sentence|sentenced",
     re.IGNORECASE,
 )
 _ME_PUNISHED = re.compile(r"我.{0,3}(被)?(判|坐牢|抓|拘留)|\b(i|me)\b.{0,12}(jail|prison|arrest)", re.IGNORECASE)
@@ -212,7 +212,8 @@ class QuestionHandler:
             # the card on when collection is a crime
             crimes = self.qa.answerer.crimes(previous[1], f"{previous[0]} {text}", lang)
             if crimes is None:
-                crimes = await asyncio.to_thread(self.qa.ask, f"{text} 犯罪 {SITUATION}", "full", CRIME_TOPIC, True)
+                words = "crime debt collector" if lang == ENGLISH else f"犯罪 {SITUATION}"  # the question's language
+                crimes = await asyncio.to_thread(self.qa.ask, f"{text} {words}", "full", CRIME_TOPIC, True)
             if crimes.covered:
                 reply = Reply(crimes.text, citations=tuple(crimes.citations))
                 return Outcome((reply,), session=after, intent="question", topic=crimes.topic)

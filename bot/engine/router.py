@@ -9,6 +9,7 @@ from enum import Enum
 
 from bot.contract.messages import Incoming
 from bot.contract.session import Session
+from bot.knowledge.numerals import english_refs
 from bot.sms.links import link_question
 
 
@@ -75,6 +76,8 @@ def looks_like_sms(text: str) -> bool:
     """True for pasted or forwarded messages (signatures, codes, timestamp or sender lines, text addressed to the
     reader in collection language), false for the person's own questions and accounts (first person, question
     words, third-person narrative)."""
+    if english_refs(text):  # "civil code article 1183": an article asked for, not a "code" with digits
+        return False
     own_words = bool(_FIRST_PERSON.search(text) or _NARRATIVE.search(text))
     asks = bool(_QUESTION.search(text)) and (own_words or not _ADDRESSED.search(text))
     if _SIGNATURE.search(text) or _CODE.search(text):

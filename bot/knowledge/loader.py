@@ -69,7 +69,11 @@ def _check_topics(kb: KnowledgeBase, path: Path, node: yaml.Node | None) -> None
             if ref is None:
                 line = line_of(node, ("topics", i, "articles", j))
                 raise KnowledgeError(f"{path}:{line}: topic {topic.id} cites unknown article {cid!r}")
-        for field, patterns in (("only_when", topic.only_when), ("first_when", topic.first_when)):
+        for field, patterns in (
+            ("only_when", topic.only_when),
+            ("first_when", topic.first_when),
+            ("quote_by", topic.quote_by),
+        ):
             for cid, pattern in patterns.items():
                 line = line_of(node, ("topics", i, field))
                 if cid not in topic.articles:

@@ -172,6 +172,9 @@ class Topic(BaseModel):
     # an article that leads the card's list for some questions: article id -> a regex the question matches
     # (impersonating the police is answered first by the offence of impersonating an official)
     first_when: dict[str, str] = Field(default_factory=dict)
+    # the words an article's quote should be chosen by under this card (the part of it that backs the card): article id
+    # -> words (个保法第十三条 under the contacts card: its item on consent, not the one on information made public)
+    quote_by: dict[str, str] = Field(default_factory=dict)
     law_mentions: list[LawMention] = Field(default_factory=list)
     advice: str
     advice_en: str = ""

@@ -225,7 +225,10 @@ class Answerer:
                 ref = self.kb.get(c.id)
                 body = by_id[c.id].chunk.text.split("\n", 1)[-1] if c.id in by_id else ref.article.text if ref else ""
                 whole = c.id in retrieval.direct and not primary and len(body) <= WHOLE_ARTICLE_CHARS
-                quote = nest_quotes(body.strip()) if whole else self.quote(body, retrieval.expanded or question)
+                words = primary.quote_by.get(c.id, "") if primary is not None else ""  # the part that backs the card
+                quote = (
+                    nest_quotes(body.strip()) if whole else self.quote(body, words or retrieval.expanded or question)
+                )
                 label = c.label + (t.get("answer.superseded_mark") if c.status == "superseded" else "")
                 lines.append(t.get("answer.item", n=n, label=label, quote=quote))
             lines.extend(self._renumbered(retrieval, cites, lang))
@@ -265,7 +268,8 @@ class Answerer:
         cites = [cite(ref) for ref in found]
         lines = [t.get("answer.crimes_head", lang), t.get("answer.basis", lang)]
         for n, (c, ref) in enumerate(zip(cites, found, strict=True), 1):
-            quote = self.quote(ref.article.text, f"{question} {PENALTY_WORDS}")
+            core = ref.article.text.split("\n", 1)[0]  # the first paragraph states the offence and its penalty
+            quote = self.quote(core, f"{question} {PENALTY_WORDS}")
             lines.append(t.get("answer.item", n=n, label=c.label, quote=quote))
         lines += [t.get("answer.crimes_tail", lang), "", t.get("common.disclaimer", lang)]
         return Answer("\n".join(lines), cites, True, [], lang == ENGLISH, [], cites, topic_id)

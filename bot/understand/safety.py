@@ -26,9 +26,19 @@ METHOD = re.compile(
 # Someone else in danger of harming themselves ("我儿子说他不想活了"): how to help them, not words to the writer as if
 # it were them
 SOMEONE_ELSE = re.compile(
-    r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|朋友|我妈|我爸|哥|姐|弟|妹|同学|同事).{0,6}(说|要|想)(他|她)?.{0,2}"
-    r"(不想活|想死|要自杀|想自杀|轻生)|my (son|daughter|child|husband|wife|friend|mother|father|brother|sister)"
+    r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|朋友|我妈|我爸|哥|姐|弟|妹|同学|同事).{0,12}(说|要|想|讲)(他|她)?.{0,3}"
+    r"(不想活|想死|要自杀|想自杀|轻生|活着没(啥|什么)?(意思|意义|劲)|活不下去|不如死)|"
+    r"(他|她)[^我]{0,8}(跟|对|和)我(说|讲)(他|她)?.{0,3}(不想活|想死|要自杀|想自杀|活着没(啥|什么)?(意思|意义|劲)|活不下去)|my (son|daughter|child|husband|wife|friend|mother|father|brother|sister)"
     r" (says|said|wants|is talking about).{0,20}(die|kill (him|her)self|suicide)",
+    re.IGNORECASE,
+)
+# Someone the person knew has taken their own life ("我一个朋友因为网贷自杀了"): sorrow, support for the writer, and
+# then the answer (what the family owes, the harassment), not words to the writer as if they were at risk
+BEREAVED = re.compile(
+    r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|朋友|同学|同事|邻居|亲戚|我妈|我爸|哥|姐|弟|妹|他|她)[^我，。,]{0,12}"
+    r"(自杀了|自杀身亡|自杀走了|轻生了|跳楼(走|死)了|跳楼身亡)|"
+    r"my (son|daughter|child|husband|wife|friend|mother|father|brother|sister|colleague|cousin)\b.{0,30}"
+    r"(killed (him|her)self|took (his|her) (own )?life|died by suicide|committed suicide)",
     re.IGNORECASE,
 )
 # After that: they are back from the edge, or calmer
@@ -113,9 +123,11 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(好累|太累|累了|撑不住|受不了).{0,10}(想|要)去?(陪|找)(他|她|我爸|我妈|爸|妈|老公|老婆)|"
             r"(do ?n'?t|dont|can'?t) see the point|no point anymore|不想醒|不用醒|睡过去.{0,4}不.{0,2}醒|我先走了|对不起爸妈|对不起家人|"
             r"解脱|离开这个世界|没有我.{0,6}(更好|会好)|不如死|想消失|不想再?撑|撑不住了|活着.{0,6}(图什么|有什么意思|没意义)|"
+            r"活着(还)?有(啥|什么|个)?(用|意义|意思)|活着(还)?(干嘛|干什么|干啥)|"
             r"这辈子.{0,4}就这样了|如果我不在了|我不在了|(睡醒|醒)不醒都无所谓|不想醒来|"
             r"kill myself|suicid|end my life|want to die|can't go on|don'?t want to (live|be alive|be here|wake up)|"
-            r"no point (in )?living|not worth living|end it all|take my (own )?life|"
+            r"no point (in )?living|not worth living|end(ing)? it all|end(ing)? everything|take my (own )?life|"
+            r"(sleep|go to sleep) and never wake up|never wake up again|"
             r"(think|thinking|thought) (about|of) ending (it|my life|everything)|no point (in )?going on|"
             r"(just )?want to disappear|don'?t want to (go on|exist)|"
             r"want (it|this) (all )?to end|can'?t take (it|this) anymore|"
@@ -144,6 +156,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(手续费|保证金|服务费|押金|解冻费|工本费|会员费)|"
             r"(借出来|贷出来|套出来|取出来).{0,10}(转给|打给|转到)|(转给|转账给|打钱给)(他|她|对方|客服)|"
             r"(转账?|打钱|汇款?|还款?|还钱)到?.{0,4}(他|她|对方|催收)?的?(个人|私人)(微信|支付宝|账户|账号|卡|银行卡)|"
+            r"(转|打|汇|还)(钱|款)?(到|给|进)(他|她|对方|催收|催收员)(的)?(卡|银行卡|账户|账号|微信|支付宝)|"
             r"(让|叫|要)我.{0,4}下载.{0,8}(app|APP|App|软件).{0,8}(还款|还钱|处理|转账)?|链接.{0,12}(还款|还钱|转账|缴费|付款)|"
             r"(personal|private) (alipay|wechat|account|bank)|"
             r"验证码.{0,4}(念|读|报|告诉|发)给(他|她|对方|客服)|(念|读|报)给(他|她|对方).{0,6}验证码|"
@@ -170,6 +183,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         re.compile(
             r"((已经|刚才|刚刚|都)?.{0,3}(转了|转过去了?|打过去了?|汇了|付了|转账了).{0,10}(\d+|钱|块|元|万)|"
             r"(钱|款).{0,4}(已经|刚才|刚刚|都)?(转|打|汇)(过去|出去|给他|给她|给对方)了|"
+            r"^(我)?(已经|刚才|刚刚|刚|都)(转|转过去|打过去|汇过去|付|付过)了?(钱|款)?了?[。！!，,.\s]*$|"
             r"(钱|存款|余额).{0,4}被(转走|骗走|划走|盗刷)|被(转走|骗走|划走|盗刷)了?.{0,6}(\d+|钱|块|元|万)|被骗了.{0,6}(\d+|钱|块|元|万)|"
             r"(钱|那钱|这钱|那些钱|这笔钱).{0,6}(要回来|要得回来|追回|追得回|拿回来|退回来|找回来)|"
             r"already (sent|paid|transferred)|i (sent|paid|transferred) (him|them|\d))",

@@ -320,7 +320,7 @@ async def test_money_sent_several_turns_after_the_scam_still_gets_the_bank_and_1
     await rig.send(FRAUD)
     for text in ("他说很急", "我问了他三次", "他让我别告诉别人"):
         await rig.send(text)
-    assert await rig.send("我已经转了5000了") == [T.get("safety.fraud_paid")]
+    assert await rig.send("我已经转了5000了") == [T.get("safety.fraud_paid_known")]
 
 
 async def test_support_stays_after_someone_speaks_of_ending_their_life() -> None:
@@ -353,7 +353,7 @@ async def test_a_victim_asking_about_what_was_done_to_them_is_answered(rig: Rig)
 
 
 async def test_money_already_sent_to_a_scam_gets_the_bank_and_110_alone(rig: Rig) -> None:
-    assert await rig.send(PAID_TO_SCAM) == [T.get("safety.fraud_paid")]
+    assert await rig.send(PAID_TO_SCAM) == [T.get("safety.fraud_paid_known")]
     assert rig.qa.asked == []
 
 

@@ -169,7 +169,7 @@ async def test_while_waiting_for_the_police_the_advice_is_what_to_do_at_the_door
 
 async def test_money_taken_gets_110_and_the_bank_first(app: App) -> None:
     reply = await say(app.engine, "钱被转走了2000 怎么办", "robbed")
-    assert "110" in reply.split("\n")[1] and "止付" in reply
+    assert "110" in reply.split("\n")[0] and "止付" in reply  # the scam is plain: 110 leads
 
 
 async def test_when_they_have_gone_the_reply_is_what_to_do_now_not_the_110_line_again(app: App) -> None:
@@ -359,3 +359,43 @@ async def test_violence_at_home_gets_110_first_and_then_the_women_s_rights_line(
     assert text.startswith("⚠️") and "110" in text.split("\n")[0] and "12338" in text
     collectors = await say(app.engine, "催收说今晚带人来我家 我好怕", user="dv2")
     assert "110" in collectors.split("\n")[0] and "12338" not in collectors
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["honestly i feel like ending it all", "i just want to sleep and never wake up", "家都要散了 我活着还有啥用"],
+)
+async def test_despair_in_more_words_gets_crisis_support_first(app: App, text: str) -> None:
+    reply = await say(app.engine, text, f"despair-{len(text)}")
+    assert "12356" in reply.split("\n")[0]
+
+
+async def test_despair_typed_into_a_draft_is_not_saved_as_a_detail(app: App) -> None:
+    await say(app.engine, "help me write a complaint to the lender", "despair-draft")
+    reply = await say(app.engine, "honestly i feel like ending it all", "despair-draft")
+    assert "12356" in reply.split("\n")[0] and "ending it all" not in reply
+
+
+async def test_helping_someone_else_stays_about_helping_them(app: App) -> None:
+    first = await say(app.engine, "他喝醉了跟我说活着没意思", "helper-1")
+    assert "陪在他身边" in first and "如果你有伤害自己的念头" not in first
+    how = await say(app.engine, "我该怎么跟他说", "helper-1")
+    assert "陪着他的时候" in how and "12356" in how
+    thanks = await say(app.engine, "谢谢", "helper-1")
+    assert "不客气" in thanks
+
+
+async def test_someone_who_took_their_life_gets_sorrow_then_the_answer_and_own_despair_stays_first(app: App) -> None:
+    replies = await app.engine.handle(msg("我一个朋友因为网贷自杀了 催收还在打他家人电话", "loss-1"))
+    assert "很难过" in replies[0].text and "12356" in replies[0].text
+    assert "如果你有伤害自己的念头" not in replies[0].text and len(replies) >= 2  # the answer follows
+    own = await say(app.engine, "我朋友自杀了 我也不想活了", "loss-2")
+    assert "如果你有伤害自己的念头" in own
+
+
+async def test_paying_a_collectors_own_card_or_having_just_paid_a_scammer_is_called_out(app: App) -> None:
+    reply = await say(app.engine, "催收加我微信说转到他卡上可以少还两千", "card-1")
+    assert "诈骗" in reply.split("\n")[0]
+    await say(app.engine, "有人冒充法院说交保证金就能撤诉", "card-2")
+    paid = await say(app.engine, "我已经转了", "card-2")
+    assert "110" in paid.split("\n")[0]

@@ -347,3 +347,14 @@ async def test_the_debtors_own_fear_of_prison_after_a_card_is_not_read_as_the_co
     await _say(app, "催收把我欠款的事发到我家族群里了", "crime3")
     replies = await _say(app, "那我会被判刑吗", "crime3")
     assert "一般不会" in replies[0].text
+
+
+async def test_an_english_article_lookup_is_not_read_as_a_pasted_sms(app: App) -> None:
+    replies = await _say(app, "civil code article 1183", "en-lookup")
+    assert "第一千一百八十三条" in replies[0].text and "短信" not in replies[0].text
+
+
+async def test_asking_is_this_a_crime_in_english_is_answered_in_english(app: App) -> None:
+    await _say(app, "my collector keeps bombing me with codes", "en-crime")
+    replies = await _say(app, "is this a crime", "en-crime")
+    assert replies[0].text.startswith(("It can be", "What you described")) and "可能构成" not in replies[0].text

@@ -315,3 +315,9 @@ def test_family_members_are_told_they_need_not_pay_a_loan_they_never_signed(qa_p
     assert ans.topic == "family_liability" and ans.citations[0].id == "civil-code:465"
     assert "没有替借款人还的义务" in ans.text
     assert "civil-code:1064" not in {c.id for c in ans.ranked}  # the spouse's rule only where a spouse is named
+
+
+def test_a_card_quotes_the_part_of_an_article_that_backs_it(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("催收打电话给我妈还有通讯录里的同事 这样合法吗")
+    assert ans.topic == "contacts_harassment" and "pipl:13" in {c.id for c in ans.citations}
+    assert "（一）取得个人的同意" in ans.text and "自行公开" not in ans.text  # not the item that reads like a licence

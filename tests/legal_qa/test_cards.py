@@ -163,6 +163,20 @@ ROUTES = [
     ("房贷断供了会怎样", "secured_loan"),  # the home, not overdue loans in general
     ("my car loan is overdue, can they take my car", "secured_loan"),
     ("车贷逾期会坐牢吗", "debtor_jail"),  # the fear of prison keeps its own card
+    ("催收说不还钱就把我的裸照发给我通讯录里所有人", "intimate_images"),  # extortion, not exposure alone
+    ("the collector says he will post my nudes if i dont pay tonight", "intimate_images"),  # was the night-calls card
+    ("他说要派人去我爸妈家 催收的", "threat"),  # was the contacts card
+    ("he said he'd send people to my parents house", "threat"),  # was "not covered"
+    ("i'm my brother's emergency contact and they say i must pay his loan", "family_liability"),  # was "must repay"
+    ("my husband borrowed from an app without telling me, do i have to pay", "spouse_debt"),  # was "must repay"
+    ("will my parents get in trouble because of my loan", "family_liability"),
+    ("会不会把我爸妈也牵连进去啊 他们都七十多了", "family_liability"),
+    ("我哥当年借钱是我签字担保的 现在他跑路了", "guarantor"),
+    ("法院判了我还钱 但我现在没钱 会被抓吗", "debtor_jail"),  # was the negotiation card
+    ("有没有免费的律师", "lawyer"),
+    ("收到律师函说要起诉我", "being_sued"),  # a letter from "lawyers" is not a question about hiring one
+    ("催收把我p成遗像发给我同事", "exposure"),
+    ("上班累得要命 回家还要接催收电话", "harassment_general"),  # was a list of unrelated articles
 ]
 
 
