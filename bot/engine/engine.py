@@ -74,7 +74,8 @@ _OFF_DANGER = frozenset(
 _SCAM_TOPICS = frozenset({"fake_legal", "being_sued", "debt_relief_scam", "credit_report"})  # may follow a scam warning
 # "110打了还没来", "警察还没到": right after danger, what to do while waiting
 _WAITING = re.compile(
-    r"(110|警察|民警|报警).{0,8}(没来|还没|没到|不来|没人来|没出警|不管)|(还在|不走|没走|不肯走|赖着)|not (here|come)|still (here|there|outside)",
+    r"(110|警察|民警|报警).{0,8}(没来|还没|没到|不来|没人来|没出警|不管|马上到|马上来|在路上|快到了|正赶来)|"
+    r"(还在|不走|没走|不肯走|赖着)|not (here|come)|still (here|there|outside)|(police|they)('re| are) on (their|the) way",
     re.IGNORECASE,
 )
 # "是真的吗", "真的假的" right after an answer: about that, not "are you a real person?"
@@ -103,6 +104,24 @@ _CALL_POLICE = re.compile(
 )
 _CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了|sorry|calm", re.IGNORECASE)
 # After despair: they called the hotline and nobody answered
+# the person they worry about cannot be reached or is far away: people near them, the police where they are
+_FAR = re.compile(
+    r"不接(我的?)?电话|联系不上|找不到(他|她)|在外地|过不去|赶不过去|不回(我的?)?(消息|信息|微信)|关机|"
+    r"can'?t reach|not answering|won'?t answer|(lives|is) far away|too far",
+    re.IGNORECASE,
+)
+# the person at risk is a woman or girl: the texts about helping them say 她, not 他
+_SHE = re.compile(r"她|女儿|妹|姐|我妈|妈妈|母亲|奶奶|外婆|姥姥|姑姑|阿姨|老婆|妻子|女朋友|闺蜜")
+
+
+def _for_her(body: str, text: str, session: Session) -> str:
+    """A text about helping someone at risk, with 她 for 他 when that person is a woman (in this message or the one
+    that first spoke of them)."""
+    earlier = next((turn.text for turn in reversed(session.memory) if turn.intent == "safety.self_harm_other"), "")
+    she = _SHE.search(text) if re.search("他|她", text) else _SHE.search(text) or _SHE.search(earlier or "")
+    return re.sub(r"(?<!其)他", "她", body) if she else body
+
+
 # the writer's own despair beside a loss ("他自杀了 我也不想活了"): their own crisis comes first
 _OWN_DESPAIR = re.compile(
     r"我(也|都)?(不想活|想死|活不下去|想跟|想随|撑不下去)|\bi (also )?(want to die|can'?t go on)", re.I
@@ -380,6 +399,10 @@ class Engine:
             scam and uncovered
         ):  # "我该点吗" after a scam link: the warning again, not "not covered" (thanks stay thanks)
             return instead("safety.fraud_again", "safety.fraud")
+        if "12356" in text and _NO_ANSWER.search(
+            text
+        ):  # "12356一直打不通": the crisis line named, whatever came before
+            return instead("safety.self_harm_no_answer", "safety.self_harm_stay")
         for earlier, (key, turns) in _STAYS.items():
             if not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):
                 continue
@@ -394,10 +417,12 @@ class Engine:
                 return instead("safety.self_harm_no_answer", "safety.self_harm_stay")
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             helping = despair and any(t.intent == "safety.self_harm_other" for t in session.memory[-turns:])
-            if helping and cold:  # "我该怎么跟他说" after "我儿子说不想活了": how to be with him, not words to them
+            if helping and (cold or _FAR.search(text)):  # "我该怎么跟他说" after "我儿子说不想活了": how to help him
                 thanks = outcome.intent.startswith("smalltalk")  # "谢谢": a word of support, not the list again
                 key = "safety.self_harm_other_thanks" if thanks else "safety.self_harm_other_stay"
-                return instead(key, "safety.self_harm_other")
+                key = "safety.self_harm_other_far" if _FAR.search(text) else key  # "她不接我电话": people near her
+                body = _for_her(self.texts.get(key, lang), text, session)
+                return replace(outcome, replies=(Reply(body),), intent="safety.self_harm_other")
             if cold or outcome.intent == earlier == "safety.self_harm":  # a second cry for help: not the same words
                 same = bool(session.memory) and session.memory[-1].intent == key  # that text was the last reply
                 chosen = "safety.self_harm_listen" if despair and same else key  # then the two take turns
@@ -419,7 +444,7 @@ class Engine:
             if Concern.DANGER in concerns:
                 return Outcome((Reply(t.get("sms.danger_first")),))
             return None
-        if Concern.SELF_HARM in concerns and BEREAVED.search(text) and not _OWN_DESPAIR.search(text):
+        if BEREAVED.search(text) and not _OWN_DESPAIR.search(text):
             # someone they knew took their life: sorrow and support first, then the answer about the debt
             return Outcome((Reply(t.get("safety.self_harm_loss", lang)),), intent="safety.loss")
         if Concern.SELF_HARM in concerns:
@@ -428,7 +453,8 @@ class Engine:
             other = key == "safety.self_harm" and bool(SOMEONE_ELSE.search(text))
             key = "safety.self_harm_other" if other else key
             intent = "safety.self_harm_other" if other else "safety.self_harm"  # follow-ups help them help that person
-            return Outcome((Reply(t.get(key, lang)),), pending=KEEP, intent=intent)
+            body = _for_her(t.get(key, lang), text, session) if other else t.get(key, lang)
+            return Outcome((Reply(body),), pending=KEEP, intent=intent)
         blocking = reading.blocking
         if blocking is not None:
             key = _DECLINE_KEYS.get(blocking, "safety.unlawful")
@@ -445,11 +471,11 @@ class Engine:
             m.intent.startswith("safety.fraud")
             for m in session.memory  # the last 6 turns within 6 hours
         )
-        if Concern.PAID in concerns and scam_in_view:
-            # a scam already named above: no "if it was a scam", 110 and the bank at once
-            return Outcome((Reply(t.get("safety.fraud_paid_known", lang)),), pending=KEEP, intent="safety.fraud_paid")
         scam_label = t.get("sms.label.fraud")  # how an SMS analysis's gist names a scam
         scam_sms = any(scam_label in m.gist for m in session.memory)  # a pasted SMS read as a scam
+        if Concern.PAID in concerns and (scam_in_view or scam_sms):
+            # a scam already named above: no "if it was a scam", 110 and the bank at once
+            return Outcome((Reply(t.get("safety.fraud_paid_known", lang)),), pending=KEEP, intent="safety.fraud_paid")
         if Concern.FRAUD not in concerns and _PAY_ASK.search(text) and (scam_in_view or scam_sms):
             concerns = (*concerns, Concern.FRAUD)  # "我要不要转钱" after a fake court's message: a scam under way
         if Concern.FRAUD in concerns:  # the warning first; a covered answer may follow (how to verify, what to do)

@@ -31,7 +31,7 @@ _THEY = re.compile(
 
 _FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…", "这个…", "多久", "哪一条", "how much"
     r"^(那|那么|所以|and|so)|这|它|其|上面|刚才|多久|多长时间|多少|几年|几个月|几期|最长|最多|最少|哪一?条|具体|还要|还能|能赔|"
-    r"^(是)?真的|他|她|对方|回电话|要不要|该不该|"
+    r"^(是)?真的|他|她|对方|回电话|要不要|该不该|是不是|不用管|不用还|"
     r"\b(what|which|how (much|long)|that|it|this)\b",
     re.IGNORECASE,
 )
@@ -107,9 +107,11 @@ class QuestionHandler:
         return replace(outcome, replies=(first, *outcome.replies[1:]))
 
     async def _handle(self, turn: Turn) -> Outcome:
-        if turn.intent == "other_law":
-            return Outcome((Reply(self.texts.get("understand.other_law", turn.lang)),))
         previous = _previous_question(turn.session)
+        # other law, unless a short follow-up on a card ("离婚了是不是就不用管了" after a spouse's debt)
+        on_card = bool(previous and previous[1]) and len(turn.text) <= SHORT and bool(_FOLLOW_UP.search(turn.text))
+        if turn.intent == "other_law" and not on_card:
+            return Outcome((Reply(self.texts.get("understand.other_law", turn.lang)),))
         if previous and WHAT_NOW.match(turn.text.strip()):  # "那怎么办" right after an answer: its next steps
             steps = await self._next_steps(_asked_on(turn.session, *previous), previous[1], lang=turn.lang)
             if steps is not None:

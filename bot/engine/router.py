@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.contract.messages import Incoming
+from bot.contract.payloads import FLOW_PREFIX, parse_flow
 from bot.contract.session import Session
 from bot.knowledge.numerals import english_refs
 from bot.sms.links import link_question
@@ -98,7 +99,10 @@ def looks_like_sms(text: str) -> bool:
 
 
 _OWN_ASKS = re.compile(_QUESTION.pattern[:-1] + r"|会不会|真的|要不要|该不该|怎么办|咋办)")
-_LEAD_IN = re.compile(r"^[^【\n]{0,24}?(收到|发来|发的|短信|信息|这个|这条|看看|帮我)[^【\n]{0,12}?[：:]\s*(?=\S)")
+_LEAD_IN = re.compile(  # "帮我看看这条：【…", or a first line of its own: "今天早上收到这个\n【…"
+    r"^[^【\n]{0,24}?(收到|发来|发的|短信|信息|这个|这条|看看|帮我)[^【\n]{0,12}?[：:]\s*(?=\S)|"
+    r"^[^【\n：:]{0,24}?(收到(了)?(这个|这条|这些|一条|条|的)|发来(的)?(这个|这条)|看看这(个|条))(短信|信息|消息)?[\s，,。.!！~～…]*\n\s*(?=\S)"
+)
 _SMS_MARK = re.compile(_SIGNATURE.pattern + "|" + _CODE.pattern + r"|https?://|\w+\.(cn|com)/", re.IGNORECASE)
 _CRY = re.compile(r"救命|救救我|帮帮我|帮帮忙|受不了|崩溃|快疯了|好怕|害怕|吓死|好慌|吓人|help", re.IGNORECASE)
 _SEGMENT_END = re.compile(r"(?<=[。！!])\s*|\s+")
@@ -155,6 +159,7 @@ def _emoji_only(text: str) -> bool:
     return symbols and all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf", "Po") for ch in meaningful)
 
 
+_GO_ON = re.compile(r"^(好|好的|好吧|好啊|行|行吧|可以|嗯|嗯嗯|恩|ok|okay|okk|go ?on|yes|sure)$", re.IGNORECASE)
 _LABEL_NOISE = re.compile(r"[\s▶◀→←（）()【】：:，,。.!！?？、·•\"“”'‘’]+")
 
 
@@ -179,6 +184,12 @@ def pick_choice(text: str, choices: tuple[tuple[str, str], ...]) -> str | None:
     typed = _plain(text)
     if not typed or len(text) > 40:
         return None
+    if _GO_ON.match(typed):  # "好", "ok" under the journey's buttons: its next step
+        onward = [
+            payload for _, payload in choices if payload.startswith(FLOW_PREFIX) and parse_flow(payload)[0] == "next"
+        ]
+        if len(onward) == 1:
+            return onward[0]
     labels = [_plain(label) for label, _ in choices]
     exact = [i for i, label in enumerate(labels) if label == typed]
     near = [

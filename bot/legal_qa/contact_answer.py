@@ -36,6 +36,7 @@ _LENDER = "平台客服"
 _TIME_LIMIT = re.compile(r"\d+\s*个?(工作)?(日|天|个月)")  # a sentence of a reviewed entry that states a time limit
 _SENTENCE = re.compile(r"[^。；]+[。；]?")
 MAX_CHARS = 40  # a longer message is a question of its own, not "what is X"
+MAX_CHARS_ENGLISH = 80  # the same in English words
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class ContactQuestions:
     def how_long(self, text: str, lang: str) -> ContactAnswer | None:
         """For a short "how long does X take" naming one body: the time limits its reviewed entry states, in its own
         words, or that no official time limit was found (never a number the entry does not give); else None."""
-        if len(text) > MAX_CHARS or not _HOW_LONG.search(text):
+        if len(text) > (MAX_CHARS_ENGLISH if lang != BASE else MAX_CHARS) or not _HOW_LONG.search(text):
             return None
         contact = self._named(text) or (self._named(_LENDER) if _LENDER_ASKED.search(text) else None)
         if contact is None:

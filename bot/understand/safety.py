@@ -26,18 +26,21 @@ METHOD = re.compile(
 # Someone else in danger of harming themselves ("我儿子说他不想活了"): how to help them, not words to the writer as if
 # it were them
 SOMEONE_ELSE = re.compile(
-    r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|朋友|我妈|我爸|哥|姐|弟|妹|同学|同事).{0,12}(说|要|想|讲)(他|她)?.{0,3}"
-    r"(不想活|想死|要自杀|想自杀|轻生|活着没(啥|什么)?(意思|意义|劲)|活不下去|不如死)|"
+    r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|朋友|我妈|我爸|哥|姐|弟|妹|同学|同事|舅舅|叔叔|伯伯|姑姑|阿姨|姨|爷爷|奶奶|外公|外婆|"
+    r"姥姥|姥爷|室友|表哥|表姐|表弟|表妹).{0,12}(说|要|想|讲|念叨|嚷着|喊着)(他|她)?.{0,3}"
+    r"(不想活|想死|要自杀|想自杀|轻生|活着没(啥|什么)?(意思|意义|劲)|活不下去|不如死|死了算了)|"
     r"(他|她)[^我]{0,8}(跟|对|和)我(说|讲)(他|她)?.{0,3}(不想活|想死|要自杀|想自杀|活着没(啥|什么)?(意思|意义|劲)|活不下去)|my (son|daughter|child|husband|wife|friend|mother|father|brother|sister)"
-    r" (says|said|wants|is talking about).{0,20}(die|kill (him|her)self|suicide)",
+    r" (says|said|wants|is talking about|keeps saying|talks about).{0,20}(die|kill (him|her)self|suicide|end it all|"
+    r"ending it all|not (want|wanting) to live)",
     re.IGNORECASE,
 )
 # Someone the person knew has taken their own life ("我一个朋友因为网贷自杀了"): sorrow, support for the writer, and
 # then the answer (what the family owes, the harassment), not words to the writer as if they were at risk
 BEREAVED = re.compile(
     r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|朋友|同学|同事|邻居|亲戚|我妈|我爸|哥|姐|弟|妹|他|她)[^我，。,]{0,12}"
-    r"(自杀了|自杀身亡|自杀走了|轻生了|跳楼(走|死)了|跳楼身亡)|"
-    r"my (son|daughter|child|husband|wife|friend|mother|father|brother|sister|colleague|cousin)\b.{0,30}"
+    r"(自杀了|自杀身亡|自杀走了|轻生了|跳楼了|跳楼(走|死)了|跳楼身亡|跳河了|跳江了|上吊了|喝药(走|死)了)|"
+    r"my (son|daughter|child|husband|wife|friend|mother|father|brother|sister|colleague|cousin|roommate|classmate)"
+    r"\b.{0,30}"
     r"(killed (him|her)self|took (his|her) (own )?life|died by suicide|committed suicide)",
     re.IGNORECASE,
 )
@@ -86,7 +89,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
     (
         Concern.DANGER,
         re.compile(
-            r"(弄死|(?<!会)打死|砍死|砍你|砍我|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|捅我|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
+            r"(弄死|(?<!会)打死(?!我也|我都|也不|都不)|砍死|砍你|砍我|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|捅我|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
             r"人身安全|救命|在我家门口|堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|拿着?刀|一直跟着我|跟踪我|跟着我.{0,12}(走|回家|到)|"
             r"(现在|正在|已经).{0,6}(在我家|在门口|楼下|上门)|关在.{0,6}(屋|房间)|不让我走|不敢开门|门外.{0,4}有人|在门外|"
             r"有人.{0,4}(敲门|砸门|在门口|在门外|在楼道)|知道.{0,4}(我|你)?(住|家)(在)?(哪|哪里|哪儿|在哪)|"
@@ -114,7 +117,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
     (
         Concern.SELF_HARM,
         re.compile(
-            r"(不想活|活不下去|想死|去死|寻死|自杀|轻生|了结自己|结束生命|结束这一切|跳楼|跳下去|一了百了|撑不下去|"
+            r"(不想活|活不下去|想死|(想|要|只能|不如|干脆|该)(.{0,2})去死|寻死|自杀|轻生|了结自己|结束生命|结束这一切|跳楼|跳下去|一了百了|撑不下去|"
             r"安眠药|割腕|活着没意思|活着.{0,4}没(啥|什么)?(意思|意义|劲|盼头)|活着太累|活着好累|"
             r"死了算了|死了就好了|不如死了|一死百了|不想再?挣扎|还能撑多久|撑不了多久|不想(再)?(待|呆|活)在这个世界|"
             r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|朋友|我妈|我爸|哥|姐|弟|妹).{0,6}(说|要|想)(他|她)?.{0,2}(不想活|想死|要自杀|想自杀|轻生)|"
@@ -125,7 +128,10 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"解脱|离开这个世界|没有我.{0,6}(更好|会好)|不如死|想消失|不想再?撑|撑不住了|活着.{0,6}(图什么|有什么意思|没意义)|"
             r"活着(还)?有(啥|什么|个)?(用|意义|意思)|活着(还)?(干嘛|干什么|干啥)|"
             r"这辈子.{0,4}就这样了|如果我不在了|我不在了|(睡醒|醒)不醒都无所谓|不想醒来|"
-            r"kill myself|suicid|end my life|want to die|can't go on|don'?t want to (live|be alive|be here|wake up)|"
+            r"kill(ing)? myself|suicid|end my life|want to die|can'?t go on|cannot go on|"
+            r"(think|thinking|thought) (about|of) (jumping|dying|hanging)|jump(ing)? (off|from|out of) (my|the|a)|"
+            r"(sleep|go to sleep).{0,12}(not|never) wake up|"
+            r"活着就是.{0,4}(添麻烦|拖累|累赘|多余)|我(就)?是(个|一个)?(累赘|拖累|多余的人)|don'?t want to (live|be alive|be here|wake up)|"
             r"no point (in )?living|not worth living|end(ing)? it all|end(ing)? everything|take my (own )?life|"
             r"(sleep|go to sleep) and never wake up|never wake up again|"
             r"(think|thinking|thought) (about|of) ending (it|my life|everything)|no point (in )?going on|"
@@ -156,7 +162,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(手续费|保证金|服务费|押金|解冻费|工本费|会员费)|"
             r"(借出来|贷出来|套出来|取出来).{0,10}(转给|打给|转到)|(转给|转账给|打钱给)(他|她|对方|客服)|"
             r"(转账?|打钱|汇款?|还款?|还钱)到?.{0,4}(他|她|对方|催收)?的?(个人|私人)(微信|支付宝|账户|账号|卡|银行卡)|"
-            r"(转|打|汇|还)(钱|款)?(到|给|进)(他|她|对方|催收|催收员)(的)?(卡|银行卡|账户|账号|微信|支付宝)|"
+            r"(转|打|汇|还)(钱|款)?(到|给|进)?(他|她|对方|催收|催收员)(的)?(个人|私人)?(卡|银行卡|账户|账号|微信|支付宝)|"
             r"(让|叫|要)我.{0,4}下载.{0,8}(app|APP|App|软件).{0,8}(还款|还钱|处理|转账)?|链接.{0,12}(还款|还钱|转账|缴费|付款)|"
             r"(personal|private) (alipay|wechat|account|bank)|"
             r"验证码.{0,4}(念|读|报|告诉|发)给(他|她|对方|客服)|(念|读|报)给(他|她|对方).{0,6}验证码|"
@@ -183,10 +189,11 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         re.compile(
             r"((已经|刚才|刚刚|都)?.{0,3}(转了|转过去了?|打过去了?|汇了|付了|转账了).{0,10}(\d+|钱|块|元|万)|"
             r"(钱|款).{0,4}(已经|刚才|刚刚|都)?(转|打|汇)(过去|出去|给他|给她|给对方)了|"
-            r"^(我)?(已经|刚才|刚刚|刚|都)(转|转过去|打过去|汇过去|付|付过)了?(钱|款)?了?[。！!，,.\s]*$|"
+            r"(^|[\s，,。])(我)?(已经|刚才|刚刚|刚|都)(转|转过去|打过去|汇过去|付|付过)了?(钱|款)?了?[。！!，,.\s]*$|"
             r"(钱|存款|余额).{0,4}被(转走|骗走|划走|盗刷)|被(转走|骗走|划走|盗刷)了?.{0,6}(\d+|钱|块|元|万)|被骗了.{0,6}(\d+|钱|块|元|万)|"
             r"(钱|那钱|这钱|那些钱|这笔钱).{0,6}(要回来|要得回来|追回|追得回|拿回来|退回来|找回来)|"
-            r"already (sent|paid|transferred)|i (sent|paid|transferred) (him|them|\d))",
+            r"already (sent|paid|transferred)|i (sent|paid|transferred) (him|them|\d)|"
+            r"(paid|sent|transferred) (it|them|him|her|the money) already|i('ve| have) (just )?(paid|sent|transferred))",
             re.IGNORECASE,
         ),
     ),

@@ -434,6 +434,7 @@ async def test_a_collector_telling_the_person_to_die_is_evidence_not_their_despa
         ),
         ("【某贷】你再不还，救命也没用。", "【某贷】你再不还，救命也没用。", ""),  # the collector's words
         ("收到一条短信 我好怕\n【催收】今天不还就上门", "【催收】今天不还就上门", "收到一条短信 我好怕"),
+        ("今天早上收到这个\n【XX金融】您已逾期3天", "【XX金融】您已逾期3天", ""),  # a lead-in line: not the SMS
     ],
 )
 def test_a_paste_is_split_from_the_persons_own_question(text: str, messages: str, question: str) -> None:

@@ -91,8 +91,9 @@ async def test_typed_words_typos_and_a_number_too_far(app: App) -> None:
     await say(app.engine, "/steps", user="tw")
     assert "步骤 2/7" in await say(app.engine, "下一部", user="tw")  # a common typo of 下一步
     assert "没有这个选项" in await say(app.engine, "9", user="tw")  # five choices: 9 is none of them
-    assert "第 2/7 步" in await say(app.engine, "ok", user="tw")  # a vague word gets where they are, not a menu
-    assert "已记下你在第 2/7 步" in await say(app.engine, "暂停一下", user="tw")
+    assert "第 2/7 步" in await say(app.engine, "？？", user="tw")  # a vague word gets where they are, not a menu
+    assert "步骤 3/7" in await say(app.engine, "ok", user="tw")  # "ok" under the step's buttons: on to the next
+    assert "已记下你在第 3/7 步" in await say(app.engine, "暂停一下", user="tw")
 
 
 async def test_stopping_for_today_in_their_own_words_keeps_everything(app: App) -> None:

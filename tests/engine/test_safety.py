@@ -399,3 +399,70 @@ async def test_paying_a_collectors_own_card_or_having_just_paid_a_scammer_is_cal
     await say(app.engine, "有人冒充法院说交保证金就能撤诉", "card-2")
     paid = await say(app.engine, "我已经转了", "card-2")
     assert "110" in paid.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i think about killing myself every night",
+        "sometimes i think about jumping from my dorm window",
+        "i cant go on anymore with these collectors",
+        "sometimes i wish i could just go to sleep and not wake up tomorrow",
+        "算了 我觉得我活着就是给别人添麻烦",
+    ],
+)
+async def test_despair_found_by_play12_gets_crisis_support_first(app: App, text: str) -> None:
+    reply = await say(app.engine, text, f"p12-{abs(hash(text)) % 10_000}")
+    assert "12356" in reply.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "not_in"),
+    [
+        ("催收说你还不上就去死吧", "如果你有伤害自己的念头"),  # the collector's curse, not the person's despair
+        ("打死我也不再借网贷了", "110"),  # a vow, not violence
+    ],
+)
+async def test_figures_of_speech_raise_no_alarm(app: App, text: str, not_in: str) -> None:
+    reply = await say(app.engine, text, f"fig-{len(text)}")
+    assert not_in not in reply.split("\n")[0]
+
+
+async def test_a_relative_at_risk_gets_help_in_her_pronoun_and_people_near_her_when_out_of_reach(app: App) -> None:
+    first = await say(app.engine, "我姐说她不想活了", "sister")
+    assert "陪在她身边" in first and "他" not in first.split("\n")[0]
+    far = await say(app.engine, "她现在不接我电话", "sister")
+    assert "请她身边的人" in far and "110" in far
+    uncle = await say(app.engine, "我舅舅最近老说活着没意思 死了算了", "uncle")
+    assert "陪在他身边" in uncle and "如果你有伤害自己的念头" not in uncle
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my friend killed himself because of loan apps and the collectors are now calling his wife",
+        "我同事因为网贷跳楼了",
+    ],
+)
+async def test_a_death_by_suicide_of_someone_else_gets_sorrow_not_a_plan_warning(app: App, text: str) -> None:
+    reply = await say(app.engine, text, f"loss-{len(text)}")
+    assert "12356" in reply and "具体的做法" not in reply and ("难过" in reply or "sorry" in reply)
+
+
+async def test_a_busy_crisis_line_named_in_a_first_message_gets_what_else_to_do(app: App) -> None:
+    reply = await say(app.engine, "12356打不通 还有别的电话吗", "busy-line")
+    assert "占线" in reply and "120" in reply
+
+
+async def test_waiting_for_the_police_and_after_they_came(app: App) -> None:
+    await say(app.engine, "他们现在在我家门口砸门", "door-2")
+    waiting = await say(app.engine, "好 我打了 警察说马上到", "door-2")
+    assert "锁好门" in waiting
+    after = await say(app.engine, "警察来了 把他们劝走了 接下来我该干嘛", "door-2")
+    assert "把经过记下来" in after
+
+
+async def test_paying_after_a_fake_court_sms_in_english_gets_110_first(app: App) -> None:
+    await say(app.engine, "【中国法院】你已被起诉，请缴纳保证金5000元至账户6222xxxx撤诉，逾期强制执行", "fake-court-en")
+    reply = await say(app.engine, "ok i paid it already", "fake-court-en")
+    assert reply.startswith("⚠️ Call 110")

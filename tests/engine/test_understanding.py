@@ -56,6 +56,7 @@ async def test_typed_navigation_moves_through_the_journey(app: App) -> None:
     assert "步骤 2/7" in (await _say(app, "好的，下一步", "n1"))[0].text
     assert "步骤 1/7" in (await _say(app, "上一步", "n1"))[0].text
     assert "步骤 4/7" in (await _say(app, "第四步是什么", "n1"))[0].text
+    assert "步骤 5/7" in (await _say(app, "好", "n1"))[0].text  # "好" under the step's buttons: on (was "回复继续")
 
 
 async def test_a_number_picks_a_choice_offered_after_an_sms(app: App) -> None:
@@ -358,3 +359,22 @@ async def test_asking_is_this_a_crime_in_english_is_answered_in_english(app: App
     await _say(app, "my collector keeps bombing me with codes", "en-crime")
     replies = await _say(app, "is this a crime", "en-crime")
     assert replies[0].text.startswith(("It can be", "What you described")) and "可能构成" not in replies[0].text
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("what should i keep as evidence", "Keep evidence original"),  # what to keep, not the log's status
+        ("换号就是恶意逃废债 要报警抓我", "一般不会"),  # the debtor's fear of arrest first
+        ("做笔录要带什么", "带上整理好的证据"),  # the police card, not "not covered"
+    ],
+)
+async def test_plain_questions_find_their_card(app: App, text: str, says: str) -> None:
+    replies = await _say(app, text, f"plain-{len(text)}")
+    assert says in replies[0].text
+
+
+async def test_a_divorce_follow_up_on_a_spouses_debt_stays_on_that_card(app: App) -> None:
+    await _say(app, "我老公背着我借了网贷", "divorce")
+    replies = await _say(app, "离婚了是不是就不用管了", "divorce")
+    assert "离婚时，夫妻共同债务应当共同偿还" in replies[0].text

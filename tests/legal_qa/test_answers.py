@@ -321,3 +321,14 @@ def test_a_card_quotes_the_part_of_an_article_that_backs_it(qa_parts: QAParts) -
     ans = qa_parts.qa.ask("催收打电话给我妈还有通讯录里的同事 这样合法吗")
     assert ans.topic == "contacts_harassment" and "pipl:13" in {c.id for c in ans.citations}
     assert "（一）取得个人的同意" in ans.text and "自行公开" not in ans.text  # not the item that reads like a licence
+
+
+def test_a_house_that_secures_no_loan_is_sold_only_in_enforcement_after_a_judgment(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("催收说我名下的房子要被法院拍卖 我借的是网贷")
+    assert ans.topic == "secured_loan" and ans.citations[0].id == "civil-procedure-law:255"
+    assert "不是抵押贷款的" in ans.text
+
+
+def test_how_long_a_lawsuit_takes_comes_first_in_the_lawsuit_cost_card(qa_parts: QAParts) -> None:
+    ans = qa_parts.qa.ask("起诉催收公司要多久 花多少钱")
+    assert ans.topic == "lawsuit_cost_time" and ans.text.startswith("时间：一审普通程序")

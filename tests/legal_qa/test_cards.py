@@ -170,13 +170,23 @@ ROUTES = [
     ("i'm my brother's emergency contact and they say i must pay his loan", "family_liability"),  # was "must repay"
     ("my husband borrowed from an app without telling me, do i have to pay", "spouse_debt"),  # was "must repay"
     ("will my parents get in trouble because of my loan", "family_liability"),
-    ("会不会把我爸妈也牵连进去啊 他们都七十多了", "family_liability"),
-    ("我哥当年借钱是我签字担保的 现在他跑路了", "guarantor"),
+    ("网贷的事会不会把我爸妈也牵连进去啊 他们都七十多了", "family_liability"),
+    ("我哥当年借网贷是我签字担保的 现在他跑路了", "guarantor"),
     ("法院判了我还钱 但我现在没钱 会被抓吗", "debtor_jail"),  # was the negotiation card
     ("有没有免费的律师", "lawyer"),
     ("收到律师函说要起诉我", "being_sued"),  # a letter from "lawyers" is not a question about hiring one
     ("催收把我p成遗像发给我同事", "exposure"),
     ("上班累得要命 回家还要接催收电话", "harassment_general"),  # was a list of unrelated articles
+    ("催收说要去我儿子学校找他 我儿子才上小学", "threat"),  # was "not covered"
+    ("they said theyll go to my kids school", "threat"),
+    ("he told me hes sending some guys to my mom and dads place", "threat"),
+    ("哪里能找到不要钱的律师", "lawyer"),
+    ("催收说警察已经在抓我了 是不是真的", "debtor_jail"),  # was the police card
+    ("我累死了 想一次性还清算了 怎么还", "repay_safely"),  # was "not covered"
+    ("i want to pay it all back. how do i make sure they stop", "repay_safely"),
+    ("走投无路了 借了新的还旧的", "negotiation"),  # borrowing new to repay old
+    ("i borrowed 3000 rmb from an app and now they message my classmates", "contacts_harassment"),
+    ("催收说你还不上就去死吧", "insult"),  # a curse: was the negotiation card (and a crisis card)
 ]
 
 
