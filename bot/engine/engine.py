@@ -28,6 +28,7 @@ from bot.understand.safety import (
     BLOCKING,
     IMMINENT,
     METHOD,
+    OTHER_NOW,
     SAFER,
     SOMEONE_ELSE,
     Concern,
@@ -74,8 +75,10 @@ _OFF_DANGER = frozenset(
 _SCAM_TOPICS = frozenset({"fake_legal", "being_sued", "debt_relief_scam", "credit_report"})  # may follow a scam warning
 # "110打了还没来", "警察还没到": right after danger, what to do while waiting
 _WAITING = re.compile(
-    r"(110|警察|民警|报警).{0,8}(没来|还没|没到|不来|没人来|没出警|不管|马上到|马上来|在路上|快到了|正赶来)|"
-    r"(还在|不走|没走|不肯走|赖着)|not (here|come)|still (here|there|outside)|(police|they)('re| are) on (their|the) way",
+    r"(110|警察|民警|报警).{0,8}(没来|还没|没到|不来|没人来|没出警|不管|马上到|马上来|在路上|快到了|正赶来|"
+    r"([0-9一二三四五六七八九十几]+|半)(个)?(分钟|小时)(就|能|会)?(到|来))|等(警察|民警|110)|"
+    r"(还在|不走|没走|不肯走|赖着)|not (here|come)|still (here|there|outside)|(police|they)('re| are) on (their|the) way|"
+    r"someone is coming|(said|say) (they|someone)('ll| will| is| are)? (come|coming)|waiting for the police",
     re.IGNORECASE,
 )
 # "是真的吗", "真的假的" right after an answer: about that, not "are you a real person?"
@@ -117,8 +120,9 @@ _SHE = re.compile(r"她|女儿|妹|姐|我妈|妈妈|母亲|奶奶|外婆|姥姥
 def _for_her(body: str, text: str, session: Session) -> str:
     """A text about helping someone at risk, with 她 for 他 when that person is a woman (in this message or the one
     that first spoke of them)."""
+    pronoun = re.search("[他她]", text)  # the pronoun in this message decides; without one, who is named
     earlier = next((turn.text for turn in reversed(session.memory) if turn.intent == "safety.self_harm_other"), "")
-    she = _SHE.search(text) if re.search("他|她", text) else _SHE.search(text) or _SHE.search(earlier or "")
+    she = pronoun.group(0) == "她" if pronoun else bool(_SHE.search(text) or _SHE.search(earlier or ""))
     return re.sub(r"(?<!其)他", "她", body) if she else body
 
 
@@ -126,8 +130,10 @@ def _for_her(body: str, text: str, session: Session) -> str:
 _OWN_DESPAIR = re.compile(
     r"我(也|都)?(不想活|想死|活不下去|想跟|想随|撑不下去)|\bi (also )?(want to die|can'?t go on)", re.I
 )
+_CRISIS_LINE = re.compile(r"12356|热线|hotline|crisis line", re.IGNORECASE)  # the crisis line, by number or name
 _NO_ANSWER = re.compile(
-    r"没人接|没有人接|打不通|占线|没接通|没打通|一直忙音|no ?one (answered|picked up)|nobody (answered|picked up)|line (is|was) busy",
+    r"没人接|没有人接|打不通|占线|没接通|没打通|一直忙音|no ?one (answered|picked up|picks up)|nobody (answered|picked up|picks up)|"
+    r"(line )?(is|was) (always |still )?busy|can'?t get through",
     re.IGNORECASE,
 )
 # after a scam: a code, password or card number already given away
@@ -138,7 +144,11 @@ _GAVE = re.compile(
 )
 # right after danger: "我不敢报警 怕他们报复", "我现在在公司 不敢回家"
 _AFRAID = re.compile(r"不敢|怕(他们|报复|被)|害怕|好怕|afraid|scared", re.IGNORECASE)
-_GONE = re.compile(r"(走了|离开了|散了|没人了|不见了)|\b(they('ve| have)? (left|gone)|gone now)\b", re.IGNORECASE)
+_GONE = re.compile(
+    r"(走了|离开了|散了|没人了|不见了|带走|带去|带回|劝走|赶走|警察走了)|"
+    r"\b(they('ve| have)? (left|gone)|gone now|(guys|men|they|he) left|police (came|left|took))\b",
+    re.IGNORECASE,
+)
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
 _STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("safety.danger_now", 1)}  # (text, turns)
 # Not remembered: a refused input, an SMS without analysis, a command, details typed into a document (kept as slots).
@@ -366,18 +376,20 @@ class Engine:
         lang = language_of(text)
         recent_intents = [t.intent for t in session.memory[-2:]]
         after_danger = any(i.startswith("safety.danger") for i in recent_intents[-1:])
+        # the police on their way or gone: within two turns of danger ("报了 警察说五分钟", then "警察到了 把人带走了")
+        danger_near = any(i.startswith("safety.danger") for i in recent_intents[-2:])
 
         def instead(key: str, intent: str) -> Outcome:
             """This safety text alone, in the person's language, in place of the answer."""
             return replace(outcome, replies=(Reply(self.texts.get(key, lang)),), intent=intent)
 
-        if after_danger and _GONE.search(text):
+        if danger_near and _GONE.search(text):
             after = () if uncovered else outcome.replies  # "他们走了 以后还会来吗": what now, and if they come back
             reply = Reply(self.texts.get("safety.danger_after", lang))
             return replace(outcome, replies=(reply, *after), intent="safety.danger_after")
         if after_danger and _CALL_POLICE.search(text):  # "我已经锁门了 要报警吗": yes, now, not a page on police
             return instead("safety.danger_call", "safety.danger")
-        if after_danger and _WAITING.search(text):
+        if danger_near and _WAITING.search(text):
             return instead("safety.danger_waiting", "safety.danger")
         declined = any(i == "safety.unlawful" for i in recent_intents)
         if declined and uncovered and _CALMER.search(text):  # "对不起 我刚才太冲动了" after a declined revenge
@@ -399,9 +411,8 @@ class Engine:
             scam and uncovered
         ):  # "我该点吗" after a scam link: the warning again, not "not covered" (thanks stay thanks)
             return instead("safety.fraud_again", "safety.fraud")
-        if "12356" in text and _NO_ANSWER.search(
-            text
-        ):  # "12356一直打不通": the crisis line named, whatever came before
+        # "12356一直打不通": the crisis line named, whatever came before
+        if _CRISIS_LINE.search(text) and _NO_ANSWER.search(text):
             return instead("safety.self_harm_no_answer", "safety.self_harm_stay")
         for earlier, (key, turns) in _STAYS.items():
             if not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):
@@ -450,8 +461,10 @@ class Engine:
         if Concern.SELF_HARM in concerns:
             key = "safety.self_harm_now" if IMMINENT.search(text) else "safety.self_harm"  # "我现在在楼顶 不想活了"
             key = "safety.self_harm_plan" if key == "safety.self_harm" and METHOD.search(text) else key
-            other = key == "safety.self_harm" and bool(SOMEONE_ELSE.search(text))
+            other = key in ("safety.self_harm", "safety.self_harm_plan") and bool(SOMEONE_ELSE.search(text))
             key = "safety.self_harm_other" if other else key
+            key = "safety.self_harm_other_far" if other and _FAR.search(text) else key  # "可她在国外 我联系不上她"
+            key = "safety.self_harm_other_now" if other and OTHER_NOW.search(text) else key  # "他今晚就要…": 110 now
             intent = "safety.self_harm_other" if other else "safety.self_harm"  # follow-ups help them help that person
             body = _for_her(t.get(key, lang), text, session) if other else t.get(key, lang)
             return Outcome((Reply(body),), pending=KEEP, intent=intent)

@@ -55,14 +55,16 @@ _VAGUE = re.compile(
     re.IGNORECASE,
 )
 WHAT_NOW = re.compile(  # "那怎么办" after an answer
-    r"^(那|那我|那么|所以|然后)?(该|要|应该)?(怎么办|咋办|怎么做|咋整|怎么弄)(呢|啊|呀)?[？?。!！]*$|^(so )?what (do i do|now)\??$",
+    r"^(那|那我|那么|所以|然后)?(该|要|应该)?(怎么办|咋办|怎么做|咋整|怎么弄)(呢|啊|呀)?[？?。!！]*$|^(ok |okay |so )?what (do i do|now|should i do( now)?|can i do( now)?)\??$",
     re.IGNORECASE,
 )
 _LEGALITY = re.compile(
     r"违法|犯法|合法|算不算|可以这样|能这样|真的|假的|legal|real\b", re.IGNORECASE
 )  # asks whether it is lawful
-_ACTIONS = re.compile(r"现在可以做|怎么做|怎么报|①|^Next:|^\d\)", re.IGNORECASE)  # a card's lines of what to do
-_ACTION_LEAD = re.compile(r"^(现在可以做|Next)[：:]\s*")  # a card's "现在可以做：" under a head that says so
+_ACTIONS = re.compile(r"现在可以做|现在就做|怎么做|怎么报|①|^Next:|^Now:|^\d\)", re.IGNORECASE)  # what to do
+_ACTION_LEAD = re.compile(
+    r"^(现在可以做|现在就做|Next|Now)[：:]\s*"
+)  # a card's "现在可以做：" under a head that says so
 # What an elliptical follow-up asks about, as search words added to the earlier question.
 _ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"赔|compensat|damages", re.IGNORECASE), "赔偿 精神损害 compensation damages"),

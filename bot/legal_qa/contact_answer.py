@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.knowledge.model import Contact, KnowledgeBase
+from bot.legal_qa.answer import OTHER_GROUND
 from bot.texts import BASE, Texts
 
 # what a question asks about a body it names: what it is, what it handles, how to reach it
@@ -59,7 +60,7 @@ class ContactQuestions:
 
     def find(self, text: str) -> Contact | None:
         """The contact a short "what is / how to reach X" question names (the longest name wins), else None."""
-        if len(text) > MAX_CHARS or not _ASKS.search(text) or _SUED.search(text):
+        if len(text) > MAX_CHARS or not _ASKS.search(text) or _SUED.search(text) or OTHER_GROUND.search(text):
             return None
         return self._named(text)
 

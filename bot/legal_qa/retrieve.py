@@ -15,6 +15,7 @@ from bot.legal_qa.topics import TopicHit, TopicMatcher, chosen
 
 Mode = Literal["full", "hybrid", "bm25", "dense"]
 # "民法典1033条": a law's name right before an article number without 第, which gets one
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")  # spaces typed between Chinese words
 _BARE_NUMBER = re.compile(rf"({LAW_NAME_END})\s*的?\s*(?=(?:{ARTICLE_NUMERAL})条)")
 TOPIC_K = 5  # a small k: a strongly matched reviewed card dominates, and the cards of a multi-issue question interleave
 TOPIC_WEIGHTS = (2.0, 1.6, 1.3)
@@ -154,7 +155,10 @@ class Retriever:
         with those of their articles that retrieval also found relevant."""
         f = self.fusion
         # cards read the question without English law names ("civil code" is no question about sign-up codes)
-        fitting = self.topics.fitting(without_english_refs(query), prefer=prefer) if mode == "full" else []
+        read = without_english_refs(query)
+        fitting = self.topics.fitting(read, prefer=prefer) if mode == "full" else []
+        if mode == "full" and not fitting and _CJK_GAP.search(read):  # "催收 天天打 我 电话": again without the gaps
+            fitting = self.topics.fitting(_CJK_GAP.sub("", read), prefer=prefer)
         hits = chosen(fitting)
         expanded = query + " " + " ".join(h.topic.expand for h in hits[:3])
         lists: dict[str, list[str]] = {}

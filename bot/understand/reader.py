@@ -75,7 +75,9 @@ _DRAFT_ASKED_EN = re.compile(
 _DRAFT_NOUN = re.compile(
     r"(材料|投诉信|投诉书|告知函|通知函|起诉状|诉状|文书|模板|范本|证据清单|申诉|举报信|报案|报警材料|回(个|条|一条|他|他们)?短信)"
 )
-_OUR_GROUND = re.compile(r"催|债|欠|借|贷|还款|逾期|骚扰|短信|验证码|轰炸|他们|对方|collector|debt|loan|harass", re.I)
+_OUR_GROUND = re.compile(
+    r"催|债|欠|借|贷|还款|还清|结清|逾期|骚扰|短信|验证码|轰炸|他们|对方|collector|debt|loan|harass", re.I
+)
 # asking for the files themselves ("生成文件", "写好了吗 发给我", "把pdf发我")
 _FILES = re.compile(
     r"^(请|麻烦)?(帮我|给我)?(生成|导出|下载|做|出)(一下)?(一个|一份|个|份)?(文件|文档|文书|pdf|word|docx)|"

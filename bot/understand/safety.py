@@ -27,21 +27,32 @@ METHOD = re.compile(
 # it were them
 SOMEONE_ELSE = re.compile(
     r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|朋友|我妈|我爸|哥|姐|弟|妹|同学|同事|舅舅|叔叔|伯伯|姑姑|阿姨|姨|爷爷|奶奶|外公|外婆|"
-    r"姥姥|姥爷|室友|表哥|表姐|表弟|表妹).{0,12}(说|要|想|讲|念叨|嚷着|喊着)(他|她)?.{0,3}"
-    r"(不想活|想死|要自杀|想自杀|轻生|活着没(啥|什么)?(意思|意义|劲)|活不下去|不如死|死了算了)|"
-    r"(他|她)[^我]{0,8}(跟|对|和)我(说|讲)(他|她)?.{0,3}(不想活|想死|要自杀|想自杀|活着没(啥|什么)?(意思|意义|劲)|活不下去)|my (son|daughter|child|husband|wife|friend|mother|father|brother|sister)"
-    r" (says|said|wants|is talking about|keeps saying|talks about).{0,20}(die|kill (him|her)self|suicide|end it all|"
-    r"ending it all|not (want|wanting) to live)",
+    r"姥姥|姥爷|室友|表哥|表姐|表弟|表妹|闺蜜|女朋友|男朋友|对象|邻居).{0,12}(说|要|想|讲|念叨|嚷着|喊着)(?!我)(他|她)?.{0,3}"
+    r"(不想活|想死|要自杀|想自杀|轻生|活着没(啥|什么)?(意思|意义|劲)|活不下去|不如死|死了算了|活够了|去跳|跳河|跳楼)|"
+    r"(?<!我)(他|她)(也|都|就)?(说)?(想死|不想活|要自杀|想自杀|活不下去|要去跳|活够了)|"
+    r"(弟|哥|姐|妹|儿子|女儿|朋友|室友|同学|闺蜜|老公|老婆).{0,8}(发|说).{0,6}(永别|告别|再见了)|"
+    r"\b(he|she|they)('s| is| are)? (going to|gonna|wants? to|will|plans? to) (end it|kill (him|her|them)sel(f|ves)|die)|"
+    r"\b(he|she) (locked|shut) (him|her)self in|gave away (his|her) (stuff|things)|"
+    r"(他|她)[^我]{0,8}(跟|对|和)我(说|讲)(他|她)?.{0,3}(不想活|想死|要自杀|想自杀|活着没(啥|什么)?(意思|意义|劲)|活不下去)|my (son|daughter|child|husband|wife|friend|mother|father|brother|sister|flatmate|roommate|girlfriend|boyfriend|uncle|aunt|cousin|dad|mom|mum)"
+    r" (says|said|wants|is talking about|keeps saying|talks about|texted me).{0,20}(die|kill (him|her)self|suicide|end it all|"
+    r"ending it all|not (want|wanting) to live|life (is ?n'?t|is not|isnt) worth|not worth living)",
     re.IGNORECASE,
 )
 # Someone the person knew has taken their own life ("我一个朋友因为网贷自杀了"): sorrow, support for the writer, and
 # then the answer (what the family owes, the harassment), not words to the writer as if they were at risk
 BEREAVED = re.compile(
     r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|朋友|同学|同事|邻居|亲戚|我妈|我爸|哥|姐|弟|妹|他|她)[^我，。,]{0,12}"
-    r"(自杀了|自杀身亡|自杀走了|轻生了|跳楼了|跳楼(走|死)了|跳楼身亡|跳河了|跳江了|上吊了|喝药(走|死)了)|"
-    r"my (son|daughter|child|husband|wife|friend|mother|father|brother|sister|colleague|cousin|roommate|classmate)"
-    r"\b.{0,30}"
-    r"(killed (him|her)self|took (his|her) (own )?life|died by suicide|committed suicide)",
+    r"(自杀了|自杀身亡|自杀走了|轻生了|跳楼了|跳楼(走|死)了|跳楼身亡|跳河了|跳江了|上吊了|(吃|喝)(了)?(药|农药|安眠药)(走|死)了|吃药走的|喝农药)|"
+    r"my (son|daughter|child|husband|wife|friend|mother|father|brother|sister|colleague|cousin|roommate|classmate|dad|mom|mum|"
+    r"uncle|aunt|neighbou?r|flatmate|girlfriend|boyfriend)('s \w+)?"
+    r"\b.{0,40}"
+    r"(killed (him|her)self|took (his|her) (own )?life|died by suicide|committed suicide|overdosed)",
+    re.IGNORECASE,
+)
+# Someone else at risk right now ("he's going to end it tonight", "他已经出门了", "phone is off"): 110 where they are, first
+OTHER_NOW = re.compile(
+    r"今晚|今天晚上|现在|马上|已经出门|出门了|关机|不接|联系不上|永别|告别|锁在|"
+    r"tonight|right now|now\b|phone is off|locked (him|her)self|won'?t answer|wont answer|not answering|goodbye|gave away",
     re.IGNORECASE,
 )
 # After that: they are back from the edge, or calmer
@@ -90,7 +101,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         Concern.DANGER,
         re.compile(
             r"(弄死|(?<!会)打死(?!我也|我都|也不|都不)|砍死|砍你|砍我|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|捅我|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
-            r"人身安全|救命|在我家门口|堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|拿着?刀|一直跟着我|跟踪我|跟着我.{0,12}(走|回家|到)|"
+            r"人身安全|救命|在我家门口|堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|(踹|砸|撬|敲烂).{1,3}门|砸东西|摔东西|"
+            r"(拉着?|带着?)我一起死|同归于尽|躲(到|在|进)(了)?邻居家|拿着?刀|一直跟着我|跟踪我|跟着我.{0,12}(走|回家|到)|"
             r"(现在|正在|已经).{0,6}(在我家|在门口|楼下|上门)|关在.{0,6}(屋|房间)|不让我走|不敢开门|门外.{0,4}有人|在门外|"
             r"有人.{0,4}(敲门|砸门|在门口|在门外|在楼道)|知道.{0,4}(我|你)?(住|家)(在)?(哪|哪里|哪儿|在哪)|"
             r"(发|拍)了?.{0,8}(小区|楼下|家门口|单元门|楼道|我家).{0,4}的?(照片|视频)|"
@@ -109,8 +121,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(?<!电话)(打|揍|踢|掐|推)了?我(了|一顿|好几下)?(?![^，。,\s]{0,8}(电话|电|号|短信|消息|手机|次|通))|动手打|又动手|被.{0,6}(打了|打伤|打得|揍了|打流血)|"
             r"(流血|打伤|受伤了|骨折)|拿着?(棍|棒|刀|砖|铁)|(躲在|躲进|锁在)(厕所|卫生间|房间|屋里|柜子)|"
             r"(抢|夺)(走)?了?我的?(手机|包|钱)|"
-            r"(hit|hits|hitting|beat|beats|beating|punch\w*|kick\w*|chok\w*) me\b|hiding in the|bleeding|"
-            r"kill (you|me)|beat (you|me)\b|hurt my|following me|at my door|banging on)",
+            r"(hit|hits|hitting|beat|beats|beating|punch\w*|kick\w*|chok\w*) me\b(?! up)|hiding in the|bleeding|"
+            r"kill (you|me)(?! when (she|he|they|my \w+) (finds?|found) out)|beat (you|me)\b|hurt my|following me|at my door|banging on)",
             re.IGNORECASE,
         ),
     ),
@@ -141,7 +153,13 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(就都|一切都|全都)结束了|想跟(谁|你|人)说(一声|再见)|说声再见|"
             r"交代.{0,2}后事|遗书|遗言|"
             r"pills (are )?(ready|saved)|jump (off|from)|say goodbye|no reason to live|better off without me|"
-            r"bu ?xiang ?huo)",
+            r"bu ?xiang ?huo|"
+            r"(he|she|they)('s| is| are)? (going to|gonna|wants? to|will|plans? to) (end it|kill (him|her|them)sel(f|ves)|die)|"
+            r"(locked|shut) (him|her)self in|gave away (his|her|all (his|her)) (stuff|things|belongings)|"
+            r"said goodbye to (everyone|everybody|us|me)|stepping in front of|nobody would (even )?(notice|care) if i|"
+            r"life (is ?n'?t|is not|isnt) worth|永别了|永别|(跟|和)(大家|所有人|我们)告别|交代了?后事|"
+            r"(这条命|我这命).{0,4}(不值钱|不要了)|活够了|不想(再)?拖累(你们|我们|家里|家人|大家)|走到那一步|"
+            r"(hotline|热线).{0,12}(busy|no ?one|nobody|没人接|打不通|占线))",
             re.IGNORECASE,
         ),
     ),
@@ -163,6 +181,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(借出来|贷出来|套出来|取出来).{0,10}(转给|打给|转到)|(转给|转账给|打钱给)(他|她|对方|客服)|"
             r"(转账?|打钱|汇款?|还款?|还钱)到?.{0,4}(他|她|对方|催收)?的?(个人|私人)(微信|支付宝|账户|账号|卡|银行卡)|"
             r"(转|打|汇|还)(钱|款)?(到|给|进)?(他|她|对方|催收|催收员)(的)?(个人|私人)?(卡|银行卡|账户|账号|微信|支付宝)|"
+            r"(减免|减一半|免息|停息|注销|修复征信|消除记录|撤诉|销案).{0,20}(先交|先付|先转|先打).{0,8}(服务费|手续费|保证金|费用|\d+)|"
+            r"冒充.{0,6}(表哥|表姐|亲戚|家人|儿子|女儿|孩子|朋友|同学|领导|老板|老师).{0,16}(要钱|借钱|转账|打钱|汇款)|"
             r"(让|叫|要)我.{0,4}下载.{0,8}(app|APP|App|软件).{0,8}(还款|还钱|处理|转账)?|链接.{0,12}(还款|还钱|转账|缴费|付款)|"
             r"(personal|private) (alipay|wechat|account|bank)|"
             r"验证码.{0,4}(念|读|报|告诉|发)给(他|她|对方|客服)|(念|读|报)给(他|她|对方).{0,6}验证码|"
@@ -192,7 +212,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(^|[\s，,。])(我)?(已经|刚才|刚刚|刚|都)(转|转过去|打过去|汇过去|付|付过)了?(钱|款)?了?[。！!，,.\s]*$|"
             r"(钱|存款|余额).{0,4}被(转走|骗走|划走|盗刷)|被(转走|骗走|划走|盗刷)了?.{0,6}(\d+|钱|块|元|万)|被骗了.{0,6}(\d+|钱|块|元|万)|"
             r"(钱|那钱|这钱|那些钱|这笔钱).{0,6}(要回来|要得回来|追回|追得回|拿回来|退回来|找回来)|"
-            r"already (sent|paid|transferred)|i (sent|paid|transferred) (him|them|\d)|"
+            r"(i('ve| have)? )?already (paid|transferred)|i('ve| have)? already sent|already sent (the|my) money|"
+            r"i (sent|paid|transferred) (him|them|\d)|(已经|刚刚?|都)(交|付)了(钱|款|费)?[。！!，,.\s]*$|"
             r"(paid|sent|transferred) (it|them|him|her|the money) already|i('ve| have) (just )?(paid|sent|transferred))",
             re.IGNORECASE,
         ),

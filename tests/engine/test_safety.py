@@ -466,3 +466,63 @@ async def test_paying_after_a_fake_court_sms_in_english_gets_110_first(app: App)
     await say(app.engine, "【中国法院】你已被起诉，请缴纳保证金5000元至账户6222xxxx撤诉，逾期强制执行", "fake-court-en")
     reply = await say(app.engine, "ok i paid it already", "fake-court-en")
     assert reply.startswith("⚠️ Call 110")
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("my flatmate just told me he's going to end it tonight because of the loan apps", "Call 110 now"),
+        ("我室友说今晚就去跳河 他已经出门了", "现在就打 110"),  # someone else, now: not words to the writer
+        ("我弟发朋友圈说 永别了 现在电话关机", "现在就打 110"),
+    ],
+)
+async def test_someone_else_about_to_die_gets_110_for_them_first(app: App, text: str, first: str) -> None:
+    reply = await say(app.engine, text, f"other-now-{len(text)}")
+    assert first in reply.split("\n")[0] and "你现在身边有人吗" not in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sometimes i feel like just stepping in front of a car would fix everything",
+        "nobody would even notice if i was gone",
+        "算了 反正我这条命也不值钱",
+    ],
+)
+async def test_despair_found_by_play13_gets_crisis_support_first(app: App, text: str) -> None:
+    reply = await say(app.engine, text, f"p13-{len(text)}")
+    assert "12356" in reply.split("\n")[0]
+
+
+@pytest.mark.parametrize("text", ["12356 is always busy, who else can i call", "热线一直没人接 有没有其他号码"])
+async def test_a_busy_crisis_line_in_any_words_gets_what_else_to_do(app: App, text: str) -> None:
+    reply = await say(app.engine, text, f"busy-{len(text)}")
+    assert "120" in reply and ("占线" in reply or "busy" in reply)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["有人在踹我家门 说是来收账的", "他刚才喝了酒在家砸东西 说要拉着我一起死"],
+)
+async def test_danger_at_the_door_or_at_home_gets_110_first(app: App, text: str) -> None:
+    reply = await say(app.engine, text, f"home-{len(text)}")
+    assert "110" in reply.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the collector said hes gonna hit me up tomorrow",
+        "my wife is going to kill me when she finds out about the loan",
+    ],
+)
+async def test_english_figures_of_speech_raise_no_danger_banner(app: App, text: str) -> None:
+    reply = await say(app.engine, text, f"fig-en-{len(text)}")
+    assert not reply.startswith("⚠️")
+
+
+async def test_a_fee_to_reduce_the_debt_is_a_scam_and_paying_it_gets_110(app: App) -> None:
+    first = await say(app.engine, "王律师说可以帮我减免一半 先交2000服务费", "fee-scam")
+    assert "诈骗" in first.split("\n")[0]
+    paid = await say(app.engine, "我已经交了", "fee-scam")
+    assert "110" in paid.split("\n")[0]

@@ -187,6 +187,24 @@ ROUTES = [
     ("走投无路了 借了新的还旧的", "negotiation"),  # borrowing new to repay old
     ("i borrowed 3000 rmb from an app and now they message my classmates", "contacts_harassment"),
     ("催收说你还不上就去死吧", "insult"),  # a curse: was the negotiation card (and a crisis card)
+    (
+        "i'm an exchange student, i borrowed 2000 yuan and now they message my classmates",
+        "contacts_harassment",
+    ),  # not "ex"
+    ("my colleague put me as his emergency contact and now they ask me to pay his debt", "family_liability"),
+    ("they said they will report me to immigration and i'll lose my visa", "threat"),
+    ("the collectors called my line manager 4 times today", "workplace"),
+    ("loan app say if i no pay they go post my passport photo online", "exposure"),
+    ("想一次还清 怎么还", "repay_safely"),
+    ("还清以后要他们给什么证明", "repay_safely"),
+    ("催收说法院马上要拍卖我名下的房子 我借的是网贷", "secured_loan"),
+    ("can a loan app take my house if i only have a credit loan", "secured_loan"),
+    ("我儿子学校老师打电话说孩子在学校打架了", None),  # a school calling about a child is no collector
+    ("i'm dying to know if they can actually sue me", "being_sued"),
+    ("催收说警察已经在找我了 真的假的", "debtor_jail"),
+    ("催收 天天打 我 电话 烦死了 咋整", "harassment_general"),  # spaces between the words
+    ("催收说要去我老家把我爸妈的房子拆了", "threat"),
+    ("he says he will send my nudes to my family by midnight", "intimate_images"),  # not the night-calls card
 ]
 
 
