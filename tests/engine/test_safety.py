@@ -409,9 +409,12 @@ async def test_paying_a_collectors_own_card_or_having_just_paid_a_scammer_is_cal
         "i cant go on anymore with these collectors",
         "sometimes i wish i could just go to sleep and not wake up tomorrow",
         "算了 我觉得我活着就是给别人添麻烦",
+        "sometimes i feel like just stepping in front of a car would fix everything",
+        "nobody would even notice if i was gone",
+        "算了 反正我这条命也不值钱",
     ],
 )
-async def test_despair_found_by_play12_gets_crisis_support_first(app: App, text: str) -> None:
+async def test_despair_found_by_the_playtests_gets_crisis_support_first(app: App, text: str) -> None:
     reply = await say(app.engine, text, f"p12-{abs(hash(text)) % 10_000}")
     assert "12356" in reply.split("\n")[0]
 
@@ -479,19 +482,6 @@ async def test_paying_after_a_fake_court_sms_in_english_gets_110_first(app: App)
 async def test_someone_else_about_to_die_gets_110_for_them_first(app: App, text: str, first: str) -> None:
     reply = await say(app.engine, text, f"other-now-{len(text)}")
     assert first in reply.split("\n")[0] and "你现在身边有人吗" not in reply
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "sometimes i feel like just stepping in front of a car would fix everything",
-        "nobody would even notice if i was gone",
-        "算了 反正我这条命也不值钱",
-    ],
-)
-async def test_despair_found_by_play13_gets_crisis_support_first(app: App, text: str) -> None:
-    reply = await say(app.engine, text, f"p13-{len(text)}")
-    assert "12356" in reply.split("\n")[0]
 
 
 @pytest.mark.parametrize("text", ["12356 is always busy, who else can i call", "热线一直没人接 有没有其他号码"])
