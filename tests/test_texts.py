@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.texts import BASE, ENGLISH, Texts, language_of
+from bot.texts import BASE, ENGLISH, Texts, language_of, paste_language
 
 TEXTS = Texts()
 
@@ -28,3 +28,12 @@ def test_the_language_of_a_message() -> None:
     assert language_of("Is it legal for collectors to call my contacts?") == ENGLISH
     assert language_of("催收打我通讯录合法吗") == BASE
     assert language_of("hi") == BASE  # too short to tell
+
+
+def test_the_language_of_a_paste_is_the_persons_not_the_senders() -> None:
+    sms = "【XX金融】您已逾期3天，请今日还款"
+    assert paste_language("is this legal?", [], sms) == ENGLISH  # their words beside it
+    assert paste_language("", ["催收天天打电话", "can you help me please"], sms) == ENGLISH  # their last words
+    assert paste_language("", ["can you help me please", "怎么办", "ok", "1"], sms) == BASE  # "ok", "1" tell nothing
+    assert paste_language("", [], "Dear customer, your loan is overdue.") == ENGLISH  # nothing of theirs: the paste's
+    assert paste_language("", [], sms) == BASE

@@ -19,7 +19,7 @@ from bot.engine.questions import WHAT_NOW
 from bot.engine.router import Decision, Route, decide
 from bot.locks import KeyedLocks
 from bot.sms.links import LINK_CHECK, LINK_SCAM
-from bot.texts import Texts, language_of
+from bot.texts import Texts, language_of, paste_language
 from bot.understand.condense import main_point
 from bot.understand.lender import KINDS, NOT_12378, SLOT, LenderRouting, said_kind
 from bot.understand.reader import Reader, Reading
@@ -244,6 +244,8 @@ class Engine:
             whole = tuple(c for c in check(decision.argument).concerns if c not in BLOCKING)
             reading = replace(reading, concerns=tuple(dict.fromkeys((*reading.concerns, *whole))))
         lang = language_of(text)  # the locale of every reply to this turn
+        if kind is Kind.SMS:  # a paste is answered in the person's language, not the quoted sender's
+            lang = paste_language(decision.question, [m.text for m in session.memory], text)
 
         async def ask(question: str, current: Session) -> Outcome:
             turn = Turn(msg, current, Kind.QUESTION, text=question, intent="question", lang=language_of(question))
@@ -453,7 +455,7 @@ class Engine:
             if any(Concern.SELF_HARM in check(line).concerns for line in own):  # the person's own words in a paste
                 return Outcome((Reply(t.get("safety.self_harm", lang)),), intent="safety.self_harm")
             if Concern.DANGER in concerns:
-                return Outcome((Reply(t.get("sms.danger_first")),))
+                return Outcome((Reply(t.get("sms.danger_first", lang)),))
             return None
         if BEREAVED.search(text) and not _OWN_DESPAIR.search(text):
             # someone they knew took their life: sorrow and support first, then the answer about the debt

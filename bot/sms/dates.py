@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.texts import BASE
+
 DATE_FLOW = "sms_date"
 DATE_PREFIX = "smsdate:"
 UNKNOWN = "unknown"
@@ -36,22 +38,25 @@ _PUNCT = re.compile(r"[\s，,。.!！?？~～…]+")
 
 @dataclass(frozen=True)
 class HeldPaste:
-    """A paste waiting for its day: the text as sent, where it came from, and the day it was pasted."""
+    """A paste waiting for its day: the text as sent, where it came from, the day it was pasted, the reply's locale."""
 
     text: str
     source: str
     day: date
+    lang: str = BASE
 
     def encode(self) -> str:
         """The flow's state."""
-        return json.dumps({"text": self.text, "source": self.source, "day": self.day.isoformat()}, ensure_ascii=False)
+        data = {"text": self.text, "source": self.source, "day": self.day.isoformat()}
+        return json.dumps(data | ({"lang": self.lang} if self.lang != BASE else {}), ensure_ascii=False)
 
     @classmethod
     def decode(cls, state: str) -> HeldPaste | None:
         """The held paste from a flow's state (None when it is not one)."""
         try:
             data = json.loads(state)
-            return cls(str(data["text"]), str(data["source"]), date.fromisoformat(str(data["day"])))
+            day = date.fromisoformat(str(data["day"]))
+            return cls(str(data["text"]), str(data["source"]), day, str(data.get("lang") or BASE))
         except (ValueError, KeyError, TypeError):
             return None
 

@@ -51,6 +51,7 @@ class Analysis:
     gist: str = ""  # the kinds of message found, in a few words (for the conversation memory)
     shown: list[Finding] | None = None  # the findings as the reply shows them after a second opinion (None: as found)
     day_asked: bool = False  # the reply asks which day the messages that show only a time came
+    lang: str = BASE  # the locale the reply is in (the person's, not the quoted sender's)
 
 
 class SmsHandler:
@@ -86,19 +87,21 @@ class SmsHandler:
         self.ocr = ocr
         self.texts = texts
 
-    def analyse_records(self, records: list[SmsRecord], day_asked: bool = False) -> Analysis:
-        """Deduplicate, classify and explain (pure; no logging)."""
+    def analyse_records(self, records: list[SmsRecord], day_asked: bool = False, lang: str = BASE) -> Analysis:
+        """Deduplicate, classify and explain in lang (pure; no logging)."""
         unique, dups = dedupe(records)
         findings = self.classifier.classify_all(unique)
-        text = explain(findings, self.kb, self.texts, duplicates=dups, day_asked=day_asked)
-        return Analysis(findings, dups, text, gist(findings, self.texts), day_asked=day_asked)
+        text = explain(findings, self.kb, self.texts, duplicates=dups, day_asked=day_asked, lang=lang)
+        return Analysis(findings, dups, text, gist(findings, self.texts), day_asked=day_asked, lang=lang)
 
-    def analyse_text(self, text: str, source: str, today: datetime | None = None, day_asked: bool = False) -> Analysis:
+    def analyse_text(
+        self, text: str, source: str, today: datetime | None = None, day_asked: bool = False, lang: str = BASE
+    ) -> Analysis:
         """Split a paste into messages and analyse them; raises ValueError for an over-long paste. A bare time takes
         the paste's day (marked assumed; `day_asked`: the reply asks for the day instead of saying so)."""
         moment = (today or datetime.now(SHANGHAI)).astimezone(SHANGHAI)
         records = parse_paste(text, source=source, default_date=moment.date(), now=moment)
-        return self.analyse_records(records, day_asked)
+        return self.analyse_records(records, day_asked, lang)
 
     @staticmethod
     def undated(text: str, today: date) -> int:
@@ -117,7 +120,7 @@ class SmsHandler:
         if turn.kind is Kind.SMS and held is not None:  # a new paste while the day question waits
             await self._log_held(user, held)
             outcome = await self.handle(replace(turn, session=replace(turn.session, pending=None)))
-            return _after(Reply(t.get("sms.date_left")), outcome)
+            return _after(Reply(t.get("sms.date_left", held.lang)), outcome)
         if turn.name.startswith(DATE_PREFIX) or (turn.kind is Kind.PENDING and held is not None):
             return await self._day_answer(turn, held)
         if turn.kind is Kind.SMS:
@@ -129,7 +132,7 @@ class SmsHandler:
                 intent = LINK_SCAM if kind is LinkKind.LOOKALIKE else LINK_CHECK
                 return Outcome((Reply(t.get(f"sms.link_{kind.value}", lang, host=host)),), intent=intent)
             source = "forward" if turn.msg.forwarded_at else "paste"
-            return await self.paste(user, turn.text, source, turn.msg.forwarded_at)
+            return await self.paste(user, turn.text, source, turn.msg.forwarded_at, turn.lang)
         if turn.intent == "evidence.summary":
             return Outcome(tuple(await self.summary(user, held)), pending=KEEP)
         if turn.kind is Kind.ATTACHMENT:
@@ -156,25 +159,28 @@ class SmsHandler:
             return Outcome(tuple(await self.summary(user, held)), pending=KEEP)
         return Outcome(tuple(await self.export(user, payload.removeprefix(EXPORT_PREFIX))), pending=KEEP)
 
-    async def paste(self, user_key: str, text: str, source: str, forwarded_at: datetime | None) -> Outcome:
-        """A pasted or forwarded text: analyse, log, reply. When messages show a time but no day (and the paste is
-        not a forward, which carries its own time), the analysis asks which day they came and logs on the answer."""
+    async def paste(
+        self, user_key: str, text: str, source: str, forwarded_at: datetime | None, lang: str = BASE
+    ) -> Outcome:
+        """A pasted or forwarded text: analyse, log, reply in lang. When messages show a time but no day (and the
+        paste is not a forward, which carries its own time), the analysis asks which day they came and logs on the
+        answer."""
         today = datetime.now(SHANGHAI).date()
         try:
             undated = 0 if forwarded_at is not None else await asyncio.to_thread(self.undated, text, today)
-            analysis = await asyncio.to_thread(self.analyse_text, text, source, None, bool(undated))
+            analysis = await asyncio.to_thread(self.analyse_text, text, source, None, bool(undated), lang)
         except ValueError:
-            return Outcome((Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS)),))
+            return Outcome((Reply(self.texts.get("sms.too_long", lang, size=len(text), limit=MAX_PASTE_CHARS)),))
         analysis = await self.reviewed(analysis, user_key)
         if undated and analysis.findings:
-            return self._ask_day(analysis, HeldPaste(text, source, today), undated)
+            return self._ask_day(analysis, HeldPaste(text, source, today, lang), undated)
         return await self._log_and_reply(user_key, analysis, source, forwarded_at)
 
     def _ask_day(self, analysis: Analysis, held: HeldPaste, undated: int) -> Outcome:
         """The analysis, and the one question: which day did the messages that show only a time come?"""
         t = self.texts
-        buttons = tuple(Button(t.get(key), DATE_PREFIX + name) for name, key, _ in CHOICES)
-        text = f"{analysis.text}\n\n{t.get('sms.date_question', n=undated)}"
+        buttons = tuple(Button(t.get(key, analysis.lang), DATE_PREFIX + name) for name, key, _ in CHOICES)
+        text = f"{analysis.text}\n\n{t.get('sms.date_question', analysis.lang, n=undated)}"
         return Outcome((Reply(text, buttons=buttons),), Pending(DATE_FLOW, held.encode()), gist=analysis.gist)
 
     async def _day_answer(self, turn: Turn, held: HeldPaste | None) -> Outcome | None:
@@ -188,20 +194,21 @@ class SmsHandler:
         if choice is None:
             await self._log_held(user, held)
             asked = await turn.ask(turn.text, turn.session) if turn.ask is not None else None
-            return _after(Reply(t.get("sms.date_left")), asked)
+            return _after(Reply(t.get("sms.date_left", held.lang)), asked)
         day = day_for(choice, held.day)
         if day is None:
             records = parse_paste(held.text, source=held.source)
         else:
             now = datetime.now(SHANGHAI) if day == datetime.now(SHANGHAI).date() else None
             records = parse_paste(held.text, source=held.source, default_date=day, now=now)
-        analysis = await asyncio.to_thread(self.analyse_records, records)
+        lang = held.lang
+        analysis = await asyncio.to_thread(self.analyse_records, records, False, lang)
         n = sum(1 for r in records if r.date_assumed) if day is not None else held_undated(held)
-        label = next(t.get(key) for name, key, _ in CHOICES if name == choice)
+        label = next(t.get(key, lang) for name, key, _ in CHOICES if name == choice)
         head = (
-            t.get("sms.date_unknown", n=n)
+            t.get("sms.date_unknown", lang, n=n)
             if choice == UNKNOWN
-            else t.get("sms.date_answered", n=n, day=label, date=f"{day:%m-%d}" if day else "")
+            else t.get("sms.date_answered", lang, n=n, day=label, date=f"{day:%m-%d}" if day else "")
         )
         return await self._log_and_reply(user, analysis, held.source, head=head, confirmed=True)
 
@@ -230,9 +237,12 @@ class SmsHandler:
         review = merge(analysis.findings, asked, proposed, self.classifier)
         if not review.changed:
             return analysis
-        text = explain(review.shown, self.kb, self.texts, duplicates=analysis.duplicates, day_asked=analysis.day_asked)
+        lang = analysis.lang
+        text = explain(
+            review.shown, self.kb, self.texts, duplicates=analysis.duplicates, day_asked=analysis.day_asked, lang=lang
+        )
         if review.suspected_fraud:
-            text += "\n\n" + self.texts.get("sms.model_fraud", n=review.suspected_fraud)
+            text += "\n\n" + self.texts.get("sms.model_fraud", lang, n=review.suspected_fraud)
         return replace(analysis, text=text, gist=gist(review.shown, self.texts), shown=review.shown)
 
     async def _log_and_reply(
@@ -246,22 +256,21 @@ class SmsHandler:
     ) -> Outcome:
         """Log the findings and reply with the analysis (or `head` instead) and what was logged; `confirmed`: the
         day of messages that showed only a time was given by the person."""
+        t, lang = self.texts, analysis.lang
         if not analysis.findings:
-            return Outcome((Reply(self.texts.get("sms.empty")),))
+            return Outcome((Reply(t.get("sms.empty", lang)),))
         now = datetime.now(UTC)
         entries, cited = await asyncio.to_thread(
             self._entries, analysis, source, forwarded_at, now, confirmed
         )  # 49,000 at most
         result = await self.evidence.append(user_key, entries)
         total = await self.evidence.count(user_key)
-        logged = self.texts.get("evidence_log.logged", added=result.added, duplicates=result.duplicates, total=total)
+        logged = t.get("evidence_log.logged", lang, added=result.added, duplicates=result.duplicates, total=total)
         if result.refused:
-            logged += "\n" + self.texts.get(
-                "evidence_log.log_full", limit=self.evidence.max_items, refused=result.refused
-            )
+            logged += "\n" + t.get("evidence_log.log_full", lang, limit=self.evidence.max_items, refused=result.refused)
         buttons = (
-            Button(self.texts.get("evidence_log.button_summary"), EVIDENCE_SUMMARY),
-            Button(self.texts.get("evidence_log.button_pdf"), EXPORT_PREFIX + "pdf"),
+            Button(t.get("evidence_log.button_summary", lang), EVIDENCE_SUMMARY),
+            Button(t.get("evidence_log.button_pdf", lang), EXPORT_PREFIX + "pdf"),
         )
         body = analysis.text if head is None else head
         return Outcome((Reply(f"{body}\n\n{logged}", buttons=buttons, citations=cited),), gist=analysis.gist)

@@ -9,9 +9,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from bot.texts.language import BASE, ENGLISH, is_english, is_pinyin, language_of, nest_quotes
+from bot.texts.language import BASE, ENGLISH, is_english, is_pinyin, language_of, nest_quotes, paste_language
 
-__all__ = ["BASE", "ENGLISH", "Texts", "is_english", "is_pinyin", "language_of", "nest_quotes"]
+__all__ = ["BASE", "ENGLISH", "Texts", "is_english", "is_pinyin", "language_of", "nest_quotes", "paste_language"]
 
 _DIR = Path(__file__).resolve().parent
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 BASE = "zh_CN"  # the locale that holds every text
 ENGLISH = "en"
@@ -63,6 +64,17 @@ def is_english(text: str) -> bool:
 def language_of(text: str) -> str:
     """The locale to answer a message in: English when it is written in English, else zh_CN."""
     return ENGLISH if is_english(text) else BASE
+
+
+def paste_language(own: str, earlier: Sequence[str], paste: str) -> str:
+    """The locale to analyse a paste in: the person's own words beside it, else the last of their earlier turns
+    (`earlier`, oldest first) whose language shows, else the paste's own; the quoted messages may be in another."""
+    for words in (own, *reversed(earlier)):
+        if is_english(words):
+            return ENGLISH
+        if _HAN.search(words) or is_pinyin(words):
+            return BASE
+    return language_of(paste)
 
 
 _INNER = str.maketrans({"“": "‘", "”": "’"})

@@ -169,7 +169,7 @@ async def test_same_message_forwarded_twice_is_logged_once(app: App) -> None:
 async def test_an_english_collection_sms_pasted_alone_is_analysed_and_logged(app: App) -> None:
     sms = "Dear customer, your loan is overdue by 5 days. Repay today or we will contact your employer and family."
     reply = await say(app.engine, sms, user="en-sms")
-    assert "催收威胁" in reply and "110" in reply  # read as the collector's message, not as the person's question
+    assert "collection threat" in reply and "110" in reply  # the collector's message (in English), not a question
     assert "共 1 条" in await say(app.engine, "/evidence", user="en-sms")
     # the person's own words about such a message stay a question: nothing logged
     await say(app.engine, "They said my loan is overdue and will call my boss, what should I do?", user="en-q")

@@ -162,3 +162,19 @@ def test_a_credit_report_notice_is_explained_not_called_unlawful(
     line = next(x for x in threat.splitlines() if "可能违反" in x)
     assert "征信业管理条例" not in line  # the insult may breach the law; the credit report notice does not
     assert "事先告知" in threat
+
+
+def test_in_english_the_reply_lists_the_same_messages_as_in_chinese(
+    clf: Classifier, kb: KnowledgeBase, texts: Texts
+) -> None:
+    paste = "\n\n".join([BOMBING, THREAT, INSULT, FRAUD, NOTICE])
+    chinese, findings = run(clf, kb, texts, paste)
+    english = explain(findings, kb, texts, lang="en")
+    assert english.count("\n1. ") == chinese.count("\n1. ") == 1
+    notable = [line for line in chinese.splitlines() if re.match(r"\d+\. ", line)]
+    assert len([line for line in english.splitlines() if re.match(r"\d+\. ", line)]) == len(notable) >= 3
+    assert "…and" not in english  # English is longer: it may not list fewer messages than Chinese does
+    assert "不还钱明天就派人去你家" in english and "threatens a home visit" in english
+    assert "【乐跑】" in english and "not the lender" in english and "96110" in english
+    assert set(CITED.findall(english)) == set(CITED.findall(chinese))  # the same articles, labelled the same
+    assert not re.search(r"[\u4e00-\u9fff]", CITED.sub("", re.sub(r"“[^”]*”|【[^】]*】|（[^）]*）", "", english)))
