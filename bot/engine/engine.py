@@ -108,6 +108,9 @@ _CALL_POLICE = re.compile(
 _CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了|sorry|calm", re.IGNORECASE)
 # After despair: they called the hotline and nobody answered
 # the person they worry about cannot be reached or is far away: people near them, the police where they are
+SAFER_OTHER = re.compile(
+    r"没事了?|安全了|找到(他|她)了|(他|她)在家|接电话了|(he|she)('s| is) (ok|okay|safe|fine|home)|found (him|her)", re.I
+)
 _FAR = re.compile(
     r"不接(我的?)?电话|联系不上|找不到(他|她)|在外地|过不去|赶不过去|不回(我的?)?(消息|信息|微信)|关机|"
     r"can'?t reach|not answering|won'?t answer|(lives|is) far away|too far",
@@ -126,6 +129,16 @@ def _for_her(body: str, text: str, session: Session) -> str:
     return re.sub(r"(?<!其)他", "她", body) if she else body
 
 
+# a parent's despair that takes the child along ("想带着孩子一起走了算了")
+_WITH_CHILD = re.compile(
+    r"(带着?|和|跟)(孩子|儿子|女儿|娃).{0,4}一起|(with|take) my (kids?|son|daughter|children)", re.I
+)
+# hurt already: an ambulance as well as the police
+_HURT = re.compile(r"流血|出血|打伤|受伤|骨折|头破|晕(了|过去)|bleeding|injured|hurt badly|broken", re.IGNORECASE)
+# the one paid has vanished: a scam, whatever the answer would have been ("转了5000 现在联系不上了", "he blocked me")
+_VANISHED = re.compile(
+    r"联系不上|找不到人|拉黑|删了我|不回(我)?(消息|电话)|blocked me|disappeared|not (answering|replying)", re.I
+)
 # the writer's own despair beside a loss ("他自杀了 我也不想活了"): their own crisis comes first
 _OWN_DESPAIR = re.compile(
     r"我(也|都)?(不想活|想死|活不下去|想跟|想随|撑不下去)|\bi (also )?(want to die|can'?t go on)", re.I
@@ -133,7 +146,7 @@ _OWN_DESPAIR = re.compile(
 _CRISIS_LINE = re.compile(r"12356|热线|hotline|crisis line", re.IGNORECASE)  # the crisis line, by number or name
 _NO_ANSWER = re.compile(
     r"没人接|没有人接|打不通|占线|没接通|没打通|一直忙音|no ?one (answered|picked up|picks up)|nobody (answered|picked up|picks up)|"
-    r"(line )?(is|was) (always |still )?busy|can'?t get through",
+    r"(line )?(is|was) (always |still )?busy|can'?t get through|ring(s|ing)? out|keeps ringing",
     re.IGNORECASE,
 )
 # after a scam: a code, password or card number already given away
@@ -430,6 +443,12 @@ class Engine:
                 return instead("safety.self_harm_no_answer", "safety.self_harm_stay")
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             helping = despair and any(t.intent == "safety.self_harm_other" for t in session.memory[-turns:])
+            if helping and SAFER_OTHER.search(text):  # "他媳妇说他在家睡觉 没事": relief, and what tonight needs
+                return replace(
+                    outcome,
+                    replies=(Reply(_for_her(self.texts.get("safety.self_harm_other_safe", lang), text, session)),),
+                    intent="safety.self_harm_other",
+                )
             if helping and (cold or _FAR.search(text)):  # "我该怎么跟他说" after "我儿子说不想活了": how to help him
                 thanks = outcome.intent.startswith("smalltalk")  # "谢谢": a word of support, not the list again
                 key = "safety.self_harm_other_thanks" if thanks else "safety.self_harm_other_stay"
@@ -460,6 +479,8 @@ class Engine:
         if BEREAVED.search(text) and not _OWN_DESPAIR.search(text):
             # someone they knew took their life: sorrow and support first, then the answer about the debt
             return Outcome((Reply(t.get("safety.self_harm_loss", lang)),), intent="safety.loss")
+        if Concern.SELF_HARM in concerns and _WITH_CHILD.search(text):  # "想带着孩子一起走": both of them, now
+            return Outcome((Reply(t.get("safety.self_harm_child", lang)),), pending=KEEP, intent="safety.self_harm")
         if Concern.SELF_HARM in concerns:
             key = "safety.self_harm_now" if IMMINENT.search(text) else "safety.self_harm"  # "我现在在楼顶 不想活了"
             key = "safety.self_harm_plan" if key == "safety.self_harm" and METHOD.search(text) else key
@@ -488,7 +509,7 @@ class Engine:
         )
         scam_label = t.get("sms.label.fraud")  # how an SMS analysis's gist names a scam
         scam_sms = any(scam_label in m.gist for m in session.memory)  # a pasted SMS read as a scam
-        if Concern.PAID in concerns and (scam_in_view or scam_sms):
+        if Concern.PAID in concerns and (scam_in_view or scam_sms or _VANISHED.search(text)):
             # a scam already named above: no "if it was a scam", 110 and the bank at once
             return Outcome((Reply(t.get("safety.fraud_paid_known", lang)),), pending=KEEP, intent="safety.fraud_paid")
         if Concern.FRAUD not in concerns and _PAY_ASK.search(text) and (scam_in_view or scam_sms):
@@ -497,7 +518,7 @@ class Engine:
             key = "safety.fraud_authority" if impersonates_authority(text) else "safety.fraud"
             return Outcome((Reply(t.get(key, lang)),), intent="safety.fraud")
         if Concern.DANGER in concerns or reading.intent == "safety.danger":  # the rules, or the meaning
-            body = t.get("safety.danger_now", lang)
+            body = t.get("safety.danger_hurt" if _HURT.search(text) else "safety.danger_now", lang)  # hurt: 120 too
             if _FAMILY.search(text):  # violence at home: the women's rights line too, after 110
                 body += "\n" + t.get("safety.danger_family", lang)
             return Outcome((Reply(body),))

@@ -31,8 +31,13 @@ SOMEONE_ELSE = re.compile(
     r"(不想活|想死|要自杀|想自杀|轻生|活着没(啥|什么)?(意思|意义|劲)|活不下去|不如死|死了算了|活够了|去跳|跳河|跳楼)|"
     r"(?<!我)(他|她)(也|都|就)?(说)?(想死|不想活|要自杀|想自杀|活不下去|要去跳|活够了)|"
     r"(弟|哥|姐|妹|儿子|女儿|朋友|室友|同学|闺蜜|老公|老婆).{0,8}(发|说).{0,6}(永别|告别|再见了)|"
-    r"\b(he|she|they)('s| is| are)? (going to|gonna|wants? to|will|plans? to) (end it|kill (him|her|them)sel(f|ves)|die)|"
+    r"\b(he|she|they)('?s| is| are)? (going to|gonna|wants? to|will|plans? to) (end it|kill (him|her|them)sel(f|ves)|die)|"
     r"\b(he|she) (locked|shut) (him|her)self in|gave away (his|her) (stuff|things)|"
+    r"\b(he|she)('?s| is)? (gonna|going to) (jump|disappear|finish (him|her)self off)|\b(he|she)('s| is) (on|at) the "
+    r"(roof|bridge|ledge)|(sent|texted) me a (photo|picture|pic) of (the )?pills|(posted|sent) a goodbye|"
+    r"(mum|mom|mother|dad|father|sister|brother) said (she|he)'?d rather die|"
+    r"(他|她)(刚)?(吞了|吃了).{0,4}(安眠药|药)|(他|她|室友|朋友|弟|哥|姐|妹).{0,6}站在(阳台|楼顶|天台|窗)|"
+    r"(弟|哥|姐|妹|朋友|室友|兄弟|儿子|女儿).{0,12}对不起(大家|所有人|你们)|"
     r"(他|她)[^我]{0,8}(跟|对|和)我(说|讲)(他|她)?.{0,3}(不想活|想死|要自杀|想自杀|活着没(啥|什么)?(意思|意义|劲)|活不下去)|my (son|daughter|child|husband|wife|friend|mother|father|brother|sister|flatmate|roommate|girlfriend|boyfriend|uncle|aunt|cousin|dad|mom|mum)"
     r" (says|said|wants|is talking about|keeps saying|talks about|texted me).{0,20}(die|kill (him|her)self|suicide|end it all|"
     r"ending it all|not (want|wanting) to live|life (is ?n'?t|is not|isnt) worth|not worth living)",
@@ -51,7 +56,8 @@ BEREAVED = re.compile(
 )
 # Someone else at risk right now ("he's going to end it tonight", "他已经出门了", "phone is off"): 110 where they are, first
 OTHER_NOW = re.compile(
-    r"今晚|今天晚上|现在|马上|已经出门|出门了|关机|不接|联系不上|永别|告别|锁在|"
+    r"今晚|今天晚上|现在|马上|已经出门|出门了|关机|不接|联系不上|永别|告别|锁在|吞了|站在|挂了|"
+    r"on the (roof|bridge|ledge)|at the bridge|pills|switched off|left with|"
     r"tonight|right now|now\b|phone is off|locked (him|her)self|won'?t answer|wont answer|not answering|goodbye|gave away",
     re.IGNORECASE,
 )
@@ -102,7 +108,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
         re.compile(
             r"(弄死|(?<!会)打死(?!我也|我都|也不|都不)|砍死|砍你|砍我|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|捅我|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
             r"人身安全|救命|在我家门口|堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|(踹|砸|撬|敲烂).{1,3}门|砸东西|摔东西|"
-            r"(拉着?|带着?)我一起死|同归于尽|躲(到|在|进)(了)?邻居家|拿着?刀|一直跟着我|跟踪我|跟着我.{0,12}(走|回家|到)|"
+            r"(拉着?|带着?)我一起死|同归于尽|躲(到|在|进)(了)?邻居家|(抓|拽|扣|按)着我不让(我)?走|不让我走|"
+            r"打断(我|你)的?(腿|手)|(在)?楼下(蹲|堵|等)我|不敢下楼|watch (my|your) back|拿着?刀|一直跟着我|跟踪我|跟着我.{0,12}(走|回家|到)|"
             r"(现在|正在|已经).{0,6}(在我家|在门口|楼下|上门)|关在.{0,6}(屋|房间)|不让我走|不敢开门|门外.{0,4}有人|在门外|"
             r"有人.{0,4}(敲门|砸门|在门口|在门外|在楼道)|知道.{0,4}(我|你)?(住|家)(在)?(哪|哪里|哪儿|在哪)|"
             r"(发|拍)了?.{0,8}(小区|楼下|家门口|单元门|楼道|我家).{0,4}的?(照片|视频)|"
@@ -122,7 +129,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(流血|打伤|受伤了|骨折)|拿着?(棍|棒|刀|砖|铁)|(躲在|躲进|锁在)(厕所|卫生间|房间|屋里|柜子)|"
             r"(抢|夺)(走)?了?我的?(手机|包|钱)|"
             r"(hit|hits|hitting|beat|beats|beating|punch\w*|kick\w*|chok\w*) me\b(?! up)|hiding in the|bleeding|"
-            r"kill (you|me)(?! when (she|he|they|my \w+) (finds?|found) out)|beat (you|me)\b|hurt my|following me|at my door|banging on)",
+            r"kill (you|me)(?! when (she|he|they|my \w+) (finds?|found) out)(?!.{0,60}\b(haha|lol|lmao|jk)\b)|beat (you|me)\b|hurt my|following me|at my door|banging on)",
             re.IGNORECASE,
         ),
     ),
@@ -158,7 +165,11 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(locked|shut) (him|her)self in|gave away (his|her|all (his|her)) (stuff|things|belongings)|"
             r"said goodbye to (everyone|everybody|us|me)|stepping in front of|nobody would (even )?(notice|care) if i|"
             r"life (is ?n'?t|is not|isnt) worth|永别了|永别|(跟|和)(大家|所有人|我们)告别|交代了?后事|"
-            r"(这条命|我这命).{0,4}(不值钱|不要了)|活够了|不想(再)?拖累(你们|我们|家里|家人|大家)|走到那一步|"
+            r"(这条命|我这命).{0,6}(不值钱|不值几个钱|不要了)|活够了|(带着?|和|跟)(孩子|儿子|女儿).{0,4}一起(走|死|去死)|"
+            r"not being here anymore|better (off )?if i'?m gone|(so )?done with everything|rather die|"
+            r"(he|she)('s| is)? (gonna|going to) (jump|disappear|finish (him|her)self off)|finish (him|her)self off|"
+            r"(photo|picture|pic) of (the )?pills|sorry for everything|goodbye (message|note|post)|"
+            r"(is|'s) (on|at) the (roof|bridge|ledge)|吞了.{0,4}(安眠药|药)|站在(阳台|楼顶|天台|窗)|对不起(大家|所有人|你们)|不想(再)?拖累(你们|我们|家里|家人|大家)|走到那一步|"
             r"(hotline|热线).{0,12}(busy|no ?one|nobody|没人接|打不通|占线))",
             re.IGNORECASE,
         ),
@@ -183,6 +194,9 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(转|打|汇|还)(钱|款)?(到|给|进)?(他|她|对方|催收|催收员)(的)?(个人|私人)?(卡|银行卡|账户|账号|微信|支付宝)|"
             r"(减免|减一半|免息|停息|注销|修复征信|消除记录|撤诉|销案).{0,20}(先交|先付|先转|先打).{0,8}(服务费|手续费|保证金|费用|\d+)|"
             r"冒充.{0,6}(表哥|表姐|亲戚|家人|儿子|女儿|孩子|朋友|同学|领导|老板|老师).{0,16}(要钱|借钱|转账|打钱|汇款)|"
+            r"(债务优化|债务重组|反催收|代理协商|停息挂账|修复征信).{0,30}(服务费|手续费|费用|\d+元|先交|先付|收我)|"
+            r"(debt (reduction|relief|settlement|optimi[sz]ation)|written off|(lower|reduce|cut) my debt|half my debt)"
+            r".{0,60}\b(fee|pay)|\bfee\b.{0,40}(lower|reduce|cut|write off|written off)|"
             r"(让|叫|要)我.{0,4}下载.{0,8}(app|APP|App|软件).{0,8}(还款|还钱|处理|转账)?|链接.{0,12}(还款|还钱|转账|缴费|付款)|"
             r"(personal|private) (alipay|wechat|account|bank)|"
             r"验证码.{0,4}(念|读|报|告诉|发)给(他|她|对方|客服)|(念|读|报)给(他|她|对方).{0,6}验证码|"

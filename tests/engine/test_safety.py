@@ -516,3 +516,45 @@ async def test_a_fee_to_reduce_the_debt_is_a_scam_and_paying_it_gets_110(app: Ap
     assert "诈骗" in first.split("\n")[0]
     paid = await say(app.engine, "我已经交了", "fee-scam")
     assert "110" in paid.split("\n")[0]
+
+
+async def test_a_parent_thinking_of_taking_the_child_along_gets_both_kept_safe_first(app: App) -> None:
+    reply = await say(app.engine, "我真的累了 有时候想带着孩子一起走了算了", "with-child")
+    assert "12356" in reply.split("\n")[0] and "孩子交给家人" in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my friend just sent me a photo of pills and said sorry for everything",
+        "朋友刚说他吞了一瓶安眠药 让我别管他",
+        "my housemate texted me hes going to finish himself off tonight",
+    ],
+)
+async def test_more_signs_that_someone_else_is_dying_now_get_110_for_them(app: App, text: str) -> None:
+    reply = await say(app.engine, text, f"other-now-2-{len(text)}")
+    assert "110" in reply.split("\n")[0] and "你现在身边有人吗" not in reply
+
+
+async def test_news_that_the_person_is_safe_gets_relief_and_what_tonight_needs(app: App) -> None:
+    await say(app.engine, "我表哥说不想活了 现在联系不上", "cousin")
+    reply = await say(app.engine, "他媳妇接电话了 说他在家睡觉 没事", "cousin")
+    assert "他现在安全" in reply and "12356" in reply
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("他们把我打了一顿 我头在流血", "120"),  # hurt: the ambulance too
+        ("催收的人抓着我不让走 我偷偷发的", "110"),
+        ("有个男的在楼下蹲我 不敢下楼", "110"),
+    ],
+)
+async def test_danger_found_by_play14_gets_help_first(app: App, text: str, first: str) -> None:
+    reply = await say(app.engine, text, f"danger-14-{len(text)}")
+    assert first in reply.split("\n")[0]
+
+
+async def test_money_paid_to_someone_who_vanished_gets_110_first(app: App) -> None:
+    reply = await say(app.engine, "我已经给那个说能减免的人转了5000 现在联系不上了", "vanished")
+    assert "110" in reply.split("\n")[0] and "止付" in reply

@@ -205,6 +205,10 @@ ROUTES = [
     ("催收 天天打 我 电话 烦死了 咋整", "harassment_general"),  # spaces between the words
     ("催收说要去我老家把我爸妈的房子拆了", "threat"),
     ("he says he will send my nudes to my family by midnight", "intimate_images"),  # not the night-calls card
+    ("they threaten to send my nude photos to my parents by tonight", "intimate_images"),  # not the threat card
+    ("loan app people keep calling my line leader", "workplace"),
+    ("the collector said you better die", "insult"),
+    ("我想找个律师 大概要花多少钱", "lawyer"),  # hiring a lawyer, not what a lawsuit costs
 ]
 
 
