@@ -477,6 +477,9 @@ async def test_paying_after_a_fake_court_sms_in_english_gets_110_first(app: App)
         ("my flatmate just told me he's going to end it tonight because of the loan apps", "Call 110 now"),
         ("我室友说今晚就去跳河 他已经出门了", "现在就打 110"),  # someone else, now: not words to the writer
         ("我弟发朋友圈说 永别了 现在电话关机", "现在就打 110"),
+        ("my friend just sent me a photo of pills and said sorry for everything", "Call 110 now"),
+        ("朋友刚说他吞了一瓶安眠药 让我别管他", "现在就打 110"),
+        ("my housemate texted me hes going to finish himself off tonight", "Call 110 now"),
     ],
 )
 async def test_someone_else_about_to_die_gets_110_for_them_first(app: App, text: str, first: str) -> None:
@@ -521,19 +524,6 @@ async def test_a_fee_to_reduce_the_debt_is_a_scam_and_paying_it_gets_110(app: Ap
 async def test_a_parent_thinking_of_taking_the_child_along_gets_both_kept_safe_first(app: App) -> None:
     reply = await say(app.engine, "我真的累了 有时候想带着孩子一起走了算了", "with-child")
     assert "12356" in reply.split("\n")[0] and "孩子交给家人" in reply
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "my friend just sent me a photo of pills and said sorry for everything",
-        "朋友刚说他吞了一瓶安眠药 让我别管他",
-        "my housemate texted me hes going to finish himself off tonight",
-    ],
-)
-async def test_more_signs_that_someone_else_is_dying_now_get_110_for_them(app: App, text: str) -> None:
-    reply = await say(app.engine, text, f"other-now-2-{len(text)}")
-    assert "110" in reply.split("\n")[0] and "你现在身边有人吗" not in reply
 
 
 async def test_news_that_the_person_is_safe_gets_relief_and_what_tonight_needs(app: App) -> None:
