@@ -484,7 +484,8 @@ class Engine:
         if Concern.SELF_HARM in concerns:
             key = "safety.self_harm_now" if IMMINENT.search(text) else "safety.self_harm"  # "我现在在楼顶 不想活了"
             key = "safety.self_harm_plan" if key == "safety.self_harm" and METHOD.search(text) else key
-            other = key in ("safety.self_harm", "safety.self_harm_plan") and bool(SOMEONE_ELSE.search(text))
+            # someone else at risk (at the edge or with a way named, it is still them), unless the writer is too
+            other = bool(SOMEONE_ELSE.search(text)) and not _OWN_DESPAIR.search(text)
             key = "safety.self_harm_other" if other else key
             key = "safety.self_harm_other_far" if other and _FAR.search(text) else key  # "可她在国外 我联系不上她"
             key = "safety.self_harm_other_now" if other and OTHER_NOW.search(text) else key  # "他今晚就要…": 110 now
