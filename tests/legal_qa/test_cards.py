@@ -209,6 +209,7 @@ ROUTES = [
     ("loan app people keep calling my line leader", "workplace"),
     ("the collector said you better die", "insult"),
     ("我想找个律师 大概要花多少钱", "lawyer"),  # hiring a lawyer, not what a lawsuit costs
+    ("律师函寄到我家了", "fake_legal"),  # a letter posted home is no threat to go to the parents
 ]
 
 
