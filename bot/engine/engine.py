@@ -109,7 +109,9 @@ _CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了
 # After despair: they called the hotline and nobody answered
 # the person they worry about cannot be reached or is far away: people near them, the police where they are
 SAFER_OTHER = re.compile(
-    r"没事了?|安全了|找到(他|她)了|(他|她)在家|接电话了|(he|she)('s| is) (ok|okay|safe|fine|home)|found (him|her)", re.I
+    r"没事了?|安全了|找到(他|她)了|(他|她)在家|接电话了|(he|she)('s| is) (ok|okay|safe|fine|home|inside)|found (him|her)|"
+    r"pulled (him|her) (inside|back|in|down)|got (him|her) (inside|down|back)|拉(回来|下来|进来)了",
+    re.I,
 )
 _FAR = re.compile(
     r"不接(我的?)?电话|联系不上|找不到(他|她)|在外地|过不去|赶不过去|不回(我的?)?(消息|信息|微信)|关机|"
@@ -131,7 +133,7 @@ def _for_her(body: str, text: str, session: Session) -> str:
 
 # a parent's despair that takes the child along ("想带着孩子一起走了算了")
 _WITH_CHILD = re.compile(
-    r"(带着?|和|跟)(孩子|儿子|女儿|娃).{0,4}一起|(with|take) my (kids?|son|daughter|children)", re.I
+    r"(带着?|抱着?|和|跟)(孩子|儿子|女儿|娃).{0,4}一起|(with|take) my (kids?|son|daughter|children)", re.I
 )
 # hurt already: an ambulance as well as the police
 _HURT = re.compile(r"流血|出血|打伤|受伤|骨折|头破|晕(了|过去)|bleeding|injured|hurt badly|broken", re.IGNORECASE)
@@ -159,7 +161,7 @@ _GAVE = re.compile(
 _AFRAID = re.compile(r"不敢|怕(他们|报复|被)|害怕|好怕|afraid|scared", re.IGNORECASE)
 _GONE = re.compile(
     r"(走了|离开了|散了|没人了|不见了|带走|带去|带回|劝走|赶走|警察走了)|"
-    r"\b(they('ve| have)? (left|gone)|gone now|(guys|men|they|he) left|police (came|left|took))\b",
+    r"\b(they('ve| have)? (left|gone)|gone now|(guys|men|they|he) left|police (came|left|took)|took (him|them) (out|away))\b",
     re.IGNORECASE,
 )
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).

@@ -33,6 +33,9 @@ SOMEONE_ELSE = re.compile(
     r"(弟|哥|姐|妹|儿子|女儿|朋友|室友|同学|闺蜜|老公|老婆).{0,8}(发|说).{0,6}(永别|告别|再见了)|"
     r"\b(he|she|they)('?s| is| are)? (going to|gonna|wants? to|will|plans? to) (end it|kill (him|her|them)sel(f|ves)|die)|"
     r"\b(he|she) (locked|shut) (him|her)self in|gave away (his|her) (stuff|things)|"
+    r"\b(he|she) (swallowed|took|has taken)\b|\b(he|she)('ll| will) kill (him|her)self|\b(he|she) wants to jump|"
+    r"\b(he|she)('s| is) standing (there|on|at)|texted me .{0,20}take care of|"
+    r"(他|她).{0,4}在(江边|河边|海边|湖边|桥上|楼顶|天台)|(他|她).{0,12}下辈子再|"
     r"\b(he|she)('?s| is)? (gonna|going to) (jump|disappear|finish (him|her)self off)|\b(he|she)('s| is) (on|at) the "
     r"(roof|bridge|ledge)|(sent|texted) me a (photo|picture|pic) of (the )?pills|(posted|sent) a goodbye|"
     r"(mum|mom|mother|dad|father|sister|brother) said (she|he)'?d rather die|"
@@ -58,7 +61,7 @@ BEREAVED = re.compile(
 OTHER_NOW = re.compile(
     r"今晚|今天晚上|现在|马上|已经出门|出门了|关机|不接|联系不上|永别|告别|锁在|吞了|站在|挂了|"
     r"on the (roof|bridge|ledge)|at the bridge|pills|switched off|left with|"
-    r"tonight|right now|now\b|phone is off|locked (him|her)self|won'?t answer|wont answer|not answering|goodbye|gave away",
+    r"tonight|right now|\bnow\b|phone is off|not answering|swallowed|standing there|江边|河边|桥上|楼顶|天台|locked (him|her)self|won'?t answer|wont answer|not answering|goodbye|gave away",
     re.IGNORECASE,
 )
 # After that: they are back from the edge, or calmer
@@ -106,9 +109,11 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
     (
         Concern.DANGER,
         re.compile(
-            r"(弄死|(?<!会)打死(?!我也|我都|也不|都不)|砍死|砍你|砍我|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|捅我|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
+            r"(弄死|(?<!会)打死(?!我也|我都|也不|都不)(?!.{0,20}(哈哈|hh|lol))|砍死|砍你|砍我|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|捅我|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
             r"人身安全|救命|在我家门口|堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|(踹|砸|撬|敲烂).{1,3}门|砸东西|摔东西|"
-            r"(拉着?|带着?)我一起死|同归于尽|躲(到|在|进)(了)?邻居家|(抓|拽|扣|按)着我不让(我)?走|不让我走|"
+            r"(拉着?|带着?)我一起死|同归于尽|躲(到|在|进)(了)?邻居家|(抓|拽|扣|按)着我不让(我)?走|不让我(走|下车|出去|离开|出门)|(堵|关|锁)在车里|"
+            r"(拎|提|握|拿)着?.{0,2}(刀|菜刀|棍|棒|砖|铁棍)|楼下.{0,12}(等|蹲|堵)(着)?我|won'?t let me (leave|go|out)|"
+            r"(抓|带走|绑|抢)(走)?(我|你)的?(女儿|儿子|孩子|小孩)|"
             r"打断(我|你)的?(腿|手)|(在)?楼下(蹲|堵|等)我|不敢下楼|watch (my|your) back|拿着?刀|一直跟着我|跟踪我|跟着我.{0,12}(走|回家|到)|"
             r"(现在|正在|已经).{0,6}(在我家|在门口|楼下|上门)|关在.{0,6}(屋|房间)|不让我走|不敢开门|门外.{0,4}有人|在门外|"
             r"有人.{0,4}(敲门|砸门|在门口|在门外|在楼道)|知道.{0,4}(我|你)?(住|家)(在)?(哪|哪里|哪儿|在哪)|"
@@ -122,13 +127,13 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(现在|正在|此刻|又).{0,12}(门口|楼下|家里|单位|公司).{0,12}(大喊|喊|骂|闹|拉横幅|堵|砸|踹|敲)|"
             r"在我(单位|公司|家)门口.{0,8}(大喊|喊|骂|闹|拉横幅|堵)|"
             r"outside my (apartment|flat|room|building|office|door|house|home)|(guys|men|people|someone) (outside|at) my|"
-            r"不得好死|遗照|灭你全家|全家.{0,4}(陪葬|死光)|"
+            r"不得好死|遗照|灭你全家|(?<!骂我)(?<!骂)全家.{0,4}(陪葬|死光)|"
             r"(come|coming|show up|visit).{0,25}(my|your) (home|house|apartment|flat|place|door).{0,40}(tonight|alone|scared|afraid|beat|hurt|kill)|"
-            r"(they|he|she|collectors?|someone) (know|knows|found out) where (i|you) live|"
-            r"(?<!电话)(打|揍|踢|掐|推)了?我(了|一顿|好几下)?(?![^，。,\s]{0,8}(电话|电|号|短信|消息|手机|次|通))|动手打|又动手|被.{0,6}(打了|打伤|打得|揍了|打流血)|"
+            r"(they|he|she|we|collectors?|someone) (know|knows|found out) where (i|you) live|"
+            r"(?<!电话)(打|揍|踢|掐|推)了?我(了|一顿|好几下)?(?![^，。,\s]{0,8}(电话|电|号|短信|消息|手机|次|通))|动手打|又动手|被.{0,6}(打了(?![个几好多十百0-9一两三四五六七八九\s]*(电话|通|次电话))|打伤|打得|揍了|打流血)|"
             r"(流血|打伤|受伤了|骨折)|拿着?(棍|棒|刀|砖|铁)|(躲在|躲进|锁在)(厕所|卫生间|房间|屋里|柜子)|"
             r"(抢|夺)(走)?了?我的?(手机|包|钱)|"
-            r"(hit|hits|hitting|beat|beats|beating|punch\w*|kick\w*|chok\w*) me\b(?! up)|hiding in the|bleeding|"
+            r"(hit|hits|hitting|beat|beats|beating|punch\w*|kick\w*|chok\w*) me\b(?! up| out)|hiding in the|bleeding|"
             r"kill (you|me)(?! when (she|he|they|my \w+) (finds?|found) out)(?!.{0,60}\b(haha|lol|lmao|jk)\b)|beat (you|me)\b|hurt my|following me|at my door|banging on)",
             re.IGNORECASE,
         ),
@@ -165,7 +170,10 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(locked|shut) (him|her)self in|gave away (his|her|all (his|her)) (stuff|things|belongings)|"
             r"said goodbye to (everyone|everybody|us|me)|stepping in front of|nobody would (even )?(notice|care) if i|"
             r"life (is ?n'?t|is not|isnt) worth|永别了|永别|(跟|和)(大家|所有人|我们)告别|交代了?后事|"
-            r"(这条命|我这命).{0,6}(不值钱|不值几个钱|不要了)|活够了|(带着?|和|跟)(孩子|儿子|女儿).{0,4}一起(走|死|去死)|"
+            r"(这条命|我这命).{0,6}(不值钱|不值几个钱|不要了)|活够了|(带着?|抱着?|和|跟)(孩子|儿子|女儿|娃).{0,4}一起(走|死|去死|离开)|"
+            r"下辈子再(做|见|当)|来世再见|swallowed.{0,30}(pills|tablets)|(took|taken) (a |the )?(whole )?(bottle|box) of|"
+            r"take care of (mom|mum|dad|the kids|my \w+) for me|(he|she)('ll| will) kill (him|her)self|"
+            r"don'?t (really )?want to wake up|(wants?|going) to jump (from|off)|"
             r"not being here anymore|better (off )?if i'?m gone|(so )?done with everything|rather die|"
             r"(he|she)('s| is)? (gonna|going to) (jump|disappear|finish (him|her)self off)|finish (him|her)self off|"
             r"(photo|picture|pic) of (the )?pills|sorry for everything|goodbye (message|note|post)|"
@@ -197,6 +205,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(债务优化|债务重组|反催收|代理协商|停息挂账|修复征信).{0,30}(服务费|手续费|费用|\d+元|先交|先付|收我)|"
             r"(debt (reduction|relief|settlement|optimi[sz]ation)|written off|(lower|reduce|cut) my debt|half my debt)"
             r".{0,60}\b(fee|pay)|\bfee\b.{0,40}(lower|reduce|cut|write off|written off)|"
+            r"(cut|lower|reduce|halve|half)\w*.{0,30}(loan|debt).{0,50}(send|pay|transfer)\w*.{0,30}(first|upfront|in advance)|"
             r"(让|叫|要)我.{0,4}下载.{0,8}(app|APP|App|软件).{0,8}(还款|还钱|处理|转账)?|链接.{0,12}(还款|还钱|转账|缴费|付款)|"
             r"(personal|private) (alipay|wechat|account|bank)|"
             r"验证码.{0,4}(念|读|报|告诉|发)给(他|她|对方|客服)|(念|读|报)给(他|她|对方).{0,6}验证码|"
@@ -228,6 +237,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(钱|那钱|这钱|那些钱|这笔钱).{0,6}(要回来|要得回来|追回|追得回|拿回来|退回来|找回来)|"
             r"(i('ve| have)? )?already (paid|transferred)|i('ve| have)? already sent|already sent (the|my) money|"
             r"i (sent|paid|transferred) (him|them|\d)|(已经|刚刚?|都)(交|付)了(钱|款|费)?[。！!，,.\s]*$|"
+            r"(打|转|汇|付|给)了.{0,3}[0-9一二三四五六七八九十两几]+[千万百]?(块|元)|"
             r"(paid|sent|transferred) (it|them|him|her|the money) already|i('ve| have) (just )?(paid|sent|transferred))",
             re.IGNORECASE,
         ),

@@ -480,6 +480,9 @@ async def test_paying_after_a_fake_court_sms_in_english_gets_110_first(app: App)
         ("my friend just sent me a photo of pills and said sorry for everything", "Call 110 now"),
         ("朋友刚说他吞了一瓶安眠药 让我别管他", "现在就打 110"),
         ("my housemate texted me hes going to finish himself off tonight", "Call 110 now"),
+        ("我朋友刚发消息说他在江边 跟我说下辈子再做兄弟", "现在就打 110"),
+        ("my sister just texted me that she swallowed a whole bottle of sleeping pills", "Call 110 now"),
+        ("she wants to jump from our balcony, she's standing there now", "Call 110 now"),
     ],
 )
 async def test_someone_else_about_to_die_gets_110_for_them_first(app: App, text: str, first: str) -> None:
@@ -507,6 +510,10 @@ async def test_danger_at_the_door_or_at_home_gets_110_first(app: App, text: str)
     [
         "the collector said hes gonna hit me up tomorrow",
         "my wife is going to kill me when she finds out about the loan",
+        "will my university kick me out because of this",
+        "我们老板说再迟到就打死我 哈哈",
+        "催收骂我全家死光 这个能告吗",  # an insult reported, not a threat made now
+        "我借了借呗 逾期了 昨天晚上 一直打电话 我老婆 也被打了电话",  # phoned, not beaten
     ],
 )
 async def test_english_figures_of_speech_raise_no_danger_banner(app: App, text: str) -> None:
@@ -538,6 +545,10 @@ async def test_news_that_the_person_is_safe_gets_relief_and_what_tonight_needs(a
         ("他们把我打了一顿 我头在流血", "120"),  # hurt: the ambulance too
         ("催收的人抓着我不让走 我偷偷发的", "110"),
         ("有个男的在楼下蹲我 不敢下楼", "110"),
+        ("我爸拎着菜刀说要去找催收公司算账 已经出门了", "110"),
+        ("催收的两个人把我堵在车里不让我下车", "110"),
+        ("the collector grabbed my phone and won't let me leave the shop", "110"),
+        ("催收的说要抓我女儿去抵债", "110"),
     ],
 )
 async def test_danger_found_by_play14_gets_help_first(app: App, text: str, first: str) -> None:
@@ -545,6 +556,9 @@ async def test_danger_found_by_play14_gets_help_first(app: App, text: str, first
     assert first in reply.split("\n")[0]
 
 
-async def test_money_paid_to_someone_who_vanished_gets_110_first(app: App) -> None:
-    reply = await say(app.engine, "我已经给那个说能减免的人转了5000 现在联系不上了", "vanished")
+@pytest.mark.parametrize(
+    "text", ["我已经给那个说能减免的人转了5000 现在联系不上了", "我给说能帮我减免债务的人打了四千块 现在他把我拉黑了"]
+)
+async def test_money_paid_to_someone_who_vanished_gets_110_first(app: App, text: str) -> None:
+    reply = await say(app.engine, text, f"vanished-{len(text)}")
     assert "110" in reply.split("\n")[0] and "止付" in reply

@@ -210,6 +210,7 @@ ROUTES = [
     ("the collector said you better die", "insult"),
     ("我想找个律师 大概要花多少钱", "lawyer"),  # hiring a lawyer, not what a lawsuit costs
     ("律师函寄到我家了", "fake_legal"),  # a letter posted home is no threat to go to the parents
+    ("我打了120 救护车把我妈拉走了 她是被催收气晕的", "harassment_general"),  # to hospital: not the estate card
 ]
 
 
