@@ -214,7 +214,7 @@ class QuestionHandler:
         if previous and previous[1] and short and _CRIME.search(text) and not _ME_PUNISHED.search(text):
             # "这个算什么罪" after the exposure card: its offences, not its steps again; after a card that names none,
             # the card on when collection is a crime
-            crimes = self.qa.answerer.crimes(previous[1], f"{previous[0]} {text}", lang)
+            crimes = self.qa.crimes(previous[1], f"{previous[0]} {text}", lang)
             if crimes is None:
                 words = "crime debt collector" if lang == ENGLISH else f"犯罪 {SITUATION}"  # the question's language
                 crimes = await asyncio.to_thread(self.qa.ask, f"{text} {words}", "full", CRIME_TOPIC, True)
@@ -255,6 +255,10 @@ class QuestionHandler:
                 if resolved.covered:
                     answer = resolved
                     break
+        if previous and previous[1] and answer.topic and previous[1] in self.qa.defers(answer.topic):
+            # a follow-up that finds a general card while the conversation is on a more specific one stays there
+            kept = await asyncio.to_thread(self.qa.ask, f"{previous[0]} {text}", "full", previous[1], True)
+            answer = kept if kept.topic == previous[1] else answer
         if self.phraser is not None and answer.covered:
             answer = await self.phraser.phrase(text, answer, session.user_key, draft)
         parts = [answer.text]

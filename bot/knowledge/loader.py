@@ -91,6 +91,11 @@ def _check_topics(kb: KnowledgeBase, path: Path, node: yaml.Node | None) -> None
         except re.error as exc:
             line = line_of(node, ("topics", i, "unless"))
             raise KnowledgeError(f"{path}:{line}: topic {topic.id} unless: bad pattern ({exc})") from exc
+        known = {t.id for t in kb.topics}
+        for other in topic.defers_to:
+            if other not in known:
+                line = line_of(node, ("topics", i, "defers_to"))
+                raise KnowledgeError(f"{path}:{line}: topic {topic.id} defers to unknown topic {other!r}")
         for j, mention in enumerate(topic.law_mentions):
             if mention.law not in kb.instruments:
                 line = line_of(node, ("topics", i, "law_mentions", j))

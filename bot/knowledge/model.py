@@ -183,6 +183,9 @@ class Topic(BaseModel):
     # a regex that keeps the card out when the question matches it: a more specific card answers that case (the family
     # card stays out of a guarantor's, a spouse's or a dead relative's question, whatever the priorities)
     unless: str = ""
+    # cards that say more about the same people: in a conversation on one of them, a follow-up that finds this card is
+    # answered from that one ("我要替他还吗" after a spouse's debt stays on the spouse's card)
+    defers_to: list[str] = Field(default_factory=list)
     fallback: bool = False  # the catch-all card ("催收天天打电话怎么办"): it leads only when no other card fits
 
     def articles_for(self, text: str) -> list[str]:

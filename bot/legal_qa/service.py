@@ -26,6 +26,14 @@ class LegalQA:
         """Whether any reviewed card's trigger occurs in the text (however weakly)."""
         return bool(self.retriever.topics.match(text))
 
+    def defers(self, topic_id: str) -> list[str]:
+        """The cards a card defers to in a conversation already on one of them (knowledge/topics.yaml defers_to)."""
+        return next((t.defers_to for t in self.answerer.kb.topics if t.id == topic_id), [])
+
+    def crimes(self, topic_id: str, question: str, lang: str) -> Answer | None:
+        """The offences a card cites, quoted at their penalties ("这个算什么罪" after it); None when it cites none."""
+        return self.answerer.crimes(topic_id, question, lang)
+
     def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False) -> Answer:
         """A cited answer, or an honest 'not covered'; `prefer`: the topic of the conversation so far, which leads
         when the question matches it too (a follow-up stays on its subject); `stay`: it leads whenever it fits at

@@ -53,6 +53,12 @@ class FakeQA(LegalQA):
     def has_card_words(self, text: str) -> bool:
         return False
 
+    def defers(self, topic_id: str) -> list[str]:
+        return []
+
+    def crimes(self, topic_id: str, question: str, lang: str) -> Answer | None:
+        return None
+
     def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False) -> Answer:
         self.asked.append(question)
         text = ANSWER if self.covered else NOT_COVERED

@@ -378,3 +378,9 @@ async def test_a_divorce_follow_up_on_a_spouses_debt_stays_on_that_card(app: App
     await _say(app, "我老公背着我借了网贷", "divorce")
     replies = await _say(app, "离婚了是不是就不用管了", "divorce")
     assert "离婚时，夫妻共同债务应当共同偿还" in replies[0].text
+
+
+async def test_a_family_follow_up_in_a_spouses_conversation_stays_on_the_spouses_card(app: App) -> None:
+    await _say(app, "我老公背着我在网上借了钱 现在催收找我 我要还吗", "spouse-stay")
+    replies = await _say(app, "他借的钱都拿去赌了 我要替他还吗", "spouse-stay")
+    assert "夫妻共同债务" in replies[0].text and "借款合同只约束" not in replies[0].text  # not the general family card

@@ -208,3 +208,17 @@ def test_a_topic_whose_unless_pattern_does_not_compile_is_rejected(tmp_path: Pat
     )
     with pytest.raises(KnowledgeError, match=r"topics.yaml:6: topic t unless: bad pattern"):
         load_knowledge(tmp_path)
+
+
+def test_a_topic_deferring_to_an_unknown_topic_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "laws").mkdir()
+    (tmp_path / "laws" / "civil-code.yaml").write_text(
+        (KNOWLEDGE / "laws" / "civil-code.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "topics.yaml").write_text(
+        "topics:\n  - id: t\n    title: t\n    triggers: [x]\n    articles: [civil-code:543]\n"
+        "    defers_to: [nowhere]\n    advice: a\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match=r"topic t defers to unknown topic 'nowhere'"):
+        load_knowledge(tmp_path)
