@@ -196,29 +196,22 @@ def test_consumer_rights_regulation_bars_forced_consent_and_unasked_marketing() 
     assert str(marketing.instrument.effective) == "2024-07-01"
 
 
-def test_a_topic_whose_unless_pattern_does_not_compile_is_rejected(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("field", "error"),
+    [
+        ("unless: 担保(", r"topics.yaml:6: topic t unless: bad pattern"),
+        ("defers_to: [nowhere]", r"topic t defers to unknown topic 'nowhere'"),
+    ],
+)
+def test_a_topic_with_a_bad_unless_or_defers_to_is_rejected(tmp_path: Path, field: str, error: str) -> None:
     (tmp_path / "laws").mkdir()
     (tmp_path / "laws" / "civil-code.yaml").write_text(
         (KNOWLEDGE / "laws" / "civil-code.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     (tmp_path / "topics.yaml").write_text(
         "topics:\n  - id: t\n    title: t\n    triggers: [x]\n    articles: [civil-code:543]\n"
-        "    unless: 担保(\n    advice: a\n",
+        f"    {field}\n    advice: a\n",
         encoding="utf-8",
     )
-    with pytest.raises(KnowledgeError, match=r"topics.yaml:6: topic t unless: bad pattern"):
-        load_knowledge(tmp_path)
-
-
-def test_a_topic_deferring_to_an_unknown_topic_is_rejected(tmp_path: Path) -> None:
-    (tmp_path / "laws").mkdir()
-    (tmp_path / "laws" / "civil-code.yaml").write_text(
-        (KNOWLEDGE / "laws" / "civil-code.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    (tmp_path / "topics.yaml").write_text(
-        "topics:\n  - id: t\n    title: t\n    triggers: [x]\n    articles: [civil-code:543]\n"
-        "    defers_to: [nowhere]\n    advice: a\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(KnowledgeError, match=r"topic t defers to unknown topic 'nowhere'"):
+    with pytest.raises(KnowledgeError, match=error):
         load_knowledge(tmp_path)
