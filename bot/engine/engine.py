@@ -108,7 +108,7 @@ _CALL_POLICE = re.compile(
 _CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了|sorry|calm", re.IGNORECASE)
 # After despair: they called the hotline and nobody answered
 # the person they worry about cannot be reached or is far away: people near them, the police where they are
-SAFER_OTHER = re.compile(
+_SAFE_AGAIN = re.compile(
     r"没事了?|安全了|找到(他|她)了|(他|她)在家|接电话了|(he|she)('s| is) (ok|okay|safe|fine|home|inside)|found (him|her)|"
     r"pulled (him|her) (inside|back|in|down)|got (him|her) (inside|down|back)|拉(回来|下来|进来)了",
     re.I,
@@ -445,7 +445,7 @@ class Engine:
                 return instead("safety.self_harm_no_answer", "safety.self_harm_stay")
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
             helping = despair and any(t.intent == "safety.self_harm_other" for t in session.memory[-turns:])
-            if helping and SAFER_OTHER.search(text):  # "他媳妇说他在家睡觉 没事": relief, and what tonight needs
+            if helping and _SAFE_AGAIN.search(text):  # "他媳妇说他在家睡觉 没事": relief, and what tonight needs
                 return replace(
                     outcome,
                     replies=(Reply(_for_her(self.texts.get("safety.self_harm_other_safe", lang), text, session)),),

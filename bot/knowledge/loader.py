@@ -63,6 +63,7 @@ def load_knowledge(root: Path, extra: list[Path] | None = None) -> KnowledgeBase
 
 
 def _check_topics(kb: KnowledgeBase, path: Path, node: yaml.Node | None) -> None:
+    known = {t.id for t in kb.topics}
     for i, topic in enumerate(kb.topics):
         for j, cid in enumerate(topic.articles):
             ref = kb.get(cid)
@@ -91,7 +92,6 @@ def _check_topics(kb: KnowledgeBase, path: Path, node: yaml.Node | None) -> None
         except re.error as exc:
             line = line_of(node, ("topics", i, "unless"))
             raise KnowledgeError(f"{path}:{line}: topic {topic.id} unless: bad pattern ({exc})") from exc
-        known = {t.id for t in kb.topics}
         for other in topic.defers_to:
             if other not in known:
                 line = line_of(node, ("topics", i, "defers_to"))

@@ -222,6 +222,10 @@ class KnowledgeBase:
         """Every article of every instrument, in file order."""
         return [ArticleRef(ins, art) for ins in self.instruments.values() for art in ins.articles]
 
+    def topic(self, topic_id: str) -> Topic | None:
+        """Look a reviewed card up by its id."""
+        return next((t for t in self.topics if t.id == topic_id), None)
+
     def get(self, citation_id: str) -> ArticleRef | None:
         """Look an article up by its citation id."""
         inst_id, _, key = citation_id.partition(":")

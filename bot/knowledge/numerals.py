@@ -14,16 +14,19 @@ LAW_NAME_END = r"[法典例定释见则]"
 LAW_ARTICLE_REF = re.compile(rf"{LAW_NAME_END}\s*的?\s*(第?{ARTICLE_NUMERAL}条(?:{ARTICLE_SUFFIX})?)")
 _LABEL = re.compile(rf"^{ARTICLE_REF.pattern}$")
 # English names of the laws people cite in English, and "article 1033" / "art. 293-1" (translations, not statute text)
-_ENGLISH_LAWS = (
-    (r"civil code", "民法典"),
-    (r"civil procedure law", "民事诉讼法"),
-    (r"criminal (law|code)|penal code", "刑法"),
-    (r"personal information protection law|\bpipl\b", "个人信息保护法"),
-    (r"cyber ?security law", "网络安全法"),
-    (r"public security (administration|administrative) (punishments?|penalt(y|ies)) law", "治安管理处罚法"),
-    (r"anti-?telecom(munications?)?( and (online|network))? fraud law", "反电信网络诈骗法"),
-    (r"consumer( rights)? protection law|consumer rights law", "消费者权益保护法"),
-    (r"data security law", "数据安全法"),
+_ENGLISH_LAWS = tuple(
+    (re.compile(pattern, re.IGNORECASE), chinese)
+    for pattern, chinese in (
+        (r"civil code", "民法典"),
+        (r"civil procedure law", "民事诉讼法"),
+        (r"criminal (law|code)|penal code", "刑法"),
+        (r"personal information protection law|\bpipl\b", "个人信息保护法"),
+        (r"cyber ?security law", "网络安全法"),
+        (r"public security (administration|administrative) (punishments?|penalt(y|ies)) law", "治安管理处罚法"),
+        (r"anti-?telecom(munications?)?( and (online|network))? fraud law", "反电信网络诈骗法"),
+        (r"consumer( rights)? protection law|consumer rights law", "消费者权益保护法"),
+        (r"data security law", "数据安全法"),
+    )
 )
 _ENGLISH_ARTICLE = re.compile(r"\b(?:article|art\.?|section)\s*(\d+)(?:\s*-\s*([1-9]))?\b", re.IGNORECASE)
 _SUFFIX_DIGITS = "一二三四五六七八九"
@@ -32,7 +35,7 @@ _SUFFIX_DIGITS = "一二三四五六七八九"
 def without_english_refs(text: str) -> str:
     """The text without English law names and article numbers ("civil code" is no question about sign-up codes)."""
     for pattern, _ in _ENGLISH_LAWS:
-        text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+        text = pattern.sub(" ", text)
     return _ENGLISH_ARTICLE.sub(" ", text)
 
 
@@ -40,7 +43,7 @@ def english_refs(text: str) -> str:
     """The Chinese form of an English article reference ("article 1033 of the civil code" -> "民法典第1033条"), to add to a
     search; "" when the text names no law with an article number in English."""
     articles = _ENGLISH_ARTICLE.findall(text)
-    law = next((zh for pattern, zh in _ENGLISH_LAWS if re.search(pattern, text, re.IGNORECASE)), "")
+    law = next((zh for pattern, zh in _ENGLISH_LAWS if pattern.search(text)), "")
     if not law or not articles:
         return ""
     return " ".join(f"{law}第{n}条" + (f"之{_SUFFIX_DIGITS[int(k) - 1]}" if k else "") for n, k in articles)

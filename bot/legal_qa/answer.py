@@ -257,9 +257,9 @@ class Answerer:
         return Answer("\n".join(lines), cites, True, retrieval.passages, en, mentions, ranked, topic)
 
     def crimes(self, topic_id: str, question: str, lang: str) -> Answer | None:
-        """ "这个算什么罪" after a card: the offences among that card's articles (the Criminal Law's, at most three),
-        each quoted where it says what is punished and how; None when the card cites no offence."""
-        topic = next((t for t in self.kb.topics if t.id == topic_id), None)
+        """The offences among a card's articles (the Criminal Law's, at most three), for "这个算什么罪" after it, each
+        quoted where it says what is punished and how; None when the card cites no offence."""
+        topic = self.kb.topic(topic_id)
         refs = [self.kb.get(a) for a in topic.articles if a.startswith(CRIMINAL_LAW)] if topic is not None else []
         found = [ref for ref in refs if ref is not None][:SHOWN_CITATIONS]
         if not found:

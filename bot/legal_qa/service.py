@@ -28,7 +28,8 @@ class LegalQA:
 
     def defers(self, topic_id: str) -> list[str]:
         """The cards a card defers to in a conversation already on one of them (knowledge/topics.yaml defers_to)."""
-        return next((t.defers_to for t in self.answerer.kb.topics if t.id == topic_id), [])
+        topic = self.answerer.kb.topic(topic_id)
+        return topic.defers_to if topic is not None else []
 
     def crimes(self, topic_id: str, question: str, lang: str) -> Answer | None:
         """The offences a card cites, quoted at their penalties ("这个算什么罪" after it); None when it cites none."""
