@@ -197,7 +197,7 @@ async def test_someone_elses_despair_is_answered_with_how_to_help_them(app: App)
     ],
 )
 async def test_despair_in_english_beside_debt_talk_gets_crisis_support_first(app: App, text: str) -> None:
-    reply = await say(app.engine, text, user=f"en-despair-{len(text)}")
+    reply = await say(app.engine, text, user=f"en-despair-{abs(hash(text))}")
     assert "12356" in reply.split("\n")[0] and "协查函" not in reply
 
 
@@ -251,17 +251,26 @@ async def test_asking_whether_to_call_the_police_right_after_danger_gets_yes_now
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "first"),
     [
-        "那我现在怎么办 门外好像有人",
-        "他们说知道我住哪 还发了我小区门口的照片",
-        "They said they will come to my apartment tonight. I am alone.",
-        "Collectors threaten to come to my home tonight and beat me",
+        ("那我现在怎么办 门外好像有人", "110"),
+        ("他们说知道我住哪 还发了我小区门口的照片", "110"),
+        ("They said they will come to my apartment tonight. I am alone.", "110"),
+        ("Collectors threaten to come to my home tonight and beat me", "110"),
+        ("有人在踹我家门 说是来收账的", "110"),
+        ("他刚才喝了酒在家砸东西 说要拉着我一起死", "110"),
+        ("他们把我打了一顿 我头在流血", "120"),  # hurt: the ambulance too
+        ("催收的人抓着我不让走 我偷偷发的", "110"),
+        ("有个男的在楼下蹲我 不敢下楼", "110"),
+        ("我爸拎着菜刀说要去找催收公司算账 已经出门了", "110"),
+        ("催收的两个人把我堵在车里不让我下车", "110"),
+        ("the collector grabbed my phone and won't let me leave the shop", "110"),
+        ("催收的说要抓我女儿去抵债", "110"),
     ],
 )
-async def test_danger_in_ordinary_words_puts_110_first(app: App, text: str) -> None:
+async def test_danger_in_ordinary_words_puts_help_first(app: App, text: str, first: str) -> None:
     replies = await app.engine.handle(msg(text, "dz-" + str(abs(hash(text)))))
-    assert "110" in replies[0].text.split("\n")[0]
+    assert first in replies[0].text.split("\n")[0]
 
 
 async def test_a_fake_insider_is_called_a_scam_and_money_lost_gets_110_and_the_bank(app: App) -> None:
@@ -366,7 +375,7 @@ async def test_violence_at_home_gets_110_first_and_then_the_women_s_rights_line(
     ["honestly i feel like ending it all", "i just want to sleep and never wake up", "家都要散了 我活着还有啥用"],
 )
 async def test_despair_in_more_words_gets_crisis_support_first(app: App, text: str) -> None:
-    reply = await say(app.engine, text, f"despair-{len(text)}")
+    reply = await say(app.engine, text, f"despair-{abs(hash(text))}")
     assert "12356" in reply.split("\n")[0]
 
 
@@ -427,7 +436,7 @@ async def test_despair_found_by_the_playtests_gets_crisis_support_first(app: App
     ],
 )
 async def test_figures_of_speech_raise_no_alarm(app: App, text: str, not_in: str) -> None:
-    reply = await say(app.engine, text, f"fig-{len(text)}")
+    reply = await say(app.engine, text, f"fig-{abs(hash(text))}")
     assert not_in not in reply.split("\n")[0]
 
 
@@ -448,7 +457,7 @@ async def test_a_relative_at_risk_gets_help_in_her_pronoun_and_people_near_her_w
     ],
 )
 async def test_a_death_by_suicide_of_someone_else_gets_sorrow_not_a_plan_warning(app: App, text: str) -> None:
-    reply = await say(app.engine, text, f"loss-{len(text)}")
+    reply = await say(app.engine, text, f"loss-{abs(hash(text))}")
     assert "12356" in reply and "具体的做法" not in reply and ("难过" in reply or "sorry" in reply)
 
 
@@ -492,17 +501,8 @@ async def test_someone_else_about_to_die_gets_110_for_them_first(app: App, text:
 
 @pytest.mark.parametrize("text", ["12356 is always busy, who else can i call", "热线一直没人接 有没有其他号码"])
 async def test_a_busy_crisis_line_in_any_words_gets_what_else_to_do(app: App, text: str) -> None:
-    reply = await say(app.engine, text, f"busy-{len(text)}")
+    reply = await say(app.engine, text, f"busy-{abs(hash(text))}")
     assert "120" in reply and ("占线" in reply or "busy" in reply)
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["有人在踹我家门 说是来收账的", "他刚才喝了酒在家砸东西 说要拉着我一起死"],
-)
-async def test_danger_at_the_door_or_at_home_gets_110_first(app: App, text: str) -> None:
-    reply = await say(app.engine, text, f"home-{len(text)}")
-    assert "110" in reply.split("\n")[0]
 
 
 @pytest.mark.parametrize(
@@ -517,7 +517,7 @@ async def test_danger_at_the_door_or_at_home_gets_110_first(app: App, text: str)
     ],
 )
 async def test_english_figures_of_speech_raise_no_danger_banner(app: App, text: str) -> None:
-    reply = await say(app.engine, text, f"fig-en-{len(text)}")
+    reply = await say(app.engine, text, f"fig-en-{abs(hash(text))}")
     assert not reply.startswith("⚠️")
 
 
@@ -540,25 +540,8 @@ async def test_news_that_the_person_is_safe_gets_relief_and_what_tonight_needs(a
 
 
 @pytest.mark.parametrize(
-    ("text", "first"),
-    [
-        ("他们把我打了一顿 我头在流血", "120"),  # hurt: the ambulance too
-        ("催收的人抓着我不让走 我偷偷发的", "110"),
-        ("有个男的在楼下蹲我 不敢下楼", "110"),
-        ("我爸拎着菜刀说要去找催收公司算账 已经出门了", "110"),
-        ("催收的两个人把我堵在车里不让我下车", "110"),
-        ("the collector grabbed my phone and won't let me leave the shop", "110"),
-        ("催收的说要抓我女儿去抵债", "110"),
-    ],
-)
-async def test_danger_found_by_play14_gets_help_first(app: App, text: str, first: str) -> None:
-    reply = await say(app.engine, text, f"danger-14-{len(text)}")
-    assert first in reply.split("\n")[0]
-
-
-@pytest.mark.parametrize(
     "text", ["我已经给那个说能减免的人转了5000 现在联系不上了", "我给说能帮我减免债务的人打了四千块 现在他把我拉黑了"]
 )
 async def test_money_paid_to_someone_who_vanished_gets_110_first(app: App, text: str) -> None:
-    reply = await say(app.engine, text, f"vanished-{len(text)}")
+    reply = await say(app.engine, text, f"vanished-{abs(hash(text))}")
     assert "110" in reply.split("\n")[0] and "止付" in reply
