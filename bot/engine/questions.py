@@ -62,9 +62,8 @@ _LEGALITY = re.compile(
     r"违法|犯法|合法|算不算|可以这样|能这样|真的|假的|legal|real\b", re.IGNORECASE
 )  # asks whether it is lawful
 _ACTIONS = re.compile(r"现在可以做|现在就做|怎么做|怎么报|①|^Next:|^Now:|^\d\)", re.IGNORECASE)  # what to do
-_ACTION_LEAD = re.compile(
-    r"^(现在可以做|现在就做|Next|Now)[：:]\s*"
-)  # a card's "现在可以做：" under a head that says so
+# a card's "现在可以做：" under a head that says so
+_ACTION_LEAD = re.compile(r"^(现在可以做|现在就做|Next|Now)[：:]\s*")
 # What an elliptical follow-up asks about, as search words added to the earlier question.
 _ASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"赔|compensat|damages", re.IGNORECASE), "赔偿 精神损害 compensation damages"),
