@@ -169,6 +169,8 @@ _STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("s
 # Not remembered: a refused input, an SMS without analysis, a command, details typed into a document (kept as slots).
 _UNREMEMBERED = ("input", "sms", "command", "draft.fill")
 
+_WORDLESS = (Kind.COMMAND, Kind.BUTTON, Kind.ATTACHMENT)  # their text is a name, a payload or nothing
+
 
 class Engine:
     """The channel-agnostic core: every channel calls handle() and sends what it returns."""
@@ -258,9 +260,12 @@ class Engine:
         if reading is not None and first:  # a ramble read on its main point: safety still reads all of it
             whole = tuple(c for c in check(decision.argument).concerns if c not in BLOCKING)
             reading = replace(reading, concerns=tuple(dict.fromkeys((*reading.concerns, *whole))))
-        lang = language_of(text)  # the locale of every reply to this turn
+        earlier = [m.text for m in session.memory]
+        # the locale of every reply to this turn: its words' language; for a press, a command, a screenshot or a
+        # reply with no words of a language ("1", "ok"), that of the person's last words that show one
+        lang = paste_language("" if kind in _WORDLESS else text, earlier, "")
         if kind is Kind.SMS:  # a paste is answered in the person's language, not the quoted sender's
-            lang = paste_language(decision.question, [m.text for m in session.memory], text)
+            lang = paste_language(decision.question, earlier, text)
 
         async def ask(question: str, current: Session) -> Outcome:
             turn = Turn(msg, current, Kind.QUESTION, text=question, intent="question", lang=language_of(question))

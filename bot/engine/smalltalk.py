@@ -14,6 +14,7 @@ _KEYS = {
     "smalltalk.privacy": "smalltalk.privacy",
     "smalltalk.vent": "smalltalk.vent",
     "smalltalk.useful": "smalltalk.useful",
+    "smalltalk.english": "smalltalk.english",
 }
 _ENGLISH_GREETINGS = ("hi", "hey", "hello")  # too short to tell the language by, but English all the same
 
@@ -31,5 +32,6 @@ class SmallTalkHandler:
         key = _KEYS.get(turn.intent)
         if key is None:
             return None
-        lang = ENGLISH if turn.text.strip().lower() in _ENGLISH_GREETINGS else turn.lang
+        english = turn.text.strip().lower() in _ENGLISH_GREETINGS or turn.intent == "smalltalk.english"
+        lang = ENGLISH if english else turn.lang
         return Outcome((Reply(self.texts.get(key, lang)),), pending=KEEP)

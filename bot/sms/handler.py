@@ -134,30 +134,31 @@ class SmsHandler:
             source = "forward" if turn.msg.forwarded_at else "paste"
             return await self.paste(user, turn.text, source, turn.msg.forwarded_at, turn.lang)
         if turn.intent == "evidence.summary":
-            return Outcome(tuple(await self.summary(user, held)), pending=KEEP)
+            return Outcome(tuple(await self.summary(user, held, turn.lang)), pending=KEEP)
         if turn.kind is Kind.ATTACHMENT:
             return await self.attachment(user, turn.msg.attachments[0], turn.lang)
         if turn.kind is Kind.PENDING:  # the text read from a screenshot awaits confirmation or correction
             answer = turn.text.strip()
             if answer in _NO_WORDS:
-                return Outcome((Reply(t.get("evidence_log.ocr_discarded")),))
+                return Outcome((Reply(t.get("evidence_log.ocr_discarded", turn.lang)),))
             text = turn.session.pending.state if turn.session.pending and answer in _YES_WORDS else turn.text
-            return await self._confirmed(user, text)
+            return await self._confirmed(user, text, turn.lang)
         if turn.kind is Kind.COMMAND:
             if turn.name == "sms":
                 if not turn.text:
-                    return Outcome((Reply(t.get("sms.empty")),), pending=KEEP)
-                return await self.paste(user, turn.text, "paste", None)
+                    return Outcome((Reply(t.get("sms.empty", turn.lang)),), pending=KEEP)
+                return await self.paste(user, turn.text, "paste", None, turn.lang)
             fmt = turn.text.lower().lstrip(".")
-            return Outcome(tuple(await (self.export(user, fmt) if fmt else self.summary(user, held))), pending=KEEP)
+            replies = await (self.export(user, fmt, turn.lang) if fmt else self.summary(user, held, turn.lang))
+            return Outcome(tuple(replies), pending=KEEP)
         payload = turn.name
         if payload == OCR_YES and turn.session.flow == OCR_FLOW and turn.session.pending:
-            return await self._confirmed(user, turn.session.pending.state)
+            return await self._confirmed(user, turn.session.pending.state, turn.lang)
         if payload in (OCR_YES, OCR_NO):
-            return Outcome((Reply(t.get("evidence_log.ocr_discarded")),))
+            return Outcome((Reply(t.get("evidence_log.ocr_discarded", turn.lang)),))
         if payload == EVIDENCE_SUMMARY:
-            return Outcome(tuple(await self.summary(user, held)), pending=KEEP)
-        return Outcome(tuple(await self.export(user, payload.removeprefix(EXPORT_PREFIX))), pending=KEEP)
+            return Outcome(tuple(await self.summary(user, held, turn.lang)), pending=KEEP)
+        return Outcome(tuple(await self.export(user, payload.removeprefix(EXPORT_PREFIX), turn.lang)), pending=KEEP)
 
     async def paste(
         self, user_key: str, text: str, source: str, forwarded_at: datetime | None, lang: str = BASE
@@ -301,7 +302,7 @@ class SmsHandler:
         t = self.texts
         if len(att.data) > self.max_file_bytes:
             size, limit = len(att.data) // (1024 * 1024), self.max_file_bytes // (1024 * 1024)
-            return Outcome((Reply(t.get("evidence_log.file_too_large", size=size, limit=limit)),), pending=KEEP)
+            return Outcome((Reply(t.get("evidence_log.file_too_large", lang, size=size, limit=limit)),), pending=KEEP)
         if att.kind == "image":
             try:
                 result = await self.ocr.read(user_key, att.data)
@@ -313,64 +314,69 @@ class SmsHandler:
                 return Outcome((Reply(t.get(key, lang)),), pending=KEEP)
             text = lines_to_paste(result)
             buttons = (
-                Button(t.get("evidence_log.button_ocr_yes"), OCR_YES),
-                Button(t.get("evidence_log.button_ocr_no"), OCR_NO),
+                Button(t.get("evidence_log.button_ocr_yes", lang), OCR_YES),
+                Button(t.get("evidence_log.button_ocr_no", lang), OCR_NO),
             )
             return Outcome(
-                (Reply(t.get("evidence_log.ocr_read", text=text), buttons=buttons),), Pending(OCR_FLOW, text)
+                (Reply(t.get("evidence_log.ocr_read", lang, text=text), buttons=buttons),), Pending(OCR_FLOW, text)
             )
         try:
-            return await self.imports.run(user_key, lambda: self._import(user_key, att))
+            return await self.imports.run(user_key, lambda: self._import(user_key, att, lang))
         except ImportBusy as exc:
             key = "sms.import_wait" if exc.reason == "user" else "sms.import_busy"
             return Outcome((Reply(t.get(key, lang)),), pending=KEEP)
 
-    async def _import(self, user_key: str, att: Attachment) -> Outcome:
+    async def _import(self, user_key: str, att: Attachment, lang: str = BASE) -> Outcome:
         """A backup file, in its turn: parse and analyse in worker threads, then log it batch by batch."""
         try:
             records = await asyncio.to_thread(parse_backup, att.data, att.name)
         except BackupRejected as exc:
-            return Outcome((Reply(self.texts.get(f"evidence_log.backup_{exc.reason}")),), pending=KEEP)
-        analysis = await asyncio.to_thread(self.analyse_records, records)
+            return Outcome((Reply(self.texts.get(f"evidence_log.backup_{exc.reason}", lang)),), pending=KEEP)
+        analysis = await asyncio.to_thread(self.analyse_records, records, False, lang)
         del records  # the findings keep what is needed; the rest can go before the log is written
         return replace(await self._log_and_reply(user_key, analysis, "backup"), pending=KEEP)
 
-    async def _confirmed(self, user_key: str, text: str) -> Outcome:
+    async def _confirmed(self, user_key: str, text: str, lang: str = BASE) -> Outcome:
         """The person confirmed (or corrected) what was read from a screenshot: now it is analysed and logged."""
         try:
-            analysis = await asyncio.to_thread(self.analyse_text, text, "screenshot")
+            analysis = await asyncio.to_thread(self.analyse_text, text, "screenshot", None, False, lang)
         except ValueError:
-            return Outcome((Reply(self.texts.get("sms.too_long", size=len(text), limit=MAX_PASTE_CHARS)),))
+            return Outcome((Reply(self.texts.get("sms.too_long", lang, size=len(text), limit=MAX_PASTE_CHARS)),))
         return await self._log_and_reply(user_key, analysis, "screenshot")
 
-    async def summary(self, user_key: str, held: HeldPaste | None = None) -> list[Reply]:
+    async def summary(self, user_key: str, held: HeldPaste | None = None, lang: str = BASE) -> list[Reply]:
         """/evidence: what the log shows, whether it is intact, and export buttons; a paste still waiting for its
         day (`held`) is named, so the log never looks emptier than what the person sent."""
         t = self.texts
         items = await self.evidence.items(user_key)
         waiting = (
-            t.get("evidence_log.summary_held", n=len(parse_paste(held.text, default_date=held.day))) if held else ""
+            t.get("evidence_log.summary_held", lang, n=len(parse_paste(held.text, default_date=held.day)))
+            if held
+            else ""
         )
         if not items:
-            return [Reply(waiting or t.get("evidence_log.summary_empty"))]
+            return [Reply(waiting or t.get("evidence_log.summary_empty", lang))]
         stats, check = await asyncio.to_thread(lambda: (compute(items), verify(items)))  # CPU: off the event loop
-        labels = t.get("sms.count_sep").join(
-            t.get("sms.count_item", label=t.get("sms.label." + k), n=n)
+        labels = t.get("sms.count_sep", lang).join(
+            t.get("sms.count_item", lang, label=t.get("sms.label." + k, lang), n=n)
             for k, n in sorted(stats.by_label.items(), key=lambda kv: -kv[1])
         )
         lines = [
             t.get(
                 "evidence_log.summary",
+                lang,
                 total=stats.total,
-                range=t.get("evidence_log.summary_range", first=_fmt(stats.first), last=_fmt(stats.last))
+                range=t.get("evidence_log.summary_range", lang, first=_fmt(stats.first), last=_fmt(stats.last))
                 if stats.timed
                 else "",
                 labels=labels,
-                night=t.get("evidence_log.summary_night", timed=stats.timed, night=round(stats.night_share * 100))
+                night=t.get("evidence_log.summary_night", lang, timed=stats.timed, night=round(stats.night_share * 100))
                 if stats.timed
                 else "",
-                untimed=t.get("evidence_log.summary_untimed", n=stats.untimed) if stats.untimed else "",
-                platforms=t.get("evidence_log.summary_platforms", n=len(stats.platforms)) if stats.platforms else "",
+                untimed=t.get("evidence_log.summary_untimed", lang, n=stats.untimed) if stats.untimed else "",
+                platforms=t.get("evidence_log.summary_platforms", lang, n=len(stats.platforms))
+                if stats.platforms
+                else "",
             )
         ]
         lines[0] = lines[0].rstrip()  # no empty line when nothing is timed and there are no codes
@@ -378,6 +384,7 @@ class SmsHandler:
             lines.append(
                 t.get(
                     "evidence_log.episode",
+                    lang,
                     start=_fmt(ep.start),
                     end=ep.end.astimezone(SHANGHAI).strftime("%H:%M"),
                     count=ep.count,
@@ -386,27 +393,32 @@ class SmsHandler:
             )
         lines.append(
             t.get(
-                "evidence_log.intact" if check.ok else "evidence_log.broken", head=check.head[:16], seq=check.broken_at
+                "evidence_log.intact" if check.ok else "evidence_log.broken",
+                lang,
+                head=check.head[:16],
+                seq=check.broken_at,
             )
         )
         if waiting:
             lines.append(waiting)
-        buttons = tuple(Button(t.get(f"evidence_log.button_{fmt}"), EXPORT_PREFIX + fmt) for fmt in FORMATS)
+        buttons = tuple(Button(t.get(f"evidence_log.button_{fmt}", lang), EXPORT_PREFIX + fmt) for fmt in FORMATS)
         return [Reply("\n".join(lines), buttons=buttons)]
 
-    async def export(self, user_key: str, fmt: str) -> list[Reply]:
+    async def export(self, user_key: str, fmt: str, lang: str = BASE) -> list[Reply]:
         """The evidence list as a file."""
         t = self.texts
         if fmt not in FORMATS:
-            return [Reply(t.get("evidence_log.unknown_format", fmt=fmt))]
+            return [Reply(t.get("evidence_log.unknown_format", lang, fmt=fmt))]
         items = await self.evidence.items(user_key)
         if not items:
-            return [Reply(t.get("evidence_log.summary_empty"))]
+            return [Reply(t.get("evidence_log.summary_empty", lang))]
         data = await asyncio.to_thread(self.render, items, fmt)
         mime = FORMATS[fmt]
         name = t.get("evidence_log.file_name", date=f"{datetime.now(SHANGHAI):%Y%m%d}") + f".{fmt}"
         return [
-            Reply(t.get("evidence_log.exported", n=len(items), fmt=fmt.upper()), files=(FileOut(name, data, mime),))
+            Reply(
+                t.get("evidence_log.exported", lang, n=len(items), fmt=fmt.upper()), files=(FileOut(name, data, mime),)
+            )
         ]
 
     def render(self, items: list[EvidenceItem], fmt: str) -> bytes:

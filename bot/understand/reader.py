@@ -107,6 +107,13 @@ _SMALLTALK = {
         re.IGNORECASE,
     ),
     "smalltalk.thanks": re.compile(r"^(谢谢你?|谢谢啦|多谢|感谢|太感谢了|辛苦了|thanks|thankyou|thx)$", re.IGNORECASE),
+    # "hi sorry my chinese not good, can you help in english?": yes, and how to start
+    "smalltalk.english": re.compile(  # on the normalised text: no spaces, no apostrophes
+        r"^.{0,30}((can|could|do|will)you(help|speak|talk|answer|reply|write|chat)(with)?(me)?(in)?english|"
+        r"english(please|pls)|(my)?chinese(is)?(not|no|isnt|very)(good|bad|poor|great)|"
+        r"i(dont|donot|cant|cannot)(speak|read|write|understand)(much)?chinese).{0,12}$",  # that alone, no story
+        re.IGNORECASE,
+    ),
 }
 _DOCUMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"12378|金融监管|银保监|金融监督|地方金融|金融管理局|金融局"), "nfra_12378_complaint"),

@@ -157,3 +157,21 @@ async def test_when_everyone_is_sending_screenshots_the_next_one_is_asked_to_wai
     for task in running:
         assert (await task)[0].text == T.get("evidence_log.ocr_read", text=READ)
     assert app.ocr.pending() == 0
+
+
+async def test_someone_who_writes_english_gets_the_screenshot_check_and_the_evidence_summary_in_english(
+    make_app: Factory,
+) -> None:
+    # the OCR confirmation, the log's summary and the export's note were all Chinese for them
+    app, _ = await make_app(released=True)
+    await app.engine.handle(
+        Incoming("test", "en-shot", text="collectors keep sending me codes all night, what can I do")
+    )
+    check = await first_text(app.engine.handle(image_from("en-shot", screenshot())))
+    assert check.startswith("I read the following from the screenshot") and READ in check
+    logged = await first_text(app.engine.handle(Incoming("test", "en-shot", text="yes")))
+    assert "Added to your evidence log: 1 new" in logged
+    summary = await first_text(app.engine.handle(Incoming("test", "en-shot", text="/evidence")))
+    assert summary.startswith("Your evidence log: 1 message(s)") and "verification code (1)" in summary
+    exported = await app.engine.handle(Incoming("test", "en-shot", text="/evidence csv"))
+    assert "It is in Chinese" in exported[0].text and exported[0].files[0].name.startswith("证据清单")

@@ -30,6 +30,9 @@ KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
         ("帮我写一份报警材料", "draft.request"),
         ("我想一步一步来处理这件事", "journey.start"),
         ("催收天天用验证码轰炸我手机，犯法吗？", "question"),
+        ("hi sorry my chinese not good, can you help in english?", "smalltalk.english"),  # was "not covered"
+        ("English please", "smalltalk.english"),
+        ("I dont speak chinese, collectors keep calling me", "question"),  # the story is what to answer
     ],
 )
 def test_rules_read_what_is_certain(text: str, intent: str) -> None:
