@@ -121,6 +121,10 @@ class QuestionHandler:
         # "那能赔多少", "这个算什么罪": a question of its own
         specific = any(pattern.search(turn.text) for pattern, _ in _ASKS) or bool(_CRIME.search(turn.text))
         again = not specific and self.phraser is None and _again(outcome, previous, turn.text) if previous else False
+        if previous and previous[1] and not specific and not _WHICH_ARTICLE.search(turn.text):
+            point = await self._point(turn, outcome, previous)
+            if point is not None:
+                return point
         if previous and not _WHICH_ARTICLE.search(turn.text) and again:
             # the same card as the answer just above ("那怎么办啊 我怕丢工作"), or more of the same story ("他们还说
             # 明天还要打"): what to do now, not the whole card word for word again (its verdict again when asked)
@@ -135,6 +139,20 @@ class QuestionHandler:
         if outcome.intent == "question" and turn.intent in _QUESTION_INTENTS:
             return replace(outcome, intent=turn.intent)
         return outcome
+
+    async def _point(self, turn: Turn, outcome: Outcome, previous: tuple[str, str]) -> Outcome | None:
+        """A follow-up that raises one of the previous card's own special cases ("他借的钱都拿去赌了", "我欠的是信用卡")
+        and finds no other card: that case's rule, not the card again nor "not covered"."""
+        card = previous[1]
+        short = len(turn.text) <= (SHORT_ENGLISH if turn.lang == ENGLISH else SHORT)
+        same = outcome.topic == card or card in self.qa.defers(outcome.topic) if outcome.topic else short
+        if not same:
+            return None
+        point = self.qa.point(card, turn.text, " ".join(_asked_on(turn.session, *previous)), turn.lang)
+        if point is None:
+            return None
+        reply = Reply(point.text, citations=tuple(point.citations))
+        return Outcome((reply,), session=outcome.session, intent="question", topic=point.topic)
 
     async def _basis(self, asked: list[str], topic: str, lang: str) -> Outcome | None:
         """The articles behind the previous answer, quoted, without repeating the whole card (the head in lang);

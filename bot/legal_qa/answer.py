@@ -32,10 +32,18 @@ OTHER_GROUND = re.compile(
     re.IGNORECASE,
 )
 _SEGMENT = re.compile(r"[^。\n]+。?")
+_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")  # a card's advice, sentence by sentence
+_SENTENCE_EN = re.compile(r"[^\n.;!?]+(?:[.;!?]|$)", re.M)
+_NUMBERED = re.compile(r"^\s*(?:[①-⑩]|\d+\))\s*")  # "④ " or "4) " before a sentence taken out of its list
 # A card's own reference to an article in passing: "（第九十条）", "（治安管理处罚法第五十六条）".
 _PAREN_REF = re.compile(rf"（([^（）]{{0,24}}?)({ARTICLE_REF.pattern})）")
 # An enumerated item: "（一）", the half-width "(一)" some copies keep, or a numbered sub-item "1．" under an item.
 _ITEM = re.compile(r"（|\(|\d+(．|\.(?!\d))")
+
+
+def _capital(sentence: str) -> str:
+    """A sentence taken out of its list starts with a capital ("debts run up gambling…" -> "Debts…")."""
+    return sentence[:1].upper() + sentence[1:]
 
 
 def _led(lead: str, item: str) -> str:
@@ -186,6 +194,8 @@ class Answerer:
             if after:
                 item = max(after, key=lambda i: (scores[i], -i))
                 best = _led(best, segments[item])
+        elif best.startswith("但") and best_i > 0:  # an exception quoted alone reads as the rule: the rule first
+            best = segments[best_i - 1] + best
         if len(best) > QUOTE_CHARS:
             best = best[: QUOTE_CHARS - 1] + "…"
         return nest_quotes(best)
@@ -273,6 +283,41 @@ class Answerer:
             lines.append(t.get("answer.item", n=n, label=c.label, quote=quote))
         lines += [t.get("answer.crimes_tail", lang), "", t.get("common.disclaimer", lang)]
         return Answer("\n".join(lines), cites, True, [], lang == ENGLISH, [], cites, topic_id)
+
+    def point(self, topic_id: str, question: str, before: str, lang: str) -> Answer | None:
+        """A follow-up on a card that raises one of its special cases the conversation had not ("他借的钱都拿去赌了"
+        after a spouse's debt): the card's sentences on that case and the articles it names for it (`only_when`), not
+        the whole card again; None when the question raises no new case. `before`: what was asked on the card so far."""
+        topic = self.kb.topic(topic_id)
+        if topic is None:
+            return None
+        new = {
+            a: pattern
+            for a, pattern in topic.only_when.items()
+            if re.search(pattern, question, re.I) and not re.search(pattern, before, re.I)
+        }
+        refs = [ref for ref in (self.kb.get(a) for a in new) if ref is not None][:SHOWN_CITATIONS]
+        en = lang == ENGLISH
+        advice = topic.advice_en if en and topic.advice_en else topic.advice
+        said = [
+            _capital(_NUMBERED.sub("", s).strip())
+            for s in (_SENTENCE_EN if en else _SENTENCE).findall(advice)
+            if any(re.search(p, s, re.I) for p in new.values())
+        ]
+        if not refs or not said:
+            return None
+        t = self.texts
+        cites = [cite(ref) for ref in refs]
+        lines = [t.get("answer.point_head", lang), *dict.fromkeys(said), "", t.get("answer.basis", lang)]
+        for n, (c, ref) in enumerate(zip(cites, refs, strict=True), 1):
+            # the part of the article on that case (the paragraph with the question's "赌"), else the best sentence
+            parts = [seg for seg in _SEGMENT.findall(ref.article.text) if re.search(new[c.id], seg, re.I)]
+            found = re.search(new[c.id], question, re.I)
+            part = next((seg for seg in parts if found and found.group(0) in seg), parts[0] if parts else "")
+            quote = nest_quotes(part.strip()[:QUOTE_CHARS]) if part else self.quote(ref.article.text, question)
+            lines.append(t.get("answer.item", n=n, label=c.label, quote=quote))
+        lines += ["", t.get("common.disclaimer", lang)]
+        return Answer("\n".join(lines), cites, True, [], en, [], cites, topic_id)
 
     def _renumbered(self, retrieval: Retrieval, cites: list[Citation], lang: str) -> list[str]:
         """For an article the question named by number, what a renumbering changed: the old number it asked about is

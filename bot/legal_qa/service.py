@@ -43,3 +43,7 @@ class LegalQA:
         if prefer and len(retrieval.topics) > 1:
             retrieval = replace(retrieval, topics=lead(prefer, retrieval.topics))
         return self.answerer.answer(question, retrieval)
+
+    def point(self, topic_id: str, question: str, before: str, lang: str) -> Answer | None:
+        """A card's special case a follow-up raises ("他借的钱都拿去赌了" after a spouse's debt); None when none."""
+        return self.answerer.point(topic_id, question, before, lang)

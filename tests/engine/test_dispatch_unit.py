@@ -59,6 +59,9 @@ class FakeQA(LegalQA):
     def crimes(self, topic_id: str, question: str, lang: str) -> Answer | None:
         return None
 
+    def point(self, topic_id: str, question: str, before: str, lang: str) -> Answer | None:
+        return None
+
     def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False) -> Answer:
         self.asked.append(question)
         text = ANSWER if self.covered else NOT_COVERED

@@ -384,3 +384,72 @@ async def test_a_family_follow_up_in_a_spouses_conversation_stays_on_the_spouses
     await _say(app, "我老公背着我在网上借了钱 现在催收找我 我要还吗", "spouse-stay")
     replies = await _say(app, "他借的钱都拿去赌了 我要替他还吗", "spouse-stay")
     assert "夫妻共同债务" in replies[0].text and "借款合同只约束" not in replies[0].text  # not the general family card
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "label", "said"),
+    [
+        # the spouse card again, word for word, with nothing on gambling or divorce
+        (
+            "老公背着我借了网贷 催收找我要钱 我要还吗",
+            "他借的钱都拿去赌了 我要替他还吗",
+            "《婚姻家庭编解释（一）》第三十四条",
+            "赌博",
+        ),
+        (
+            "老公背着我借了网贷 催收找我要钱 我要还吗",
+            "那我们离婚了呢",
+            "《婚姻家庭编解释（一）》第三十五条",
+            "离婚协议",
+        ),
+        ("老婆在外面欠了好多网贷", "这些钱是她结婚前借的", "《婚姻家庭编解释（一）》第三十三条", "婚前"),
+        # "not covered" with a list of credit-card crime articles
+        ("我想和平台协商还款", "我欠的是信用卡", "《信用卡业务监管办法》第七十条", "最长不超过5年"),
+        (
+            "my husband has online loans, collectors call me, must I pay?",
+            "he lost it all gambling",
+            "第三十四条",
+            "Debts run up gambling",
+        ),
+    ],
+)
+async def test_a_follow_up_raising_a_cards_special_case_gets_that_cases_rule(
+    app: App, first: str, then: str, label: str, said: str
+) -> None:
+    user = f"point{abs(hash(first + then))}"
+    await _say(app, first, user)
+    reply = (await _say(app, then, user))[0]
+    head, _, rest = reply.text.partition("\n")
+    assert head in ("就你说的这一点：", "On that point:") and said in rest
+    assert label in reply.text and len(reply.citations) <= 2
+    assert "① 两人共同签名" not in reply.text  # not the whole card again
+
+
+async def test_the_gambling_rule_is_quoted_from_its_own_paragraph_and_an_exception_never_alone(app: App) -> None:
+    await _say(app, "老公背着我借了网贷 催收找我要钱 我要还吗", "quote1")
+    gambling = (await _say(app, "他借的钱都拿去赌了 我要替他还吗", "quote1"))[0]
+    assert "夫妻一方在从事赌博、吸毒等违法犯罪活动中所负债务" in gambling.text  # not the paragraph on faked debts
+    premarital = (await _say(app, "老婆结婚前欠的信用卡 现在催收找我", "quote2"))[0]
+    # its exception ("但债权人能够证明…除外") quoted alone read as if the spouse must pay
+    assert "第三十三条：“债权人就一方婚前所负个人债务向债务人的配偶主张权利的" in premarital.text
+
+
+@pytest.mark.parametrize(
+    ("text", "head"),
+    [
+        ("报警回执单弄丢了 能重新开吗", "报了案以后，回执和进度这样处理："),  # was the police card's "能报警" page
+        ("报了案一个月了 一点消息都没有", "报了案以后，回执和进度这样处理："),  # was "not covered"
+        ("警察说十分钟到 我现在该干啥", "先顾好安全：门锁好"),  # was the same "能报警" page
+    ],
+)
+async def test_questions_after_reporting_to_the_police_get_their_own_answer(app: App, text: str, head: str) -> None:
+    reply = (await _say(app, text, f"police{abs(hash(text))}"))[0]
+    assert reply.text.startswith(head) and "public-security-admin-punishments-law-2025:90" in [
+        c.id for c in reply.citations
+    ]
+
+
+async def test_someone_who_cannot_attend_a_hearing_is_told_to_ask_for_a_postponement(app: App) -> None:
+    # was the card on fake summonses, which says nothing about a real hearing one cannot attend
+    reply = (await _say(app, "法院传票上写的开庭日期我去不了", "hearing1"))[0]
+    assert "申请延期开庭" in reply.text and reply.citations[0].id == "civil-procedure-law:149"

@@ -198,6 +198,19 @@ ROUTES = [
     ("想一次还清 怎么还", "repay_safely"),
     ("还清以后要他们给什么证明", "repay_safely"),
     ("催收说法院马上要拍卖我名下的房子 我借的是网贷", "secured_loan"),
+    ("我是房东 催收打电话让我交出租客的地址 我要配合吗", "bystander"),  # was the rent card, spoken to a tenant
+    ("以前的同事欠网贷 催收天天打我电话 我跟他早就不联系了", "bystander"),  # was the borrower's harassment card
+    ("I'm her landlord and collectors keep calling me to give them her address", "bystander"),
+    ("催收让我告诉他们我邻居住哪", "bystander"),
+    ("我爸替我还钱合法吗", "family_liability"),  # was "not covered"
+    ("催收说已经报案了 派出所明天来带我走 我是不是得赶紧躲起来", "debtor_jail"),  # a threat of arrest, not reporting
+    ("我老公打牌欠的钱 我要替他还吗", "spouse_debt"),  # was "not covered"
+    ("楼道贴了我名字 写着欠债不还", "exposure"),  # was "not covered"
+    ("律师说可以帮我起诉催收 先交五千 靠谱吗", "lawyer"),  # was the damages card
+    ("我想还钱 但是不知道还到哪个账户", "repay_safely"),  # was "not covered"
+    ("催收一天打我三十多次 我人快疯了", "harassment_general"),  # was "not covered"
+    ("how do i get them to stop calling me", "harassment_general"),
+    ("I dont speak chinese, collectors keep calling me", "harassment_general"),
     ("can a loan app take my house if i only have a credit loan", "secured_loan"),
     ("我儿子学校老师打电话说孩子在学校打架了", None),  # a school calling about a child is no collector
     ("i'm dying to know if they can actually sue me", "being_sued"),
