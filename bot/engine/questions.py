@@ -145,7 +145,7 @@ class QuestionHandler:
         and finds no other card: that case's rule, not the card again nor "not covered"."""
         card = previous[1]
         short = len(turn.text) <= (SHORT_ENGLISH if turn.lang == ENGLISH else SHORT)
-        same = outcome.topic == card or card in self.qa.defers(outcome.topic) if outcome.topic else short
+        same = (outcome.topic == card or card in self.qa.defers(outcome.topic)) if outcome.topic else short
         if not same:
             return None
         point = self.qa.point(card, turn.text, " ".join(_asked_on(turn.session, *previous)), turn.lang)
@@ -153,6 +153,15 @@ class QuestionHandler:
             return None
         reply = Reply(point.text, citations=tuple(point.citations))
         return Outcome((reply,), session=outcome.session, intent="question", topic=point.topic)
+
+    async def _elsewhere(self, text: str, card: str) -> bool:
+        """Whether a request for the legal basis asks it about something else than the card just above ("他们能这样
+        打给我妈吗 有法律依据吗" after the negotiation card is a question about contacting the mother)."""
+        rest = _WHICH_ARTICLE.sub(" ", text)
+        if not self.qa.has_card_words(rest):
+            return False
+        found = await asyncio.to_thread(self.qa.ask, f"{rest} {SITUATION}")
+        return bool(found.topic) and found.topic != card and card not in self.qa.defers(found.topic)
 
     async def _basis(self, asked: list[str], topic: str, lang: str) -> Outcome | None:
         """The articles behind the previous answer, quoted, without repeating the whole card (the head in lang);
@@ -222,7 +231,8 @@ class QuestionHandler:
         `draft`: where a channel shows the answer while a model writes it."""
         previous = _previous_question(session)
         short = len(text) <= (SHORT_ENGLISH if lang == ENGLISH else SHORT)  # a follow-up, not a question of its own
-        if previous and _WHICH_ARTICLE.search(text) and short:  # "具体是哪一条": the articles, not the card
+        if previous and _WHICH_ARTICLE.search(text) and short and not await self._elsewhere(text, previous[1]):
+            # "具体是哪一条": the articles, not the card
             asked = _asked_on(session, *previous) if previous[1] else [previous[0]]
             basis = await self._basis(asked, previous[1], lang=lang)
             if basis is not None:

@@ -41,6 +41,11 @@ _PAREN_REF = re.compile(rf"（([^（）]{{0,24}}?)({ARTICLE_REF.pattern})）")
 _ITEM = re.compile(r"（|\(|\d+(．|\.(?!\d))")
 
 
+def _cut(quote: str) -> str:
+    """A quote at most QUOTE_CHARS long, an ellipsis where it was cut."""
+    return quote if len(quote) <= QUOTE_CHARS else quote[: QUOTE_CHARS - 1] + "…"
+
+
 def _capital(sentence: str) -> str:
     """A sentence taken out of its list starts with a capital ("debts run up gambling…" -> "Debts…")."""
     return sentence[:1].upper() + sentence[1:]
@@ -196,9 +201,7 @@ class Answerer:
                 best = _led(best, segments[item])
         elif best.startswith("但") and best_i > 0:  # an exception quoted alone reads as the rule: the rule first
             best = segments[best_i - 1] + best
-        if len(best) > QUOTE_CHARS:
-            best = best[: QUOTE_CHARS - 1] + "…"
-        return nest_quotes(best)
+        return nest_quotes(_cut(best))
 
     def _segment_tokens(self, segment: str) -> set[str]:
         cached = self._seg_cache.get(segment)
@@ -314,7 +317,7 @@ class Answerer:
             parts = [seg for seg in _SEGMENT.findall(ref.article.text) if re.search(new[c.id], seg, re.I)]
             found = re.search(new[c.id], question, re.I)
             part = next((seg for seg in parts if found and found.group(0) in seg), parts[0] if parts else "")
-            quote = nest_quotes(part.strip()[:QUOTE_CHARS]) if part else self.quote(ref.article.text, question)
+            quote = nest_quotes(_cut(part.strip())) if part else self.quote(ref.article.text, question)
             lines.append(t.get("answer.item", n=n, label=c.label, quote=quote))
         lines += ["", t.get("common.disclaimer", lang)]
         return Answer("\n".join(lines), cites, True, [], en, [], cites, topic_id)

@@ -453,3 +453,11 @@ async def test_someone_who_cannot_attend_a_hearing_is_told_to_ask_for_a_postpone
     # was the card on fake summonses, which says nothing about a real hearing one cannot attend
     reply = (await _say(app, "法院传票上写的开庭日期我去不了", "hearing1"))[0]
     assert "申请延期开庭" in reply.text and reply.citations[0].id == "civil-procedure-law:149"
+
+
+async def test_asking_the_legal_basis_of_something_new_answers_that_not_the_card_above(app: App) -> None:
+    # "有法律依据吗" made it a request for the negotiation card's articles (民法典第五百四十三条 on changing a contract)
+    await _say(app, "借了个app八千块 还不上了", "basis-new")
+    reply = (await _say(app, "他们能这样打给我妈吗 有法律依据吗", "basis-new"))[0]
+    cited = [c.id for c in reply.citations]
+    assert "civil-code:543" not in cited and ("civil-code:1033" in cited or "pipl:10" in cited)
