@@ -110,7 +110,8 @@ _CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了
 # the person they worry about cannot be reached or is far away: people near them, the police where they are
 _SAFE_AGAIN = re.compile(
     r"没事了?|安全了|找到(他|她)了|(他|她)在家|接电话了|(he|she)('s| is) (ok|okay|safe|fine|home|inside)|found (him|her)|"
-    r"pulled (him|her) (inside|back|in|down)|got (him|her) (inside|down|back)|拉(回来|下来|进来)了",
+    r"pulled (him|her) (inside|back|in|down)|got (him|her) (inside|down|back)|拉(回来|下来|进来)了|"
+    r"(把|给)(他|她)(拉|拽|劝|抱|扶)(回|进|下)(了)?(屋|屋里|房间|家|来)",
     re.I,
 )
 _FAR = re.compile(
@@ -119,7 +120,14 @@ _FAR = re.compile(
     re.IGNORECASE,
 )
 # the person at risk is a woman or girl: the texts about helping them say 她, not 他
-_SHE = re.compile(r"她|女儿|妹|姐|我妈|妈妈|母亲|奶奶|外婆|姥姥|姑姑|阿姨|老婆|妻子|女朋友|闺蜜")
+# someone else has already taken pills or poison: an ambulance first
+_TOOK = re.compile(
+    r"(吞|吃|喝)了.{0,10}(药|安眠药|农药|片)|药.{0,4}(吃了|吞了)|(took|swallowed|has taken|taken).{0,30}(pills|tablets|meds|medicine|poison)",
+    re.IGNORECASE,
+)
+_SHE = re.compile(
+    r"她|女儿|闺女|妹|姐|我妈|妈妈|母亲|奶奶|外婆|姥姥|姑姑|阿姨|老婆|妻子|媳妇|女朋友|闺蜜|婆婆|岳母|丈母娘"
+)
 
 
 def _for_her(body: str, text: str, session: Session) -> str:
@@ -163,6 +171,18 @@ _GONE = re.compile(
     r"(走了|离开了|散了|没人了|不见了|带走|带去|带回|劝走|赶走|警察走了)|"
     r"\b(they('ve| have)? (left|gone)|gone now|(guys|men|they|he) left|police (came|left|took)|took (him|them) (out|away))\b",
     re.IGNORECASE,
+)
+_DANGER_OVER = "safety.danger_after"  # the intent of the reply once the danger has gone
+# someone else sent them away, said as news ("保安把那人赶出去了 现在该干嘛"): the danger is over, what now
+_REMOVED = re.compile(
+    r"(保安|警察|民警|邻居|物业|门卫|路人|同事|家人|老公|老婆).{0,6}(把)?(那人|那个人|他们|他|催收的?|那几个人|人)?.{0,4}"
+    r"(赶走|赶出去|轰走|带走|劝走|请走|拉走|撵走)了|"
+    r"\b(security|the police|police|guards?|neighbou?rs?) (took|threw|kicked|walked|escorted) (him|them|the (man|guy|collector)) (out|away)",
+    re.IGNORECASE,
+)
+# still shaken afterwards: "腿还在抖", "心还在跳", "can't stop shaking"
+_SHAKEN = re.compile(
+    r"抖|发抖|心(还在|一直)?(跳|慌)|吓(坏|死|得)|缓不过|睡不着|shak|trembl|heart (is )?(still )?racing", re.I
 )
 # Soon after these, a vague or uncovered message gets the safety text again (support stays; 110 stays).
 _STAYS = {"safety.self_harm": ("safety.self_harm_stay", 3), "safety.danger": ("safety.danger_now", 1)}  # (text, turns)
@@ -397,18 +417,21 @@ class Engine:
         uncovered = outcome.intent in ("not_covered", "clarify")
         lang = language_of(text)
         recent_intents = [t.intent for t in session.memory[-2:]]
-        after_danger = any(i.startswith("safety.danger") for i in recent_intents[-1:])
+        over = bool(recent_intents) and recent_intents[-1] == _DANGER_OVER  # they left or were taken away
+        after_danger = not over and any(i.startswith("safety.danger") for i in recent_intents[-1:])
         # the police on their way or gone: within two turns of danger ("报了 警察说五分钟", then "警察到了 把人带走了")
-        danger_near = any(i.startswith("safety.danger") for i in recent_intents[-2:])
+        danger_near = not over and any(i.startswith("safety.danger") for i in recent_intents[-2:])
 
         def instead(key: str, intent: str) -> Outcome:
             """This safety text alone, in the person's language, in place of the answer."""
             return replace(outcome, replies=(Reply(self.texts.get(key, lang)),), intent=intent)
 
-        if danger_near and _GONE.search(text):
+        if (danger_near and _GONE.search(text)) or _REMOVED.search(text):
             after = () if uncovered else outcome.replies  # "他们走了 以后还会来吗": what now, and if they come back
             reply = Reply(self.texts.get("safety.danger_after", lang))
-            return replace(outcome, replies=(reply, *after), intent="safety.danger_after")
+            return replace(outcome, replies=(reply, *after), intent=_DANGER_OVER)
+        if over and (uncovered or _SHAKEN.search(text)):  # "我现在腿还在抖": it is over; the body has not caught up
+            return instead("safety.danger_shaken", "safety.danger_shaken")
         if after_danger and _CALL_POLICE.search(text):  # "我已经锁门了 要报警吗": yes, now, not a page on police
             return instead("safety.danger_call", "safety.danger")
         if danger_near and _WAITING.search(text):
@@ -437,25 +460,25 @@ class Engine:
         if _CRISIS_LINE.search(text) and _NO_ANSWER.search(text):
             return instead("safety.self_harm_no_answer", "safety.self_harm_stay")
         for earlier, (key, turns) in _STAYS.items():
-            if not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):
+            if over or not any(t.intent.startswith(earlier) for t in session.memory[-turns:]):
                 continue
             despair = earlier == "safety.self_harm"  # "谢谢" after 110 is thanks; after despair it needs support
             if despair and IMMINENT.search(text):  # "我现在在楼顶": leave the edge, call 120, before anything else
                 return instead("safety.self_harm_now", earlier)
-            if despair and SAFER.search(text) and len(text) <= 30:  # "我下来了": heard, and what to do tonight
+            helping = despair and any(t.intent == "safety.self_harm_other" for t in session.memory[-turns:])
+            if helping and _SAFE_AGAIN.search(text):  # "他媳妇说他在家睡觉 没事", "我把她拉回屋里了": relief, tonight
+                return replace(
+                    outcome,
+                    replies=(Reply(_for_her(self.texts.get("safety.self_harm_other_safe", lang), text, session)),),
+                    intent="safety.self_harm_other",
+                )
+            if despair and SAFER.search(text) and len(text) <= 30 and not helping:  # "我下来了": heard, tonight
                 safer = Reply(self.texts.get("safety.self_harm_safer", lang))
                 after = () if uncovered or outcome.intent.startswith("safety") else outcome.replies
                 return replace(outcome, replies=(safer, *after), intent="safety.self_harm_stay")
             if despair and _NO_ANSWER.search(text):  # "我打了 没人接": the line was busy; what else, now
                 return instead("safety.self_harm_no_answer", "safety.self_harm_stay")
             cold = uncovered or (despair and outcome.intent.startswith("smalltalk"))
-            helping = despair and any(t.intent == "safety.self_harm_other" for t in session.memory[-turns:])
-            if helping and _SAFE_AGAIN.search(text):  # "他媳妇说他在家睡觉 没事": relief, and what tonight needs
-                return replace(
-                    outcome,
-                    replies=(Reply(_for_her(self.texts.get("safety.self_harm_other_safe", lang), text, session)),),
-                    intent="safety.self_harm_other",
-                )
             if helping and (cold or _FAR.search(text)):  # "我该怎么跟他说" after "我儿子说不想活了": how to help him
                 thanks = outcome.intent.startswith("smalltalk")  # "谢谢": a word of support, not the list again
                 key = "safety.self_harm_other_thanks" if thanks else "safety.self_harm_other_stay"
@@ -496,6 +519,7 @@ class Engine:
             key = "safety.self_harm_other" if other else key
             key = "safety.self_harm_other_far" if other and _FAR.search(text) else key  # "可她在国外 我联系不上她"
             key = "safety.self_harm_other_now" if other and OTHER_NOW.search(text) else key  # "他今晚就要…": 110 now
+            key = "safety.self_harm_other_took" if other and _TOOK.search(text) else key  # pills swallowed: 120 first
             intent = "safety.self_harm_other" if other else "safety.self_harm"  # follow-ups help them help that person
             body = _for_her(t.get(key, lang), text, session) if other else t.get(key, lang)
             return Outcome((Reply(body),), pending=KEEP, intent=intent)

@@ -93,7 +93,8 @@ _SMALLTALK = {
     "smalltalk.greeting": re.compile(r"^(你好|您好|你好呀|哈喽|嗨|在吗|在不在|有人吗|喂|hello|hi|hey)$", re.IGNORECASE),
     # venting: "我就是气不过", "凭什么他们能搞我我不能搞他们" (heard, then the lawful way; not "not covered")
     "smalltalk.vent": re.compile(
-        r"^.{0,12}(气不过|咽不下这口气|气死我了|太气人了?|憋屈|太欺负人|凭什么.{0,12}(我不能|他们能|他们可以))",
+        r"^.{0,12}(气不过|咽不下这口气|气死我了|太气人了?|憋屈|太欺负人|凭什么.{0,12}(我不能|他们能|他们可以))|"
+        r"^.{0,6}(真|好|恨不得|真的|真是)?想(打死|弄死|揍死|掐死|砍死|杀了|揍)(这个|那个|这些|那些|这帮|那帮)?(催收|王八蛋|混蛋|畜生|人)",
         re.IGNORECASE,
     ),
     # "有用吗" right after advice: whether any of it helps

@@ -26,8 +26,8 @@ METHOD = re.compile(
 # Someone else in danger of harming themselves ("我儿子说他不想活了"): how to help them, not words to the writer as if
 # it were them
 SOMEONE_ELSE = re.compile(
-    r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|朋友|我妈|我爸|哥|姐|弟|妹|同学|同事|舅舅|叔叔|伯伯|姑姑|阿姨|姨|爷爷|奶奶|外公|外婆|"
-    r"姥姥|姥爷|室友|表哥|表姐|表弟|表妹|闺蜜|女朋友|男朋友|对象|邻居).{0,12}(说|要|想|讲|念叨|嚷着|喊着)(?!我)(他|她)?.{0,3}"
+    r"(儿子|女儿|孩子|老公|老婆|丈夫|妻子|媳妇|老伴|朋友|我妈|我爸|哥|姐|弟|妹|同学|同事|舅舅|叔叔|伯伯|姑姑|阿姨|姨|爷爷|奶奶|外公|外婆|"
+    r"姥姥|姥爷|室友|表哥|表姐|表弟|表妹|闺蜜|女朋友|男朋友|对象|邻居|婆婆|公公|岳母|丈母娘|女婿|儿媳).{0,12}(说|要|想|讲|念叨|嚷着|喊着|哭着说)(?!我)(他|她)?.{0,3}"
     r"(不想活|想死|要自杀|想自杀|轻生|活着没(啥|什么)?(意思|意义|劲)|活不下去|不如死|死了算了|活够了|去跳|跳河|跳楼)|"
     r"(?<!我)(他|她)(也|都|就)?(说)?(想死|不想活|要自杀|想自杀|活不下去|要去跳|活够了)|"
     r"(弟|哥|姐|妹|儿子|女儿|朋友|室友|同学|闺蜜|老公|老婆).{0,8}(发|说).{0,6}(永别|告别|再见了)|"
@@ -39,7 +39,9 @@ SOMEONE_ELSE = re.compile(
     r"\b(he|she)('?s| is)? (gonna|going to) (jump|disappear|finish (him|her)self off)|\b(he|she)('s| is) (on|at) the "
     r"(roof|bridge|ledge)|(sent|texted) me a (photo|picture|pic) of (the )?pills|(posted|sent) a goodbye|"
     r"(mum|mom|mother|dad|father|sister|brother) said (she|he)'?d rather die|"
-    r"(他|她)(刚)?(吞了|吃了).{0,4}(安眠药|药)|(他|她|室友|朋友|弟|哥|姐|妹).{0,6}站在(阳台|楼顶|天台|窗)|"
+    r"(他|她)(刚)?(吞了|吃了).{0,4}(安眠药|药)|(他|她|室友|朋友|弟|哥|姐|妹|媳妇|老婆|老公|儿子|女儿|孩子|老伴).{0,6}站在(阳台|楼顶|天台|窗)|"
+    r"(表哥|表姐|表弟|表妹|哥|姐|弟|妹|朋友|室友|兄弟|同事|同学|老公|老婆|媳妇|儿子|女儿|我爸|我妈).{0,16}(以后|帮我|替我)?照顾好(我)?(的)?(闺女|女儿|儿子|孩子|娃|老婆|老公|爸妈|我妈|我爸|家人)|"
+    r"\b(he|she) (took|swallowed|has taken) (a lot of|lots of|all (of )?(his|her|the)|too many|a (handful|bunch) of)|"
     r"(弟|哥|姐|妹|朋友|室友|兄弟|儿子|女儿).{0,12}对不起(大家|所有人|你们)|"
     r"(他|她)[^我]{0,8}(跟|对|和)我(说|讲)(他|她)?.{0,3}(不想活|想死|要自杀|想自杀|活着没(啥|什么)?(意思|意义|劲)|活不下去)|my (son|daughter|child|husband|wife|friend|mother|father|brother|sister|flatmate|roommate|girlfriend|boyfriend|uncle|aunt|cousin|dad|mom|mum)"
     r" (says|said|wants|is talking about|keeps saying|talks about|texted me).{0,20}(die|kill (him|her)self|suicide|end it all|"
@@ -109,8 +111,12 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
     (
         Concern.DANGER,
         re.compile(
-            r"(弄死|(?<!会)打死(?!我也|我都|也不|都不)(?!.{0,20}(哈哈|hh|lol))|砍死|砍你|砍我|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|捅我|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
-            r"人身安全|救命|在我家门口|堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|(踹|砸|撬|敲烂).{1,3}门|砸东西|摔东西|"
+            r"(弄死(?!.{0,20}(开玩笑|玩笑|哈哈|hh|lol))|(?<!会)(?<!想)(?<!恨不得)打死(?!我也|我都|也不|都不)(?!.{0,20}(哈哈|hh|lol|开玩笑|玩笑))|砍死|砍你|砍我|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|捅我|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
+            r"人身安全|救命|在(我|她|他|我妈|我爸|爸妈|父母|我爷爷|我奶奶)?家门口.{0,8}(拍门|敲门|砸门|踹门|堵|不走)|在我家门口|拍门|不开门就不走|"
+            r"(蹲|堵|守|等)在(我|我家|我们)?.{0,4}(楼下|门口|单元门|单元楼下|小区门口)|(抄起|抄着|举着|拎起|提着?|拿着?).{0,2}(扳手|锤子|斧头|铁锹|钢管|板砖|刀|棍)|"
+            r"(要去|说要去).{0,10}(砸|打|捅|砍|拼命|算账).{0,20}(已经|刚)?(出门|下楼|走了|去了|开车走)|"
+            r"(we|i) know (which|what|where) (dorm|room|building|flat|apartment|school|office)|(coming|come) (for you|to (your|the) (dorm|room|place|flat|house)) tonight|"
+            r"堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|(踹|砸|撬|敲烂).{1,3}门|砸东西|摔东西|"
             r"(拉着?|带着?)我一起死|同归于尽|躲(到|在|进)(了)?邻居家|(抓|拽|扣|按)着我不让(我)?走|不让我(走|下车|出去|离开|出门)|(堵|关|锁)在车里|"
             r"(拎|提|握|拿)着?.{0,2}(刀|菜刀|棍|棒|砖|铁棍)|楼下.{0,12}(等|蹲|堵)(着)?我|won'?t let me (leave|go|out)|"
             r"(抓|带走|绑|抢)(走)?(我|你)的?(女儿|儿子|孩子|小孩)|"
@@ -127,7 +133,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(现在|正在|此刻|又).{0,12}(门口|楼下|家里|单位|公司).{0,12}(大喊|喊|骂|闹|拉横幅|堵|砸|踹|敲)|"
             r"在我(单位|公司|家)门口.{0,8}(大喊|喊|骂|闹|拉横幅|堵)|"
             r"outside my (apartment|flat|room|building|office|door|house|home)|(guys|men|people|someone) (outside|at) my|"
-            r"不得好死|遗照|灭你全家|(?<!骂我)(?<!骂)全家.{0,4}(陪葬|死光)|"
+            r"(让|叫|要)(你|我|他|她|你们|你全家|我全家).{0,4}不得好死|遗照|灭你全家|(?<!骂我)(?<!骂)全家.{0,4}(陪葬|死光)|"
             r"(come|coming|show up|visit).{0,25}(my|your) (home|house|apartment|flat|place|door).{0,40}(tonight|alone|scared|afraid|beat|hurt|kill)|"
             r"(they|he|she|we|collectors?|someone) (know|knows|found out) where (i|you) live|"
             r"(?<!电话)(打|揍|踢|掐|推)了?我(了|一顿|好几下)?(?![^，。,\s]{0,8}(电话|电|号|短信|消息|手机|次|通))|动手打|又动手|被.{0,6}(打了(?![个几好多十百0-9一两三四五六七八九\s]*(电话|通|次电话))|打伤|打得|揍了|打流血)|"
@@ -148,7 +154,7 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(去世|过世|走了|不在了|死了|离开).{0,24}(想|要)(去|跟|随)?(陪|找)(他|她|我爸|我妈|爸|妈|他们|她们|老公|老婆|孩子|儿子|女儿)|"
             r"(想|要)(跟|随)(他|她|我爸|我妈|爸爸|妈妈|老公|老婆|他们|她们)(一起)?(走|去)了?(?!.{0,3}(吃|玩|逛|买|旅|看|上班|上学|打工))|"
             r"(好累|太累|累了|撑不住|受不了).{0,10}(想|要)去?(陪|找)(他|她|我爸|我妈|爸|妈|老公|老婆)|"
-            r"(do ?n'?t|dont|can'?t) see the point|no point anymore|不想醒|不用醒|睡过去.{0,4}不.{0,2}醒|我先走了|对不起爸妈|对不起家人|"
+            r"(do ?n'?t|dont|can'?t) see the point|no point anymore|不想醒|不用醒|睡过去.{0,4}不.{0,2}醒|我先走了(?!.{0,12}(明天|明儿|回头|待会|等会|一会|下次|改天|再来|再问|再聊|回来|晚点|拜拜|bye|上班|吃饭|睡觉|忙))|对不起爸妈|对不起家人|"
             r"解脱|离开这个世界|没有我.{0,6}(更好|会好)|不如死|想消失|不想再?撑|撑不住了|活着.{0,6}(图什么|有什么意思|没意义)|"
             r"活着(还)?有(啥|什么|个)?(用|意义|意思)|活着(还)?(干嘛|干什么|干啥)|"
             r"这辈子.{0,4}就这样了|如果我不在了|我不在了|(睡醒|醒)不醒都无所谓|不想醒来|"
@@ -178,7 +184,11 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(he|she)('s| is)? (gonna|going to) (jump|disappear|finish (him|her)self off)|finish (him|her)self off|"
             r"(photo|picture|pic) of (the )?pills|sorry for everything|goodbye (message|note|post)|"
             r"(is|'s) (on|at) the (roof|bridge|ledge)|吞了.{0,4}(安眠药|药)|站在(阳台|楼顶|天台|窗)|对不起(大家|所有人|你们)|不想(再)?拖累(你们|我们|家里|家人|大家)|走到那一步|"
-            r"(hotline|热线).{0,12}(busy|no ?one|nobody|没人接|打不通|占线))",
+            r"(hotline|热线).{0,12}(busy|no ?one|nobody|没人接|打不通|占线)|"
+            r"(以后|帮我|替我)照顾好(我)?(的)?(闺女|女儿|儿子|孩子|娃|老婆|老公|爸妈|我妈|我爸|家人)|"
+            r"(took|swallowed|taken) (a lot of|lots of|all (of )?(his|her|my|the)|too many|a (handful|bunch) of).{0,12}(pills|tablets|meds|medicine)|"
+            r"sleep forever|永远睡过去|why (do )?i (even )?bother (getting up|waking up|living|going on|trying)|"
+            r"no reason to (get up|wake up|keep going))",
             re.IGNORECASE,
         ),
     ),

@@ -266,6 +266,10 @@ async def test_asking_whether_to_call_the_police_right_after_danger_gets_yes_now
         ("催收的两个人把我堵在车里不让我下车", "110"),
         ("the collector grabbed my phone and won't let me leave the shop", "110"),
         ("催收的说要抓我女儿去抵债", "110"),
+        ("刚我妈打电话说有两个人在她家门口拍门 说不开门就不走", "110"),  # was the contacts card
+        ("下班走到小区门口 看见上次那个催收蹲在我单元楼下", "110"),  # was "not covered"
+        ("我爸抄起扳手说要去砸了那家催收公司 人已经下楼了", "110"),  # was the threat card, to the writer
+        ("they just called and said 'we know which dorm you're in, we're coming tonight'", "110"),
     ],
 )
 async def test_danger_in_ordinary_words_puts_help_first(app: App, text: str, first: str) -> None:
@@ -421,6 +425,7 @@ async def test_paying_a_collectors_own_card_or_having_just_paid_a_scammer_is_cal
         "sometimes i feel like just stepping in front of a car would fix everything",
         "nobody would even notice if i was gone",
         "算了 反正我这条命也不值钱",
+        "idk why i even bother getting up anymore honestly",  # was "not covered"
     ],
 )
 async def test_despair_found_by_the_playtests_gets_crisis_support_first(app: App, text: str) -> None:
@@ -487,10 +492,16 @@ async def test_paying_after_a_fake_court_sms_in_english_gets_110_first(app: App)
         ("我室友说今晚就去跳河 他已经出门了", "现在就打 110"),  # someone else, now: not words to the writer
         ("我弟发朋友圈说 永别了 现在电话关机", "现在就打 110"),
         ("my friend just sent me a photo of pills and said sorry for everything", "Call 110 now"),
-        ("朋友刚说他吞了一瓶安眠药 让我别管他", "现在就打 110"),
+        ("朋友刚说他吞了一瓶安眠药 让我别管他", "现在就打 120"),  # pills taken: the ambulance first
         ("my housemate texted me hes going to finish himself off tonight", "Call 110 now"),
         ("我朋友刚发消息说他在江边 跟我说下辈子再做兄弟", "现在就打 110"),
-        ("my sister just texted me that she swallowed a whole bottle of sleeping pills", "Call 110 now"),
+        ("my sister just texted me that she swallowed a whole bottle of sleeping pills", "Call 120"),
+        (
+            "my brother just told me he took a lot of his pills and wants to sleep forever",
+            "Call 120",
+        ),  # was night calls
+        ("我表哥刚在群里发了一句 以后照顾好我闺女 然后就退群了 电话也不接", "现在就打 110"),  # was the exposure card
+        ("我媳妇站在阳台边上哭 说不想活了", "现在就打 110"),  # was spoken to the writer
         ("she wants to jump from our balcony, she's standing there now", "Call 110 now"),
     ],
 )
@@ -514,6 +525,9 @@ async def test_a_busy_crisis_line_in_any_words_gets_what_else_to_do(app: App, te
         "我们老板说再迟到就打死我 哈哈",
         "催收骂我全家死光 这个能告吗",  # an insult reported, not a threat made now
         "我借了借呗 逾期了 昨天晚上 一直打电话 我老婆 也被打了电话",  # phoned, not beaten
+        "我领导说我再犯错就弄死我 开玩笑的",  # a joke reported
+        "催收在电话里骂我全家不得好死 这种能起诉吗",  # a curse reported: the insult card
+        "我先走了 明天再来问",  # leaving for today: was the crisis card
     ],
 )
 async def test_english_figures_of_speech_raise_no_danger_banner(app: App, text: str) -> None:
@@ -545,3 +559,23 @@ async def test_news_that_the_person_is_safe_gets_relief_and_what_tonight_needs(a
 async def test_money_paid_to_someone_who_vanished_gets_110_first(app: App, text: str) -> None:
     reply = await say(app.engine, text, f"vanished-{abs(hash(text))}")
     assert "110" in reply.split("\n")[0] and "止付" in reply
+
+
+async def test_anger_at_the_collector_is_heard_not_taken_for_danger_or_despair(app: App) -> None:
+    reply = await say(app.engine, "我真想打死这个催收的", "anger-1")
+    assert not reply.startswith("⚠️") and "12356" not in reply and "气不过" in reply
+
+
+async def test_once_they_are_gone_shaking_is_calmed_and_a_guard_sending_them_away_gets_what_now(app: App) -> None:
+    await say(app.engine, "有人在我家门口踹门", "after-1")
+    await say(app.engine, "警察来了 把人带走了", "after-1")
+    shaking = await say(app.engine, "我现在腿还在抖", "after-1")  # was "⚠️ 警察还没到的话，再打一次110"
+    assert shaking.startswith("已经过去了，你现在是安全的") and "⚠️" not in shaking
+    guard = await say(app.engine, "保安把那人赶出去了 现在该干嘛", "after-2")  # was "not covered"
+    assert guard.startswith("他们走了就好")
+
+
+async def test_pulling_a_relative_back_inside_gets_relief_for_her_not_words_to_the_writer(app: App) -> None:
+    await say(app.engine, "我媳妇站在阳台边上哭 说不想活了", "pulled-1")
+    reply = await say(app.engine, "我把她拉回屋里了 她还在哭", "pulled-1")
+    assert reply.startswith("太好了，她现在安全") and "你做到了" not in reply
