@@ -45,9 +45,10 @@ def load_knowledge(root: Path, extra: list[Path] | None = None) -> KnowledgeBase
     contacts: dict[str, Contact] = {}
     contacts_path = root / "contacts.yaml"
     if contacts_path.exists():
-        data, node = read_yaml(contacts_path)
+        data, contacts_node = read_yaml(contacts_path)
         for i, raw in enumerate((data or {}).get("channels", [])):
-            c = validate(contacts_path, Contact, raw, node, ("channels", i))
+            c = validate(contacts_path, Contact, raw, contacts_node, ("channels", i))
+            _check_english(c, contacts_path, contacts_node, i)
             contacts[c.id] = c
 
     topics: list[Topic] = []
@@ -60,6 +61,19 @@ def load_knowledge(root: Path, extra: list[Path] | None = None) -> KnowledgeBase
     kb = KnowledgeBase(instruments, contacts, topics, _read_article(root))
     _check_topics(kb, topics_path, node if topics else None)
     return kb
+
+
+CONTACT_TEXT_FIELDS = ("name", "phone", "handles", "when", "how", "limits")  # what a contact answer shows
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _check_english(contact: Contact, path: Path, node: yaml.Node | None, i: int) -> None:
+    """A channel's user-facing field with Chinese in it needs its English version (`how` -> `how_en`): English
+    speakers would otherwise get the reviewed facts in Chinese."""
+    for field in CONTACT_TEXT_FIELDS:
+        if _HAN.search(str(getattr(contact, field) or "")) and not contact.english(field).strip():
+            line = line_of(node, ("channels", i, field))
+            raise KnowledgeError(f"{path}:{line}: channel {contact.id} has {field} in Chinese but no {field}_en")
 
 
 def _check_topics(kb: KnowledgeBase, path: Path, node: yaml.Node | None) -> None:

@@ -129,19 +129,30 @@ class Instrument(BaseModel):
 class Contact(BaseModel):
     """A complaint or help channel."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")  # a misspelt field ("how_eng") is an error, not silently ignored
     id: str
     name: str
     short: str
     aliases: list[str] = Field(default_factory=list)  # what people call it ("地方金融管理局", "银保监会")
     name_en: str = ""  # for English conversations
     phone: str | None = None
+    phone_en: str = ""  # only where `phone` has Chinese words in it ("10086（移动）")
     web: str | None = None
     handles: str = ""
     when: str = ""
     how: str = ""
     limits: str = ""
+    # the same reviewed facts in plain English (a faithful translation, nothing added), for English conversations
+    handles_en: str = ""
+    when_en: str = ""
+    how_en: str = ""
+    limits_en: str = ""
+    unverified: list[str] = Field(default_factory=list)  # claims searched for but not confirmed: never said as fact
     sources: list[Source] = Field(default_factory=list)
+
+    def english(self, field: str) -> str:
+        """The English version of a user-facing field ("how" -> how_en), "" when there is none."""
+        return str(getattr(self, f"{field}_en", "") or "")
 
 
 class LawMention(BaseModel):

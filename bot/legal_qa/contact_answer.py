@@ -13,7 +13,8 @@ from bot.texts import BASE, Texts
 _ASKS = re.compile(
     r"干嘛|干什么|做什么|干啥|是什么|是啥|是哪|什么(机构|部门|单位|地方)|管(什么|啥|不管|吗|得了|得着|哪些)|能管|能不能管|"
     r"负责|职责|怎么(联系|找|打|投诉|举报|去)|电话(是)?多少|号码(是)?多少|网址|官网|在哪|有用吗|靠谱吗|找.{0,4}(有用|行不行)|"
-    r"what (is|does|do)|who (is|are)|how (do i|to|can i) (contact|reach|call|find)|phone number|website",
+    r"what (is|does|do)|who (is|are)|how (do i|to|can i|should i) (contact|reach|call|find|complain|report|appeal)|"
+    r"phone number|website",
     re.IGNORECASE,
 )
 _NAME_PART = re.compile(r"[（(][^）)]*[）)]|\s+")
@@ -36,6 +37,12 @@ _LENDER_ASKED = re.compile(
 _LENDER = "平台客服"
 _TIME_LIMIT = re.compile(r"\d+\s*个?(工作)?(日|天|个月)")  # a sentence of a reviewed entry that states a time limit
 _SENTENCE = re.compile(r"[^。；]+[。；]?")
+# the same in an entry's English version (contacts.yaml `how_en`): "within 15 days", "5 working days", "5 months"
+_TIME_LIMIT_EN = re.compile(r"\b\d+\s+(working\s+)?(days?|months?)\b", re.IGNORECASE)
+_REFUSED_EN = re.compile(r"\bnot (be )?accepted\b", re.IGNORECASE)  # "不受理": what it refuses is no time limit
+_SENTENCE_EN = re.compile(r"(?<=\.)\s+")  # English sentences (the entries write no "e.g.")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SHOWN = ("handles", "when", "how", "limits")  # the entry's fields a contact answer shows, in this order
 MAX_CHARS = 40  # a longer message is a question of its own, not "what is X"
 MAX_CHARS_ENGLISH = 80  # the same in English words
 
@@ -58,9 +65,10 @@ class ContactQuestions:
             key=lambda pair: -len(pair[0]),
         )
 
-    def find(self, text: str) -> Contact | None:
+    def find(self, text: str, lang: str = BASE) -> Contact | None:
         """The contact a short "what is / how to reach X" question names (the longest name wins), else None."""
-        if len(text) > MAX_CHARS or not _ASKS.search(text) or _SUED.search(text) or OTHER_GROUND.search(text):
+        longest = MAX_CHARS_ENGLISH if lang != BASE else MAX_CHARS
+        if len(text) > longest or not _ASKS.search(text) or _SUED.search(text) or OTHER_GROUND.search(text):
             return None
         return self._named(text)
 
@@ -83,17 +91,29 @@ class ContactQuestions:
         contact = self._named(text) or (self._named(_LENDER) if _LENDER_ASKED.search(text) else None)
         if contact is None:
             return None
-        found = [
-            sentence.strip()
-            for field in ("how", "when", "limits")
-            for sentence in _SENTENCE.findall(_SPACE_AFTER_CJK.sub("", " ".join(str(getattr(contact, field)).split())))
-            if _TIME_LIMIT.search(sentence) and "不受理" not in sentence  # how long it takes, not what it refuses
-        ]
+        found: list[str] = []
+        in_chinese = False
+        for field in ("how", "when", "limits"):
+            value, chinese = _shown(contact, field, lang)
+            if lang != BASE and not chinese:  # its English version
+                found += [
+                    s.strip()
+                    for s in _SENTENCE_EN.split(value)
+                    if _TIME_LIMIT_EN.search(s) and not _REFUSED_EN.search(s)
+                ]
+                continue
+            times = [
+                s.strip()
+                for s in _SENTENCE.findall(value)
+                if _TIME_LIMIT.search(s) and "不受理" not in s  # how long it takes, not what it refuses
+            ]
+            found += times
+            in_chinese = in_chinese or (chinese and bool(times))
         title = contact.name_en if lang != BASE and contact.name_en else contact.short
         if not found:
             return ContactAnswer(contact, self.texts.get("contact_answer.no_time", lang, name=title))
         lines = [self.texts.get("contact_answer.times", lang, name=title), *found]
-        if lang != BASE:
+        if in_chinese:
             lines.append(self.texts.get("contact_answer.in_chinese", lang))
         return ContactAnswer(contact, "\n".join(lines))
 
@@ -102,23 +122,33 @@ class ContactQuestions:
         found = self.how_long(text, lang)
         if found is not None:
             return found
-        contact = self.find(text)
+        contact = self.find(text, lang)
         if contact is None:
             return None
         t = self.texts
         title = contact.name_en if lang != BASE and contact.name_en else contact.name
         lines = [t.get("contact_answer.head", lang, name=title)]
-        for field in ("handles", "when", "how", "limits"):
-            value = _SPACE_AFTER_CJK.sub("", " ".join(str(getattr(contact, field)).split()))
+        in_chinese = False
+        for field in (*_SHOWN, "phone"):
+            value, chinese = _shown(contact, field, lang)
             if value:
                 lines.append(t.get(f"contact_answer.{field}", lang, value=value))
-        if contact.phone:
-            lines.append(t.get("contact_answer.phone", lang, value=contact.phone))
+                in_chinese = in_chinese or chinese
         if contact.web:
             lines.append(t.get("contact_answer.web", lang, value=contact.web))
-        if lang != BASE:
+        if in_chinese:  # an English speaker is told why some of it is in Chinese
             lines.append(t.get("contact_answer.in_chinese", lang))
         return ContactAnswer(contact, "\n".join(lines))
+
+
+def _shown(contact: Contact, field: str, lang: str) -> tuple[str, bool]:
+    """A field of the entry as the reply shows it: its English version for an English speaker when it has one (else
+    the reviewed Chinese), one line; and whether that is Chinese shown to an English speaker."""
+    english = " ".join(contact.english(field).split()) if lang != BASE else ""
+    if english:
+        return english, False
+    value = _SPACE_AFTER_CJK.sub("", " ".join(str(getattr(contact, field) or "").split()))
+    return value, lang != BASE and bool(_HAN.search(value))
 
 
 def _names(contact: Contact) -> set[str]:

@@ -205,3 +205,21 @@ def test_a_card_with_a_bad_condition_pattern_or_reference_is_rejected(tmp_path: 
     )
     with pytest.raises(KnowledgeError, match=error):
         load_knowledge(tmp_path)
+
+
+def test_a_channel_with_chinese_facts_but_no_english_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "contacts.yaml").write_text(
+        "channels:\n  - id: c\n    name: 测试热线\n    short: 测试\n    name_en: test line\n"
+        "    handles: 管短信\n    handles_en: text messages\n    how: 直接拨打\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match=r"contacts.yaml:8: channel c has how in Chinese but no how_en"):
+        load_knowledge(tmp_path)
+
+
+def test_a_misspelt_channel_field_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "contacts.yaml").write_text(
+        "channels:\n  - id: c\n    name: test line\n    short: test\n    how_eng: call\n", encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError, match=r"contacts.yaml:5"):
+        load_knowledge(tmp_path)
