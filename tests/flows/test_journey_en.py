@@ -56,7 +56,10 @@ async def test_an_english_speaker_walks_the_whole_journey_in_english(app: App) -
         replies = await _press(app, "en", "Next")
         assert f"Step {n}/7: {title}" in replies[0].text
         assert not _HAN.search(_words(replies[0].text)), replies[0].text
-    assert "12378 (National Financial Regulatory Administration, 国家金融监督管理总局" in replies[0].text
+    assert (
+        "12378, the National Financial Regulatory Administration" in replies[0].text
+        and "国家金融监督管理总局" in replies[0].text
+    )
     labels = await _labels(app, "en")
     assert labels[0] == "Next ▶" and "◀ Back" in labels and "Skip" in labels and "Pause for now" in labels
     assert any(label.startswith("Draft (in Chinese): ") for label in labels)  # the document itself is Chinese
