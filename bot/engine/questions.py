@@ -176,7 +176,7 @@ class QuestionHandler:
         `asked`: the recent questions on that card, newest first (after "那怎么办" it is the one before that finds
         the card again)."""
         for earlier in asked:
-            answer = await self._again_on(earlier, topic)
+            answer = await self._again_on(earlier, topic, lang)
             lines = _basis_lines(answer.text, self.texts.get("answer.basis", answer.lang))
             if answer.covered and lines and (answer.topic == topic or not topic):
                 break
@@ -191,7 +191,7 @@ class QuestionHandler:
         answer again; `asked`: the recent questions on that card, newest first (the first one that finds it);
         `verdict`: the card's first line too (they asked again whether it is lawful)."""
         for earlier in asked:
-            answer = await self._again_on(earlier, topic)
+            answer = await self._again_on(earlier, topic, lang)
             if answer.covered and answer.topic == topic:
                 break
         else:
@@ -209,20 +209,20 @@ class QuestionHandler:
         reply = Reply("\n".join([*lead, head, *actions, *contact]), citations=tuple(answer.citations))
         return Outcome((reply,), intent="question", topic=answer.topic)
 
-    async def _again_on(self, earlier: str, topic: str) -> Answer:
+    async def _again_on(self, earlier: str, topic: str, lang: str = "") -> Answer:
         """An earlier question answered again on its card; read in the situation as it was the first time when it
         needs that ("打官司要花多少钱" found the cost card only as a question about collectors)."""
-        answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic)
+        answer = await asyncio.to_thread(self.qa.ask, earlier, "full", topic, lang=lang)
         if topic and answer.topic != topic:
-            situated = await self._situated(earlier, topic)
+            situated = await self._situated(earlier, topic, lang)
             if situated.topic == topic:
                 return situated
         return answer
 
-    async def _situated(self, text: str, prefer: str) -> Answer:
+    async def _situated(self, text: str, prefer: str, lang: str = "") -> Answer:
         """The text read as being about collectors (the situation every conversation here is in), the
         conversation's card leading wherever it fits."""
-        return await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", prefer, True)
+        return await asyncio.to_thread(self.qa.ask, f"{text} {SITUATION}", "full", prefer, True, lang=lang)
 
     def _clarify(self, lang: str) -> Outcome:
         """One short question with choices instead of "not covered" when the message does not say what it needs."""
@@ -273,7 +273,7 @@ class QuestionHandler:
         about_them = about_them and not LAW_ARTICLE_REF.search(text)  # "民法典第9999条": that article, nothing else
         if about_them and (not answer.covered or not answer.topic) and short and self.qa.has_card_words(text):
             prefer = previous[1] if previous else ""
-            situated = await self._situated(text, prefer)
+            situated = await self._situated(text, prefer, lang)
             if situated.covered and (situated.topic or not answer.covered):
                 answer = situated
         # (not when it found a card of its own: after "网络安全法第四十四条是什么", "我爸走了 催收让我还他的信用卡" is a
@@ -283,16 +283,16 @@ class QuestionHandler:
             hint = " ".join(words for pattern, words in _ASKS if pattern.search(text))
             for earlier in _asked_on(session, *previous) if topic else [previous[0]]:  # "是真的吗" then "该回电话吗"
                 together = f"{earlier} {text} {hint}".strip()
-                resolved = await asyncio.to_thread(self.qa.ask, together, "full", topic)
+                resolved = await asyncio.to_thread(self.qa.ask, together, "full", topic, lang=lang)
                 if not resolved.covered and topic:  # read in the situation, as the question before it was
-                    situated = await self._situated(together, topic)
+                    situated = await self._situated(together, topic, lang)
                     resolved = situated if situated.topic else resolved  # a card, not a list of articles
                 if resolved.covered:
                     answer = resolved
                     break
         if previous and previous[1] and answer.topic and previous[1] in self.qa.defers(answer.topic):
             # a follow-up that finds a general card while the conversation is on a more specific one stays there
-            kept = await asyncio.to_thread(self.qa.ask, f"{previous[0]} {text}", "full", previous[1], True)
+            kept = await asyncio.to_thread(self.qa.ask, f"{previous[0]} {text}", "full", previous[1], True, lang=lang)
             answer = kept if kept.topic == previous[1] else answer
         if self.phraser is not None and answer.covered:
             answer = await self.phraser.phrase(text, answer, session.user_key, draft)

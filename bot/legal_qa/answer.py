@@ -20,6 +20,12 @@ QUOTE_CHARS = 90
 WHOLE_ARTICLE_CHARS = 400  # an article asked for by its number ("第1032条原文") is quoted whole up to this length
 ALSO_MOST = 2  # other subjects named under an answer
 ALSO_AFTER_CHARS = 30  # a message this long can be about several things; a short one is answered by its card alone
+# a question in any form: without one, a remark gets no list of articles retrieval found for its words alone
+_ASKS = re.compile(
+    r"[?？]|吗|呢|么|怎么|怎样|咋|如何|什么|啥|哪|谁|多少|多久|几|能不能|可不可以|可以|是否|是不是|会不会|要不要|该不该|有没有|"
+    r"合法|违法|犯法|算不算|依据|规定|\b(what|how|why|when|where|which|who|can|could|should|is|are|do|does|will|would)\b",
+    re.IGNORECASE,
+)
 _DOMAIN = re.compile(
     r"催|债|欠|借|贷|还款|逾期|短信|验证码|骚扰|通讯录|个人信息|隐私|名誉|侮辱|威胁|恐吓|投诉|举报|报警|起诉|征信|利息|法院|律师|"
     r"collect|debt|loan|harass|verification|privacy|lender|complain|sue|contacts",
@@ -27,7 +33,7 @@ _DOMAIN = re.compile(
 )
 # other law, by its own words: retrieval alone does not answer it ("我要起诉我前夫分财产" got 民事诉讼法 articles)
 OTHER_GROUND = re.compile(
-    r"交通事故|车祸|撞了|被车撞|离婚|前夫|前妻|抚养|彩礼|遗产|继承|去世|过世|工资|社保|劳动|工伤|辞退|开除我|房产|买房|物业费|"
+    r"交通事故|车祸|撞了|(?<![咒骂说盼])(?<!出门)被车撞|离婚|前夫|前妻|抚养|彩礼|遗产|继承|去世|过世|工资|社保|劳动|工伤|辞退|开除我|房产|买房|物业费|"
     r"邻居|"
     r"traffic accident|divorce|custody|inheritance|wages|salary",
     re.IGNORECASE,
@@ -189,6 +195,8 @@ class Answerer:
             return True
         if not retrieval.passages or not _DOMAIN.search(question) or OTHER_GROUND.search(question):
             return False
+        if not _ASKS.search(question):  # "笑死 催收居然把短信发错人了" is no question for a list of articles
+            return False
         return retrieval.passages[0].bm25 >= 6.0
 
     def quote(self, text: str, question: str) -> str:
@@ -222,9 +230,9 @@ class Answerer:
             cached = self._seg_cache[segment] = set(self.tok.tokens(segment))
         return cached
 
-    def answer(self, question: str, retrieval: Retrieval) -> Answer:
-        """The full reply text for a legal question."""
-        lang = language_of(question)  # the answer follows the language of the question it answers
+    def answer(self, question: str, retrieval: Retrieval, lang: str = "") -> Answer:
+        """The full reply text for a legal question, in `lang` (default: the language of the question it answers)."""
+        lang = lang or language_of(question)
         en = lang == ENGLISH
         t = self.texts
         if retrieval.missing and not retrieval.topics:  # "民法典第9999条": say so, not some other article

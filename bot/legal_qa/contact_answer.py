@@ -14,7 +14,7 @@ _ASKS = re.compile(
     r"干嘛|干什么|做什么|干啥|是什么|是啥|是哪|什么(机构|部门|单位|地方)|管(什么|啥|不管|吗|得了|得着|哪些)|能管|能不能管|"
     r"负责|职责|怎么(联系|找|打|投诉|举报|去)|电话(是)?多少|号码(是)?多少|网址|官网|在哪|有用吗|靠谱吗|找.{0,4}(有用|行不行)|"
     r"what (is|does|do)|who (is|are)|how (do i|to|can i|should i) (contact|reach|call|find|complain|report|appeal)|"
-    r"phone number|website",
+    r"phone number|website|what (do|should) i (say|tell)|what to (say|tell)",
     re.IGNORECASE,
 )
 _NAME_PART = re.compile(r"[（(][^）)]*[）)]|\s+")

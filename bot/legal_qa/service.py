@@ -35,14 +35,14 @@ class LegalQA:
         """The offences a card cites, quoted at their penalties ("这个算什么罪" after it); None when it cites none."""
         return self.answerer.crimes(topic_id, question, lang)
 
-    def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False) -> Answer:
+    def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False, lang: str = "") -> Answer:
         """A cited answer, or an honest 'not covered'; `prefer`: the topic of the conversation so far, which leads
         when the question matches it too (a follow-up stays on its subject); `stay`: it leads whenever it fits at
         all, even on one word beside a stronger card ("那协商到底合法吗" after a negotiation answer)."""
         retrieval = self.retriever.search(question, k=ANSWER_POOL, mode=mode, prefer=prefer if stay else "")
         if prefer and len(retrieval.topics) > 1:
             retrieval = replace(retrieval, topics=lead(prefer, retrieval.topics))
-        return self.answerer.answer(question, retrieval)
+        return self.answerer.answer(question, retrieval, lang)
 
     def point(self, topic_id: str, question: str, before: str, lang: str) -> Answer | None:
         """A card's special case a follow-up raises ("他借的钱都拿去赌了" after a spouse's debt); None when none."""

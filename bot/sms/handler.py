@@ -388,7 +388,7 @@ class SmsHandler:
                     "evidence_log.episode",
                     lang,
                     start=_fmt(ep.start),
-                    end=ep.end.astimezone(SHANGHAI).strftime("%H:%M"),
+                    end=_until(ep.start, ep.end),
                     count=ep.count,
                     platforms=len(ep.platforms),
                 )
@@ -454,3 +454,9 @@ def _after(first: Reply, outcome: Outcome | None) -> Outcome:
 
 def _fmt(moment: datetime | None) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _until(start: datetime, end: datetime) -> str:
+    """The end of an episode: its time, with the day too when it ran past midnight ("23:50 至 12-01 00:06")."""
+    same_day = start.astimezone(SHANGHAI).date() == end.astimezone(SHANGHAI).date()
+    return end.astimezone(SHANGHAI).strftime("%H:%M" if same_day else "%m-%d %H:%M")

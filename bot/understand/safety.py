@@ -40,7 +40,9 @@ SOMEONE_ELSE = re.compile(
     r"(roof|bridge|ledge)|(sent|texted) me a (photo|picture|pic) of (the )?pills|(posted|sent) a goodbye|"
     r"(mum|mom|mother|dad|father|sister|brother) said (she|he)'?d rather die|"
     r"(他|她)(刚)?(吞了|吃了).{0,4}(安眠药|药)|(他|她|室友|朋友|弟|哥|姐|妹|媳妇|老婆|老公|儿子|女儿|孩子|老伴).{0,6}站在(阳台|楼顶|天台|窗)|"
-    r"(表哥|表姐|表弟|表妹|哥|姐|弟|妹|朋友|室友|兄弟|同事|同学|老公|老婆|媳妇|儿子|女儿|我爸|我妈).{0,16}(以后|帮我|替我)?照顾好(我)?(的)?(闺女|女儿|儿子|孩子|娃|老婆|老公|爸妈|我妈|我爸|家人)|"
+    r"(表哥|表姐|表弟|表妹|堂哥|堂姐|堂弟|堂妹|哥|姐|弟|妹|朋友|室友|兄弟|同事|同学|老公|老婆|媳妇|儿子|女儿|我爸|我妈).{0,16}"
+    r"(爸妈|我爸|我妈|父母|孩子|闺女|儿子|女儿|老婆|家里).{0,4}(以后)?(就)?拜托(大家|你们|你|各位)了|"
+    r"(表哥|表姐|表弟|表妹|堂哥|堂姐|堂弟|堂妹|哥|姐|弟|妹|朋友|室友|兄弟|同事|同学|老公|老婆|媳妇|儿子|女儿|我爸|我妈).{0,16}(以后|帮我|替我)?照顾好(我)?(的)?(闺女|女儿|儿子|孩子|娃|老婆|老公|爸妈|我妈|我爸|家人)|"
     r"\b(he|she) (took|swallowed|has taken) (a lot of|lots of|all (of )?(his|her|the)|too many|a (handful|bunch) of)|"
     r"(弟|哥|姐|妹|朋友|室友|兄弟|儿子|女儿).{0,12}对不起(大家|所有人|你们)|"
     r"(他|她)[^我]{0,8}(跟|对|和)我(说|讲)(他|她)?.{0,3}(不想活|想死|要自杀|想自杀|活着没(啥|什么)?(意思|意义|劲)|活不下去)|my (son|daughter|child|husband|wife|friend|mother|father|brother|sister|flatmate|roommate|girlfriend|boyfriend|uncle|aunt|cousin|dad|mom|mum)"
@@ -111,11 +113,12 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
     (
         Concern.DANGER,
         re.compile(
-            r"(弄死(?!.{0,20}(开玩笑|玩笑|哈哈|hh|lol))|(?<!会)(?<!想)(?<!恨不得)打死(?!我也|我都|也不|都不)(?!.{0,20}(哈哈|hh|lol|开玩笑|玩笑))|砍死|砍你|砍我|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|捅我|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
+            r"(弄死(?!.{0,20}(开玩笑|玩笑|哈哈|hh|lol))|(?<!会)(?<!想)(?<!恨不得)打死(?!我也|我都|也不|都不)(?!.{0,20}(哈哈|hh|lol|开玩笑|玩笑))|砍死(?!.{0,20}(开玩笑|玩笑|哈哈|hh|lol))|砍你|砍我|杀了|杀你|卸你|打断你|泼油漆|泼硫酸|捅你|捅我|揍你|带.{0,3}兄弟|带人|找人.{0,4}(打|收拾|弄)|"
             r"人身安全|救命|在(我|她|他|我妈|我爸|爸妈|父母|我爷爷|我奶奶)?家门口.{0,8}(拍门|敲门|砸门|踹门|堵|不走)|在我家门口|拍门|不开门就不走|"
             r"(蹲|堵|守|等)在(我|我家|我们)?.{0,4}(楼下|门口|单元门|单元楼下|小区门口)|(抄起|抄着|举着|拎起|提着?|拿着?).{0,2}(扳手|锤子|斧头|铁锹|钢管|板砖|刀|棍)|"
             r"(要去|说要去).{0,10}(砸|打|捅|砍|拼命|算账).{0,20}(已经|刚)?(出门|下楼|走了|去了|开车走)|"
-            r"(we|i) know (which|what|where) (dorm|room|building|flat|apartment|school|office)|(coming|come) (for you|to (your|the) (dorm|room|place|flat|house)) tonight|"
+            r"(we|i) know (which|what|where|your) (dorm|room|building|flat|apartment|school|office)|see you tonight|"
+            r"we'?ll (come|be there|visit|find you) tonight|(coming|come) (for you|to (your|the) (dorm|room|place|flat|house)) tonight|"
             r"堵在门口|堵着?我|正在砸|在砸门|砸门|踹门|撬门|(踹|砸|撬|敲烂).{1,3}门|砸东西|摔东西|"
             r"(拉着?|带着?)我一起死|同归于尽|躲(到|在|进)(了)?邻居家|(抓|拽|扣|按)着我不让(我)?走|不让我(走|下车|出去|离开|出门)|(堵|关|锁)在车里|"
             r"(拎|提|握|拿)着?.{0,2}(刀|菜刀|棍|棒|砖|铁棍)|楼下.{0,12}(等|蹲|堵)(着)?我|won'?t let me (leave|go|out)|"
@@ -128,15 +131,15 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"不让(她|他|我)(出门|走|离开)|"
             r"(今晚|今天晚上|今天|马上|等会儿?|待会儿?)就?要?(上门|来我家|到我家|来找我).{0,20}(一个人|好怕|害怕)|"
             r"一个人在家.{0,20}(上门|来我家|到我家)|(今晚|今天晚上|马上|等会儿?|待会儿?|一会儿?)就?要?(带人)?(上门|来我家|到我家|来找我|上门找我|过来找我|来堵我)|"
-            r"(他们|催收的?人?|那些人|那帮人|对方|有人|几个人|一群人|好几个人).{0,3}(在|到|来到|堵在|守在)(我家)?"
-            r"(门口|楼下|门外|家门口|我家|单位|公司)了|(催收|他们|那些人|对方)(的人)?(已经)?上门了|"
+            r"(他们|催收的?人?|那些人|那帮人|对方|有人|几个人|一群人|好几个人|人).{0,4}(?<!打)(?<!寄)(?<!发)(在|到|来到|堵在|守在)(我家|我们|我们家|我)?(小区|楼|单元)?"
+            r"(门口|楼下|门外|家门口|我家|单位|公司|大门口|楼道)了|(催收|他们|那些人|对方)(的人)?(已经)?上门了|"
             r"(现在|正在|此刻|又).{0,12}(门口|楼下|家里|单位|公司).{0,12}(大喊|喊|骂|闹|拉横幅|堵|砸|踹|敲)|"
             r"在我(单位|公司|家)门口.{0,8}(大喊|喊|骂|闹|拉横幅|堵)|"
             r"outside my (apartment|flat|room|building|office|door|house|home)|(guys|men|people|someone) (outside|at) my|"
             r"(让|叫|要)(你|我|他|她|你们|你全家|我全家).{0,4}不得好死|遗照|灭你全家|(?<!骂我)(?<!骂)全家.{0,4}(陪葬|死光)|"
             r"(come|coming|show up|visit).{0,25}(my|your) (home|house|apartment|flat|place|door).{0,40}(tonight|alone|scared|afraid|beat|hurt|kill)|"
             r"(they|he|she|we|collectors?|someone) (know|knows|found out) where (i|you) live|"
-            r"(?<!电话)(打|揍|踢|掐|推)了?我(了|一顿|好几下)?(?![^，。,\s]{0,8}(电话|电|号|短信|消息|手机|次|通))|动手打|又动手|被.{0,6}(打了(?![个几好多十百0-9一两三四五六七八九\s]*(电话|通|次电话))|打伤|打得|揍了|打流血)|"
+            r"(?<!电话)(?<!天天)(?<!每天)(?<!一直)(?<!老是)(?<!总是)(?<!不停)(?<!成天)(?<!整天)(?<!老)(?<!总)(?<!还)(打|揍|踢|掐|推)了?我(了|一顿|好几下)?(?![^，。,\s]{0,8}(电话|电|号|短信|消息|手机|次|通|座机|家里|单位|公司|微信|qq|QQ|的))(?!的?(座机|手机|电话|家))|动手打|又动手|被.{0,6}(打了(?![个几好多十百0-9一两三四五六七八九\s]*(电话|通|次电话))|打伤|打得|揍了|打流血)|"
             r"(流血|打伤|受伤了|骨折)|拿着?(棍|棒|刀|砖|铁)|(躲在|躲进|锁在)(厕所|卫生间|房间|屋里|柜子)|"
             r"(抢|夺)(走)?了?我的?(手机|包|钱)|"
             r"(hit|hits|hitting|beat|beats|beating|punch\w*|kick\w*|chok\w*) me\b(?! up| out)|hiding in the|bleeding|"
@@ -186,6 +189,8 @@ _RULES: list[tuple[Concern, re.Pattern[str]]] = [
             r"(is|'s) (on|at) the (roof|bridge|ledge)|吞了.{0,4}(安眠药|药)|站在(阳台|楼顶|天台|窗)|对不起(大家|所有人|你们)|不想(再)?拖累(你们|我们|家里|家人|大家)|走到那一步|"
             r"(hotline|热线).{0,12}(busy|no ?one|nobody|没人接|打不通|占线)|"
             r"(以后|帮我|替我)照顾好(我)?(的)?(闺女|女儿|儿子|孩子|娃|老婆|老公|爸妈|我妈|我爸|家人)|"
+            r"(爸妈|我爸|我妈|父母|孩子|闺女|儿子|女儿|老婆|家里).{0,4}(以后)?(就)?拜托(大家|你们|你|各位)了|"
+            r"point (of|in) (getting out of bed|getting up|waking up|living|going on|trying)|"
             r"(took|swallowed|taken) (a lot of|lots of|all (of )?(his|her|my|the)|too many|a (handful|bunch) of).{0,12}(pills|tablets|meds|medicine)|"
             r"sleep forever|永远睡过去|why (do )?i (even )?bother (getting up|waking up|living|going on|trying)|"
             r"no reason to (get up|wake up|keep going))",
@@ -341,6 +346,10 @@ def check(text: str) -> Verdict:
         found.remove(Concern.DANGER)  # "救命 我手机一晚上没停过 全是验证码": a cry about the flood, not violence
     if Concern.DOXXING in found and _OWN_LENDER.search(text):
         found.remove(Concern.DOXXING)  # "怎么查放款方是谁": finding out who lent the money is their right
+    if Concern.PAID in found and _TO_ME.search(text) and not _SCAM_WORDS.search(text):
+        found.remove(Concern.PAID)  # "我朋友转了两千块给我还网贷": money received, not sent to a scammer
+    if Concern.DANGER in found and _ANGER.search(text):
+        found.remove(Concern.DANGER)  # "气得我真想一拳打死那个催收": their anger, not a threat to them
     if Concern.PAID in found and _CREDITOR.search(text) and not _TRANSFERRED.search(text):
         found.remove(
             Concern.PAID
@@ -351,6 +360,11 @@ def check(text: str) -> Verdict:
 
 
 _CRY = re.compile(r"救命")
+_TO_ME = re.compile(r"(转|打|汇|给)(了)?.{0,10}给我|(sent|transferred|gave) me", re.IGNORECASE)
+_SCAM_WORDS = re.compile(r"骗|诈骗|拉黑|联系不上|打不通|减免|注销|安全账户|scam|blocked", re.IGNORECASE)
+_ANGER = re.compile(
+    r"(真|好|恨不得|真的|真是|气得我)?想.{0,3}(打死|弄死|砍死|揍死|掐死|杀了|宰了)(这个|那个|这些|那些|这帮|那帮)?(催收|王八蛋|混蛋|畜生|人|家伙)"
+)
 _CREDITOR = re.compile(r"欠我|借给(了)?(他|她|朋友|别人|亲戚|同事|同学)|借出去|owes? me", re.IGNORECASE)
 _TRANSFERRED = re.compile(r"转了|转过去|打过去|汇了|转账|被骗|骗走|sent|transferred", re.IGNORECASE)
 _OWN_LENDER = re.compile(

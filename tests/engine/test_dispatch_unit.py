@@ -62,7 +62,7 @@ class FakeQA(LegalQA):
     def point(self, topic_id: str, question: str, before: str, lang: str) -> Answer | None:
         return None
 
-    def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False) -> Answer:
+    def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False, lang: str = "") -> Answer:
         self.asked.append(question)
         text = ANSWER if self.covered else NOT_COVERED
         return Answer(text, [], self.covered, [], english=False, topic=self.topic if self.covered else "")

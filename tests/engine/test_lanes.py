@@ -26,7 +26,7 @@ class SlowQA(FakeQA):
         self.most = 0
         self.lock = threading.Lock()
 
-    def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False) -> Answer:
+    def ask(self, question: str, mode: Mode = "full", prefer: str = "", stay: bool = False, lang: str = "") -> Answer:
         with self.lock:
             self.busy += 1
             self.most = max(self.most, self.busy)

@@ -270,6 +270,9 @@ async def test_asking_whether_to_call_the_police_right_after_danger_gets_yes_now
         ("下班走到小区门口 看见上次那个催收蹲在我单元楼下", "110"),  # was "not covered"
         ("我爸抄起扳手说要去砸了那家催收公司 人已经下楼了", "110"),  # was the threat card, to the writer
         ("they just called and said 'we know which dorm you're in, we're coming tonight'", "110"),
+        ("他们刚才打电话说人已经到我们小区门口了", "110"),  # was "not covered"
+        ("they texted me 'we know your dorm room number, see you tonight'", "110"),  # was the night-calls card
+        ("我哥拎着菜刀说要去催收公司拼命 已经出门了", "马上给他打电话"),  # stop him: was the generic danger line
     ],
 )
 async def test_danger_in_ordinary_words_puts_help_first(app: App, text: str, first: str) -> None:
@@ -426,6 +429,7 @@ async def test_paying_a_collectors_own_card_or_having_just_paid_a_scammer_is_cal
         "nobody would even notice if i was gone",
         "算了 反正我这条命也不值钱",
         "idk why i even bother getting up anymore honestly",  # was "not covered"
+        "tbh whats even the point of getting out of bed anymore",
     ],
 )
 async def test_despair_found_by_the_playtests_gets_crisis_support_first(app: App, text: str) -> None:
@@ -502,6 +506,7 @@ async def test_paying_after_a_fake_court_sms_in_english_gets_110_first(app: App)
         ),  # was night calls
         ("我表哥刚在群里发了一句 以后照顾好我闺女 然后就退群了 电话也不接", "现在就打 110"),  # was the exposure card
         ("我媳妇站在阳台边上哭 说不想活了", "现在就打 110"),  # was spoken to the writer
+        ("我堂弟在家族群里说了句 爸妈以后拜托大家了 就退群了 打电话也关机", "现在就打 110"),  # was the exposure card
         ("she wants to jump from our balcony, she's standing there now", "Call 110 now"),
     ],
 )
@@ -528,6 +533,12 @@ async def test_a_busy_crisis_line_in_any_words_gets_what_else_to_do(app: App, te
         "我领导说我再犯错就弄死我 开玩笑的",  # a joke reported
         "催收在电话里骂我全家不得好死 这种能起诉吗",  # a curse reported: the insult card
         "我先走了 明天再来问",  # leaving for today: was the crisis card
+        "催收天天打我座机",  # calling, not hitting: was the 110 card
+        "催收天天打我",
+        "组长开玩笑说再迟到就砍死我 哈哈",
+        "气得我真想一拳打死那个催收",  # their anger, not a threat to them
+        "我朋友转了两千块给我还网贷 有没有什么风险",  # money received: was "call 110, stop the payment"
+        "催收打到我单位了 领导很生气",  # a call to the office, not people at the door
     ],
 )
 async def test_english_figures_of_speech_raise_no_danger_banner(app: App, text: str) -> None:
@@ -594,3 +605,15 @@ async def test_money_for_a_promised_cut_or_into_a_collectors_own_account_is_call
 ) -> None:
     reply = await say(app.engine, text, f"cut-{abs(hash(text))}")
     assert first in reply.split("\n")[0]
+
+
+@pytest.mark.parametrize("text", ["我真想去找他们拼了", "我打算跟他们拼个你死我活"])
+async def test_wanting_to_fight_the_collectors_is_heard_and_turned_to_the_lawful_way(app: App, text: str) -> None:
+    reply = await say(app.engine, text, f"fight-{abs(hash(text))}")  # was "not covered" or the last card again
+    assert "气不过" in reply and "别用他们的办法还回去" in reply
+
+
+async def test_security_sending_them_away_in_english_is_the_aftermath_not_the_110_line(app: App) -> None:
+    await say(app.engine, "someone is banging on my door right now", "after-en")
+    reply = await say(app.engine, "ok the building security made them leave", "after-en")
+    assert reply.startswith("Good that they have gone")

@@ -174,3 +174,16 @@ async def test_an_english_collection_sms_pasted_alone_is_analysed_and_logged(app
     # the person's own words about such a message stay a question: nothing logged
     await say(app.engine, "They said my loan is overdue and will call my boss, what should I do?", user="en-q")
     assert "共 1 条" not in await say(app.engine, "/evidence", user="en-q")
+
+
+async def test_a_bombing_past_midnight_shows_the_day_it_ended(app: App) -> None:
+    # "2026-11-30 23:50 至 00:06" read as ending before it began
+    platforms = ["美团", "京东", "淘宝", "滴滴出行", "携程", "拼多多", "饿了么", "唯品会", "苏宁", "闲鱼"]
+    start = datetime(2026, 11, 30, 23, 55)
+    paste = "\n\n".join(
+        f"{start + timedelta(minutes=i):%Y-%m-%d %H:%M}\n【{p}】您的验证码是{400000 + i * 7}，5分钟内有效。"
+        for i, p in enumerate(platforms)
+    )
+    await app.engine.handle(msg(paste, user="midnight"))
+    summary = await say(app.engine, "/evidence", user="midnight")
+    assert "2026-11-30 23:55 至 12-01 00:04" in summary

@@ -480,8 +480,25 @@ async def test_asking_the_legal_basis_of_something_new_answers_that_not_the_card
         ("钱应该打到哪里才安全", "想还是正当的路"),  # was the complaint-order card
         ("刚打了110 说马上派人过来 我现在要做什么", "先顾好安全"),  # was the 110 directory entry
         ("I called the police 20 min ago, what should i do while waiting for them", "Stay safe first"),
+        ("app打不开了 怎么还", "想还是正当的路"),  # was "not covered"
+        ("我在app上还了五百 平台说没收到", "想还是正当的路"),
+        ("咒我全家出门被车撞 能告吗", "欠钱不等于可以被辱骂"),  # a curse, not a traffic accident
+        ("called the cops 20 mins ago, what do I do", "Stay safe first"),
     ],
 )
 async def test_plain_questions_from_play16_get_their_own_answer_first(app: App, text: str, head: str) -> None:
     reply = (await _say(app, text, f"p16-{abs(hash(text))}"))[0]
     assert reply.text.startswith(head)
+
+
+async def test_an_english_follow_up_to_a_pasted_sms_is_answered_in_english(app: App) -> None:
+    # read together with the Chinese message before it, the answer came back in Chinese
+    await _say(app, "got these last night\n【速借花】你已逾期，今天不还就联系你全部通讯录，后果自负", "en-follow")
+    reply = (await _say(app, "is this illegal", "en-follow"))[0]
+    assert reply.text.startswith("Granting an app access to your contact list")
+
+
+async def test_being_fired_over_the_debt_is_said_to_be_labour_law_with_where_to_ask(app: App) -> None:
+    await _say(app, "催收打到我单位了 领导很生气", "fired-1")
+    reply = (await _say(app, "因为这个把我辞退合法吗", "fired-1"))[0]
+    assert "劳动法的问题" in reply.text and "12348" in reply.text

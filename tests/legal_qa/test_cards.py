@@ -214,6 +214,14 @@ ROUTES = [
     ("收到一个律所发的函 说要对我提起诉讼 真的会被告吗", "being_sued"),  # was how to sue the collector
     ("催收说我替别人担保了 可我从来没签过", "not_my_debt"),  # was the kinds of guarantee
     ("我丈夫上个月车祸没了 留下好多网贷", "inherited_debt"),  # was "not covered"
+    ("我男人上个月出车祸没了 手机里全是网贷", "inherited_debt"),
+    ("他们说孙子不还 就要我这个当奶奶的还", "family_liability"),  # a grandmother: was the threat card
+    ("我孙子赌博欠了网贷 催收天天打我座机", "family_liability"),  # was the 110 card
+    ("催收天天打我座机", "harassment_general"),  # was a list of credit-card crime articles
+    ("催收发了一个银行卡号让我往里还钱", "repay_safely"),  # was a fallback on 恶意透支
+    ("还款账户跟app里的不一样 我该打到哪个", "repay_safely"),  # was "not covered"
+    ("拉进一个群 里面全是我的亲戚 还发我欠款截图", "exposure"),  # was the evidence card
+    ("我借五千现在要我还一万二 利息对不对", "illegal_debt"),  # was a fallback
     ("楼道贴了我名字 写着欠债不还", "exposure"),  # was "not covered"
     ("律师说可以帮我起诉催收 先交五千 靠谱吗", "lawyer"),  # was the damages card
     ("我想还钱 但是不知道还到哪个账户", "repay_safely"),  # was "not covered"

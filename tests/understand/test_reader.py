@@ -32,6 +32,9 @@ KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
         ("催收天天用验证码轰炸我手机，犯法吗？", "question"),
         ("hi sorry my chinese not good, can you help in english?", "smalltalk.english"),  # was "not covered"
         ("English please", "smalltalk.english"),
+        ("can you talk to me in english please?", "smalltalk.english"),
+        ("最近太累了 想休息几天 先放一放", "journey.pause"),  # was the night-calls card
+        ("我在上班 等会再跟你说", "journey.pause"),  # was "not covered"
         ("I dont speak chinese, collectors keep calling me", "question"),  # the story is what to answer
     ],
 )
