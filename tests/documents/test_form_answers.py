@@ -1,0 +1,69 @@
+"""Answers typed into a document's form land in the item they are (or nowhere): a wrong fact is worse than a blank."""
+
+from __future__ import annotations
+
+from bot.wiring import App
+from tests.support import msg, say
+
+
+async def _letter(app: App, user: str) -> str:
+    return (await app.engine.handle(msg("生成文件", user)))[-1].text
+
+
+async def test_harassment_typed_when_the_address_is_asked_is_kept_as_facts_not_the_address(app: App) -> None:
+    await say(app.engine, "写12300申诉书", "addr")
+    await say(app.engine, "我叫孙丽，电话18600003333", "addr")  # the address is asked next
+    reply = await say(app.engine, "每天凌晨一两点几十条验证码", "addr")
+    assert "记下了：住址" not in reply and "住址还空着" in reply
+    letter = await _letter(app, "addr")
+    assert "地址：【待填写：住址】" in letter and "地址：每天" not in letter
+    assert "据本人陈述：每天凌晨一两点几十条验证码。" in letter
+
+
+async def test_a_correction_of_the_name_changes_the_name_and_never_becomes_the_facts(app: App) -> None:
+    await say(app.engine, "帮我写一封停止催收的告知函", "fix")
+    await say(app.engine, "我叫李四", "fix")
+    reply = await say(app.engine, "不对 名字写错了 是李思", "fix")
+    assert "改好了：姓名 李四 → 李思" in reply
+    letter = await _letter(app, "fix")
+    assert "本人李思" in letter and "告知人：李思" in letter
+    assert "李四" not in letter and "写错了" not in letter
+
+
+async def test_a_ten_digit_phone_is_refused_kindly_and_not_saved_as_the_lender(app: App) -> None:
+    await say(app.engine, "帮我写一封停止催收的告知函", "ten")
+    reply = await say(app.engine, "电话 1381234567", "ten")  # the lender was asked
+    assert "10位" in reply and "被骚扰的手机号码是什么" in reply and "记下了" not in reply
+    letter = await _letter(app, "ten")
+    assert "1381234567" not in letter and "致：【待填写：借款平台或放款机构】" in letter
+
+
+async def test_a_typo_fixed_with_da_cuo_le_stays_in_the_form(app: App) -> None:
+    await say(app.engine, "帮我写停止催收告知函", "typo")
+    await say(app.engine, "手机号是1391234567", "typo")
+    reply = await say(app.engine, "哦打错了 13912345677", "typo")
+    assert "不是你借的钱" not in reply and "被骚扰的手机号码 13912345677" in reply
+    assert "手机号码13912345677" in await _letter(app, "typo")
+
+
+async def test_a_corrected_lender_replaces_the_old_one(app: App) -> None:
+    await say(app.engine, "帮我写停止催收告知函", "lender-fix")
+    await say(app.engine, "平台是安逸花", "lender-fix")
+    reply = await say(app.engine, "不对，平台是美团借钱，不是安逸花", "lender-fix")
+    assert "改好了：借款平台或放款机构 安逸花 → 美团借钱" in reply
+    letter = await _letter(app, "lender-fix")
+    assert "致：美团借钱" in letter and "安逸花" not in letter
+
+
+async def test_a_request_to_sue_is_not_written_into_the_facts(app: App) -> None:
+    letter = await say(app.engine, "我想去法院告他们，能帮我写起诉状吗", "sue")
+    assert letter.startswith("民事起诉状") or "民事起诉状" in letter
+    assert "我想去法院告他们" not in letter
+
+
+async def test_a_name_they_will_not_give_is_left_blank_kindly(app: App) -> None:
+    await say(app.engine, "帮我写停止催收告知函", "withheld")
+    await say(app.engine, "平台是安逸花", "withheld")  # the name is asked next
+    reply = await say(app.engine, "我不想告诉你名字", "withheld")
+    assert "姓名先空着" in reply and "知识库还没有覆盖" not in reply
+    assert "本人【待填写：姓名】" in await _letter(app, "withheld")
