@@ -20,7 +20,8 @@ _ASKS = re.compile(
 )
 # a clause that gives a detail of the person (name, number, lender, debt): the document's own fields, not the account
 _DETAIL = re.compile(
-    r"\d{7,}|我叫|我的名字|姓名|身份证|手机号|电话\s*[:：]?\s*\d|^(?:借款|贷款|借贷)?平台(?:名)?(?:是|叫)|^我?(?:欠|借)了?\S{0,8}[元块万千]"
+    r"\d{7,}|我叫|我的名字|姓名|身份证|手机号|电话\s*[:：]?\s*\d|^(?:借款|贷款|借贷)?平台(?:名)?(?:是|叫)|^我?(?:欠|借)了?\S{0,8}[元块万千]|"
+    r"^(?:被告|原告|被投诉|被申诉|申诉人|投诉人)|^我是[\u4e00-\u9fff]{2,4}$|^(?:是)?(?:一家|一个)?催收(?:公司|机构)$"
 )
 # a clause that says what the person wants to do ("我想投诉他们", "我要起诉"): the request, not what happened
 _WANTS = re.compile(

@@ -202,8 +202,9 @@ class DraftHandler:
 
         def work() -> Draft:  # statistics over the whole log: CPU work off the event loop
             stats = compute(items) if items else None
-            found = slots_from_evidence(items, stats, self.texts) if stats else {}
             told = list(dict.fromkeys([*accounts(memory), *told_lines(session.slots)]))
+            said = [*told, told_now, *(t.text for t in memory)]
+            found = slots_from_evidence(items, stats, self.texts, said) if stats else {}
             if told and "what_happened" not in session.slots:  # what they told us, beside what the log shows
                 found["what_happened"] = with_account(found.get("what_happened", ""), told, self.texts)
             what = conduct(stats, [*told, session.slots.get("what_happened", "")], self.texts)

@@ -165,7 +165,7 @@ async def test_one_message_with_several_details_fills_them_all_and_tells_the_fac
     letter = (await app.engine.handle(msg("生成文件", "several")))[-1].text
     assert "据本人陈述：他们从上周三开始每天打我同事电话。" in letter
     assert "我欠了" not in letter  # the debt is not part of what collectors did
-    assert "包括骚扰亲友同事和频繁来电" in letter and "验证码轰炸" not in letter  # only what they said happened
+    assert "包括骚扰单位同事和频繁来电" in letter and "验证码轰炸" not in letter  # only what they said happened
 
 
 async def test_a_feeling_typed_when_a_name_is_asked_is_not_taken_as_the_name(app: App) -> None:
