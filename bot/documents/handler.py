@@ -58,7 +58,9 @@ _LEAD = re.compile(r"^(?:是|改成|改为|应该是|换成|写成|叫|为|：|:
 _CLAUSES = re.compile(r"[，,。；;！!\s]+")
 _SAID = {"name": ("名字", "姓名"), "phone": ("电话", "手机号", "手机", "号码"), "lender": ("平台", "app", "APP")}
 _PHONE_TRY = re.compile(r"(?:电话|手机号?码?|号码)\s*(?:是|为|[:：])?\s*(\+?\d[\d\s-]{5,16}\d)|^\s*(1\d{8,12})\s*$")
-_THEIRS = re.compile(r"催收|对方|他们|轰炸|骚扰")
+# a word about the form itself ("问这么多烦死了", "太麻烦了"): heard, never an item's value
+_PROCESS = re.compile(r"烦|麻烦|啰嗦|罗嗦|问这么多|这么多问题|无语|服了|搞什么|什么鬼|太慢|好慢|没完没了|累死")
+_THEIRS = re.compile(r"催收|对方|他们|轰炸|骚扰|合同|编号|工单|单号|订单|身份证")
 _STREET = re.compile(r"(省|市|区|县|镇|乡).*(路|街|道|号|村|小区|弄|巷|楼|室|院)")
 _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)
 
@@ -259,6 +261,14 @@ class DraftHandler:
             skip = skip or template.slot_defs[asked]
             skipped = self.texts.get("drafting.skipped", label=skip.label)
             return await self.draft(session, state, skip=skip.name, filled=skipped)  # "找不到了": the next one
+        if (
+            not pairs
+            and asked in template.slot_defs
+            and len(answer) <= 30
+            and _PROCESS.search(answer)
+            and not account_of(answer)
+        ):
+            return await self.draft(session, state, filled=self.texts.get("drafting.process"), ask_for=asked)
         bad_phone = _bad_phone(template, asked, answer) if not pairs else None
         if bad_phone is not None:  # "电话 1381234567" when the lender was asked: the number, not the lender
             phone = template.slot_defs["phone"]
@@ -469,7 +479,7 @@ def _bad_phone(template: Template, asked: str, answer: str) -> str | None:
     if slot is not None and slot.kind == "list":
         return None
     m = _PHONE_TRY.search(answer)
-    if not m:
+    if not m or (m.group(2) and (slot is None or not slot.shape)):  # bare digits: a contract number may look so
         return None
     number = next(g for g in m.groups() if g)
     return number if normalise_phone(number) is None else None

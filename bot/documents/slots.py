@@ -77,8 +77,11 @@ _NOT_NAME = re.compile(
     r"学生|本人|用户|借款人|受害人|机主|老板|领导|同事|家人|爸|妈|老公|老婆|[0-9]"
 )
 _PLACE = re.compile(
-    r"省|市|区|县|旗|盟|州|镇|乡|村|屯|街|路|道|巷|弄|胡同|号|楼|栋|幢|单元|室|院|小区|公寓|大厦|花园|苑|里|组"
+    r"省|市|区|县|旗|盟|州|镇|乡|村|屯|街|路|道|巷|弄|胡同|号|楼|栋|幢|单元|室|院|小区|公寓|大厦|花园|苑|里|组|"
+    r"北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|"
+    r"云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|台湾"
 )
+_LIVES = re.compile(r"^(?:我)?(?:家住|住在|住址是?|地址是?|现住|住)[：:\s]*")
 _NOT_PLACE = re.compile(r"验证码|短信|电话|催收|骚扰|每天|天天|凌晨|半夜|晚上|条|打给|打我|威胁|[吗呢？?]|\d{7,}")
 _NOT_ORGANISATION = re.compile(r"^(电话|手机|号码|我|他们)|\d{7,}|[吗呢？?]$")
 _GENDER = {"男": "男", "女": "女", "男性": "男", "女性": "女", "男的": "男", "女的": "女"}
@@ -95,6 +98,7 @@ def fits_shape(slot: Slot, value: str) -> str | None:
         ok = (_CJK_NAME.match(text) and not _NOT_NAME.search(text)) or _LATIN_NAME.match(text)
         return text if ok else None
     if slot.shape == "address":
+        text = _LIVES.sub("", text)
         return text if _PLACE.search(text) and not _NOT_PLACE.search(text) and len(text) >= 4 else None
     if slot.shape == "organisation":
         return None if _NOT_ORGANISATION.search(text) else text

@@ -67,3 +67,14 @@ async def test_a_name_they_will_not_give_is_left_blank_kindly(app: App) -> None:
     reply = await say(app.engine, "我不想告诉你名字", "withheld")
     assert "姓名先空着" in reply and "知识库还没有覆盖" not in reply
     assert "本人【待填写：姓名】" in await _letter(app, "withheld")
+
+
+async def test_a_word_about_the_form_is_never_stored_as_an_item(app: App) -> None:
+    await say(app.engine, "写12300申诉书", "fed-up")
+    await say(app.engine, "我叫孙丽，电话18600003333", "fed-up")
+    await say(app.engine, "住北京市朝阳区建国路1号", "fed-up")  # the operator is asked next
+    reply = await say(app.engine, "问这么多烦死了", "fed-up")
+    assert "记下了" not in reply and "跳过" in reply
+    letter = await _letter(app, "fed-up")
+    assert "地址：北京市朝阳区建国路1号" in letter and "烦死了" not in letter
+    assert "被申诉人：【待填写：手机号所属运营商】" in letter
