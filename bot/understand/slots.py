@@ -56,7 +56,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("gender", re.compile(r"(?:性别[是为:：\s]*|(?<=[，,\s]))([男女])(?:性|的)?(?=[，,。；;\s]|$)")),
     (
         "address",
-        re.compile(r"(?:住址|家庭住址|地址|家住|住在|现住|住所|(?<=[，,\s])住)[是为:：\s]*([^，,。；;\n]{4,60})"),
+        re.compile(
+            r"(?:住址|家庭住址|地址|家住在|家住|住在|现住|住所|(?<=[，,\s])住)[是为:：\s]*([^，,。；;\n]{4,60})"
+        ),
     ),
     (
         "contract_no",
@@ -129,6 +131,7 @@ _NOT_PERSON = re.compile(
     r"[我你他她们的了吗呢吧啊呀错对]|不|没|学生|本人|用户|借款|受害|机主|老板|上班|打工|宝妈|催收|平台"
 )
 _PLACE = re.compile(r"省|市|区|县|旗|镇|乡|村|街|路|道|巷|弄|胡同|号|楼|栋|单元|室|院|小区|公寓|大厦|花园|苑")
+_NOT_ADDRESS = re.compile(r"[我你他她]|蹲|堵|门口|验证码|短信|电话|催收|骚扰|[吗呢？?]")
 _BORN = re.compile(
     r"(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})[日号]?(?:生|出生)|出生(?:日期|于)?[是为:：\s]*(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})"
 )
@@ -168,8 +171,8 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
             value = m.group(1).strip('“”"')
             if slot == "name" and _NOT_PERSON.search(value):
                 continue
-            if slot == "address" and not _PLACE.search(value):
-                continue
+            if slot == "address" and (not _PLACE.search(value) or _NOT_ADDRESS.search(value)):
+                continue  # "住在我家楼下蹲我": not an address
             if slot == "carrier" and not value.startswith("中国"):
                 value = "中国" + value
             if slot == "police_station":

@@ -48,3 +48,8 @@ def test_the_defendant_the_app_named_in_quotes_and_the_collector_are_the_lender(
 def test_the_compensation_asked_for() -> None:
     assert extract("要求赔偿精神损失5000元，赔礼道歉", TODAY)["compensation"] == "5000元"
     assert extract("要赔我精神损害抚慰金2万", TODAY)["compensation"] == "20000元"
+
+
+def test_where_a_collector_waits_is_not_the_persons_address() -> None:
+    assert "address" not in extract("催收的人住在我家楼下蹲我", TODAY)
+    assert extract("我家住在河南省郑州市金水区某某路8号", TODAY)["address"] == "河南省郑州市金水区某某路8号"
