@@ -60,6 +60,15 @@ _SAID = {"name": ("名字", "姓名"), "phone": ("电话", "手机号", "手机"
 _PHONE_TRY = re.compile(r"(?:电话|手机号?码?|号码)\s*(?:是|为|[:：])?\s*(\+?\d[\d\s-]{5,16}\d)|^\s*(1\d{8,12})\s*$")
 # a word about the form itself ("问这么多烦死了", "太麻烦了"): heard, never an item's value
 _PROCESS = re.compile(r"烦|麻烦|啰嗦|罗嗦|问这么多|这么多问题|无语|服了|搞什么|什么鬼|太慢|好慢|没完没了|累死")
+# a common surname and one or two characters: a person ("张伟"), unless it has a lender's word ("任性付", "金条")
+_PERSON = re.compile(
+    r"^(?:欧阳|司马|上官|诸葛|东方|[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    r"程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤])"
+    r"[\u4e00-\u9fff]{1,2}$"
+)
+_LENDERISH = re.compile(
+    r"借|贷|花|呗|金|融|银|行|分期|钱|信|卡|消费|科技|公司|宝|易|条|付|苏宁|京东|美团|百度|腾讯|滴滴|携程|国美"
+)
 _THEIRS = re.compile(r"催收|对方|他们|轰炸|骚扰|合同|编号|工单|单号|订单|身份证")
 _STREET = re.compile(r"(省|市|区|县|镇|乡).*(路|街|道|号|村|小区|弄|巷|楼|室|院)")
 _FIELD = re.compile(r"^\s*([^：:\n]{1,12})\s*[：:]\s*(.+?)\s*$", re.M)
@@ -416,7 +425,14 @@ def _fits_elsewhere(template: Template, slots: Mapping[str, str], asked: Slot, v
             place = fits_shape(slot, value)
             if place is not None:
                 return slot, place
+        elif slot.shape == "person_name" and asked.shape == "organisation" and _looks_like_person(value):
+            return slot, value.strip()  # "张伟" when the lender was asked and no name is known: the name
     return asked, None
+
+
+def _looks_like_person(value: str) -> bool:
+    """A common surname and one or two characters, without a lender's word."""
+    return bool(_PERSON.match(value.strip())) and not _LENDERISH.search(value)
 
 
 def _named_slot(template: Template, text: str) -> Slot | None:

@@ -78,3 +78,28 @@ async def test_a_word_about_the_form_is_never_stored_as_an_item(app: App) -> Non
     letter = await _letter(app, "fed-up")
     assert "地址：北京市朝阳区建国路1号" in letter and "烦死了" not in letter
     assert "被申诉人：【待填写：手机号所属运营商】" in letter
+
+
+async def test_an_address_typed_when_the_name_is_asked_goes_to_the_address(app: App) -> None:
+    await say(app.engine, "我要写起述状告催收", "addr-first")  # the name is asked first
+    reply = await say(app.engine, "北京市朝阳区建国路1号", "addr-first")
+    assert "记下了：住址 北京市朝阳区建国路1号" in reply and "姓名是什么" in reply
+    letter = await _letter(app, "addr-first")
+    assert "原告：【待填写：姓名】" in letter and "住址：北京市朝阳区建国路1号" in letter
+
+
+async def test_a_corrected_id_number_is_confirmed_masked(app: App) -> None:
+    await say(app.engine, "帮我写12378投诉材料", "id-fix")
+    await say(app.engine, "身份证：000000199003071236", "id-fix")
+    reply = await say(app.engine, "身份证号写错了 000000199003051235", "id-fix")
+    assert "改好了：身份证号码 0000**********1236 → 0000**********1235" in reply
+    assert "199003051235" not in reply
+
+
+async def test_a_persons_name_typed_when_the_lender_is_asked_is_the_name(app: App) -> None:
+    await say(app.engine, "帮我写停止催收告知函", "name-first")  # the lender is asked first
+    reply = await say(app.engine, "张伟", "name-first")
+    assert "记下了：姓名 张伟" in reply and "借款平台或放款机构是什么" in reply
+    await say(app.engine, "借呗", "name-first")
+    letter = await _letter(app, "name-first")
+    assert "本人张伟" in letter and "致：借呗" in letter and "致：张伟" not in letter
