@@ -26,10 +26,13 @@ _DETAIL = re.compile(
 # a clause that says what the person wants to do ("我想投诉他们", "我要起诉"): the request, not what happened
 _WANTS = re.compile(
     r"^我?(也|还)?(想|要|打算|准备|希望|得|必须)(去|到)?((给|跟|和|对|向)\S{0,4})?(投诉|起诉|报警|告|问|写|找|举报|维权|回|发|说)|"
-    r"^我?(也|还)?(想|要|打算|准备|希望|得|必须)(去|到|找)\S{0,8}?(投诉|起诉|报警|报案|告|举报|申诉|维权)"
+    r"^我?(也|还)?(想|要|打算|准备|希望|得|必须)(去|到|找)\S{0,8}?(投诉|起诉|报警|报案|告|举报|申诉|维权)|"
+    r"^我?(也|还)?(想|要|打算|准备|希望)?(要求|让|叫)(他们|对方|催收|平台|法院|警察)"
 )
 # a clause of feeling or guessing ("我真的要崩溃了", "肯定是他们"): heard, but not a fact for a document
-_VENT = re.compile(r"崩溃|受不了|好怕|害怕|烦死|气死|疯了|想死|难受|肯定是|一定是|估计|可能是|应该是|感觉|怀疑|不知道")
+_VENT = re.compile(
+    r"过分|可恶|混蛋|欺人太甚|崩溃|受不了|好怕|害怕|烦死|气死|疯了|想死|难受|肯定是|一定是|估计|可能是|应该是|感觉|怀疑|不知道"
+)
 # words that date an account ("从上周三开始"): a clause of them alone stays with the account
 _WHEN = re.compile(r"开始|以来|之后|以后|从|自从|那天|上周|上个?月|昨天|前天|今天|早上|晚上|半夜|凌晨|\d+[月号日点]")
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]+|\s{1,}(?=\S)")
