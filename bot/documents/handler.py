@@ -421,7 +421,9 @@ def _fits_elsewhere(template: Template, slots: Mapping[str, str], asked: Slot, v
             cleaned, _problem = validate_slot(slot, value)
             if cleaned is not None:
                 return slot, cleaned
-        elif slot.name == "address" and _STREET.search(value):
+        elif (
+            slot.name == "address" and asked.shape != "address" and asked.kind != "multiline" and _STREET.search(value)
+        ):
             place = fits_shape(slot, value)
             if place is not None:
                 return slot, place

@@ -103,3 +103,13 @@ async def test_a_persons_name_typed_when_the_lender_is_asked_is_the_name(app: Ap
     await say(app.engine, "借呗", "name-first")
     letter = await _letter(app, "name-first")
     assert "本人张伟" in letter and "致：借呗" in letter and "致：张伟" not in letter
+
+
+async def test_the_lenders_address_is_not_taken_for_the_persons(app: App) -> None:
+    await say(app.engine, "我要写起述状告催收", "two-addr")
+    await say(app.engine, "姓名：刘芳\n身份证：000000199003051235\n手机号：13600005555\n平台：某某小贷公司", "two-addr")
+    await say(app.engine, "跳过", "two-addr")  # the person's address is asked first: left blank
+    reply = await say(app.engine, "深圳市南山区某某路100号", "two-addr")  # the lender's address is asked now
+    assert "记下了：放款机构的住所地 深圳市南山区某某路100号" in reply
+    letter = await _letter(app, "two-addr")
+    assert "住所地：深圳市南山区某某路100号" in letter and "住址：【待填写：住址】" in letter
