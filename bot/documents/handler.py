@@ -364,6 +364,9 @@ class DraftHandler:
         value fits) takes the new value, and the reply says what changed; without a value, that item is asked."""
         t = self.texts
         slot = named or _corrected_slot(template, state, value)
+        if slot is None and value and account_of(value):  # "不对，他们是半夜打的": what happened, told again
+            told = replace(session, slots=told_in_draft(session.slots, value))
+            return await self.draft(told, state, filled=t.get("drafting.told_kept"))
         if slot is None:  # "写错了" alone, and no telling which
             return await self.draft(session, state, filled=t.get("drafting.correct_which"))
         if not value:

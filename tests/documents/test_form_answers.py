@@ -113,3 +113,12 @@ async def test_the_lenders_address_is_not_taken_for_the_persons(app: App) -> Non
     assert "记下了：放款机构的住所地 深圳市南山区某某路100号" in reply
     letter = await _letter(app, "two-addr")
     assert "住所地：深圳市南山区某某路100号" in letter and "住址：【待填写：住址】" in letter
+
+
+async def test_a_correction_of_what_happened_is_kept_as_told_and_changes_no_item(app: App) -> None:
+    await say(app.engine, "帮我写停止催收告知函", "told-fix")
+    await say(app.engine, "我叫李四 电话13812345678", "told-fix")
+    reply = await say(app.engine, "不对，不是白天，他们是半夜打给我的", "told-fix")
+    assert "会写进事实经过" in reply and "改好了" not in reply
+    letter = await _letter(app, "told-fix")
+    assert "本人李四，手机号码13812345678" in letter and "他们是半夜打给我的" in letter
