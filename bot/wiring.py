@@ -63,6 +63,7 @@ from bot.storage.nonce_repo import CallbackNonces
 from bot.storage.outbox_repo import Outbox
 from bot.storage.rates_repo import RateCounts
 from bot.storage.repositories import SqlSessionStore
+from bot.storage.saved_files import SavedFiles
 from bot.storage.tokens_repo import TokenStore
 from bot.storage.turns import Turns, turns_for
 from bot.texts import Texts
@@ -379,7 +380,7 @@ def assemble(settings: Settings, core: Core, parts: QAParts, model: Model | None
         steps=tuple(step.id for step in SEVEN_STEPS.steps),
     )
     runner = FlowRunner(SEVEN_STEPS, parts.kb, texts, parts.qa.answerer.quote, documents=drafts.titles())
-    holders = (evidence, outbox, files)
+    holders = (evidence, outbox, files, SavedFiles(settings.data_dir / "files"))  # saved: the terminal chat's
     handlers = (
         CommandsHandler(texts, holders, names),
         sms_handler,

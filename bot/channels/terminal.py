@@ -12,6 +12,7 @@ from bot.channels.base import Capabilities, Deps, Outgoing, numbered_buttons, re
 from bot.contract.messages import Attachment, Incoming, Reply
 from bot.engine.gate import Answers
 from bot.settings import Settings
+from bot.storage.saved_files import user_dir
 from bot.texts import Texts
 
 if TYPE_CHECKING:
@@ -108,8 +109,9 @@ class TerminalChannel:
     def _save_files(self, reply: Reply) -> str:
         lines = []
         for f in reply.files:
-            self.files_dir.mkdir(parents=True, exist_ok=True)
-            path = self.files_dir / Path(f.name).name
+            folder = user_dir(self.files_dir, self.user_key)  # one person's files never overwrite another's
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / Path(f.name).name
             path.write_bytes(f.data)
             lines.append("\n" + self.texts.get("channels.file_saved", path=path))
         return "".join(lines)

@@ -103,8 +103,8 @@ class DraftHandler:
         if turn.kind is Kind.BUTTON:
             pressed, step = parse_draft(turn.name)
             if pressed in self.templates:
-                return await self.draft(session, DraftState(pressed, step=step))
-            return Outcome((self.menu(),), pending=KEEP)
+                return await self.draft(session, DraftState(pressed, step=step), lang=turn.lang)
+            return Outcome((self.menu(turn.lang),), pending=KEEP)
         if turn.intent == "draft.request":  # its own words may tell what happened: read with the turns before
             named = turn.document if turn.document in self.templates else self.find(turn.text)
             if not named and session.pending is not None and session.pending.flow == DRAFT_FLOW:
@@ -183,7 +183,7 @@ class DraftHandler:
             asked = template.slot_defs[ask_for]
         ask = t.get("drafting.ask_one", label=asked.label, example=asked.example or "……") if asked else ""
         pending = Pending(DRAFT_FLOW, str(replace(state, asked=asked.name if asked else "", skipped=skipped)))
-        buttons = self._buttons(state, asked)
+        buttons = self._buttons(state, asked, lang)
         if filled is not None and (open_items or asked is not None):  # one field more: say so briefly, no new files
             labels = [slot.label for slot in open_items]
             still = t.get("drafting.still_missing", n=len(labels), labels="、".join(labels)) if labels else ""
@@ -225,12 +225,12 @@ class DraftHandler:
 
         return await asyncio.to_thread(work)
 
-    def _buttons(self, state: DraftState, asked: Slot | None) -> tuple[Button, ...]:
+    def _buttons(self, state: DraftState, asked: Slot | None, lang: str = "zh_CN") -> tuple[Button, ...]:
         """The way forward first: the journey's next step when a step offered this document, then the files now.
         None while an amount is asked for, so a typed "3" is the amount, not a choice."""
         if asked is not None and asked.kind == "amount":
             return ()
-        out = [Button(self.texts.get("flows.next"), flow_payload("next", state.step))] if state.step else []
+        out = [Button(self.texts.get("flows.next", lang), flow_payload("next", state.step))] if state.step else []
         if asked is not None:
             out.append(Button(self.texts.get("drafting.send_now"), draft_payload(state.name, state.step)))
         return tuple(out)

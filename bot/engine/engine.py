@@ -285,7 +285,7 @@ class Engine:
         # reply with no words of a language ("1", "ok"), that of the person's last words that show one
         lang = paste_language("" if kind in _WORDLESS else text, earlier, "")
         if kind is Kind.SMS:  # a paste is answered in the person's language, not the quoted sender's
-            lang = paste_language(decision.question, earlier, text)
+            lang = paste_language(decision.question or decision.lead, earlier, text)
 
         async def ask(question: str, current: Session) -> Outcome:
             turn = Turn(msg, current, Kind.QUESTION, text=question, intent="question", lang=language_of(question))

@@ -112,7 +112,9 @@ class QuestionHandler:
         # other law, unless a short follow-up on a card ("离婚了是不是就不用管了" after a spouse's debt)
         on_card = bool(previous and previous[1]) and len(turn.text) <= SHORT and bool(_FOLLOW_UP.search(turn.text))
         if turn.intent == "other_law" and not on_card:
-            return Outcome((Reply(self.texts.get("understand.other_law", turn.lang)),))
+            # "要是我们离婚了呢" after a spouse's debt is that card's own case, not other law
+            point = self._point_on(turn, previous) if previous and previous[1] else None
+            return point or Outcome((Reply(self.texts.get("understand.other_law", turn.lang)),))
         if previous and WHAT_NOW.match(turn.text.strip()):  # "那怎么办" right after an answer: its next steps
             steps = await self._next_steps(_asked_on(turn.session, *previous), previous[1], lang=turn.lang)
             if steps is not None:
@@ -145,14 +147,20 @@ class QuestionHandler:
         and finds no other card: that case's rule, not the card again nor "not covered"."""
         card = previous[1]
         short = len(turn.text) <= (SHORT_ENGLISH if turn.lang == ENGLISH else SHORT)
-        same = (outcome.topic == card or card in self.qa.defers(outcome.topic)) if outcome.topic else short
+        uncovered = outcome.intent == "not_covered"  # a long follow-up nothing else answers is on the card too
+        same = (outcome.topic == card or card in self.qa.defers(outcome.topic)) if outcome.topic else short or uncovered
         if not same:
             return None
-        point = self.qa.point(card, turn.text, " ".join(_asked_on(turn.session, *previous)), turn.lang)
+        point = self._point_on(turn, previous)
+        return replace(point, session=outcome.session) if point is not None else None
+
+    def _point_on(self, turn: Turn, previous: tuple[str, str]) -> Outcome | None:
+        """The previous card's special case this message raises, as the reply; None when it raises none."""
+        point = self.qa.point(previous[1], turn.text, " ".join(_asked_on(turn.session, *previous)), turn.lang)
         if point is None:
             return None
         reply = Reply(point.text, citations=tuple(point.citations))
-        return Outcome((reply,), session=outcome.session, intent="question", topic=point.topic)
+        return Outcome((reply,), intent="question", topic=point.topic)
 
     async def _elsewhere(self, text: str, card: str) -> bool:
         """Whether a request for the legal basis asks it about something else than the card just above ("他们能这样

@@ -38,6 +38,7 @@ class Decision:
     command: str = ""
     argument: str = ""
     question: str = ""  # the person's own words beside a pasted SMS ("这样违法吗"), answered after the analysis
+    lead: str = ""  # their lead-in to a paste ("I got these:"), not logged; it tells the language to answer in
 
 
 # Flows whose typed text is answered like any message (the journey): a pasted SMS there is still an SMS.
@@ -101,7 +102,11 @@ def looks_like_sms(text: str) -> bool:
 _OWN_ASKS = re.compile(_QUESTION.pattern[:-1] + r"|会不会|真的|要不要|该不该|怎么办|咋办)")
 _LEAD_IN = re.compile(  # "帮我看看这条：【…", or a first line of its own: "今天早上收到这个\n【…"
     r"^[^【\n]{0,24}?(收到|发来|发的|短信|信息|这个|这条|看看|帮我)[^【\n]{0,12}?[：:]\s*(?=\S)|"
-    r"^[^【\n：:]{0,24}?(收到(了)?(这个|这条|这些|一条|条|的)|发来(的)?(这个|这条)|看看这(个|条))(短信|信息|消息)?[\s，,。.!！~～…]*\n\s*(?=\S)"
+    r"^[^【\n：:]{0,24}?(收到(了)?(这个|这条|这些|一条|条|的)|发来(的)?(这个|这条)|看看这(个|条))(短信|信息|消息)?[\s，,。.!！~～…]*\n\s*(?=\S)|"
+    r"^[^【\n：:]{0,40}?\b(got|received|get|getting|sent me|look at|check)\b[^【\n：:]{0,30}?[：:]\s*(?=\S)|"
+    r"^[^【\n：:]{0,40}?\b(got|received|getting|they sent( me)?|look at|check) (this|these|that|a|one|some|the following)\b"
+    r"[^【\n]{0,30}\n\s*(?=\S)",
+    re.IGNORECASE,
 )
 _SMS_MARK = re.compile(_SIGNATURE.pattern + "|" + _CODE.pattern + r"|https?://|\w+\.(cn|com)/", re.IGNORECASE)
 _CRY = re.compile(r"救命|救救我|帮帮我|帮帮忙|受不了|崩溃|快疯了|好怕|害怕|吓死|好慌|吓人|help", re.IGNORECASE)
@@ -144,6 +149,14 @@ def split_own_words(text: str) -> tuple[str, str]:
     if not messages or (not _SMS_MARK.search(messages) and not looks_like_sms(messages)):
         return "", ""
     return messages, "".join(own)
+
+
+def _without_lead(text: str) -> Decision:
+    """A paste as the SMS route takes it: its lead-in ("I got these:") kept apart, not logged as a message."""
+    lead = _LEAD_IN.match(text.strip())
+    if lead is None or not text.strip()[lead.end() :].strip():
+        return Decision(Route.SMS, argument=text)
+    return Decision(Route.SMS, argument=text.strip()[lead.end() :], lead=lead.group(0).strip())
 
 
 def _looks_binary(text: str) -> bool:
@@ -210,7 +223,7 @@ def _sms(text: str) -> Decision:
     messages, question = split_own_words(text)
     if messages and question:  # a paste with the person's question beside it: both are answered
         return Decision(Route.SMS, argument=messages, question=question)
-    return Decision(Route.SMS, argument=text)
+    return _without_lead(text)
 
 
 def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int = 200_000) -> Decision:
@@ -251,7 +264,7 @@ def decide(msg: Incoming, session: Session, max_chars: int, max_paste_chars: int
     if messages and question:  # a paste with the person's question beside it: both are answered
         return Decision(Route.SMS, argument=messages, question=question)
     if msg.forwarded_at is not None or looks_like_sms(text):
-        return Decision(Route.SMS, argument=text)
+        return _without_lead(text)
     if _emoji_only(text):
         return Decision(Route.EMOJI_ONLY)
     return Decision(Route.QUESTION, argument=text)

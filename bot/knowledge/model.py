@@ -197,6 +197,9 @@ class Topic(BaseModel):
     # cards that say more about the same people: in a conversation on one of them, a follow-up that finds this card is
     # answered from that one ("我要替他还吗" after a spouse's debt stays on the spouse's card)
     defers_to: list[str] = Field(default_factory=list)
+    # a first question that raises one of the card's `only_when` cases ("我老婆说她欠的钱是结婚前借的") hears that
+    # case's sentences of the advice first, then the whole card
+    lead_cases: bool = False
     fallback: bool = False  # the catch-all card ("催收天天打电话怎么办"): it leads only when no other card fits
 
     def articles_for(self, text: str) -> list[str]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.knowledge import ARTICLE_REF, Citation, KnowledgeBase, article_key, cite
+from bot.knowledge.model import Topic
 from bot.knowledge.renumbering import old_namesakes
 from bot.legal_qa.bm25 import Tokenizer
 from bot.legal_qa.retrieve import Passage, Retrieval
@@ -44,6 +45,18 @@ _ITEM = re.compile(r"（|\(|\d+(．|\.(?!\d))")
 def _cut(quote: str) -> str:
     """A quote at most QUOTE_CHARS long, an ellipsis where it was cut."""
     return quote if len(quote) <= QUOTE_CHARS else quote[: QUOTE_CHARS - 1] + "…"
+
+
+def _case_sentences(topic: Topic, patterns: list[str], en: bool) -> list[str]:
+    """The sentences of a card's advice on the cases these patterns name (its `only_when` patterns), out of their
+    numbered list, once each."""
+    advice = topic.advice_en if en and topic.advice_en else topic.advice
+    said = [
+        _capital(_NUMBERED.sub("", s).strip())
+        for s in (_SENTENCE_EN if en else _SENTENCE).findall(advice)
+        if any(re.search(p, s, re.I) for p in patterns)
+    ]
+    return list(dict.fromkeys(said))
 
 
 def _capital(sentence: str) -> str:
@@ -225,6 +238,12 @@ class Answerer:
         lines: list[str] = []
         primary = retrieval.topics[0].topic if retrieval.topics else None
         if primary is not None:
+            cases = (
+                [p for p in primary.only_when.values() if re.search(p, question, re.I)] if primary.lead_cases else []
+            )
+            said = _case_sentences(primary, cases, en) if cases else []
+            if said:  # "她欠的钱是结婚前借的": that case first, then the card
+                lines += [t.get("answer.point_head", lang), *said, ""]
             lines.append(
                 self.backed((primary.advice_en if en and primary.advice_en else primary.advice).strip(), cites)
             )
@@ -301,17 +320,12 @@ class Answerer:
         }
         refs = [ref for ref in (self.kb.get(a) for a in new) if ref is not None][:SHOWN_CITATIONS]
         en = lang == ENGLISH
-        advice = topic.advice_en if en and topic.advice_en else topic.advice
-        said = [
-            _capital(_NUMBERED.sub("", s).strip())
-            for s in (_SENTENCE_EN if en else _SENTENCE).findall(advice)
-            if any(re.search(p, s, re.I) for p in new.values())
-        ]
+        said = _case_sentences(topic, list(new.values()), en)
         if not refs or not said:
             return None
         t = self.texts
         cites = [cite(ref) for ref in refs]
-        lines = [t.get("answer.point_head", lang), *dict.fromkeys(said), "", t.get("answer.basis", lang)]
+        lines = [t.get("answer.point_head", lang), *said, "", t.get("answer.basis", lang)]
         for n, (c, ref) in enumerate(zip(cites, refs, strict=True), 1):
             # the part of the article on that case (the paragraph with the question's "赌"), else the best sentence
             parts = [seg for seg in _SEGMENT.findall(ref.article.text) if re.search(new[c.id], seg, re.I)]

@@ -26,6 +26,9 @@ _SUED = re.compile(
     re.IGNORECASE,
 )
 # how long it takes: "投诉12378多久有结果", "运营商几天会回复", "how long does 12300 take"
+_CALLED = re.compile(
+    r"(已经|刚|刚刚|都)?(打了|打过|拨了|报了)(110|警)|(called|phoned|rang) (the )?(110|police|cops)", re.IGNORECASE
+)
 _HOW_LONG = re.compile(
     r"多久|多长时间|多少天|几天|几个工作日|什么时候(才)?(有|能|会)?(结果|回复|答复|处理|回音)|how long|how many days|when will",
     re.IGNORECASE,
@@ -69,6 +72,8 @@ class ContactQuestions:
         """The contact a short "what is / how to reach X" question names (the longest name wins), else None."""
         longest = MAX_CHARS_ENGLISH if lang != BASE else MAX_CHARS
         if len(text) > longest or not _ASKS.search(text) or _SUED.search(text) or OTHER_GROUND.search(text):
+            return None
+        if _CALLED.search(text):  # "刚打了110 说马上派人过来 我现在要做什么": what now, not how to reach 110
             return None
         return self._named(text)
 

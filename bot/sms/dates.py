@@ -28,12 +28,15 @@ CHOICES: tuple[tuple[str, str, int | None], ...] = (
 _WORDS = {
     "today": re.compile(r"^(就是)?(今天|今日|今儿|today)(收到的?|的)?$", re.IGNORECASE),
     "yesterday": re.compile(r"^(就是)?(昨天|昨日|昨儿|yesterday)(收到的?|的)?$", re.IGNORECASE),
-    "before": re.compile(r"^(就是)?(前天|前日)(收到的?|的)?$"),
+    "before": re.compile(
+        r"^(就是)?(前天|前日|thedaybeforeyesterday|daybeforeyesterday|2daysago|twodaysago)(收到的?|的)?$", re.I
+    ),
     UNKNOWN: re.compile(
-        r"^(我?(记不清|记不得|不记得|不知道|忘了|不清楚|不确定)了?|不知道|unknown|not sure)$", re.IGNORECASE
+        r"^(我?(记不清|记不得|不记得|不知道|忘了|不清楚|不确定)了?|不知道|unknown|notsure|idk|idontknow|dontknow|cantremember)$",
+        re.IGNORECASE,
     ),
 }
-_PUNCT = re.compile(r"[\s，,。.!！?？~～…]+")
+_PUNCT = re.compile(r"[\s，,。.!！?？~～…'’]+")
 
 
 @dataclass(frozen=True)

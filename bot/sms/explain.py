@@ -55,12 +55,14 @@ def _credit_notice(findings: Sequence[Finding]) -> bool:
 
 
 def citations(findings: Sequence[Finding], kb: KnowledgeBase) -> list[Citation]:
-    """Every article the findings cite, once, as engine Citations (for Reply.citations); the credit notice's
-    article last, when the reply explains it."""
+    """The articles the reply names, once, as engine Citations (for Reply.citations): each message's first
+    MAX_ARTICLES_PER_LINE, as its line shows them (a threat to visit once carried ten, down to 刑法第二百四十五条);
+    the credit notice's article last, when the reply explains it."""
     out: list[Citation] = []
     seen: set[str] = set()
     explained = (CREDIT_NOTICE_ARTICLE,) if _credit_notice(findings) else ()
-    for cid in [*(cid for f in findings for cid in f.articles), *explained]:
+    named = (cid for f in findings for cid in [c for c in f.articles if kb.get(c) is not None][:MAX_ARTICLES_PER_LINE])
+    for cid in [*named, *explained]:
         ref = kb.get(cid)
         if ref is None or cid in seen:
             continue

@@ -34,6 +34,7 @@ EVIDENCE_SUMMARY = "evidence:summary"
 EXPORT_PREFIX = "evidence:"
 _YES_WORDS = ("确认", "对", "是", "是的", "没错", "正确", "好", "好的", "可以", "yes", "ok", "OK")
 _NO_WORDS = ("取消", "不要", "不用了", "算了", "cancel")
+_FORMAT_NAMES = {"word": "docx", "doc": "docx", "excel": "csv", "xls": "csv", "xlsx": "csv", "表格": "csv"}
 FORMATS = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -148,7 +149,8 @@ class SmsHandler:
                 if not turn.text:
                     return Outcome((Reply(t.get("sms.empty", turn.lang)),), pending=KEEP)
                 return await self.paste(user, turn.text, "paste", None, turn.lang)
-            fmt = turn.text.lower().lstrip(".")
+            fmt = turn.text.lower().strip().lstrip(".")
+            fmt = _FORMAT_NAMES.get(fmt, fmt)  # "/evidence word": the button says Word
             replies = await (self.export(user, fmt, turn.lang) if fmt else self.summary(user, held, turn.lang))
             return Outcome(tuple(replies), pending=KEEP)
         payload = turn.name

@@ -51,7 +51,21 @@ _LATER = re.compile(
 # "第三步是什么意思 我要自己跟催收说吗": the step explained again, whatever follows
 _STEP_MEANS = re.compile(r"第\s*[0-9一二三四五六七]\s*步.{0,3}(是什么意思|什么意思|啥意思|是啥|怎么做|怎么弄|要做什么)")
 _STEP_N = re.compile(r"第\s*([0-9一二三四五六七])\s*步|^步骤\s*([0-9一二三四五六七])$|^step\s*([1-7])\b", re.IGNORECASE)
-_JOURNEY_START = re.compile(r"(一步一步|一步步|按步骤|七步|从头开始|step by step|walk me through)", re.IGNORECASE)
+_JOURNEY_START = re.compile(
+    r"(一步一步|一步步|按步骤|七步|从头开始|step[ -]?by[ -]?step|(walk|guide|take|talk) me through)", re.IGNORECASE
+)
+# "…我该怎么办，一步一步来", "…flood my phone with codes. Step by step please": a story that ends by asking to be
+# guided starts the journey, however long the story (its last clause, without spaces, is the request alone)
+_JOURNEY_ASKED = re.compile(
+    r"^(请|麻烦)?(你)?(帮我|带我|教我)?(一步一步|一步步|按步骤)(地)?(来|教我|带我|帮我|处理|做|走)?(吧|好吗|可以吗|行吗)?$|"
+    r"^(please|pls|canyou|couldyou|willyou)?(please)?(go|doit|guideme|helpme|takeme|walkme)?(through(it|this))?"
+    r"stepbystep(please|pls|thanks)?$|"
+    r"^(please|pls|canyou|couldyou|willyou)?(please)?((walk|guide|take|talk)methrough(it|this|whattodo|thesteps|everything)?"
+    r"(stepbystep)?|guideme)(please|pls|thanks)?$",
+    re.IGNORECASE,
+)
+_POLITE = re.compile(r"^(please|pls|thanks|thank you|谢谢|谢谢你|好吗|可以吗|拜托了?)$", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[。.!！?？;；,，\n]+")
 # the verbs of making a document ("出" not in 派出所, 出门; "做" not in 做法)
 _DRAFT_VERB = re.compile(
     r"(帮我|给我|替我|我想|我要|能不能|能否|可以|怎么|请)?.{0,6}(写|起草|生成|做(?!法)|(?<!派)出(?!所|门|去|来)|弄|准备|拟)"
@@ -171,6 +185,14 @@ def normalise(text: str) -> str:
     return _PUNCT.sub("", text).lower()
 
 
+def _asks_for_steps(text: str) -> bool:
+    """True when the message's last clause asks to be guided step by step ("…，一步一步来", "… Step by step please")."""
+    clauses = [c.strip() for c in _CLAUSE_END.split(unicodedata.normalize("NFKC", text)) if c.strip()]
+    while len(clauses) > 1 and _POLITE.match(clauses[-1]):  # "… step by step, please"
+        clauses.pop()
+    return bool(clauses) and bool(_JOURNEY_ASKED.match(re.sub(r"[\s'’-]+", "", clauses[-1])))
+
+
 def document_named(text: str) -> str | None:
     """The template a request names by its recipient or kind, when exactly one fits (first match wins)."""
     for pattern, name in _DOCUMENT_WORDS:
@@ -241,7 +263,7 @@ class Reader:
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
         if len(short) <= 8 and _DRAFT_NOUN.search(short) and not _ASKING.search(short):  # a document's name typed
             return Reading("draft.request", 1.0, concerns, document=document_named(text))
-        if len(short) <= 30 and _JOURNEY_START.search(text):
+        if (len(short) <= 30 and _JOURNEY_START.search(text)) or _asks_for_steps(text):
             return Reading("journey.start", 1.0, concerns)
         if self.model is None or not short:
             return Reading(QUESTION, 0.0, concerns, by="default")

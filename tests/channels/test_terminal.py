@@ -51,3 +51,20 @@ def test_session_survives_process_restart(index_dir: Path, qa_parts: QAParts) ->
     assert "确定要删除" in first.stdout
     second = _chat(index_dir, "1\n")
     assert "已删除" in second.stdout
+
+
+@pytest.mark.slow
+def test_saved_files_are_each_persons_own_and_forget_deletes_them(index_dir: Path, qa_parts: QAParts) -> None:
+    # every user's exports went into one folder under the same names, and stayed there after /forget
+    sms = "【速借花】你已逾期，今天不还款就联系你的家人"
+    for user in ("anna", "bo"):
+        result = run_cli(["chat", "--user", user], index_dir, f"{sms}\n/evidence word\n")
+        assert result.returncode == 0, result.stderr
+    folders = sorted(p for p in (index_dir / "files").iterdir() if p.is_dir())
+    anna = next(p for p in folders if p.name.startswith("terminal_anna"))
+    bo = next(p for p in folders if p.name.startswith("terminal_bo"))
+    assert any(anna.glob("*.docx")) and any(bo.glob("*.docx"))  # "/evidence word" is the Word export
+    mydata = run_cli(["chat", "--user", "anna"], index_dir, "/mydata\n").stdout
+    assert "保存在这台电脑上的文件：1 个" in mydata
+    run_cli(["chat", "--user", "anna"], index_dir, "/forget\n1\n")
+    assert not anna.exists() and any(bo.glob("*.docx"))

@@ -19,7 +19,7 @@ from bot.engine.commands import FORGET_FLOW, FORGET_NO, CommandsHandler
 from bot.engine.dispatch import DispatchTable
 from bot.engine.engine import Engine
 from bot.engine.questions import QuestionHandler
-from bot.engine.router import split_own_words
+from bot.engine.router import decide, split_own_words
 from bot.engine.smalltalk import SmallTalkHandler
 from bot.legal_qa.answer import Answer
 from bot.legal_qa.retrieve import Mode
@@ -470,3 +470,17 @@ async def test_a_question_naming_no_one_keeps_no_details(rig: Rig) -> None:
 async def test_a_scam_in_the_name_of_the_police_is_named_as_such(rig: Rig) -> None:
     warning = await rig.send("有人打电话说是公安局的 说我涉嫌洗钱 要我配合调查转到安全账户")
     assert warning == [T.get("safety.fraud_authority")]
+
+
+@pytest.mark.parametrize(
+    ("text", "messages", "lead"),
+    [
+        ("I got these: 【速借花】你已逾期，今天不还就上门", "【速借花】你已逾期，今天不还就上门", "I got these:"),
+        ("got this last night\n【速借花】你已逾期", "【速借花】你已逾期", "got this last night"),
+        ("【速借花】你已逾期，今天不还就上门", "【速借花】你已逾期，今天不还就上门", ""),  # no lead-in
+    ],
+)
+def test_an_english_lead_in_is_kept_apart_from_the_paste(text: str, messages: str, lead: str) -> None:
+    # "I got these:" was quoted as part of the collector's message and the reply was Chinese
+    decision = decide(Incoming("test", "u1", text=text), Session("u1"), 2000, 20000)
+    assert (decision.argument, decision.lead) == (messages, lead)

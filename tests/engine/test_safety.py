@@ -579,3 +579,18 @@ async def test_pulling_a_relative_back_inside_gets_relief_for_her_not_words_to_t
     await say(app.engine, "我媳妇站在阳台边上哭 说不想活了", "pulled-1")
     reply = await say(app.engine, "我把她拉回屋里了 她还在哭", "pulled-1")
     assert reply.startswith("太好了，她现在安全") and "你做到了" not in reply
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("能帮我把网贷减掉一半 我转了他三千 现在电话打不通了", "110"),  # was "not covered"
+        ("cut by 70% if i pay a fee upfront, legit?", "scam"),  # was the interest-cap card
+        ("催收叫我把钱直接打到他自己的支付宝上", "诈骗"),  # a collector's own account: was "not covered"
+    ],
+)
+async def test_money_for_a_promised_cut_or_into_a_collectors_own_account_is_called_out(
+    app: App, text: str, first: str
+) -> None:
+    reply = await say(app.engine, text, f"cut-{abs(hash(text))}")
+    assert first in reply.split("\n")[0]

@@ -107,3 +107,12 @@ async def test_evidence_names_a_paste_still_waiting_for_its_day(app: App) -> Non
     assert "3 条短信还在等你回答" in waiting and "还是空的" not in waiting  # not "your log is empty"
     await say(app.engine, "昨天", user="held")
     assert "共 3 条" in await say(app.engine, "/evidence", user="held")
+
+
+async def test_an_english_speaker_is_asked_the_day_in_english_and_can_type_it(app: App) -> None:
+    # the day buttons were 今天/昨天/前天/记不清 for them
+    await app.engine.handle(msg("collectors flood my phone with codes every night", user="en-day"))
+    first = (await app.engine.handle(msg(leading_times_paste(), user="en-day")))[0]
+    assert [b.label for b in first.buttons] == ["Today", "Yesterday", "The day before yesterday", "Not sure"]
+    answer = (await app.engine.handle(msg("not sure", user="en-day")))[0].text
+    assert answer.startswith("Logged: the 28 messages that showed only a time have an unknown send time")

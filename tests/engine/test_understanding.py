@@ -411,6 +411,16 @@ async def test_a_family_follow_up_in_a_spouses_conversation_stays_on_the_spouses
             "第三十四条",
             "Debts run up gambling",
         ),
+        ("我老婆欠了好多网贷", "拿去玩棋牌了", "《婚姻家庭编解释（一）》第三十四条", "赌博"),
+        # long, and read as other law or not covered: was "不属于催收骚扰" / "not covered"
+        ("我老婆欠了好多网贷", "我们打算离了 离婚协议里写清楚债归她 催收还能找我吗", "第三十五条", "离婚协议"),
+        ("我老公在外面欠了网贷", "要是我们离婚了呢", "《民法典》第一千零八十九条", "离婚"),
+        (
+            "我老公在外面欠了网贷",
+            "他去年已经去世了",
+            "《婚姻家庭编解释（一）》第三十六条",
+            "去世",
+        ),  # was the card again
     ],
 )
 async def test_a_follow_up_raising_a_cards_special_case_gets_that_cases_rule(
@@ -461,3 +471,17 @@ async def test_asking_the_legal_basis_of_something_new_answers_that_not_the_card
     reply = (await _say(app, "他们能这样打给我妈吗 有法律依据吗", "basis-new"))[0]
     cited = [c.id for c in reply.citations]
     assert "civil-code:543" not in cited and ("civil-code:1033" in cited or "pipl:10" in cited)
+
+
+@pytest.mark.parametrize(
+    ("text", "head"),
+    [
+        ("我老婆说她欠的那些钱是结婚前借的", "就你说的这一点：\n一方婚前欠的债"),  # its case first, then the card
+        ("钱应该打到哪里才安全", "想还是正当的路"),  # was the complaint-order card
+        ("刚打了110 说马上派人过来 我现在要做什么", "先顾好安全"),  # was the 110 directory entry
+        ("I called the police 20 min ago, what should i do while waiting for them", "Stay safe first"),
+    ],
+)
+async def test_plain_questions_from_play16_get_their_own_answer_first(app: App, text: str, head: str) -> None:
+    reply = (await _say(app, text, f"p16-{abs(hash(text))}"))[0]
+    assert reply.text.startswith(head)

@@ -205,6 +205,15 @@ ROUTES = [
     ("我爸替我还钱合法吗", "family_liability"),  # was "not covered"
     ("催收说已经报案了 派出所明天来带我走 我是不是得赶紧躲起来", "debtor_jail"),  # a threat of arrest, not reporting
     ("我老公打牌欠的钱 我要替他还吗", "spouse_debt"),  # was "not covered"
+    ("我媳妇在外面借了网贷 催收要我还", "spouse_debt"),  # 媳妇: was "not covered"
+    ("我老婆背着我…借了钱 现在催收打到我这", "spouse_debt"),  # was the borrower's card
+    ("合租的室友借了贷款 现在催收打给我 我需要管吗", "bystander"),  # was "not covered"
+    ("到底该往哪个账户还钱啊 催收给的和app上的不一样", "repay_safely"),
+    ("they call me like 30 times a day i'm losing my mind", "harassment_general"),  # was "not covered"
+    ("how much money could i get if i sue", "lawsuit"),  # was the time-and-cost card
+    ("收到一个律所发的函 说要对我提起诉讼 真的会被告吗", "being_sued"),  # was how to sue the collector
+    ("催收说我替别人担保了 可我从来没签过", "not_my_debt"),  # was the kinds of guarantee
+    ("我丈夫上个月车祸没了 留下好多网贷", "inherited_debt"),  # was "not covered"
     ("楼道贴了我名字 写着欠债不还", "exposure"),  # was "not covered"
     ("律师说可以帮我起诉催收 先交五千 靠谱吗", "lawyer"),  # was the damages card
     ("我想还钱 但是不知道还到哪个账户", "repay_safely"),  # was "not covered"
