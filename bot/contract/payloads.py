@@ -35,27 +35,30 @@ def parse_draft(name: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class DraftState:
-    """The open draft, as the pending state "template#asked!skipped,skipped@step": the document, the item asked for
-    last, the items the person could not give ("不知道": not asked again), and the journey step that offered it (so
-    its replies offer the journey's way forward)."""
+    """The open draft, as the pending state "template#asked!skipped,skipped^last@step": the document, the item asked
+    for last, the items the person could not give ("不知道": not asked again), the item filled last (what a bare
+    "写错了 …" corrects), and the journey step that offered it (so its replies offer the journey's way forward)."""
 
     name: str
     asked: str = ""
     step: str = ""
     skipped: tuple[str, ...] = ()
+    last: str = ""
 
     @classmethod
     def parse(cls, state: str) -> DraftState:
         """The state a pending draft stored."""
         rest, _, step = state.partition(_AT)
+        rest, _, last = rest.partition("^")
         name, _, asked = rest.partition("#")
         asked, _, skipped = asked.partition("!")
-        return cls(name, asked, step, tuple(s for s in skipped.split(",") if s))
+        return cls(name, asked, step, tuple(s for s in skipped.split(",") if s), last)
 
     def __str__(self) -> str:
         skipped = "!" + ",".join(self.skipped) if self.skipped else ""
         return (
             self.name
             + (f"#{self.asked}{skipped}" if self.asked or skipped else "")
+            + (f"^{self.last}" if self.last else "")
             + (f"{_AT}{self.step}" if self.step else "")
         )

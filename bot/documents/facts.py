@@ -62,9 +62,17 @@ def _short(text: str, limit: int = SAMPLE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "……"
 
 
-def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Texts) -> dict[str, str]:
+# the person says the codes were not theirs ("我没注册过这些", "不是我登录的")
+_NOT_MINE = re.compile(r"(?:没|没有|从没|从来没|未|不是我|并非本人|不是本人)\S{0,8}?(?:注册|登录|登陆|申请|操作)")
+
+
+def slots_from_evidence(
+    items: Sequence[EvidenceItem], stats: Stats, texts: Texts, told: Sequence[str] = ()
+) -> dict[str, str]:
     """Slot values from the evidence log: what_happened, start_date, latest_date, collector_numbers, sms_samples,
-    evidence_list. Empty dict for an empty log. Message texts are cleaned and trimmed; nothing is invented."""
+    evidence_list. Empty dict for an empty log. Message texts are cleaned and trimmed; nothing is invented: the
+    codes are said not to be the person's own only when they said so (`told`), screenshots are listed only when
+    the log has some."""
     if not items or not stats.total:
         return {}
     # Times come only from messages whose sending time is known: a paste's logging time is not when a message
@@ -96,6 +104,8 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
         names = "、".join(clean_value(p) for p in stats.platforms[:MAX_PLATFORMS])
         more = _t(texts, "platforms_more") if len(stats.platforms) > MAX_PLATFORMS else ""
         sentences.append(_t(texts, "platforms", count=len(stats.platforms), names=names, more=more))
+        if any(_NOT_MINE.search(line) for line in told):
+            sentences.append(_t(texts, "platforms_not_mine"))
     if timed.episodes:
         top = max(timed.episodes, key=lambda e: e.count)
         end = _local(top.end)
@@ -146,7 +156,7 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
         [
             _t(texts, "list_sms", total=stats.total, parts=parts or str(stats.total)),
             _t(texts, "list_export"),
-            _t(texts, "list_screens"),
+            *([_t(texts, "list_screens")] if any(i.source == "screenshot" for i in items) else []),
         ]
     )
     return out
@@ -156,10 +166,9 @@ def slots_from_evidence(items: Sequence[EvidenceItem], stats: Stats, texts: Text
 _TOLD_CONDUCT: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bombing", re.compile(r"轰炸|验证码")),
     ("night", re.compile(r"半夜|深夜|凌晨|夜里|大晚上|睡觉")),
-    (
-        "third_party",
-        re.compile(r"同事|单位|领导|老板|家人|家里人|父母|爸|妈|老公|老婆|丈夫|妻子|朋友|亲戚|通讯录|联系人"),
-    ),
+    ("family", re.compile(r"家人|家里人|父母|爸|妈|老公|老婆|丈夫|妻子|媳妇|亲戚|孩子|儿子|女儿|哥|姐|弟|妹")),
+    ("work", re.compile(r"同事|单位|领导|老板|公司")),
+    ("contacts", re.compile(r"朋友|通讯录|联系人")),
     ("threat", re.compile(r"威胁|弄死|打死|砍(?!头息)|上门|曝光|挂网|P图|p图|遗照")),
     ("insult", re.compile(r"骂|侮辱|羞辱")),
     ("calls", re.compile(r"(?:每天|天天|一直|不停地?|反复|轮番|一天\S{0,4}次)\S{0,4}打|打\S{0,4}(?:几十|上百|很多)")),
@@ -169,7 +178,8 @@ BOMBING_CODES = 10  # verification codes in the log that count as bombing in a l
 
 def conduct(stats: Stats | None, told: Sequence[str], texts: Texts) -> str:
     """The collection conduct a letter asks to stop, as the log and the person's own account show it ("验证码轰炸、
-    骚扰亲友同事和威胁"); "" when neither shows any, so the letter does not allege what nobody said."""
+    骚扰家人和威胁"): only who they said was called (家人, 同事, 通讯录联系人); "" when neither shows any, so the
+    letter does not allege what nobody said."""
     seen: set[str] = set()
     if stats is not None:
         if stats.by_label.get("verification_code", 0) >= BOMBING_CODES or stats.episodes:

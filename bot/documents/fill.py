@@ -142,10 +142,16 @@ def fill(
     missing_at: int | None = None
     counter = 0
     skipped = False  # the optional line just before was left out: its "?: " line stands in for it
+    previous: BodyLine | None = None  # that optional line
     for line in template.body:
         if line.otherwise and not skipped:
             continue
-        skipped = line.optional and any(n not in values for n in line.slots if n not in SPECIAL_PLACEHOLDERS)
+        own = [n for n in line.slots if n not in SPECIAL_PLACEHOLDERS]
+        if line.otherwise and previous is not None and own and all(n not in values for n in own):
+            line, skipped = previous, False  # neither is known: the line it stands in for, with its 【待填写】
+        else:
+            skipped = line.optional and any(n not in values for n in own)
+        previous = line if line.optional else None
         if skipped:
             continue
         if line.kind not in ("numbered", "cn_numbered"):

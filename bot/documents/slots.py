@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from bot.knowledge import chinese_number
 
 SlotKind = Literal["text", "phone", "date", "id_number", "amount", "multiline", "list"]
+# What a text value must look like to be taken as the answer to its item (a name is short and name-like, an address
+# names a place): a reply that does not fit is not stored there ("每天凌晨几十条验证码" is no address).
+SlotShape = Literal["", "person_name", "address", "organisation", "gender"]
 # Names of the placeholders the renderer fills itself; no slot may take them.
 SPECIAL_PLACEHOLDERS = frozenset({"citations", "today", "missing"})
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -38,6 +41,8 @@ class Slot(BaseModel):
     max_length: int = Field(gt=0)
     sensitive: bool = False
     aliases: list[str] = Field(default_factory=list)  # other words people put before "：" for this item ("手机号")
+    shape: SlotShape = ""  # what a plain answer must look like (see fits_shape)
+    earliest_year: int = 1990  # dates: the earliest year taken (a birth date may be long ago)
 
     @field_validator("name")
     @classmethod
@@ -62,6 +67,44 @@ _PHONE_LIST_SPLIT = re.compile(r"[\n；;、，,/]+|\s{2,}")
 _AMOUNT = re.compile(r"^(?:人民币|RMB|CNY|¥|￥)?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\s*(?:元|块|圆)?(?:整)?$", re.I)
 _TIME_SUFFIX = re.compile(r"[\sT]*(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?|\d{1,2}[时点](?:\d{1,2}分?)?)$")
 _CN_DATE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,8}(?:[·•][\u4e00-\u9fff]{1,8})+$")
+_LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{1,29}$")
+# words no name contains: a sentence, a complaint about the process or a detail of another kind
+_NOT_NAME = re.compile(
+    r"[我你他她们的了吗呢吧啊呀哦嗯错对]|不[想要知是用]|没有|电话|手机|号码|验证码|催收|平台|短信|每天|骚扰|麻烦|名字|姓名|"
+    r"学生|本人|用户|借款人|受害人|机主|老板|领导|同事|家人|爸|妈|老公|老婆|[0-9]"
+)
+_PLACE = re.compile(
+    r"省|市|区|县|旗|盟|州|镇|乡|村|屯|街|路|道|巷|弄|胡同|号|楼|栋|幢|单元|室|院|小区|公寓|大厦|花园|苑|里|组|"
+    r"北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|"
+    r"云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|台湾"
+)
+_LIVES = re.compile(r"^(?:我)?(?:家住在|家住|住在|住址是?|地址是?|现住|住)[：:\s]*")
+_NOT_PLACE = re.compile(
+    r"验证码|短信|电话|催收|骚扰|每天|天天|凌晨|半夜|晚上|条|打给|打我|威胁|[我你他她]|蹲|堵|门口|[吗呢？?]|\d{7,}"
+)
+_NOT_ORGANISATION = re.compile(r"^(电话|手机|号码|我|他们)|\d{7,}|[吗呢？?]$")
+_GENDER = {"男": "男", "女": "女", "男性": "男", "女性": "女", "男的": "男", "女的": "女"}
+
+
+def fits_shape(slot: Slot, value: str) -> str | None:
+    """The value as its item wants it when it looks like one ("女的" -> "女"), else None: a person's name is 2-4
+    Chinese characters (or a Latin name) without sentence words, an address names a place (路, 号, 区, 村...), an
+    organisation is not a phone number or a question, a gender is 男 or 女. Items without a shape take any value."""
+    text = clean_value(value).strip(" ，,。.；;！!")
+    if not slot.shape or not text:
+        return text or None
+    if slot.shape == "person_name":
+        ok = (_CJK_NAME.match(text) and not _NOT_NAME.search(text)) or _LATIN_NAME.match(text)
+        return text if ok else None
+    if slot.shape == "address":
+        text = _LIVES.sub("", text)
+        return text if _PLACE.search(text) and not _NOT_PLACE.search(text) and len(text) >= 4 else None
+    if slot.shape == "organisation":
+        return None if _NOT_ORGANISATION.search(text) else text
+    return _GENDER.get(text)
 
 
 def clean_value(value: str) -> str:
@@ -114,7 +157,7 @@ def format_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def parse_date(value: str, today: date | None = None) -> date | None:
+def parse_date(value: str, today: date | None = None, earliest: int = 1990) -> date | None:
     """Many ways of writing a date: 2026-11-03, 2026/11/3, 2026.11.3, 20261103, 2026年11月3日(号), 二〇二六年十一月三日,
     a trailing time (22:15) ignored, and 11月3日 / 11-03 with the year of today (or the year before when that would
     lie in the future). None when it is not a real calendar date between 1990 and 2100."""
@@ -145,7 +188,18 @@ def parse_date(value: str, today: date | None = None) -> date | None:
             result = date(year, month, day)
     except ValueError:
         return None
-    return result if 1990 <= result.year <= 2100 else None
+    return result if earliest <= result.year <= 2100 else None
+
+
+_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?")
+
+
+def parse_month(value: str) -> str | None:
+    """A month without a day ("2026年10月", "2026-10"): "2026年10月", so "自2026年10月起" says no more than was said."""
+    m = _MONTH.fullmatch(value.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12 or not 1900 <= int(m.group(1)) <= 2100:
+        return None
+    return f"{int(m.group(1))}年{int(m.group(2))}月"
 
 
 def _cn_date(text: str) -> str:
@@ -195,7 +249,10 @@ def validate_slot(slot: Slot, value: str, today: date | None = None) -> tuple[st
         phone = normalise_phone(text)
         return (phone, None) if phone else (None, "documents.error.phone")
     if slot.kind == "date":
-        day = parse_date(text, today)
+        day = parse_date(text, today, slot.earliest_year)
+        if day is None:  # a start "from October" is a month, not a made-up day
+            month = parse_month(text)
+            return (month, None) if month else (None, "documents.error.date")
         return (format_date(day), None) if day else (None, "documents.error.date")
     if slot.kind == "id_number":
         compact = text.replace(" ", "").upper()

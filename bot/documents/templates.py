@@ -23,7 +23,8 @@ ALL_FORMATS: tuple[Format, ...] = ("txt", "docx", "pdf")
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 # Line markers of a body, written at the start of a line (order: optional "? " or otherwise "?: " first, then one of
-# these). An otherwise line is printed only when the optional line just before it was left out (its slot missing).
+# these). An otherwise line is printed only when the optional line just before it was left out (its slot missing); an
+# otherwise line with slots, none of them known, gives way to that optional line again, with its 【待填写】.
 _MARKERS: tuple[tuple[str, LineKind], ...] = (
     ("## ", "heading"),
     ("| ", "flush"),
@@ -213,8 +214,8 @@ def _check_body(md: Path, body: list[BodyLine], tpl: Template, kb: KnowledgeBase
     cited = {(ref.article.number, ref.article.suffix) for ref in (kb.get(c.id) for c in tpl.citations) if ref}
     for before, line in zip([None, *body], body, strict=False):
         where = f"{md}:{line.lineno}"
-        if line.otherwise and (before is None or not before.optional or line.slots):
-            raise KnowledgeError(f"{where}: a '?: ' line has no slots and must follow a '? ' line")
+        if line.otherwise and (before is None or not before.optional):
+            raise KnowledgeError(f"{where}: a '?: ' line must follow a '? ' line")
         leftover = PLACEHOLDER.sub("", line.text)
         if _TEMPLATE_SYNTAX.search(leftover):
             raise KnowledgeError(f"{where}: malformed placeholder (write {{{{slot_name}}}})")
@@ -225,8 +226,8 @@ def _check_body(md: Path, body: list[BodyLine], tpl: Template, kb: KnowledgeBase
                 continue
             if name not in required and name not in optional:
                 raise KnowledgeError(f"{where}: unknown placeholder {{{{{name}}}}} (not a slot of {tpl.name})")
-            if name in optional and not line.optional:
-                raise KnowledgeError(f"{where}: optional slot {name} may only be used on a '? ' line")
+            if name in optional and not (line.optional or line.otherwise):
+                raise KnowledgeError(f"{where}: optional slot {name} may only be used on a '? ' or '?: ' line")
             if not line.optional:
                 printed.add(name)
         for m in ARTICLE_REF.finditer(line.text):

@@ -21,10 +21,18 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "name",
         re.compile(r"\b(?i:my name is|my name's|i am called|call me)\s+([A-Z][A-Za-z'-]+(?: [A-Z][A-Za-z'-]+){0,2})"),
     ),
+    (  # "原告 刘芳，女，…", "投诉人：王强", "我是赵敏 137…"
+        "name",
+        re.compile(
+            r"(?:原告|申请人|投诉人|申诉人|报案人|报警人|当事人|举报人|我是)[是为:：\s]*([\u4e00-\u9fff·]{2,4}?)"
+            r"(?=[，,。；;\s\d]|电话|手机|身份证|$)"
+        ),
+    ),
     ("id_number", re.compile(r"(?<!\d)(\d{17}[\dXx])(?!\d)")),
     ("phone", re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")),
     ("police_station", re.compile(r"((?:(?![我你他她去了到在找跑报的说])[\u4e00-\u9fff]){2,16}派出所)")),
     ("carrier", re.compile(r"(中国移动|中国联通|中国电信|中国广电)")),
+    ("carrier", re.compile(r"(?<![\u4e00-\u9fff])(移动|联通|电信|广电)(?=[，,。；;\s]|$|的?(?:卡|号|手机|用户))")),
     (
         "lender",
         re.compile(
@@ -34,7 +42,24 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("lender", re.compile(r"在([\u4e00-\u9fffA-Za-z0-9]{2,12}?)借了")),  # "我在安心借借了5000"
-    ("lender", re.compile(r"(?:叫|名叫|名字叫)([\u4e00-\u9fffA-Za-z0-9]{2,10}?)的?(?:app|APP|App|平台|软件)")),
+    (
+        "lender",
+        re.compile(r"(?:叫|名叫|名字叫)[“\"「]?([\u4e00-\u9fffA-Za-z0-9]{2,10}?)[”\"」]?的?(?:app|APP|App|平台|软件)"),
+    ),
+    (  # "被告是深圳市某某信息科技有限公司", "催我的是安逸花"
+        "lender",
+        re.compile(
+            r"(?:被告|被投诉(?:机构|方|人)?|被申诉人|催我的|催收的)(?:是|为|：|:)\s*"
+            r"([\u4e00-\u9fffA-Za-z0-9（）()]{2,40}?)(?=[，,。；;\s]|$)"
+        ),
+    ),
+    ("gender", re.compile(r"(?:性别[是为:：\s]*|(?<=[，,\s]))([男女])(?:性|的)?(?=[，,。；;\s]|$)")),
+    (
+        "address",
+        re.compile(
+            r"(?:住址|家庭住址|地址|家住在|家住|住在|现住|住所|(?<=[，,\s])住)[是为:：\s]*([^，,。；;\n]{4,60})"
+        ),
+    ),
     (
         "contract_no",
         re.compile(r"(?:合同号|合同编号|借款编号|借据号|借款合同号)[码是为:：\s]*([A-Za-z0-9][A-Za-z0-9-]{3,39})"),
@@ -52,6 +77,14 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 SLOT_NAMES = (  # what extract() finds
     "name",
+    "gender",
+    "birth_date",
+    "address",
+    "compensation",
+    "carrier_complaint_date",
+    "carrier_ticket",
+    "carrier_reply",
+    "lender_ticket",
     "phone",
     "id_number",
     "police_station",
@@ -93,6 +126,31 @@ _NOT_A_NAME = re.compile(
     r"还不上|逾期|欠了|多少|怎么"
 )
 _NOT_LENDER = {"我", "家", "家里", "公司", "单位", "这", "那", "网上"}
+# words no name holds ("我是学生", "我是借款人"): the pattern caught part of a sentence
+_NOT_PERSON = re.compile(
+    r"[我你他她们的了吗呢吧啊呀错对]|不|没|学生|本人|用户|借款|受害|机主|老板|上班|打工|宝妈|催收|平台"
+)
+_PLACE = re.compile(r"省|市|区|县|旗|镇|乡|村|街|路|道|巷|弄|胡同|号|楼|栋|单元|室|院|小区|公寓|大厦|花园|苑")
+_NOT_ADDRESS = re.compile(r"[我你他她]|蹲|堵|门口|验证码|短信|电话|催收|骚扰|[吗呢？?]")
+_BORN = re.compile(
+    r"(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})[日号]?(?:生|出生)|出生(?:日期|于)?[是为:：\s]*(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})"
+)
+_MONTH_START = re.compile(r"(?:从|自)?(?:(\d{4})年)?(\d{1,2})月份?(?:初|中|底)?(?:开始|起|以来)")
+# a complaint to the carrier ("11月25日打过10010投诉"): its day, ticket and what came of it
+_CARRIER_SAID = re.compile(r"10010|10086|10000|10099|运营商|移动|联通|电信|广电")
+_CARRIER_LINES = {"10010": "中国联通", "10086": "中国移动", "10000": "中国电信", "10099": "中国广电"}
+_TICKET = re.compile(
+    r"(?:工单号|工单编号|投诉单号|受理单号|受理号|投诉编号|单号)[码是为:：\s]*([A-Za-z0-9][A-Za-z0-9-]{3,39})"
+)
+_NO_ANSWER = re.compile(r"(?:一直|至今|到现在|到今天|还是?)?(?:没有?|未)人?(?:处理|回复|答复|管|下文|结果|动静|解决)")
+_COMPENSATION = re.compile(
+    r"赔(?:偿)?我?(?:精神损失费?|精神损害抚慰金|精神损害|精神抚慰金|损失)?\s*(\d[\d,]*(?:\.\d+)?)\s*(元|块|万)"
+)
+# "催我的是安逸花，号码95188和10692345678": the collector's numbers, listed after 号码 in a sentence about them
+_THEIR_LIST = re.compile(
+    r"(?:号码|电话)(?:是|有)?[:：\s]*((?:(?:1[3-9]\d{9}|106\d{5,17}|95\d{3,6})(?:[和、,，/及\s]+|$|(?=[^\d])))+)"
+)
+_NUMBER = re.compile(r"1[3-9]\d{9}|106\d{5,17}|95\d{3,6}")
 
 
 def extract(text: str, today: date | None = None) -> dict[str, str]:
@@ -102,10 +160,21 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
     if theirs:
         found["collector_numbers"] = "\n".join(dict.fromkeys(theirs))
         text = _THEIR_NUMBER.sub(" ", text)
+    if "collector_numbers" not in found and "催" in text:
+        listed = _THEIR_LIST.search(text)
+        if listed and not re.search(r"(?:我的|本人|我)(?:手机|电话)?号?码?[是:：\s]*$", text[: listed.start()]):
+            found["collector_numbers"] = "\n".join(dict.fromkeys(_NUMBER.findall(listed.group(1))))
+            text = text[: listed.start()] + " " + text[listed.end() :]
     for slot, pattern in _PATTERNS:
         m = pattern.search(text)
         if m and slot not in found:
             value = m.group(1).strip('“”"')
+            if slot == "name" and _NOT_PERSON.search(value):
+                continue
+            if slot == "address" and (not _PLACE.search(value) or _NOT_ADDRESS.search(value)):
+                continue  # "住在我家楼下蹲我": not an address
+            if slot == "carrier" and not value.startswith("中国"):
+                value = "中国" + value
             if slot == "police_station":
                 value = value.lstrip("去到在向找跑")
             if slot == "lender" and (
@@ -121,6 +190,8 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
     if company:
         found["lender"] = f"{found['lender']}（{company}）" if "lender" in found else company
     today = today or datetime.now(CHINA).date()
+    _personal(text, found)
+    _carrier_complaint(text, found, today)
     m = _DATE.search(text)
     start = _said_day(m, today) if m else None
     if start is not None:
@@ -134,6 +205,13 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
         spoken = _spoken_date(text, today)
         if spoken is not None:
             found["start_date"] = spoken.isoformat()
+    month = _MONTH_START.search(text) if "start_date" not in found else None
+    if month:  # "从2026年10月起": the month, no day made up
+        year = int(month.group(1)) if month.group(1) else today.year
+        if not month.group(1) and int(month.group(2)) > today.month:
+            year -= 1
+        if 1 <= int(month.group(2)) <= 12:
+            found["start_date"] = f"{year}年{int(month.group(2))}月"
     rel = _RELATIVE_DATE.search(text)
     if rel and "start_date" not in found:
         month_start = today.replace(day=1)
@@ -142,6 +220,42 @@ def extract(text: str, today: date | None = None) -> dict[str, str]:
         with contextlib.suppress(ValueError):
             found["start_date"] = month_start.replace(day=int(rel.group(2))).isoformat()
     return found
+
+
+def _personal(text: str, found: dict[str, str]) -> None:
+    """A birth date ("1990年3月5日生") and the compensation asked for ("赔偿精神损失5000元") into `found`."""
+    born = _BORN.search(text)
+    if born:
+        year, month, day = (int(g) for g in (born.groups()[:3] if born.group(1) else born.groups()[3:]))
+        with contextlib.suppress(ValueError):
+            found["birth_date"] = date(year, month, day).isoformat()
+    money = _COMPENSATION.search(text)
+    if money:
+        amount = float(money.group(1).replace(",", "")) * (10000 if money.group(2) == "万" else 1)
+        found["compensation"] = f"{amount:g}元" if amount < 1e9 else ""
+        if not found["compensation"]:
+            del found["compensation"]
+
+
+def _carrier_complaint(text: str, found: dict[str, str], today: date) -> None:
+    """A complaint already made ("11月25日打过10010投诉，工单号LT20261125001，一直没处理"): to the carrier when a
+    carrier or its line is named, else to the lender: its day, ticket number and what came of it."""
+    carrier = _CARRIER_SAID.search(text)
+    ticket = _TICKET.search(text)
+    if ticket:
+        found["carrier_ticket" if carrier else "lender_ticket"] = ticket.group(1)
+    if not carrier or not re.search(r"投诉|反映|举报|申诉", text):
+        return
+    line = next((name for number, name in _CARRIER_LINES.items() if number in text), None)
+    if line and "carrier" not in found:
+        found["carrier"] = line
+    done = _COMPLAINED.search(text)
+    day = _said_day(done, today) if done else None
+    if day is not None:
+        found["carrier_complaint_date"] = day.isoformat()
+    none = _NO_ANSWER.search(text)
+    if none:
+        found["carrier_reply"] = none.group(0)
 
 
 def _said_day(m: re.Match[str], today: date) -> date | None:

@@ -34,6 +34,10 @@ def test_what_happened_is_kept_without_the_question(text: str, account: str) -> 
         "我好害怕",
         "会不会影响征信？",
         "我想给催收回个短信让他别再打了 怎么写",
+        "我想去法院告他们",  # a request, never a fact
+        "我要去派出所报警 他们太过分了",
+        "我要让他们赔钱",
+        "我要求他们删掉我的照片",
     ],
 )
 def test_a_question_or_a_feeling_is_not_an_account(text: str) -> None:

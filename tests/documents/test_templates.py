@@ -513,14 +513,14 @@ def test_malformed_placeholder_and_optional_slot_misuse_are_rejected(tmp_path: P
     with pytest.raises(KnowledgeError, match=r"cease_notice.md:\d+: malformed placeholder"):
         load_templates(folder, kb)
     md.write_text(original + "\n合同：{{contract_no}}\n", encoding="utf-8")
-    with pytest.raises(KnowledgeError, match=r"optional slot contract_no may only be used on a '\? ' line"):
+    with pytest.raises(KnowledgeError, match=r"optional slot contract_no may only be used on a '\? ' or '\?: ' line"):
         load_templates(folder, kb)
 
 
 def test_unknown_slot_in_metadata_is_rejected(tmp_path: Path, kb: KnowledgeBase) -> None:
     folder = _copy_templates(tmp_path, "cease_notice")
     path = folder / "cease_notice.yaml"
-    text = path.read_text(encoding="utf-8").replace("optional_slots: [contract_no", "optional_slots: [shoe_size")
+    text = path.read_text(encoding="utf-8").replace("optional_slots: [", "optional_slots: [shoe_size, ")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"cease_notice.yaml:\d+: unknown slot 'shoe_size'"):
         load_templates(folder, kb)
