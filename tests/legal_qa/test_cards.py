@@ -215,6 +215,7 @@ ROUTES = [
     ("催收说我替别人担保了 可我从来没签过", "not_my_debt"),  # was the kinds of guarantee
     ("我丈夫上个月车祸没了 留下好多网贷", "inherited_debt"),  # was "not covered"
     ("我男人上个月出车祸没了 手机里全是网贷", "inherited_debt"),
+    ("哦打错了 13912345677", None),  # a typo put right: was "not your debt"
     ("他们说孙子不还 就要我这个当奶奶的还", "family_liability"),  # a grandmother: was the threat card
     ("我孙子赌博欠了网贷 催收天天打我座机", "family_liability"),  # was the 110 card
     ("催收天天打我座机", "harassment_general"),  # was a list of credit-card crime articles
