@@ -41,7 +41,7 @@ def test_evidence_export_and_tamper_detection(index_dir: Path, qa_parts: QAParts
     (data / "chroma").symlink_to(index_dir / "chroma")  # reuse the session's index
     chat = run(["chat", "--user", "cli"], data, "【海豚钱包】验证码 628401，切勿告知他人。\n/evidence pdf\n")
     assert "新增 1 条" in chat.stdout and "[文件已保存：" in chat.stdout
-    saved = next((data / "files").glob("*.pdf"))
+    saved = next((data / "files").glob("*/*.pdf"))  # each person has a folder of their own
     assert saved.read_bytes().startswith(b"%PDF")
     out = run(["evidence", "export", "--user", "cli", "--format", "csv", "-o", str(tmp_path / "e.csv")], data)
     assert out.returncode == 0 and "海豚钱包" in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")

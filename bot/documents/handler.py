@@ -27,6 +27,7 @@ _STOP = re.compile(r"^(先|我)?(不写了|不弄了|先不写|算了|不用写�
 _GO_ON = re.compile(r"^(好的?|嗯|行|ok)?[，,\s]*(继续|接着)(写|来|吧)*[。！!]?$", re.IGNORECASE)
 _SEND = re.compile(
     r"(生成|导出|发给?我|给我|要|发)(一下|一份)?(文书|文件|pdf|word|docx)|^(好了|可以了|就这样|生成吧?|导出吧?)[。！!]?$|"
+    r"^(好了?|好的|可以了?|就这样|行了?)[，,\s]*(生成|导出|出文件)(吧|文件|一下)?[。！!]?$|"
     r"^(好了?|好的|可以|行|那)?[，,\s]*(pdf|word|docx|文件)(版|格式)?(呢|吧|啊)?[?？。！!]*$|"
     r"\b(generate|send|give)( me)? (the |a )?(file|files|pdf|document|word)\b|\bas (a )?pdf\b",
     re.IGNORECASE,
@@ -302,6 +303,7 @@ class DraftHandler:
         slots = told_in_draft(session.slots, text) if not plain else dict(session.slots)
         kept: list[str] = []
         last = state.last
+        retry = ""
         for slot, value in pairs:
             cleaned, _problem = validate_slot(slot, value)
             # "2026-11-01" typed when a name or the account was asked for: the date it is
@@ -315,6 +317,7 @@ class DraftHandler:
                 continue
             if cleaned is None:
                 problems.append(self._problem(slot, value))
+                retry = retry or (slot.name if slot.kind == "phone" else "")  # a wrong number: asked for again next
                 continue
             slots[slot.name] = cleaned
             last = slot.name
@@ -322,7 +325,8 @@ class DraftHandler:
             kept.append(self.texts.get("drafting.kept_item", label=slot.label, value=shown[:40]))
         notes = (Reply("\n".join(problems)),) if problems else ()
         filled = self.texts.get("drafting.kept", items="；".join(kept)) if kept else ""
-        return await self.draft(replace(session, slots=slots), replace(state, last=last), notes, filled=filled)
+        after = replace(session, slots=slots)
+        return await self.draft(after, replace(state, last=last), notes, filled=filled, ask_for=retry)
 
     def _problem(self, slot: Slot, value: str) -> str:
         """Why a typed value was not taken, kindly: a phone number says how many digits it has."""

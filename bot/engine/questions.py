@@ -37,6 +37,8 @@ _FOLLOW_UP = re.compile(  # words that point back at the conversation: "那…",
 )
 _QUESTION_INTENTS = ("question", "worry.debtor")
 _ASKED_INTENTS = (*_QUESTION_INTENTS, "safety.fraud", "safety.danger")  # questions answered after a warning
+# the person's own debt named: not other law, whatever else the message mentions (wages, a job)
+_OWN_DEBT = re.compile(r"还不上|还不起|还不了|没钱还|逾期|网贷|欠(了)?(平台|银行|网贷|钱)|催收", re.IGNORECASE)
 _WHICH_ARTICLE = re.compile(
     r"(哪一?条|哪几条|哪个法|哪部法|什么法律?规定|具体.{0,4}(条|规定|法律|依据)|法律依据|依据是什么|条文|原文|"
     r"what article|which (law|article)|what law|legal basis|which section)",
@@ -111,7 +113,7 @@ class QuestionHandler:
         previous = _previous_question(turn.session)
         # other law, unless a short follow-up on a card ("离婚了是不是就不用管了" after a spouse's debt)
         on_card = bool(previous and previous[1]) and len(turn.text) <= SHORT and bool(_FOLLOW_UP.search(turn.text))
-        if turn.intent == "other_law" and not on_card:
+        if turn.intent == "other_law" and not on_card and not _OWN_DEBT.search(turn.text):  # "还不上了 工资才三千"
             # "要是我们离婚了呢" after a spouse's debt is that card's own case, not other law
             point = self._point_on(turn, previous) if previous and previous[1] else None
             return point or Outcome((Reply(self.texts.get("understand.other_law", turn.lang)),))

@@ -33,7 +33,7 @@ _DOMAIN = re.compile(
 )
 # other law, by its own words: retrieval alone does not answer it ("我要起诉我前夫分财产" got 民事诉讼法 articles)
 OTHER_GROUND = re.compile(
-    r"交通事故|车祸|撞了|(?<![咒骂说盼])(?<!出门)被车撞|离婚|前夫|前妻|抚养|彩礼|遗产|继承|去世|过世|工资|社保|劳动|工伤|辞退|开除我|房产|买房|物业费|"
+    r"交通事故|车祸|撞了|(?<![咒骂说盼])(?<!出门)被车撞|离婚|前夫|前妻|抚养|彩礼|遗产|继承|去世|过世|工资(?!才|只有|就|也就|不够|太低|还不)|社保|劳动|工伤|辞退|开除我|房产|买房|物业费|"
     r"邻居|"
     r"traffic accident|divorce|custody|inheritance|wages|salary",
     re.IGNORECASE,

@@ -122,3 +122,20 @@ async def test_a_correction_of_what_happened_is_kept_as_told_and_changes_no_item
     assert "会写进事实经过" in reply and "改好了" not in reply
     letter = await _letter(app, "told-fix")
     assert "本人李四，手机号码13812345678" in letter and "他们是半夜打给我的" in letter
+
+
+async def test_an_insult_reported_is_never_the_name_on_a_police_report(app: App) -> None:
+    # "催收说我是老赖" made the report read "报案人：老赖"
+    await say(app.engine, "帮我写报警材料", "insult-name")
+    await say(app.engine, "催收说我是老赖 天天打电话骂我", "insult-name")
+    letter = await _letter(app, "insult-name")
+    assert "报案人：老赖" not in letter and "报案人：【待填写：姓名】" in letter
+
+
+async def test_a_wrong_phone_in_a_one_line_answer_is_said_and_done_makes_the_files(app: App) -> None:
+    # the 12-digit number was dropped silently, and "好了 生成" was then read as a phone number
+    await say(app.engine, "帮我写停止催收告知函", "bad-phone-line")
+    reply = await say(app.engine, "我叫李娟 手机139000011112 平台是安逸花 催收号码17012345678", "bad-phone-line")
+    assert "139000011112" in reply and "12位" in reply and "姓名 李娟" in reply
+    done = await app.engine.handle(msg("好了 生成", "bad-phone-line"))
+    assert done[-1].files and "不是有效的手机号" not in done[-1].text

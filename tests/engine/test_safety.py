@@ -539,6 +539,7 @@ async def test_a_busy_crisis_line_in_any_words_gets_what_else_to_do(app: App, te
         "气得我真想一拳打死那个催收",  # their anger, not a threat to them
         "我朋友转了两千块给我还网贷 有没有什么风险",  # money received: was "call 110, stop the payment"
         "催收打到我单位了 领导很生气",  # a call to the office, not people at the door
+        "催收说要抓我儿子去坐牢 他才十九岁",  # a threat of arrest, not of taking a child
     ],
 )
 async def test_english_figures_of_speech_raise_no_danger_banner(app: App, text: str) -> None:

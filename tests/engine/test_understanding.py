@@ -484,6 +484,8 @@ async def test_asking_the_legal_basis_of_something_new_answers_that_not_the_card
         ("我在app上还了五百 平台说没收到", "想还是正当的路"),
         ("咒我全家出门被车撞 能告吗", "欠钱不等于可以被辱骂"),  # a curse, not a traffic accident
         ("called the cops 20 mins ago, what do I do", "Stay safe first"),
+        ("还不上了 怎么办 一个月工资才三千", "还不上时，主动协商"),  # was "not about collection" (wages)
+        ("这帮人真是要把我逼死了", "催收可以要你还钱"),  # was "not covered"
     ],
 )
 async def test_plain_questions_from_play16_get_their_own_answer_first(app: App, text: str, head: str) -> None:

@@ -53,3 +53,15 @@ def test_the_compensation_asked_for() -> None:
 def test_where_a_collector_waits_is_not_the_persons_address() -> None:
     assert "address" not in extract("催收的人住在我家楼下蹲我", TODAY)
     assert extract("我家住在河南省郑州市金水区某某路8号", TODAY)["address"] == "河南省郑州市金水区某某路8号"
+
+
+def test_what_a_collector_called_them_is_no_name_and_a_job_far_away_no_lender() -> None:
+    # "报案人：老赖", "外地打工客户服务部门" in the documents
+    assert "name" not in extract("催收说我是老赖 我要报警", TODAY)
+    assert "name" not in extract("他们骂我是骗子", TODAY)
+    found = extract("我叫张桂兰…我儿子在外地打工借了网贷", TODAY)
+    assert found.get("name") == "张桂兰" and "lender" not in found
+
+
+def test_a_phone_of_the_wrong_length_is_kept_for_the_form_to_refuse() -> None:
+    assert extract("我叫李娟 手机139000011112", TODAY)["phone"] == "139000011112"
