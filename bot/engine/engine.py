@@ -175,7 +175,7 @@ _GONE = re.compile(
 # a relative setting off to fight the collectors: reach him and have the police stop him, before anyone is hurt
 _GOING_TO_FIGHT = re.compile(
     r"(哥|弟|爸|老公|丈夫|儿子|老婆|媳妇|叔|舅|表哥|堂哥|兄弟|朋友|男朋友).{0,12}"
-    r"((拎|提|拿|抄|带|握)(着|起|了)?.{0,4}(刀|菜刀|棍|棒|扳手|锤子|斧头|铁锹|钢管|砖)|要去.{0,12}(砸|打|砍|捅|拼命|算账|拼了))",
+    r"((拎|提|拿|抄|带|握|举)(着|起|了)?.{0,4}(刀|菜刀|棍|棒|杖|扳手|锤子|斧头|铁锹|钢管|砖)|要去.{0,12}(砸|打|砍|捅|拼命|算账|拼了))",
     re.IGNORECASE,
 )
 _DANGER_OVER = "safety.danger_after"  # the intent of the reply once the danger has gone
@@ -184,7 +184,7 @@ _REMOVED = re.compile(
     r"(保安|警察|民警|邻居|物业|门卫|路人|同事|家人|老公|老婆).{0,6}(把)?(那人|那个人|他们|他|催收的?|那几个人|人)?.{0,4}"
     r"(赶走|赶出去|轰走|带走|劝走|请走|拉走|撵走)了|"
     r"\b(security|the police|police|guards?|neighbou?rs?) (took|threw|kicked|walked|escorted) (him|them|the (man|guy|collector)) (out|away)|"
-    r"\b(security|police|guards?|neighbou?rs?|the cops)\b.{0,20}\b(made (them|him) (leave|go)|(chased|ran|scared) (them|him) (off|away)|got rid of (them|him))",
+    r"\b(security|police|guards?|neighbou?rs?|the cops)\b.{0,30}\b(made (them|him) (leave|go)|(chased|ran|scared|sent) (them|him) (off|away)|got rid of (them|him))",
     re.IGNORECASE,
 )
 # still shaken afterwards: "腿还在抖", "心还在跳", "can't stop shaking"

@@ -273,6 +273,8 @@ async def test_asking_whether_to_call_the_police_right_after_danger_gets_yes_now
         ("他们刚才打电话说人已经到我们小区门口了", "110"),  # was "not covered"
         ("they texted me 'we know your dorm room number, see you tonight'", "110"),  # was the night-calls card
         ("我哥拎着菜刀说要去催收公司拼命 已经出门了", "马上给他打电话"),  # stop him: was the generic danger line
+        ("我爸拿着擀面杖出门了 说要去找催收的算账 拦不住", "马上给他打电话"),  # was "not covered"
+        ("总觉得有人跟着我", "110"),  # was "not covered"
     ],
 )
 async def test_danger_in_ordinary_words_puts_help_first(app: App, text: str, first: str) -> None:
@@ -430,6 +432,8 @@ async def test_paying_a_collectors_own_card_or_having_just_paid_a_scammer_is_cal
         "算了 反正我这条命也不值钱",
         "idk why i even bother getting up anymore honestly",  # was "not covered"
         "tbh whats even the point of getting out of bed anymore",
+        "honestly i dont see why i should even wake up tomorrow",
+        "我要跟这帮人同归于尽",  # with them or alone: crisis support first
     ],
 )
 async def test_despair_found_by_the_playtests_gets_crisis_support_first(app: App, text: str) -> None:
@@ -507,6 +511,7 @@ async def test_paying_after_a_fake_court_sms_in_english_gets_110_first(app: App)
         ("我表哥刚在群里发了一句 以后照顾好我闺女 然后就退群了 电话也不接", "现在就打 110"),  # was the exposure card
         ("我媳妇站在阳台边上哭 说不想活了", "现在就打 110"),  # was spoken to the writer
         ("我堂弟在家族群里说了句 爸妈以后拜托大家了 就退群了 打电话也关机", "现在就打 110"),  # was the exposure card
+        ("表妹在朋友圈发了一句 下辈子再见 然后就联系不上了", "现在就打 110"),  # was spoken to the writer
         ("she wants to jump from our balcony, she's standing there now", "Call 110 now"),
     ],
 )
@@ -618,3 +623,6 @@ async def test_security_sending_them_away_in_english_is_the_aftermath_not_the_11
     await say(app.engine, "someone is banging on my door right now", "after-en")
     reply = await say(app.engine, "ok the building security made them leave", "after-en")
     assert reply.startswith("Good that they have gone")
+    await say(app.engine, "someone is banging on my door", "after-en2")
+    guard = await say(app.engine, "the guard at our gate already sent them away", "after-en2")
+    assert guard.startswith("Good that they have gone")
