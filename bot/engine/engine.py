@@ -106,25 +106,25 @@ _CALL_POLICE = re.compile(
     re.IGNORECASE,
 )
 _CALMER = re.compile(r"对不起|不好意思|抱歉|冲动|气话|冷静|算了|sorry|calm", re.IGNORECASE)
-# After despair: they called the hotline and nobody answered
-# the person they worry about cannot be reached or is far away: people near them, the police where they are
+# the person they worried about is safe again ("他媳妇说他在家 没事", "我把她拉回屋里了"): relief, and what tonight needs
 _SAFE_AGAIN = re.compile(
     r"没事了?|安全了|找到(他|她)了|(他|她)在家|接电话了|(he|she)('s| is) (ok|okay|safe|fine|home|inside)|found (him|her)|"
     r"pulled (him|her) (inside|back|in|down)|got (him|her) (inside|down|back)|拉(回来|下来|进来)了|"
     r"(把|给)(他|她)(拉|拽|劝|抱|扶)(回|进|下)(了)?(屋|屋里|房间|家|来)",
     re.I,
 )
+# the person they worry about cannot be reached or is far away: people near them, the police where they are
 _FAR = re.compile(
     r"不接(我的?)?电话|联系不上|找不到(他|她)|在外地|过不去|赶不过去|不回(我的?)?(消息|信息|微信)|关机|"
     r"can'?t reach|not answering|won'?t answer|(lives|is) far away|too far",
     re.IGNORECASE,
 )
-# the person at risk is a woman or girl: the texts about helping them say 她, not 他
 # someone else has already taken pills or poison: an ambulance first
 _TOOK = re.compile(
     r"(吞|吃|喝)了.{0,10}(药|安眠药|农药|片)|药.{0,4}(吃了|吞了)|(took|swallowed|has taken|taken).{0,30}(pills|tablets|meds|medicine|poison)",
     re.IGNORECASE,
 )
+# the person at risk is a woman or girl: the texts about helping them say 她, not 他
 _SHE = re.compile(
     r"她|女儿|闺女|妹|姐|我妈|妈妈|母亲|奶奶|外婆|姥姥|姑姑|阿姨|老婆|妻子|媳妇|女朋友|闺蜜|婆婆|岳母|丈母娘"
 )
@@ -154,6 +154,7 @@ _OWN_DESPAIR = re.compile(
     r"我(也|都)?(不想活|想死|活不下去|想跟|想随|撑不下去)|\bi (also )?(want to die|can'?t go on)", re.I
 )
 _CRISIS_LINE = re.compile(r"12356|热线|hotline|crisis line", re.IGNORECASE)  # the crisis line, by number or name
+# After despair: they called the hotline and nobody answered
 _NO_ANSWER = re.compile(
     r"没人接|没有人接|打不通|占线|没接通|没打通|一直忙音|no ?one (answered|picked up|picks up)|nobody (answered|picked up|picks up)|"
     r"(line )?(is|was) (always |still )?busy|can'?t get through|ring(s|ing)? out|keeps ringing",
